@@ -1,0 +1,68 @@
+import { parseArgs } from "node:util";
+import { InputError, type Problem } from "../errors.js";
+
+export interface RunArgs {
+  playbook: string;
+  inventory: string;
+  check: boolean;
+  diff: boolean;
+  tags?: string[];
+  skipTags?: string[];
+  limit?: string;
+  forks: number;
+  json: boolean;
+  verbose: number;
+  acceptNewHostKeys: boolean;
+  timeoutMs: number;
+}
+
+const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+
+export function parseRunArgs(argv: string[]): RunArgs {
+  // -vvv counts as three -v
+  const expanded = argv.flatMap((a) => (/^-v{2,}$/.test(a) ? Array(a.length - 1).fill("-v") : [a]));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: expanded,
+      allowPositionals: true,
+      options: {
+        inventory: { type: "string", short: "i" },
+        check: { type: "boolean", short: "C" },
+        diff: { type: "boolean", short: "D" },
+        tags: { type: "string", short: "t", multiple: true },
+        "skip-tags": { type: "string", multiple: true },
+        limit: { type: "string", short: "l" },
+        forks: { type: "string", short: "f" },
+        json: { type: "boolean" },
+        verbose: { type: "boolean", short: "v", multiple: true },
+        "accept-new-host-keys": { type: "boolean" },
+        timeout: { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new InputError([{ field: "command line", message: (e as Error).message, hint: "deploy --help lists the options" }]);
+  }
+  const v = parsed.values;
+  const problems: Problem[] = [];
+  if (parsed.positionals.length !== 1) problems.push({ field: "command line", message: parsed.positionals.length ? `one playbook expected, got ${parsed.positionals.join(" ")}` : "no playbook given", hint: "deploy playbooks/site.ts" });
+  const forks = v.forks === undefined ? 20 : Number(v.forks);
+  if (!Number.isInteger(forks) || forks < 1) problems.push({ field: "--forks", message: `must be a whole number >= 1, not ${v.forks}` });
+  const timeout = v.timeout === undefined ? 10 : Number(v.timeout);
+  if (!(timeout > 0)) problems.push({ field: "--timeout", message: `must be a positive number of seconds, not ${v.timeout}` });
+  if (problems.length) throw new InputError(problems);
+  return {
+    playbook: parsed.positionals[0],
+    inventory: v.inventory ?? "inventory/hosts.yaml",
+    check: !!v.check,
+    diff: !!v.diff,
+    tags: v.tags?.flatMap(list),
+    skipTags: v["skip-tags"]?.flatMap(list),
+    limit: v.limit,
+    forks,
+    json: !!v.json,
+    verbose: v.verbose?.length ?? 0,
+    acceptNewHostKeys: !!v["accept-new-host-keys"],
+    timeoutMs: timeout * 1000,
+  };
+}

@@ -1,0 +1,27 @@
+export const HELP = `deploy: converge hosts over SSH to what a typed playbook declares
+
+Usage:
+  deploy PLAYBOOK.ts [options]           converge the hosts of the playbook
+  deploy plan PLAYBOOK.ts [-i FILE]      print the derived address plan; connects nowhere
+  deploy lab up [--topology plain|site] [--hosts N]
+  deploy lab hosts | lab down | lab verify
+  deploy lab exec HOST -- COMMAND...     run a command inside a lab host
+
+Options:
+  -i, --inventory FILE     Ansible-format YAML inventory (default inventory/hosts.yaml)
+  -C, --check              read and plan only: change nothing anywhere
+  -D, --diff               show file differences (secrets are never shown)
+  -t, --tags A,B           only roles/tasks with these tags (a role's name is a tag)
+      --skip-tags A,B      leave these out
+  -l, --limit PATTERN      only these hosts or groups (vps, vps:homegw, all:!vms)
+  -f, --forks N            hosts converged at once (default 20)
+      --json               one JSON document on stdout instead of progress
+      --accept-new-host-keys  record keys of hosts seen for the first time (never a changed key)
+      --timeout SECONDS    SSH connect timeout (default 10)
+  -v, -vv, -vvv            more output: ok tasks, progress, stack traces
+  -h, --help               this text
+  -V, --version            the version
+
+Exit codes (bits, combined): 0 converged; 2 a task failed; 4 a host was unreachable;
+8 (--check) something would change; 3 bad input, nothing was touched; 130 interrupted.
+`;

@@ -1,0 +1,44 @@
+import { DeployError } from "../errors.js";
+import { labDown, labExec, labUp, readState, isRunning } from "../lab/lab.js";
+import { labPaths } from "../lab/paths.js";
+import { plainTopology, type LabTopology } from "../lab/topology.js";
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function topologyFrom(args: string[]): Promise<LabTopology> {
+  const kind = option(args, "--topology") ?? "plain";
+  if (kind === "plain") return plainTopology(Number(option(args, "--hosts") ?? 3));
+  throw new DeployError("input", `unknown topology "${kind}"`, { field: "--topology" }, { hint: "known: plain" });
+}
+
+export async function labCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const log = (s: string) => process.stdout.write(s + "\n");
+  switch (sub) {
+    case "up": {
+      const t0 = Date.now();
+      await labUp(await topologyFrom(rest), log);
+      log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; inventory of the running lab: ${labPaths.inventory()}`);
+      return 0;
+    }
+    case "down":
+      await labDown(log);
+      return 0;
+    case "hosts": {
+      for (const h of readState()?.hosts ?? []) if (isRunning(h.name)) log(h.name);
+      return 0;
+    }
+    case "exec": {
+      const sep = rest.indexOf("--");
+      const host = rest[0];
+      const cmd = sep >= 0 ? rest.slice(sep + 1) : rest.slice(1);
+      if (!host || cmd.length === 0) throw new DeployError("input", "usage: deploy lab exec HOST -- COMMAND...", { field: "lab exec" });
+      return labExec(host, cmd).code;
+    }
+    default:
+      throw new DeployError("input", `unknown lab command "${sub ?? ""}"`, { field: "lab" }, { hint: "up, hosts, exec or down" });
+  }
+}

@@ -1,0 +1,100 @@
+import { InputError, type Problem } from "../errors.js";
+import { selectHosts } from "../inventory/patterns.js";
+import type { Inventory } from "../inventory/types.js";
+import type { HostContext, Playbook } from "../playbook/define.js";
+import type { Handler, Task } from "./types.js";
+
+export interface CompiledTask {
+  role: string;
+  task: Task;
+}
+
+export interface CompiledRole {
+  role: string;
+  tasks: CompiledTask[];
+  handlers: Handler[];
+}
+
+export interface CompiledPlay {
+  name: string;
+  hosts: Array<{ host: string; roles: CompiledRole[] }>;
+}
+
+export interface Selection {
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+}
+
+function wanted(tags: readonly string[], sel: Selection): boolean {
+  if (sel.skipTags?.some((t) => tags.includes(t))) return false;
+  if (sel.tags?.length) return sel.tags.some((t) => t === "all" || tags.includes(t)) || tags.includes("always");
+  return true;
+}
+
+/**
+ * Turn a playbook and inventory into per-host task lists: hosts selected, role parameters
+ * validated, tags applied. Every problem is collected; nothing connects anywhere.
+ */
+export function compile(playbook: Playbook, inv: Inventory, sel: Selection, playbookFile: string): CompiledPlay[] {
+  const problems: Problem[] = [];
+  if (!playbook || !Array.isArray(playbook.plays)) {
+    throw new InputError([{ file: playbookFile, message: "the playbook has no plays", hint: "export default definePlaybook({ name, plays: [...] })" }]);
+  }
+  let limitHosts: Set<string> | undefined;
+  if (sel.limit) {
+    const r = selectHosts(inv, sel.limit, { field: "--limit" });
+    problems.push(...r.problems);
+    limitHosts = new Set(r.hosts);
+  }
+  const plays: CompiledPlay[] = [];
+  playbook.plays.forEach((play, pi) => {
+    const playName = play.name ?? (Array.isArray(play.hosts) ? play.hosts.join(",") : String(play.hosts));
+    const where = { file: playbookFile, field: `plays[${pi}].hosts` };
+    if (!play.roles && !play.tasks) problems.push({ file: playbookFile, field: `plays[${pi}]`, message: "a play needs roles or tasks" });
+    const sel2 = selectHosts(inv, play.hosts, where);
+    problems.push(...sel2.problems);
+    const hosts = sel2.hosts.filter((h) => !limitHosts || limitHosts.has(h));
+    const compiled: CompiledPlay = { name: playName, hosts: [] };
+    for (const name of hosts) {
+      const h = inv.hosts.get(name)!;
+      const ctx: HostContext = { name, vars: h.vars, groups: h.groups };
+      const roles: CompiledRole[] = [];
+      try {
+        for (const ri of play.roles?.(ctx) ?? []) {
+          const parsed = ri.schema.safeParse(ri.input);
+          if (!parsed.success) {
+            for (const issue of parsed.error.issues) {
+              problems.push({ file: playbookFile, field: `host ${name}, role ${ri.role}: ${issue.path.join(".") || "(params)"}`, message: issue.message });
+            }
+            continue;
+          }
+          try {
+            const tasks = ri.build(parsed.data, ctx);
+            const included = tasks.filter((t) => wanted([...ri.tags, ...t.tags], sel));
+            roles.push({ role: ri.role, tasks: included.map((task) => ({ role: ri.role, task })), handlers: uniqueHandlers(included) });
+          } catch (e) {
+            problems.push({ file: playbookFile, field: `host ${name}, role ${ri.role}`, message: (e as Error).message });
+          }
+        }
+        if (play.tasks) {
+          const tag = play.name ?? "tasks";
+          const tasks = play.tasks(ctx).filter((t) => wanted([tag, ...t.tags], sel));
+          roles.push({ role: tag, tasks: tasks.map((task) => ({ role: tag, task })), handlers: uniqueHandlers(tasks) });
+        }
+      } catch (e) {
+        problems.push({ file: playbookFile, field: `plays[${pi}] for host ${name}`, message: (e as Error).message });
+      }
+      if (roles.some((r) => r.tasks.length)) compiled.hosts.push({ host: name, roles: roles.filter((r) => r.tasks.length) });
+    }
+    plays.push(compiled);
+  });
+  if (problems.length) throw new InputError(problems);
+  return plays;
+}
+
+function uniqueHandlers(tasks: Task[]): Handler[] {
+  const seen = new Map<string, Handler>();
+  for (const t of tasks) for (const h of t.notify) if (!seen.has(h.id)) seen.set(h.id, h);
+  return [...seen.values()];
+}

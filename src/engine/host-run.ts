@@ -1,0 +1,183 @@
+import { redact } from "../secrets.js";
+import type { RemoteShell } from "../transport/target.js";
+import type { CompiledRole, CompiledTask } from "./compile.js";
+import { overlaps } from "./keys.js";
+import { NOTIFY_DIR, notifyMarkerStep, handlerStep, pendingProbe, parsePending } from "./notify.js";
+import type { Reporter } from "./reporter.js";
+import { emptyRecap, type HostRecap, type TaskResult } from "./results.js";
+import { newToken, parseSections, section } from "./sections.js";
+import type { Handler, Step } from "./types.js";
+
+export interface HostRunOptions {
+  check: boolean;
+  diff: boolean;
+  /** Checked between remote scripts: true once Ctrl-C was pressed. */
+  interrupted: () => boolean;
+}
+
+interface Entry {
+  kind: "task" | "handler";
+  index: number; // task index, or -1 for handlers
+  role: string;
+  name: string;
+  steps: Step[];
+}
+
+const HEADER = "umask 022\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport PATH\n";
+
+/**
+ * Converge one host: probe every task in one script; plan each; apply changes in batches
+ * (one script each), cut only where a task reads state that an earlier change in the
+ * batch wrote; the probes that follow a batch travel in the same script.
+ */
+export async function convergeHost(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter): Promise<{ recap: HostRecap; error?: string }> {
+  const recap = emptyRecap();
+  const tasks: CompiledTask[] = roles.flatMap((r) => r.tasks);
+  const ctx = { diff: opts.diff };
+  const report = (r: Omit<TaskResult, "host">) => {
+    const result: TaskResult = { host, ...r, error: r.error === undefined ? undefined : redact(r.error) };
+    recap[result.status === "ok" ? "ok" : result.status]++;
+    reporter.task(result);
+  };
+
+  // 1. One probe for everything.
+  const token = newToken();
+  const probeScript = HEADER + [section(token, "pending", pendingProbe()), ...tasks.map((t, i) => section(token, `p${i}`, t.task.resource.probe(ctx)))].join("\n");
+  reporter.progress(host, "reading state");
+  const res = await shell.run(probeScript);
+  const sections = parseSections(token, res.stdout);
+  if (!sections.has("pending")) return { recap: { ...recap, failed: 1 }, error: `the probe script did not run: exit ${res.code} ${res.stderr.trim()}` };
+  const pending = parsePending(sections.get("pending")!.output);
+  const states: unknown[] = [];
+  const readErrors: Array<string | undefined> = [];
+  const parseInto = (i: number, out: { output: string; code: number } | undefined) => {
+    try {
+      if (!out) throw new Error("no probe output");
+      states[i] = tasks[i].task.resource.parse(out.output, out.code);
+      readErrors[i] = undefined;
+    } catch (e) {
+      readErrors[i] = `cannot read state: ${(e as Error).message}${out?.output ? `\n${out.output.slice(0, 2000)}` : ""}`;
+    }
+  };
+  tasks.forEach((_, i) => parseInto(i, sections.get(`p${i}`)));
+
+  const planOf = (i: number): Step[] => {
+    if (readErrors[i]) throw new Error(readErrors[i]);
+    return tasks[i].task.resource.plan(states[i]);
+  };
+
+  // 2. Check mode: plan only.
+  if (opts.check) {
+    let i = 0;
+    for (const r of roles) {
+      const notified = new Set<string>(r.handlers.filter((h) => pending.has(h.id)).map((h) => h.id));
+      for (const t of r.tasks) {
+        try {
+          const steps = planOf(i);
+          if (steps.length) t.task.notify.forEach((h) => notified.add(h.id));
+          report({ role: t.role, task: t.task.name, status: steps.length ? "changed" : "ok", why: steps.map((s) => s.why), diff: diffsOf(steps) });
+        } catch (e) {
+          report({ role: t.role, task: t.task.name, status: "failed", error: (e as Error).message });
+        }
+        i++;
+      }
+      for (const h of r.handlers.filter((x) => notified.has(x.id))) report({ role: r.role, task: `handler: ${h.name}`, status: "changed", why: [pending.has(h.id) ? "notified by an earlier run" : "notified"] });
+    }
+    return { recap };
+  }
+
+  // 3. Apply.
+  let batch: Entry[] = [];
+  const dirty = new Set<string>();
+
+  /**
+   * Apply the batch in one script. The same script then re-reads the batch's own tasks
+   * (convergence is checked, not assumed) and every task from `probeFrom` on.
+   */
+  const flush = async (probeFrom: number): Promise<string | undefined> => {
+    if (!batch.length) return undefined;
+    if (opts.interrupted()) return "interrupted before the next change";
+    const tk = newToken();
+    const parts: string[] = [HEADER];
+    batch.forEach((e, b) => e.steps.forEach((s, k) => parts.push(section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))));
+    const verifyIdx = batch.filter((e) => e.kind === "task" && tasks[e.index].task.resource.kind !== "command").map((e) => e.index);
+    const probeIdx = [...new Set([...verifyIdx, ...tasks.map((_, i) => i).filter((i) => i >= probeFrom)])];
+    probeIdx.forEach((i) => parts.push(section(tk, `p${i}`, tasks[i].task.resource.probe(ctx))));
+    reporter.progress(host, `applying ${batch.length} change${batch.length > 1 ? "s" : ""}`);
+    const r = await shell.run(parts.join("\n"));
+    const secs = parseSections(tk, r.stdout);
+    probeIdx.forEach((i) => parseInto(i, secs.get(`p${i}`)));
+    let failure: string | undefined;
+    for (const [b, e] of batch.entries()) {
+      if (failure) {
+        report({ role: e.role, task: e.name, status: "skipped" });
+        continue;
+      }
+      const outs = e.steps.map((_, k) => secs.get(`s${b}.${k}`));
+      const bad = outs.findIndex((o) => !o || o.code !== 0);
+      const why = e.steps.map((s) => s.why).filter((w) => !w.startsWith("record notification"));
+      if (bad >= 0) {
+        const o = outs[bad];
+        failure = `${e.steps[bad].why}: ${o ? `exit ${o.code}` : "did not run"}${o?.output ? `\n${o.output.trim()}` : r.stderr ? `\n${r.stderr.trim()}` : ""}`;
+        report({ role: e.role, task: e.name, status: "failed", error: failure });
+        continue;
+      }
+      if (e.kind === "task" && verifyIdx.includes(e.index)) {
+        let left: string[];
+        try {
+          left = planOf(e.index).map((s) => s.why);
+        } catch (err) {
+          left = [(err as Error).message];
+        }
+        if (left.length) {
+          failure = `applied, but a fresh read still differs: ${left.join("; ")}`;
+          report({ role: e.role, task: e.name, status: "failed", why, error: failure });
+          continue;
+        }
+      }
+      report({ role: e.role, task: e.name, status: "changed", why, diff: diffsOf(e.steps) });
+    }
+    batch = [];
+    dirty.clear();
+    return failure;
+  };
+
+  let i = 0;
+  for (const r of roles) {
+    const notified: Handler[] = r.handlers.filter((h) => pending.has(h.id));
+    for (const t of r.tasks) {
+      if (overlaps(t.task.resource.reads, dirty)) {
+        const err = await flush(i);
+        if (err) return { recap, error: err };
+      }
+      let steps: Step[];
+      try {
+        steps = planOf(i);
+      } catch (e) {
+        const err = await flush(tasks.length);
+        report({ role: t.role, task: t.task.name, status: "failed", error: (e as Error).message });
+        return { recap, error: err ?? (e as Error).message };
+      }
+      if (steps.length) {
+        const marks = t.task.notify.filter((h) => !notified.some((n) => n.id === h.id));
+        notified.push(...marks);
+        batch.push({ kind: "task", index: i, role: t.role, name: t.task.name, steps: [...t.task.notify.map(notifyMarkerStep), ...steps] });
+        t.task.resource.writes.forEach((w) => dirty.add(w));
+      } else report({ role: t.role, task: t.task.name, status: "ok" });
+      i++;
+    }
+    for (const h of notified) {
+      batch.push({ kind: "handler", index: -1, role: r.role, name: `handler: ${h.name}`, steps: [handlerStep(h)] });
+      dirty.add("*");
+    }
+  }
+  const err = await flush(tasks.length);
+  return { recap, error: err };
+}
+
+function diffsOf(steps: Step[]) {
+  const d = steps.map((s) => s.diff).filter((x): x is NonNullable<typeof x> => !!x);
+  return d.length ? d : undefined;
+}
+
+export { NOTIFY_DIR };

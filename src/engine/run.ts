@@ -1,0 +1,116 @@
+import { DeployError, InputError, formatError } from "../errors.js";
+import { resolveTargets } from "../inventory/connection.js";
+import type { Inventory } from "../inventory/types.js";
+import type { Playbook } from "../playbook/define.js";
+import { SshPool } from "../transport/ssh.js";
+import type { RemoteShell, SshTarget } from "../transport/target.js";
+import { compile, type CompiledPlay, type Selection } from "./compile.js";
+import { convergeHost } from "./host-run.js";
+import { mapLimit } from "./pool.js";
+import { silentReporter, type Reporter } from "./reporter.js";
+import { EXIT, emptyRecap, type HostOutcome, type HostRecap, type TaskResult } from "./results.js";
+
+export interface RunOptions extends Selection {
+  check?: boolean;
+  diff?: boolean;
+  forks?: number;
+  acceptNewHostKeys?: boolean;
+  timeoutMs?: number;
+  reporter?: Reporter;
+  /** Becomes true on Ctrl-C: no new remote script starts after it. */
+  interrupted?: () => boolean;
+  playbookFile?: string;
+  /** Opens the shell of a host; tests may count or wrap it. Default: one SSH connection per host. */
+  connect?: (target: SshTarget) => Promise<RemoteShell>;
+}
+
+export interface RunSummary {
+  check: boolean;
+  hosts: Record<string, HostRecap & { error?: string; execs: number }>;
+  tasks: TaskResult[];
+  exitCode: number;
+  durationMs: number;
+}
+
+/** Everything that can be checked before a connection: plays, hosts, parameters, targets. */
+export function prepareRun(playbook: Playbook, inv: Inventory, opts: RunOptions): { plays: CompiledPlay[]; targets: Map<string, SshTarget> } {
+  const plays = compile(playbook, inv, opts, opts.playbookFile ?? "playbook");
+  const names = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
+  const { targets, problems } = resolveTargets(inv, names, { acceptNewHostKeys: opts.acceptNewHostKeys, timeoutMs: opts.timeoutMs });
+  if (problems.length) throw new InputError(problems);
+  return { plays, targets };
+}
+
+export async function runPlaybook(playbook: Playbook, inv: Inventory, opts: RunOptions = {}): Promise<RunSummary> {
+  const started = Date.now();
+  const { plays, targets } = prepareRun(playbook, inv, opts);
+  const reporter = opts.reporter ?? silentReporter;
+  const interrupted = opts.interrupted ?? (() => false);
+  const pool = new SshPool();
+  const connect = opts.connect ?? ((t: SshTarget) => pool.shell(t));
+  const shells = new Map<string, Promise<RemoteShell>>();
+  const hosts: RunSummary["hosts"] = {};
+  const tasks: TaskResult[] = [];
+  const down = new Set<string>();
+  const wrapped: Reporter = { ...reporter, task: (r) => (tasks.push(r), reporter.task(r)) };
+
+  const shellOf = (h: string) => {
+    let p = shells.get(h);
+    if (!p) {
+      p = connect(targets.get(h)!);
+      shells.set(h, p);
+    }
+    return p;
+  };
+
+  try {
+    for (const play of plays) {
+      const live = play.hosts.filter((h) => !down.has(h.host));
+      wrapped.playStarted(play.name, live.map((h) => h.host));
+      await mapLimit(live, opts.forks ?? 20, async ({ host, roles }) => {
+        const acc = (hosts[host] ??= { ...emptyRecap(), execs: 0 });
+        wrapped.hostStarted(host);
+        let outcome: HostOutcome;
+        if (interrupted()) {
+          outcome = { recap: emptyRecap(), error: "interrupted", execs: 0 };
+          down.add(host);
+        } else {
+          let shell: RemoteShell | undefined;
+          try {
+            shell = await shellOf(host);
+            const before = shell.execs;
+            const r = await convergeHost(shell, host, roles, { check: !!opts.check, diff: !!opts.diff, interrupted }, wrapped);
+            outcome = { recap: r.recap, error: r.error, execs: shell.execs - before };
+            if (r.error) down.add(host);
+          } catch (e) {
+            down.add(host);
+            const unreachable = e instanceof DeployError && (e.kind === "connect" || e.kind === "hostkey");
+            outcome = { recap: { ...emptyRecap(), [unreachable ? "unreachable" : "failed"]: 1 }, error: formatError(e).replace(/^error: /, ""), execs: shell?.execs ?? 0 };
+          }
+        }
+        for (const k of Object.keys(outcome.recap) as Array<keyof HostRecap>) acc[k] += outcome.recap[k];
+        acc.execs += outcome.execs;
+        if (outcome.error && !acc.error) acc.error = outcome.error;
+        if (outcome.error && !acc.failed && !acc.unreachable) acc.failed = 1;
+        wrapped.hostFinished(host, outcome);
+      });
+      await wrapped.playFinished(play.name);
+      if (interrupted()) break;
+    }
+  } finally {
+    for (const p of shells.values()) await p.then((s) => s.close()).catch(() => undefined);
+    await pool.closeAll();
+  }
+  return { check: !!opts.check, hosts, tasks, exitCode: exitCodeOf(hosts, !!opts.check, interrupted()), durationMs: Date.now() - started };
+}
+
+export function exitCodeOf(hosts: RunSummary["hosts"], check: boolean, interrupted: boolean): number {
+  if (interrupted) return EXIT.interrupted;
+  let code = 0;
+  for (const h of Object.values(hosts)) {
+    if (h.failed) code |= EXIT.failed;
+    if (h.unreachable) code |= EXIT.unreachable;
+    if (check && h.changed) code |= EXIT.drift;
+  }
+  return code;
+}

@@ -1,0 +1,72 @@
+import type { Secret } from "../secrets.js";
+
+/** Before/after of one file, for --diff. `sensitive` hides the text (it holds secrets). */
+export interface FileDiff {
+  path: string;
+  before: string | null;
+  after: string | null;
+  sensitive?: boolean;
+}
+
+/** One thing to do, with the reason a person reads. `script` is a POSIX shell fragment. */
+export interface Step {
+  why: string;
+  script: string;
+  diff?: FileDiff;
+}
+
+export interface ProbeContext {
+  /** --diff: probes may fetch the current content of files that differ. */
+  diff: boolean;
+}
+
+/**
+ * The resource contract: a read-only probe (shell fragment) and a pure parser, then a
+ * pure plan from the current state to the steps. The engine owns check mode.
+ */
+export interface Resource<S = unknown> {
+  readonly kind: string;
+  /** What a person reads in the task list: "file /etc/radvd.conf". */
+  readonly name: string;
+  /** State this resource reads: "path:/etc/x", "unit:radvd", "sysctl:net.ipv4.ip_forward". */
+  readonly reads: readonly string[];
+  /** State its steps may change; "*" means anything (a package install, a command). */
+  readonly writes: readonly string[];
+  probe(ctx: ProbeContext): string;
+  parse(output: string, exitCode: number): S;
+  plan(current: S): Step[];
+}
+
+/** Something to run once at the end of a role when a task that notifies it changed. */
+export interface Handler {
+  readonly id: string;
+  readonly name: string;
+  readonly script: string;
+}
+
+export interface TaskOptions {
+  /** Overrides the resource's name in output. */
+  name?: string;
+  notify?: Handler | Handler[];
+  tags?: string[];
+}
+
+export interface Task {
+  readonly name: string;
+  readonly resource: Resource;
+  readonly notify: readonly Handler[];
+  readonly tags: readonly string[];
+}
+
+export function task(resource: Resource, opts: TaskOptions = {}): Task {
+  const notify = opts.notify === undefined ? [] : Array.isArray(opts.notify) ? opts.notify : [opts.notify];
+  return { name: opts.name ?? resource.name, resource, notify, tags: opts.tags ?? [] };
+}
+
+/** Text that goes into a file; `sensitive` when it was made from secrets. */
+export interface Content {
+  readonly text: string;
+  readonly sensitive: boolean;
+}
+
+export type ContentInput = string | Secret | Content;

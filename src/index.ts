@@ -1,0 +1,35 @@
+// Public API of homecloud-deploy: every export by name.
+export { definePlaybook, defineRole, z } from "./playbook/define.js";
+export type { HostContext, Play, Playbook, RoleDefinition, RoleFactory, RoleInstance } from "./playbook/define.js";
+
+export { file } from "./resources/files/file.js";
+export type { FileOptions } from "./resources/files/file.js";
+export { directory } from "./resources/files/directory.js";
+export type { DirectoryOptions } from "./resources/files/directory.js";
+export { line } from "./resources/files/line.js";
+export type { LineOptions } from "./resources/files/line.js";
+export { template, renderText } from "./resources/files/template.js";
+export { apt } from "./resources/packages/apt.js";
+export type { AptOptions } from "./resources/packages/apt.js";
+export { service } from "./resources/services/service.js";
+export type { ServiceOptions } from "./resources/services/service.js";
+export { sysctl } from "./resources/system/sysctl.js";
+export type { SysctlOptions } from "./resources/system/sysctl.js";
+export { command } from "./resources/commands/command.js";
+export type { CommandOptions } from "./resources/commands/command.js";
+
+export { handler, restartService, reloadService, daemonReload } from "./engine/handlers.js";
+export { task } from "./engine/types.js";
+export type { Content, ContentInput, FileDiff, Handler, ProbeContext, Resource, Step, Task, TaskOptions } from "./engine/types.js";
+
+export { secret, isSecret, Secret, redact } from "./secrets.js";
+export { quote } from "./transport/quote.js";
+
+export { loadInventory, parseInventory } from "./inventory/load.js";
+export type { Host, Inventory } from "./inventory/types.js";
+export { runPlaybook, prepareRun } from "./engine/run.js";
+export type { RunOptions, RunSummary } from "./engine/run.js";
+export type { TaskResult, TaskStatus, HostRecap } from "./engine/results.js";
+export { EXIT } from "./engine/results.js";
+export { DeployError, InputError, formatError } from "./errors.js";
+export type { Problem } from "./errors.js";

@@ -1,0 +1,188 @@
+import { accessSync, constants } from "node:fs";
+import { homedir } from "node:os";
+import { resolve, dirname } from "node:path";
+import type { Problem } from "../errors.js";
+import { isSecret, Secret } from "../secrets.js";
+import { loadSshConfig, lookupSshConfig } from "../transport/ssh-config.js";
+import type { SshTarget } from "../transport/target.js";
+import type { Host, Inventory } from "./types.js";
+
+/** Connection variables we understand: Ansible's names plus our own deploy_* keys. */
+const KNOWN = new Set([
+  "ansible_host",
+  "ansible_port",
+  "ansible_user",
+  "ansible_ssh_private_key_file",
+  "ansible_become",
+  "ansible_become_password",
+  "ansible_become_pass",
+  "ansible_become_method",
+  "ansible_connection",
+  "ansible_python_interpreter", // harmless: we need no Python on hosts
+  "deploy_jump",
+  "deploy_known_hosts_file",
+  "deploy_accept_new_host_key",
+  "deploy_timeout",
+]);
+
+export interface TargetOptions {
+  acceptNewHostKeys?: boolean;
+  timeoutMs?: number;
+  sshConfigPath?: string;
+  user?: string;
+}
+
+function expand(p: string, base: string): string {
+  return resolve(base, p.replace(/^~(?=\/|$)/, homedir()));
+}
+
+/** Resolve every host's SshTarget, collecting all problems; touches no network. */
+export function resolveTargets(inv: Inventory, names: string[], opts: TargetOptions = {}): { targets: Map<string, SshTarget>; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const sshConfig = loadSshConfig(opts.sshConfigPath);
+  const base = dirname(resolve(inv.file));
+  const targets = new Map<string, SshTarget>();
+  const resolving = new Set<string>();
+
+  const at = (h: Host, key: string): Pick<Problem, "file" | "line" | "field"> => ({
+    file: inv.file,
+    line: inv.lines.get(`host ${h.name}:${key}`) ?? [...h.groups].reverse().map((g) => inv.lines.get(`group ${g}:${key}`)).find(Boolean) ?? h.line,
+    field: `${h.name}.${key}`,
+  });
+
+  const one = (name: string, viaJump = false): SshTarget | undefined => {
+    if (targets.has(name)) return targets.get(name);
+    const h = inv.hosts.get(name);
+    if (!h) return undefined;
+    if (resolving.has(name)) {
+      problems.push({ ...at(h, "deploy_jump"), message: `jump hosts form a loop through ${name}` });
+      return undefined;
+    }
+    resolving.add(name);
+    const v = h.vars;
+    for (const k of Object.keys(v)) {
+      if ((k.startsWith("ansible_") || k.startsWith("deploy_")) && !KNOWN.has(k)) {
+        problems.push({ ...at(h, k), message: `unknown connection variable ${k}`, hint: `supported: ${[...KNOWN].join(", ")}` });
+      }
+    }
+    const str = (k: string): string | undefined => {
+      const x = v[k];
+      if (x === undefined || x === null) return undefined;
+      if (typeof x === "string" && x.trim() !== "") return x;
+      if (typeof x === "number") return String(x);
+      problems.push({ ...at(h, k), message: `${k} must be a non-empty string` });
+      return undefined;
+    };
+    const bool = (k: string): boolean => {
+      const x = v[k];
+      if (x === undefined || x === null) return false;
+      if (typeof x === "boolean") return x;
+      if (x === "true" || x === "false") return x === "true";
+      problems.push({ ...at(h, k), message: `${k} must be true or false, not ${JSON.stringify(x)}` });
+      return false;
+    };
+    const conn = str("ansible_connection") ?? "ssh";
+    if (conn !== "ssh") problems.push({ ...at(h, "ansible_connection"), message: `connection "${conn}" is not supported`, hint: "use ssh" });
+    const method = str("ansible_become_method") ?? "sudo";
+    if (method !== "sudo") problems.push({ ...at(h, "ansible_become_method"), message: `become method "${method}" is not supported`, hint: "use sudo" });
+
+    const alias = str("ansible_host") ?? name;
+    const cfg = lookupSshConfig(sshConfig, alias);
+    const hostName = cfg.hostName ?? alias;
+    if (/\s/.test(hostName)) problems.push({ ...at(h, "ansible_host"), message: `"${hostName}" is not a host name or address` });
+
+    let port = cfg.port ?? 22;
+    if (v.ansible_port !== undefined && v.ansible_port !== null) {
+      const p = typeof v.ansible_port === "string" && /^\d+$/.test(v.ansible_port) ? Number(v.ansible_port) : v.ansible_port;
+      if (typeof p !== "number" || !Number.isInteger(p) || p < 1 || p > 65535) {
+        problems.push({ ...at(h, "ansible_port"), message: `ansible_port must be a whole number from 1 to 65535, not ${JSON.stringify(v.ansible_port)}` });
+      } else port = p;
+    }
+    const user = str("ansible_user") ?? cfg.user ?? opts.user ?? process.env.USER ?? "root";
+
+    let privateKeyPath: string | undefined;
+    const keyVar = str("ansible_ssh_private_key_file");
+    const candidates = keyVar ? [expand(keyVar, base)] : cfg.identityFile ?? [];
+    for (const c of candidates) {
+      try {
+        accessSync(c, constants.R_OK);
+        privateKeyPath = c;
+        break;
+      } catch (e) {
+        if (keyVar) problems.push({ ...at(h, "ansible_ssh_private_key_file"), message: `cannot read the private key ${c} (${(e as NodeJS.ErrnoException).code})` });
+      }
+    }
+    if (!privateKeyPath && !keyVar) {
+      for (const d of ["id_ed25519", "id_ecdsa", "id_rsa"]) {
+        try {
+          accessSync(`${homedir()}/.ssh/${d}`, constants.R_OK);
+          privateKeyPath = `${homedir()}/.ssh/${d}`;
+          break;
+        } catch {
+          /* try the next */
+        }
+      }
+    }
+    const bp = v.ansible_become_password ?? v.ansible_become_pass;
+    let becomePassword: Secret | undefined;
+    if (bp !== undefined && bp !== null) {
+      if (isSecret(bp)) becomePassword = bp;
+      else if (typeof bp === "string") becomePassword = new Secret(bp, "ansible_become_password");
+      else problems.push({ ...at(h, "ansible_become_password"), message: "ansible_become_password must be a string or a secret (!env NAME)" });
+    }
+    let timeoutMs = opts.timeoutMs ?? 10000;
+    if (v.deploy_timeout !== undefined) {
+      if (typeof v.deploy_timeout === "number" && v.deploy_timeout > 0) timeoutMs = v.deploy_timeout * 1000;
+      else problems.push({ ...at(h, "deploy_timeout"), message: "deploy_timeout must be a positive number of seconds" });
+    }
+    const knownHostsRaw = str("deploy_known_hosts_file");
+    const knownHostsFile = knownHostsRaw ? expand(knownHostsRaw, base) : cfg.userKnownHostsFile ?? `${homedir()}/.ssh/known_hosts`;
+
+    let jump: SshTarget | undefined;
+    const jumpSpec = str("deploy_jump") ?? cfg.proxyJump;
+    if (jumpSpec && jumpSpec !== "none") {
+      if (inv.hosts.has(jumpSpec)) jump = one(jumpSpec, true);
+      else {
+        const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(jumpSpec);
+        if (!m) problems.push({ ...at(h, "deploy_jump"), message: `"${jumpSpec}" is neither an inventory host nor [user@]host[:port]` });
+        else {
+          const jh = m[2].replace(/^\[|\]$/g, "");
+          const jcfg = lookupSshConfig(sshConfig, jh);
+          jump = {
+            name: jumpSpec,
+            host: jcfg.hostName ?? jh,
+            port: m[3] ? Number(m[3]) : jcfg.port ?? 22,
+            user: m[1] ?? jcfg.user ?? user,
+            privateKeyPath: jcfg.identityFile?.[0] ?? privateKeyPath,
+            useAgent: true,
+            knownHostsFile,
+            acceptNewHostKey: !!opts.acceptNewHostKeys,
+            become: false,
+            timeoutMs,
+          };
+        }
+      }
+    }
+    const t: SshTarget = {
+      name,
+      host: hostName,
+      port,
+      user,
+      privateKeyPath,
+      useAgent: true,
+      knownHostsFile,
+      acceptNewHostKey: !!opts.acceptNewHostKeys || bool("deploy_accept_new_host_key"),
+      jump,
+      become: bool("ansible_become"),
+      becomePassword,
+      timeoutMs,
+    };
+    resolving.delete(name);
+    if (!viaJump || !targets.has(name)) targets.set(name, t);
+    return t;
+  };
+  for (const n of names) one(n);
+  // Jump hosts resolved along the way are not targets of the run unless named.
+  for (const k of [...targets.keys()]) if (!names.includes(k)) targets.delete(k);
+  return { targets, problems };
+}

@@ -1,0 +1,76 @@
+import { labNames } from "./paths.js";
+import { exists, ip, sh } from "./sh.js";
+import { MGMT_GATEWAY, mgmtAddress, type LabHost } from "./topology.js";
+
+const nsExists = (ns: string) => exists("ip", ["netns", "exec", ns, "true"]);
+const linkExists = (ns: string | undefined, dev: string) => exists("ip", [...(ns ? ["-n", ns] : []), "link", "show", dev]);
+
+/** The machine side: a management bridge with a private IPv4, IPv6 off; a switch namespace for lab links. */
+export function ensureFabric(): void {
+  const br = labNames.mgmtBridge();
+  if (!linkExists(undefined, br)) {
+    ip(undefined, "link", "add", br, "type", "bridge");
+    sh("sysctl", ["-q", "-w", `net.ipv6.conf.${br}.disable_ipv6=1`]);
+    ip(undefined, "addr", "add", `${MGMT_GATEWAY}/24`, "dev", br);
+  }
+  ip(undefined, "link", "set", br, "up");
+  const sw = labNames.switchNs();
+  if (!nsExists(sw)) sh("ip", ["netns", "add", sw]);
+  ip(sw, "link", "set", "lo", "up");
+}
+
+function ensureSwitchBridge(network: string): string {
+  const sw = labNames.switchNs();
+  const br = `br-${network}`.slice(0, 15);
+  if (!linkExists(sw, br)) {
+    ip(sw, "link", "add", br, "type", "bridge");
+    sh("ip", ["netns", "exec", sw, "sysctl", "-q", "-w", `net.ipv6.conf.${br}.disable_ipv6=1`]);
+  }
+  ip(sw, "link", "set", br, "up");
+  return br;
+}
+
+/** A host's namespace with its management link and its lab links, configured before boot. */
+export function ensureHostNetwork(host: LabHost, index: number): void {
+  const ns = labNames.netns(host.name);
+  if (nsExists(ns)) sh("ip", ["netns", "del", ns]);
+  sh("ip", ["netns", "add", ns]);
+  const inNs = (...args: string[]) => sh("ip", ["netns", "exec", ns, ...args]);
+  ip(ns, "link", "set", "lo", "up");
+  const mv = labNames.mgmtVeth(index);
+  if (linkExists(undefined, mv)) ip(undefined, "link", "del", mv);
+  ip(undefined, "link", "add", mv, "type", "veth", "peer", "name", "mgmt0", "netns", ns);
+  ip(undefined, "link", "set", mv, "master", labNames.mgmtBridge(), "up");
+  inNs("sysctl", "-q", "-w", "net.ipv6.conf.mgmt0.disable_ipv6=1");
+  ip(ns, "addr", "add", `${mgmtAddress(index)}/24`, "dev", "mgmt0");
+  ip(ns, "link", "set", "mgmt0", "up");
+  const sw = labNames.switchNs();
+  host.interfaces.forEach((itf, k) => {
+    const br = ensureSwitchBridge(itf.network);
+    const outer = labNames.linkVeth(index, k);
+    ip(sw, "link", "add", outer, "type", "veth", "peer", "name", itf.name, "netns", ns);
+    ip(sw, "link", "set", outer, "master", br, "up");
+    for (const a of itf.addresses ?? []) ip(ns, "addr", "add", a, "dev", itf.name, ...(a.includes(":") ? ["nodad"] : []));
+    ip(ns, "link", "set", itf.name, "up");
+    if (itf.noOffload) {
+      sh("ip", ["netns", "exec", ns, "ethtool", "-K", itf.name, "tso", "off", "gso", "off"], { allowFail: true });
+      sh("ip", ["netns", "exec", sw, "ethtool", "-K", outer, "tso", "off", "gso", "off"], { allowFail: true });
+    }
+  });
+  for (const [k, v] of Object.entries(host.sysctls ?? {})) inNs("sysctl", "-q", "-w", `${k}=${v}`);
+  for (const r of host.routes ?? []) sh("ip", ["-n", ns, ...r.split(/\s+/)]);
+}
+
+export function removeHostNetwork(host: string, index: number): void {
+  const ns = labNames.netns(host);
+  if (nsExists(ns)) sh("ip", ["netns", "del", ns], { allowFail: true });
+  const mv = labNames.mgmtVeth(index);
+  if (linkExists(undefined, mv)) ip(undefined, "link", "del", mv);
+}
+
+export function removeFabric(): void {
+  const sw = labNames.switchNs();
+  if (nsExists(sw)) sh("ip", ["netns", "del", sw], { allowFail: true });
+  const br = labNames.mgmtBridge();
+  if (linkExists(undefined, br)) ip(undefined, "link", "del", br);
+}

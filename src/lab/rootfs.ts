@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, readdirSync, lstatSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { labPaths } from "./paths.js";
+import { sh, exists } from "./sh.js";
+
+/** Units a lab host does not need (footprint), masked in its overlay. Nothing a role manages. */
+const MASK = [
+  "postgresql.service", "softether-vpnclient.service", "softether-vpnbridge.service", "getty@tty1.service", "console-getty.service",
+  "apt-daily.timer", "apt-daily-upgrade.timer", "man-db.timer", "fstrim.timer", "e2scrub_all.timer", "e2scrub_reap.service",
+  "dpkg-db-backup.timer", "systemd-timesyncd.service", "systemd-pstore.service", "systemd-networkd-wait-online.service",
+];
+/** Units the roles manage: disabled (not masked) so a fresh host has none of the site running. */
+const DISABLE = ["radvd.service", "softether-vpnserver.service", "ndppd.service", "nftables.service"];
+
+export function rootOf(host: string): string {
+  return join(labPaths.host(host), "root");
+}
+
+export function isMounted(dir: string): boolean {
+  return readFileSync("/proc/self/mounts", "utf8").split("\n").some((l) => l.split(" ")[1] === dir);
+}
+
+/** Mount the host's overlay of / (writes stay in its upper dir). */
+export function mountRoot(host: string): string {
+  const base = labPaths.host(host);
+  const root = rootOf(host);
+  for (const d of ["upper", "work", "root"]) mkdirSync(join(base, d), { recursive: true });
+  if (!isMounted(root)) {
+    sh("mount", ["-t", "overlay", `hcd-${host}`, "-o", `lowerdir=/,upperdir=${base}/upper,workdir=${base}/work,redirect_dir=on`, root]);
+  }
+  return root;
+}
+
+export function unmountRoot(host: string): void {
+  const root = rootOf(host);
+  if (isMounted(root)) {
+    if (!exists("umount", [root])) sh("umount", ["-l", root], { allowFail: true });
+  }
+}
+
+function write(root: string, path: string, text: string, mode = 0o644): void {
+  const p = join(root, path);
+  mkdirSync(join(p, ".."), { recursive: true });
+  writeFileSync(p, text, { mode });
+}
+
+function removeIfExists(p: string): void {
+  try {
+    lstatSync(p);
+    unlinkSync(p);
+  } catch {
+    /* not there */
+  }
+}
+
+/** Identity written before the first boot: hostname, machine-id, host key, SSH access. */
+export function writeIdentity(host: string, root: string, publicKey: string): string {
+  const firstBoot = !existsSync(join(labPaths.host(host), "identity"));
+  if (firstBoot) {
+    write(root, "etc/hostname", `${host}\n`);
+    write(root, "etc/hosts", `127.0.0.1 localhost\n127.0.1.1 ${host}\n::1 localhost ip6-localhost ip6-loopback\n`);
+    write(root, "etc/machine-id", randomBytes(16).toString("hex") + "\n", 0o444);
+    for (const f of readdirSync(join(root, "etc/ssh")).filter((f) => f.startsWith("ssh_host_"))) removeIfExists(join(root, "etc/ssh", f));
+    sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `root@${host}`, "-f", join(root, "etc/ssh/ssh_host_ed25519_key")]);
+    write(root, "etc/ssh/sshd_config.d/homecloud-lab.conf", "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\nMaxStartups 100:30:200\nMaxSessions 100\n");
+    write(root, "root/.ssh/authorized_keys", publicKey, 0o600);
+    // A fresh root home: the machine's dotfiles (pyenv, nvm ...) would slow every SSH session.
+    write(root, "root/.bashrc", "# lab host: plain root shell\n");
+    write(root, "root/.profile", "# lab host: plain root profile\n");
+    // Keep root's user manager running: otherwise every SSH session waits ~0.5 s for logind to start it.
+    write(root, "var/lib/systemd/linger/root", "");
+    for (const u of MASK) {
+      removeIfExists(join(root, "etc/systemd/system", u));
+      symlinkSync("/dev/null", join(root, "etc/systemd/system", u));
+    }
+    for (const u of DISABLE) {
+      for (const dir of ["multi-user.target.wants", "sysinit.target.wants"]) removeIfExists(join(root, "etc/systemd/system", dir, u));
+    }
+    for (let rl = 0; rl <= 6; rl++) {
+      const d = join(root, `etc/rc${rl}.d`);
+      if (existsSync(d)) for (const f of readdirSync(d).filter((f) => /^[SK]\d\d(ndppd|radvd|softether-vpnserver)$/.test(f))) removeIfExists(join(d, f));
+    }
+    writeFileSync(join(labPaths.host(host), "identity"), "written\n");
+  }
+  return readFileSync(join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8").trim();
+}
+
+export function removeHostDir(host: string): void {
+  rmSync(labPaths.host(host), { recursive: true, force: true });
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import type { Task } from "../engine/types.js";
+
+/** What roles and plays see of a host: its inventory name, merged vars and groups. */
+export interface HostContext {
+  readonly name: string;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly groups: readonly string[];
+}
+
+export interface RoleDefinition<S extends z.ZodType> {
+  name: string;
+  /** The parameters: checked by the compiler (z.input) and again at load time. */
+  params: S;
+  /** More tags than the role's name, which is always a tag. */
+  tags?: string[];
+  tasks(params: z.output<S>, host: HostContext): Task[];
+}
+
+/** A role applied with its parameters, as a play lists it. */
+export interface RoleInstance {
+  readonly role: string;
+  readonly tags: readonly string[];
+  readonly input: unknown;
+  readonly schema: z.ZodType;
+  build(params: unknown, host: HostContext): Task[];
+}
+
+export type RoleFactory<S extends z.ZodType> = ((params: z.input<S>) => RoleInstance) & { readonly roleName: string; readonly schema: S };
+
+export function defineRole<S extends z.ZodType>(def: RoleDefinition<S>): RoleFactory<S> {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(def.name)) throw new Error(`role name "${def.name}" must be lowercase letters, digits and -`);
+  const factory = (params: z.input<S>): RoleInstance => ({
+    role: def.name,
+    tags: [def.name, ...(def.tags ?? [])],
+    input: params,
+    schema: def.params,
+    build: (p, host) => def.tasks(p as z.output<S>, host),
+  });
+  return Object.assign(factory, { roleName: def.name, schema: def.params });
+}
+
+export interface Play {
+  name?: string;
+  /** Inventory hosts or groups, as an Ansible pattern ("vps", "all:!vms") or a list. */
+  hosts: string | string[];
+  roles?: (host: HostContext) => RoleInstance[];
+  /** Tasks without a role; they are tagged with the play's name. */
+  tasks?: (host: HostContext) => Task[];
+}
+
+export interface Playbook {
+  name: string;
+  plays: Play[];
+}
+
+/** Identity function that gives exact types to a playbook literal. */
+export function definePlaybook<const P extends Playbook>(playbook: P): P {
+  return playbook;
+}
+
+export { z };

@@ -1,0 +1,30 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { InputError } from "../errors.js";
+import type { Playbook } from "./define.js";
+
+let tsxRegistered = false;
+
+/** Import a playbook module (.ts through tsx, no build step) and check its default export. */
+export async function loadPlaybook(file: string): Promise<Playbook> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
+  if (/\.[cm]?ts$/.test(path) && !tsxRegistered) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    tsxRegistered = true;
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = await import(pathToFileURL(path).href);
+  } catch (e) {
+    const msg = (e as Error).message.split("\n").slice(0, 4).join("\n");
+    throw new InputError([{ file, message: `cannot load the playbook: ${msg}` }]);
+  }
+  const pb = mod.default as Playbook | undefined;
+  if (!pb || typeof pb !== "object" || !Array.isArray((pb as Playbook).plays)) {
+    throw new InputError([{ file, message: "the module does not export a playbook", hint: "end it with `export default definePlaybook({ name, plays: [...] })`" }]);
+  }
+  return pb;
+}

@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import type { ContentInput, Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { task } from "../../engine/types.js";
+import { quote } from "../../transport/quote.js";
+import { attributeSteps, parseStat, statProbe, type Attributes } from "./attributes.js";
+import { toContent } from "./content-input.js";
+import { atomicWrite, type WriteOptions } from "./write.js";
+
+export interface FileOptions extends WriteOptions, TaskOptions {
+  path: string;
+  /** The whole content: a string, a Secret, or a rendered template. */
+  content?: ContentInput;
+  state?: "present" | "absent";
+}
+
+interface FileState extends Attributes {
+  sha256?: string;
+  before?: string; // current text, fetched only when it differs and --diff asks for it
+}
+
+const MAX_DIFF_BYTES = 1 << 20;
+
+/** Parse `stat` line, `sha HASH`, then optionally `content` + base64 lines. */
+export function parseFileProbe(out: string): FileState {
+  const lines = out.split("\n");
+  const state: FileState = parseStat(lines[0] ?? "");
+  const sha = lines.find((l) => l.startsWith("sha "));
+  if (sha) state.sha256 = sha.slice(4).trim();
+  const at = lines.indexOf("content");
+  if (at >= 0) state.before = Buffer.from(lines.slice(at + 1).join(""), "base64").toString("utf8");
+  return state;
+}
+
+/** A file with exactly this content (or no file, with state absent). */
+export function file(opts: FileOptions): Task {
+  const state = opts.state ?? "present";
+  if (state === "present" && opts.content === undefined) throw new Error(`file ${opts.path}: content is required (or state: "absent")`);
+  if (!opts.path.startsWith("/")) throw new Error(`file ${opts.path}: the path must be absolute`);
+  const content = opts.content === undefined ? undefined : toContent(opts.content);
+  const want = content ? createHash("sha256").update(content.text, "utf8").digest("hex") : "";
+  const p = quote(opts.path);
+  const resource: Resource<FileState> = {
+    kind: "file",
+    name: `file ${opts.path}`,
+    reads: [`path:${opts.path}`],
+    writes: [`path:${opts.path}`],
+    probe: (ctx) =>
+      [
+        statProbe(opts.path),
+        `if [ -f ${p} ] && [ ! -L ${p} ]; then h=$(sha256sum < ${p}); h=\${h%% *}; echo "sha $h";`,
+        ctx.diff && content && !content.sensitive
+          ? `  if [ "$h" != ${want} ] && [ "$(stat -c %s ${p})" -le ${MAX_DIFF_BYTES} ]; then echo content; base64 < ${p}; fi;`
+          : "",
+        `fi`,
+      ].join("\n"),
+    parse: (out) => parseFileProbe(out),
+    plan: (cur) => planFile(opts, cur, content?.text, want, content?.sensitive ?? false),
+  };
+  return task(resource, opts);
+}
+
+function planFile(opts: FileOptions, cur: FileState, text: string | undefined, want: string, sensitive: boolean): Step[] {
+  const p = quote(opts.path);
+  if ((opts.state ?? "present") === "absent") {
+    if (cur.type === "absent") return [];
+    if (cur.type === "directory") throw new Error(`${opts.path} is a directory, not a file`);
+    return [{ why: `remove ${opts.path}`, script: `rm -f ${p}`, diff: { path: opts.path, before: cur.before ?? null, after: null, sensitive } }];
+  }
+  if (cur.type === "directory" || cur.type === "other") throw new Error(`${opts.path} exists and is not a regular file (${cur.type})`);
+  if (cur.type !== "file" || cur.sha256 !== want) {
+    const before = cur.type === "file" ? (cur.before ?? null) : null;
+    const why = cur.type === "file" ? `content of ${opts.path} differs` : `create ${opts.path}`;
+    return [{ why, script: atomicWrite(opts.path, text!, opts), diff: { path: opts.path, before: cur.type === "absent" || cur.type === "link" ? null : before, after: text!, sensitive } }];
+  }
+  return attributeSteps(cur, opts).map((a) => ({ why: `${opts.path}: ${a.why}`, script: a.fix(p) }));
+}

@@ -1,0 +1,74 @@
+import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { task } from "../../engine/types.js";
+import { quote } from "../../transport/quote.js";
+import { parseStat, statProbe, type Attributes } from "./attributes.js";
+import { atomicWrite, type WriteOptions } from "./write.js";
+
+export interface LineOptions extends WriteOptions, TaskOptions {
+  path: string;
+  /** The line wanted (state present). */
+  line?: string;
+  /** Lines matching this are replaced by `line` (the last match), or removed (absent). */
+  regexp?: string;
+  state?: "present" | "absent";
+  /** Create the file when it is missing (default true for present). */
+  create?: boolean;
+}
+
+interface LineState extends Attributes {
+  text?: string;
+}
+
+/** Pure: the file's text with the line ensured or removed. */
+export function editLines(text: string, opts: LineOptions): string {
+  const lines = text === "" ? [] : text.replace(/\n$/, "").split("\n");
+  const re = opts.regexp ? new RegExp(opts.regexp) : undefined;
+  const matches = (l: string) => (re ? re.test(l) : l === opts.line);
+  if ((opts.state ?? "present") === "absent") {
+    const kept = lines.filter((l) => !matches(l));
+    return kept.length ? kept.join("\n") + "\n" : "";
+  }
+  const line = opts.line!;
+  let last = -1;
+  lines.forEach((l, i) => {
+    if (matches(l)) last = i;
+  });
+  if (last >= 0) lines[last] = line;
+  else if (!lines.includes(line)) lines.push(line);
+  return lines.join("\n") + "\n";
+}
+
+/** One line in a file, Ansible's lineinfile: present (replacing a match) or absent. */
+export function line(opts: LineOptions): Task {
+  if ((opts.state ?? "present") === "present" && opts.line === undefined) throw new Error(`line in ${opts.path}: line is required`);
+  if (opts.line?.includes("\n")) throw new Error(`line in ${opts.path}: line must not contain a newline`);
+  if (opts.regexp) new RegExp(opts.regexp); // fail early on a bad expression
+  const p = quote(opts.path);
+  const label = opts.line ?? opts.regexp ?? "";
+  const resource: Resource<LineState> = {
+    kind: "line",
+    name: `line in ${opts.path}: ${label.length > 40 ? label.slice(0, 37) + "..." : label}`,
+    reads: [`path:${opts.path}`],
+    writes: [`path:${opts.path}`],
+    probe: () => `${statProbe(opts.path)}\nif [ -f ${p} ]; then echo content; base64 < ${p}; fi`,
+    parse: (out) => {
+      const ls = out.split("\n");
+      const st: LineState = parseStat(ls[0] ?? "");
+      const at = ls.indexOf("content");
+      if (at >= 0) st.text = Buffer.from(ls.slice(at + 1).join(""), "base64").toString("utf8");
+      return st;
+    },
+    plan: (cur): Step[] => {
+      const present = (opts.state ?? "present") === "present";
+      if (cur.type === "absent") {
+        if (!present) return [];
+        if (opts.create === false) throw new Error(`${opts.path} does not exist (create: false)`);
+      } else if (cur.type !== "file") throw new Error(`${opts.path} is not a regular file (${cur.type})`);
+      const before = cur.text ?? "";
+      const after = editLines(before, opts);
+      if (cur.type === "file" && after === before) return [];
+      return [{ why: present ? `add or set line in ${opts.path}` : `remove line from ${opts.path}`, script: atomicWrite(opts.path, after, opts), diff: { path: opts.path, before: cur.type === "file" ? before : null, after } }];
+    },
+  };
+  return task(resource, opts);
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import Handlebars from "handlebars";
+import type { Content } from "../../engine/types.js";
+import { isSecret } from "../../secrets.js";
+
+const hb = Handlebars.create();
+const cache = new Map<string, HandlebarsTemplateDelegate>();
+
+/** Replace Secrets by their values; report whether any was found. */
+function revealAll(v: unknown, found: { any: boolean }): unknown {
+  if (isSecret(v)) {
+    found.any = true;
+    return v.reveal();
+  }
+  if (Array.isArray(v)) return v.map((x) => revealAll(x, found));
+  if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revealAll(x, found)]));
+  }
+  return v;
+}
+
+/** Render Handlebars text in strict mode: a missing variable is an error, nothing is HTML-escaped. */
+export function renderText(source: string, data: object, name = "template"): Content {
+  let fn = cache.get(source);
+  if (!fn) {
+    fn = hb.compile(source, { strict: true, noEscape: true });
+    cache.set(source, fn);
+  }
+  const found = { any: false };
+  try {
+    return { text: fn(revealAll(data, found)), sensitive: found.any };
+  } catch (e) {
+    throw new Error(`${name}: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** Render a .hbs file (path or file: URL) with typed data. */
+export function template(file: string | URL, data: object): Content {
+  const path = file instanceof URL ? file.pathname : file;
+  return renderText(readFileSync(path, "utf8"), data, path);
+}

@@ -1,0 +1,46 @@
+import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { task } from "../../engine/types.js";
+import { command, quote } from "../../transport/quote.js";
+
+export interface AptOptions extends TaskOptions {
+  names: string[];
+  state?: "present" | "absent";
+  /** Run apt-get update before installing (only when something is missing). */
+  updateCache?: boolean;
+}
+
+/** dpkg-query lines `name<TAB>status-abbrev` -> installed package names. */
+export function parseDpkgQuery(out: string): Set<string> {
+  const installed = new Set<string>();
+  for (const l of out.split("\n")) {
+    const [name, status] = l.split("\t");
+    if (name && status?.startsWith("ii")) installed.add(name.split(":")[0]);
+  }
+  return installed;
+}
+
+/** Debian packages installed (or absent), with apt-get. */
+export function apt(opts: AptOptions): Task {
+  for (const n of opts.names) if (!/^[a-z0-9][a-z0-9+.-]+$/.test(n)) throw new Error(`apt: "${n}" is not a Debian package name`);
+  const names = [...opts.names].sort();
+  const resource: Resource<Set<string>> = {
+    kind: "apt",
+    name: `packages ${names.join(" ")}`,
+    reads: names.map((n) => `pkg:${n}`),
+    writes: ["*"],
+    probe: () => `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${names.map(quote).join(" ")} 2>/dev/null; true`,
+    parse: (out) => parseDpkgQuery(out),
+    plan: (installed): Step[] => {
+      const env = "DEBIAN_FRONTEND=noninteractive";
+      if ((opts.state ?? "present") === "absent") {
+        const rm = names.filter((n) => installed.has(n));
+        return rm.length ? [{ why: `remove ${rm.join(" ")}`, script: `${env} ${command("apt-get", "remove", "-y", "-q", ...rm)}` }] : [];
+      }
+      const missing = names.filter((n) => !installed.has(n));
+      if (!missing.length) return [];
+      const update = opts.updateCache ? `${command("apt-get", "update", "-q")} && ` : "";
+      return [{ why: `install ${missing.join(" ")}`, script: `${update}${env} ${command("apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold", ...missing)}` }];
+    },
+  };
+  return task(resource, opts);
+}

@@ -1,0 +1,73 @@
+import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { task } from "../../engine/types.js";
+import { command, quote } from "../../transport/quote.js";
+
+export interface ServiceOptions extends TaskOptions {
+  name: string;
+  state?: "running" | "stopped";
+  enabled?: boolean;
+}
+
+export interface ServiceState {
+  init: "systemd" | "sysv";
+  exists: boolean;
+  active: boolean;
+  enabled: boolean;
+  needsReload: boolean;
+}
+
+/** Parse `init`, `load`, `active`, `enabled`, `reload` key lines. */
+export function parseServiceProbe(out: string): ServiceState {
+  const kv = new Map(out.split("\n").map((l) => [l.split(" ")[0], l.slice(l.indexOf(" ") + 1).trim()] as const));
+  const init = kv.get("init") === "sysv" ? "sysv" : "systemd";
+  const load = kv.get("load") ?? "";
+  return {
+    init,
+    exists: init === "systemd" ? load === "loaded" : load === "yes",
+    active: kv.get("active") === "active",
+    enabled: ["enabled", "enabled-runtime", "alias", "static-enabled", "yes"].includes(kv.get("enabled") ?? ""),
+    needsReload: kv.get("reload") === "yes",
+  };
+}
+
+/** A service running or stopped, enabled at boot or not: systemd, or SysV init without it. */
+export function service(opts: ServiceOptions): Task {
+  if (!/^[A-Za-z0-9@_.:-]+$/.test(opts.name)) throw new Error(`service: "${opts.name}" is not a unit name`);
+  const unit = opts.name.includes(".") ? opts.name : `${opts.name}.service`;
+  const sysvName = opts.name.replace(/\.service$/, "");
+  const u = quote(unit);
+  const s = quote(sysvName);
+  const resource: Resource<ServiceState> = {
+    kind: "service",
+    name: `service ${opts.name}${opts.state ? " " + opts.state : ""}${opts.enabled === undefined ? "" : opts.enabled ? " enabled" : " disabled"}`,
+    reads: [`unit:${unit}`],
+    writes: [`unit:${unit}`],
+    probe: () =>
+      [
+        `if [ -d /run/systemd/system ]; then echo init systemd;`,
+        `  systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload ${u} 2>/dev/null | sed -e 's/^LoadState=/load /' -e 's/^ActiveState=/active /' -e 's/^UnitFileState=/enabled /' -e 's/^NeedDaemonReload=/reload /';`,
+        `else echo init sysv; if [ -x /etc/init.d/${sysvName} ]; then echo load yes; else echo load no; fi;`,
+        `  if /etc/init.d/${s} status >/dev/null 2>&1; then echo active active; else echo active inactive; fi;`,
+        `  if ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1; then echo enabled yes; else echo enabled no; fi; fi`,
+      ].join("\n"),
+    parse: (out) => parseServiceProbe(out),
+    plan: (cur): Step[] => {
+      if (!cur.exists) return [{ why: `${unit} is not installed`, script: `echo ${quote(`no such service: ${unit}`)} >&2; exit 1` }];
+      const steps: Step[] = [];
+      const sd = cur.init === "systemd";
+      if (sd && cur.needsReload) steps.push({ why: `unit files of ${unit} changed on disk`, script: command("systemctl", "daemon-reload") });
+      if (opts.enabled !== undefined && opts.enabled !== cur.enabled) {
+        steps.push({
+          why: `${opts.enabled ? "enable" : "disable"} ${unit}`,
+          script: sd ? command("systemctl", opts.enabled ? "enable" : "disable", "--quiet", unit) : command("update-rc.d", sysvName, opts.enabled ? "enable" : "disable"),
+        });
+      }
+      if (opts.state && (opts.state === "running") !== cur.active) {
+        const verb = opts.state === "running" ? "start" : "stop";
+        steps.push({ why: `${verb} ${unit}`, script: sd ? command("systemctl", verb, unit) : command(`/etc/init.d/${sysvName}`, verb) });
+      }
+      return steps;
+    },
+  };
+  return task(resource, opts);
+}

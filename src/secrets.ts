@@ -1,0 +1,60 @@
+/**
+ * Secrets: values marked where they enter (inventory tags, environment, files, code).
+ * A Secret never prints itself; every sink (reporter, --json, errors, diffs) also passes
+ * text through `redact`, which masks every secret value created in this process.
+ */
+const MASK = "********";
+const known = new Set<string>();
+
+export class Secret {
+  readonly #value: string;
+  readonly label: string;
+  constructor(value: string, label = "secret") {
+    this.#value = value;
+    this.label = label;
+    if (value.length > 0) known.add(value);
+  }
+  /** The clear value: only for code that puts it where it belongs (stdin, a 0600 file). */
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return MASK;
+  }
+  toJSON(): string {
+    return MASK;
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Secret(${this.label})`;
+  }
+}
+
+export function secret(value: string, label?: string): Secret {
+  return new Secret(value, label);
+}
+
+export function isSecret(v: unknown): v is Secret {
+  return v instanceof Secret;
+}
+
+/** The clear text of a string or Secret. */
+export function reveal(v: string | Secret): string {
+  return typeof v === "string" ? v : v.reveal();
+}
+
+/** Mask every known secret value inside a text (longest first, so overlaps mask fully). */
+export function redact(text: string): string {
+  if (known.size === 0 || !text) return text;
+  let out = text;
+  for (const s of [...known].sort((a, b) => b.length - a.length)) {
+    if (out.includes(s)) out = out.split(s).join(MASK);
+  }
+  return out;
+}
+
+/** Deep-copy a value for output with every Secret and known secret string masked. */
+export function redactValue<T>(v: T): T {
+  return JSON.parse(redact(JSON.stringify(v) ?? "null")) as T;
+}
+
+export const SECRET_MASK = MASK;

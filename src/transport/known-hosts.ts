@@ -1,0 +1,93 @@
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** One usable line of a known_hosts file. */
+export interface KnownHost {
+  patterns: string[]; // plain patterns, or one "|1|salt|hash" entry
+  keyType: string;
+  key: Buffer;
+  marker?: "@revoked" | "@cert-authority";
+  line: number;
+}
+
+export function parseKnownHosts(text: string): KnownHost[] {
+  const out: KnownHost[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const parts = line.split(/\s+/);
+    let marker: KnownHost["marker"];
+    if (parts[0] === "@revoked" || parts[0] === "@cert-authority") marker = parts.shift() as KnownHost["marker"];
+    if (parts.length < 3) return;
+    const [hosts, keyType, b64] = parts;
+    out.push({ patterns: hosts.split(","), keyType, key: Buffer.from(b64, "base64"), marker, line: i + 1 });
+  });
+  return out;
+}
+
+/** The name ssh looks up: `host`, or `[host]:port` when the port is not 22. */
+export function knownHostsName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp("^" + pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$", "i");
+  return re.test(name);
+}
+
+export function entryMatches(entry: KnownHost, name: string): boolean {
+  let matched = false;
+  for (const p of entry.patterns) {
+    if (p.startsWith("|1|")) {
+      const [, , salt, hash] = p.split("|");
+      const h = createHmac("sha1", Buffer.from(salt, "base64")).update(name).digest("base64");
+      if (h === hash) matched = true;
+    } else if (p.startsWith("!")) {
+      if (globMatch(p.slice(1), name)) return false;
+    } else if (globMatch(p, name)) matched = true;
+  }
+  return matched;
+}
+
+/** The key type named inside an SSH public key blob. */
+export function keyTypeOf(blob: Buffer): string {
+  const len = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + len).toString("latin1");
+}
+
+export function fingerprint(blob: Buffer): string {
+  return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
+}
+
+export type HostKeyVerdict =
+  | { status: "known" }
+  | { status: "unknown" }
+  | { status: "changed"; expected: string[]; line: number }
+  | { status: "revoked" };
+
+/** Decide whether a presented key matches what known_hosts says for this host name. */
+export function checkHostKey(entries: KnownHost[], name: string, blob: Buffer): HostKeyVerdict {
+  const forHost = entries.filter((e) => entryMatches(e, name) && e.marker !== "@cert-authority");
+  if (forHost.some((e) => e.marker === "@revoked" && e.key.equals(blob))) return { status: "revoked" };
+  const plain = forHost.filter((e) => !e.marker);
+  if (plain.some((e) => e.key.equals(blob))) return { status: "known" };
+  const type = keyTypeOf(blob);
+  const sameType = plain.filter((e) => e.keyType === type);
+  // Like OpenSSH: a different key of the same type is a changed key; a key of another type
+  // that the file does not list for this host is unknown.
+  if (sameType.length > 0) return { status: "changed", expected: sameType.map((e) => fingerprint(e.key)), line: sameType[0].line };
+  return { status: "unknown" };
+}
+
+export function readKnownHosts(path: string): KnownHost[] {
+  return existsSync(path) ? parseKnownHosts(readFileSync(path, "utf8")) : [];
+}
+
+/** Record a new key as a hashed entry, as `ssh -o HashKnownHosts=yes` would. */
+export function recordHostKey(path: string, name: string, blob: Buffer): void {
+  const salt = randomBytes(20);
+  const hash = createHmac("sha1", salt).update(name).digest("base64");
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  appendFileSync(path, `|1|${salt.toString("base64")}|${hash} ${keyTypeOf(blob)} ${blob.toString("base64")}\n`, { mode: 0o600 });
+}

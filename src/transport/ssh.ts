@@ -1,0 +1,170 @@
+import { readFileSync } from "node:fs";
+import { NodeSSH } from "node-ssh";
+import type { ConnectConfig } from "ssh2";
+import { DeployError } from "../errors.js";
+import { checkHostKey, fingerprint, knownHostsName, readKnownHosts, recordHostKey } from "./known-hosts.js";
+import type { RemoteShell, RunResult, SshTarget } from "./target.js";
+
+function describe(t: SshTarget): string {
+  return `${t.user}@${t.host}:${t.port}${t.jump ? ` via ${t.jump.host}` : ""}`;
+}
+
+/** How the remote side starts the shell that reads our script on stdin. */
+export function shellCommand(t: SshTarget): string {
+  if (!t.become || t.user === "root") return "LC_ALL=C exec sh -s";
+  // sudo reads the password line from stdin (byte by byte), then sh reads the rest.
+  return t.becomePassword ? "LC_ALL=C exec sudo -S -p '' -- sh -s" : "LC_ALL=C exec sudo -n -- sh -s";
+}
+
+class SshShell implements RemoteShell {
+  execs = 0;
+  constructor(readonly target: SshTarget, private ssh: NodeSSH, private onClose: () => Promise<void>) {}
+
+  async run(script: string): Promise<RunResult> {
+    this.execs++;
+    const stdin = (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + script;
+    try {
+      const r = await this.ssh.execCommand(shellCommand(this.target), { stdin, noTrim: true });
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? (r.signal ? 128 : 255) };
+    } catch (cause) {
+      throw new DeployError("connect", `lost the connection to ${describe(this.target)}: ${(cause as Error).message}`, { host: this.target.name }, { cause });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.ssh.dispose();
+    await this.onClose();
+  }
+}
+
+function hostVerifier(t: SshTarget, refusal: { error?: DeployError }) {
+  const name = knownHostsName(t.host, t.port);
+  return (blob: Buffer): boolean => {
+    const verdict = checkHostKey(readKnownHosts(t.knownHostsFile), name, blob);
+    if (verdict.status === "known") return true;
+    const fp = fingerprint(blob);
+    if (verdict.status === "unknown" && t.acceptNewHostKey) {
+      recordHostKey(t.knownHostsFile, name, blob);
+      return true;
+    }
+    if (verdict.status === "unknown") {
+      refusal.error = new DeployError("hostkey", `host key of ${name} is not known (${fp}); refusing to connect`, { host: t.name, file: t.knownHostsFile }, {
+        hint: `check the fingerprint, then rerun with --accept-new-host-keys (or set deploy_accept_new_host_key: true) to record it`,
+      });
+    } else if (verdict.status === "changed") {
+      refusal.error = new DeployError(
+        "hostkey",
+        `HOST KEY OF ${name} HAS CHANGED: it presented ${fp}, ${t.knownHostsFile}:${verdict.line} expects ${verdict.expected.join(", ")}; refusing to connect`,
+        { host: t.name, file: t.knownHostsFile, line: verdict.line },
+        { hint: `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${name}' -f ${t.knownHostsFile}) and connect again` },
+      );
+    } else {
+      refusal.error = new DeployError("hostkey", `host key of ${name} (${fp}) is marked @revoked in ${t.knownHostsFile}`, { host: t.name });
+    }
+    return false;
+  };
+}
+
+function connectError(t: SshTarget, cause: Error, refusal: { error?: DeployError }): DeployError {
+  if (refusal.error) return refusal.error;
+  const msg = cause.message || String(cause);
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (/authentication methods failed/i.test(msg)) {
+    return new DeployError("connect", `${describe(t)} refused our key (authentication failed)`, { host: t.name }, {
+      cause,
+      hint: `check ansible_user and ansible_ssh_private_key_file${t.useAgent ? " or the keys in ssh-agent" : ""}`,
+    });
+  }
+  const why = code ? `${code} (${msg})` : msg;
+  return new DeployError("connect", `cannot reach ${describe(t)}: ${why}`, { host: t.name }, { cause, hint: "is the host up and the address/port right?" });
+}
+
+/**
+ * Opens one SSH connection per target for the whole run; a jump host's connection is
+ * shared by every host behind it.
+ */
+export class SshPool {
+  private open = new Map<string, Promise<{ ssh: NodeSSH; users: number }>>();
+
+  private key(t: SshTarget): string {
+    return `${t.user}@${t.host}:${t.port}${t.jump ? ">" + this.key(t.jump) : ""}`;
+  }
+
+  private async connectRaw(t: SshTarget): Promise<NodeSSH> {
+    const refusal: { error?: DeployError } = {};
+    const config: ConnectConfig & { privateKey?: string } = {
+      host: t.host,
+      port: t.port,
+      username: t.user,
+      readyTimeout: t.timeoutMs,
+      keepaliveInterval: 15000,
+      hostVerifier: hostVerifier(t, refusal),
+    };
+    if (t.privateKeyPath) config.privateKey = readFileSync(t.privateKeyPath, "utf8");
+    if (t.useAgent && process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
+    if (t.jump) {
+      const jump = await this.acquire(t.jump);
+      try {
+        config.sock = await new Promise((resolve, reject) => {
+          jump.ssh.connection!.forwardOut("127.0.0.1", 0, t.host, t.port, (err, stream) => (err ? reject(err) : resolve(stream)));
+        });
+      } catch (cause) {
+        throw new DeployError("connect", `jump host ${t.jump.host} cannot reach ${t.host}:${t.port}: ${(cause as Error).message}`, { host: t.name }, { cause });
+      }
+    }
+    const ssh = new NodeSSH();
+    try {
+      await ssh.connect(config);
+    } catch (cause) {
+      ssh.dispose();
+      throw connectError(t, cause as Error, refusal);
+    }
+    return ssh;
+  }
+
+  private acquire(t: SshTarget): Promise<{ ssh: NodeSSH; users: number }> {
+    const k = this.key(t);
+    let p = this.open.get(k);
+    if (!p) {
+      p = this.connectRaw(t).then((ssh) => ({ ssh, users: 0 }));
+      this.open.set(k, p);
+      p.catch(() => this.open.delete(k));
+    }
+    return p.then((e) => {
+      e.users++;
+      return e;
+    });
+  }
+
+  async shell(t: SshTarget): Promise<RemoteShell> {
+    const entry = await this.acquire(t);
+    return new SshShell(t, entry.ssh, async () => {
+      if (--entry.users <= 0) await this.closeTarget(t);
+    });
+  }
+
+  private async closeTarget(t: SshTarget): Promise<void> {
+    const k = this.key(t);
+    const p = this.open.get(k);
+    this.open.delete(k);
+    if (p) (await p).ssh.dispose();
+    if (t.jump) {
+      const jp = this.open.get(this.key(t.jump));
+      if (jp) {
+        const j = await jp;
+        if (--j.users <= 0) await this.closeTarget(t.jump);
+      }
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    for (const p of this.open.values()) {
+      try {
+        (await p).ssh.dispose();
+      } catch {
+        /* already failed */
+      }
+    }
+    this.open.clear();
+  }
+}

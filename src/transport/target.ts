@@ -1,0 +1,35 @@
+import type { Secret } from "../secrets.js";
+
+/** Everything needed to reach one host, resolved from inventory and ~/.ssh/config. */
+export interface SshTarget {
+  /** Inventory name, used in messages. */
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  privateKeyPath?: string;
+  /** Use ssh-agent (SSH_AUTH_SOCK) when it is set. */
+  useAgent: boolean;
+  knownHostsFile: string;
+  /** Opt-in: record a key seen for the first time instead of refusing it. */
+  acceptNewHostKey: boolean;
+  jump?: SshTarget;
+  become: boolean;
+  becomePassword?: Secret;
+  timeoutMs: number;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** A shell on a host: runs scripts given on stdin (never in argv). */
+export interface RemoteShell {
+  readonly target: SshTarget;
+  run(script: string): Promise<RunResult>;
+  close(): Promise<void>;
+  /** Exec channels opened so far: each costs at least one round trip. */
+  readonly execs: number;
+}
