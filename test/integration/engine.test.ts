@@ -1,0 +1,169 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { command, directory, file, handler, line } from "../../src/index.js";
+import { labPaths } from "../../src/lab/paths.js";
+import { address, apply, baseVars, changedOf, failedOf, onHost, writeInventory } from "../support/lab.js";
+
+describe("engine against lab hosts", () => {
+  it("a validate command that fails leaves the old file in place and fails the task", async () => {
+    onHost("h1", "mkdir -p /srv/e1 && echo 'good = 1' > /srv/e1/app.conf");
+    const r = await apply("h1", () => [file({ path: "/srv/e1/app.conf", content: "broken\n", validate: "grep -q '=' %s" })]);
+    expect(r.hosts.h1.failed).toBe(1);
+    expect(r.tasks.find((t) => t.status === "failed")?.error).toMatch(/validation failed/);
+    expect(onHost("h1", "cat /srv/e1/app.conf")).toBe("good = 1\n");
+    expect(onHost("h1", "ls -A /srv/e1")).toBe("app.conf\n"); // no temp file left behind
+  });
+
+  it("runs a notified handler once at the end of the role", async () => {
+    onHost("h1", "rm -rf /srv/e2; mkdir -p /srv/e2");
+    const h = handler("count", "echo run >> /srv/e2/handler.log");
+    const tasks = () => [file({ path: "/srv/e2/a", content: "a\n", notify: h }), file({ path: "/srv/e2/b", content: "b\n", notify: h })];
+    await apply("h1", tasks);
+    expect(onHost("h1", "cat /srv/e2/handler.log")).toBe("run\n");
+    await apply("h1", tasks); // nothing changed: no handler
+    expect(onHost("h1", "cat /srv/e2/handler.log")).toBe("run\n");
+  });
+
+  it("keeps a notification when a later task fails, and runs the handler on the next run", async () => {
+    onHost("h1", "rm -rf /srv/e3; mkdir -p /srv/e3");
+    const h = handler("restart-e3", "echo restarted >> /srv/e3/handler.log");
+    const failing = () => [file({ path: "/srv/e3/conf", content: "v2\n", notify: h }), command({ run: "exit 3" })];
+    const r1 = await apply("h1", failing);
+    expect(r1.hosts.h1.failed).toBe(1);
+    expect(onHost("h1", "cat /srv/e3/handler.log 2>/dev/null; true")).toBe("");
+    const fixed = () => [file({ path: "/srv/e3/conf", content: "v2\n", notify: h })];
+    const r2 = await apply("h1", fixed);
+    expect(r2.tasks.map((t) => `${t.task}:${t.status}`)).toEqual(["file /srv/e3/conf:ok", "handler: restart-e3:changed"]);
+    expect(onHost("h1", "cat /srv/e3/handler.log")).toBe("restarted\n");
+    const r3 = await apply("h1", fixed);
+    expect(changedOf(r3)).toBe(0);
+  });
+
+  it("reads a 20-task host in one remote script when nothing changes, and batches the first run", async () => {
+    onHost("h2", "rm -rf /srv/e4");
+    const tasks = () => [
+      directory({ path: "/srv/e4" }),
+      directory({ path: "/srv/e4/d1" }),
+      directory({ path: "/srv/e4/d2" }),
+      ...Array.from({ length: 7 }, (_, i) => file({ path: `/srv/e4/f${i}`, content: `file ${i}\n`, mode: "0644" })),
+      ...Array.from({ length: 6 }, (_, i) => line({ path: "/srv/e4/lines", line: `line ${i}` })),
+      ...Array.from({ length: 4 }, (_, i) => command({ run: `touch /srv/e4/c${i}`, creates: `/srv/e4/c${i}`, affects: [`path:/srv/e4/c${i}`] })),
+    ];
+    expect(tasks().length).toBe(20);
+    const first = await apply("h2", tasks);
+    expect(failedOf(first)).toBe(0);
+    expect(changedOf(first)).toBe(20);
+    // the six lines edit one file: each must see the previous one's result
+    expect(onHost("h2", "cat /srv/e4/lines")).toBe("line 0\nline 1\nline 2\nline 3\nline 4\nline 5\n");
+    expect(first.hosts.h2.execs).toBeLessThanOrEqual(8);
+    const again = await apply("h2", tasks);
+    expect(changedOf(again)).toBe(0);
+    expect(again.hosts.h2.execs).toBe(1);
+  });
+
+  it("shows the changed lines in diff mode", async () => {
+    onHost("h2", "mkdir -p /srv/e5 && printf 'a\\nb\\nc\\n' > /srv/e5/f");
+    const r = await apply("h2", () => [file({ path: "/srv/e5/f", content: "a\nB\nc\n" })], { check: true, diff: true });
+    const d = r.tasks[0].diff![0];
+    expect(d.before).toBe("a\nb\nc\n");
+    expect(d.after).toBe("a\nB\nc\n");
+  });
+
+  it("converges reachable hosts when another is unreachable", async () => {
+    const inv = writeInventory(`all:\n  vars:\n${baseVars()}  hosts:\n    h3:\n      ansible_host: ${address("h3")}\n    ghost:\n      ansible_host: 127.0.0.1\n      ansible_port: 1\n`);
+    onHost("h3", "rm -f /srv/e6");
+    const r = await apply("all", () => [file({ path: "/srv/e6", content: "x\n" })], { inventory: inv });
+    expect(r.hosts.ghost.unreachable).toBe(1);
+    expect(r.hosts.ghost.error).toMatch(/cannot reach/);
+    expect(r.hosts.h3.changed).toBe(1);
+    expect(r.exitCode).toBe(4);
+  });
+
+  it("refuses an unknown host key unless asked to record it, and a changed key always", async () => {
+    const kh = `${labPaths.knownHosts()}.test`;
+    writeFileSync(kh, "");
+    const inv = writeInventory(`all:\n  vars:\n${baseVars().replace(labPaths.knownHosts(), kh)}  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n`);
+    const t = () => [file({ path: "/srv/e7", content: "x\n" })];
+    const unknown = await apply("h4", t, { inventory: inv });
+    expect(unknown.hosts.h4.unreachable).toBe(1);
+    expect(unknown.hosts.h4.error).toMatch(/not known .*SHA256:/);
+    const accepted = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
+    expect(accepted.hosts.h4.unreachable).toBe(0);
+    expect(readFileSync(kh, "utf8")).toMatch(/^\|1\|[^|]+\|[^ ]+ ssh-ed25519 /); // recorded hashed
+    const again = await apply("h4", t, { inventory: inv });
+    expect(again.hosts.h4.unreachable).toBe(0);
+    // another key for the same name: changed, refused even with the opt-in
+    const other = readFileSync(`${labPaths.host("h1")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    writeFileSync(kh, `${address("h4")} ${other}\n`);
+    const changed = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
+    expect(changed.hosts.h4.unreachable).toBe(1);
+    expect(changed.hosts.h4.error).toMatch(/HAS CHANGED.*SHA256:.*expects SHA256:/);
+  });
+
+  it("reaches a host through a jump host", async () => {
+    const inv = writeInventory(`all:\n  vars:\n${baseVars()}  hosts:\n    h1:\n      ansible_host: ${address("h1")}\n    behind:\n      ansible_host: 10.232.0.11\n      deploy_jump: h1\n`);
+    // the known_hosts entry for h2's LAN address, as seen through h1
+    const key = readFileSync(`${labPaths.host("h2")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    writeFileSync(labPaths.knownHosts(), readFileSync(labPaths.knownHosts(), "utf8") + `10.232.0.11 ${key}\n`);
+    const r = await apply("behind", () => [file({ path: "/srv/e8", content: "via jump\n" })], { inventory: inv });
+    expect(r.hosts.behind.error).toBeUndefined();
+    expect(onHost("h2", "cat /srv/e8")).toBe("via jump\n");
+  });
+
+  it("becomes root with sudo, with and without a password", async () => {
+    onHost(
+      "h3",
+      [
+        "id deployer >/dev/null 2>&1 || useradd -m -s /bin/sh deployer",
+        "id deployer2 >/dev/null 2>&1 || useradd -m -s /bin/sh deployer2",
+        "echo 'deployer2:s3cret-sudo-pw' | chpasswd",
+        "for u in deployer deployer2; do mkdir -p /home/$u/.ssh && cp /root/.ssh/authorized_keys /home/$u/.ssh/ && chown -R $u /home/$u/.ssh; done",
+        "echo 'deployer ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deployer && echo 'deployer2 ALL=(ALL) ALL' > /etc/sudoers.d/deployer2",
+      ].join(" && "),
+    );
+    const vars = `    ansible_ssh_private_key_file: ${labPaths.key()}\n    deploy_known_hosts_file: ${labPaths.knownHosts()}\n    ansible_become: true\n`;
+    const inv = writeInventory(
+      `all:\n  vars:\n${vars}  hosts:\n    nopw:\n      ansible_host: ${address("h3")}\n      ansible_user: deployer\n    pw:\n      ansible_host: ${address("h3")}\n      ansible_user: deployer2\n      ansible_become_password: !secret s3cret-sudo-pw\n`,
+    );
+    const writeHere = (h: string) => [file({ path: `/root/become-${h}`, content: "root\n", mode: "0600" })];
+    const r = await apply("all", writeHere, { inventory: inv });
+    expect(r.hosts.nopw.error).toBeUndefined();
+    expect(r.hosts.pw.error).toBeUndefined();
+    expect(onHost("h3", "stat -c %U /root/become-nopw /root/become-pw")).toBe("root\nroot\n");
+  });
+});
+
+describe("the deploy command", () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+
+  it("prints one JSON document with hosts and tasks, honours --limit and --tags, and exits by the documented codes", () => {
+    const inv = labPaths.inventory();
+    const check = cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--check", "--json"]);
+    const doc = JSON.parse(check.stdout);
+    expect(Object.keys(doc.hosts)).toEqual(["h4"]);
+    expect(doc.hosts.h4).toMatchObject({ ok: expect.any(Number), changed: expect.any(Number), failed: 0, unreachable: 0 });
+    expect(doc.tasks.length).toBeGreaterThan(5);
+    for (const t of doc.tasks) expect(Object.keys(t)).toEqual(expect.arrayContaining(["host", "role", "task", "status"]));
+    expect(check.status).toBe(doc.hosts.h4.changed ? 8 : 0);
+
+    const tagged = JSON.parse(cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--tags", "forwarding", "--json"]).stdout);
+    expect(new Set(tagged.tasks.map((t: { role: string }) => t.role))).toEqual(new Set(["forwarding"]));
+
+    const full = cli(["playbooks/example.ts", "-i", inv, "--limit", "h4"]);
+    expect(full.status).toBe(0);
+    expect(full.stdout).toMatch(/RECAP\nh4 +ok=\d+ changed=\d+ failed=0 unreachable=0/);
+    const again = JSON.parse(cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--json"]).stdout);
+    expect(again.hosts.h4.changed).toBe(0);
+    expect(again.hosts.h4.remote_scripts).toBe(1);
+  });
+
+  it("refuses bad input before connecting, naming the file and line", () => {
+    const inv = writeInventory("all:\n  hosts:\n    h1:\n      ansible_port: 99999\n  bogus: 1\n");
+    const r = cli(["playbooks/example.ts", "-i", inv]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`${inv}:5`);
+    expect(r.stderr).toMatch(/unknown key "bogus"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});

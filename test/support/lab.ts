@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { labExec, readState } from "../../src/lab/lab.js";
+import { labPaths } from "../../src/lab/paths.js";
+import { loadInventory } from "../../src/inventory/load.js";
+import { definePlaybook } from "../../src/playbook/define.js";
+import { runPlaybook, type RunOptions, type RunSummary } from "../../src/engine/run.js";
+import type { Task } from "../../src/engine/types.js";
+
+export function labInventoryFile(): string {
+  return labPaths.inventory();
+}
+
+/** Run a command inside a lab host without SSH (nsenter); throws on failure unless allowed. */
+export function onHost(host: string, script: string, allowFail = false): string {
+  const r = labExec(host, ["sh", "-c", script], { capture: true });
+  if (r.code !== 0 && !allowFail) throw new Error(`${host}: ${script}: exit ${r.code}\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+export function address(host: string): string {
+  const h = readState()?.hosts.find((x) => x.name === host);
+  if (!h) throw new Error(`lab host ${host} is not up`);
+  return h.address;
+}
+
+/** Run tasks on hosts through the real engine and SSH. */
+export async function apply(hosts: string | string[], tasks: (host: string) => Task[], opts: RunOptions & { inventory?: string } = {}): Promise<RunSummary> {
+  const pb = definePlaybook({ name: "test", plays: [{ name: "test", hosts, tasks: (h) => tasks(h.name) }] });
+  return runPlaybook(pb, loadInventory(opts.inventory ?? labInventoryFile()), { playbookFile: "test", ...opts });
+}
+
+export const changedOf = (s: RunSummary) => Object.values(s.hosts).reduce((n, h) => n + h.changed, 0);
+export const failedOf = (s: RunSummary) => Object.values(s.hosts).reduce((n, h) => n + h.failed, 0);
+
+const IGNORED = [/^var\/log(\/|$)/, /^var\/lib\/systemd(\/|$)/, /^var\/cache(\/|$)/, /^tmp(\/|$)/, /^var\/tmp(\/|$)/, /^root\/\.ssh\/known_hosts/];
+
+/** Hash of everything the host has written (its overlay upper dir), logs and caches aside. */
+export function hostWrites(host: string): string {
+  const upper = join(labPaths.host(host), "upper");
+  const h = createHash("sha256");
+  const walk = (rel: string) => {
+    const abs = join(upper, rel);
+    let entries: string[];
+    try {
+      entries = readdirSync(abs).sort();
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e}` : e;
+      if (IGNORED.some((re) => re.test(r))) continue;
+      const st = lstatSync(join(upper, r));
+      h.update(`${r} ${st.mode} ${st.uid} ${st.gid}\n`);
+      if (st.isDirectory()) walk(r);
+      else if (st.isSymbolicLink()) h.update(readlinkSync(join(upper, r)));
+      else if (st.isFile()) h.update(readFileSync(join(upper, r)));
+    }
+  };
+  walk("");
+  return h.digest("hex");
+}
+
+/** A scratch inventory file for one test. */
+export function writeInventory(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "hcd-inv-"));
+  const f = join(dir, "inventory.yaml");
+  writeFileSync(f, text);
+  return f;
+}
+
+export function baseVars(): string {
+  return `    ansible_user: root\n    ansible_ssh_private_key_file: ${labPaths.key()}\n    deploy_known_hosts_file: ${labPaths.knownHosts()}\n`;
+}
