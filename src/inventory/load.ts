@@ -172,7 +172,7 @@ export function parseInventory(text: string, file: string): { inventory: Invento
   const inv: Inventory = { file, hosts: new Map(), groups: new Map(), lines: new Map() };
   const w: Walk = { file, lc, problems: [], inv, hostVars: new Map() };
   // YAML 1.1 like Ansible: yes/no/on/off are booleans.
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", customTags: secretTags, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", customTags: secretTags, uniqueKeys: true, prettyErrors: true });
   for (const e of [...doc.errors, ...doc.warnings]) {
     const line = e.linePos?.[0]?.line;
     w.problems.push({ file, line, message: `YAML: ${e.message.split("\n")[0]}` });

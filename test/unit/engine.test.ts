@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { overlaps } from "../../src/engine/keys.js";
+import { newToken, parseSections, section } from "../../src/engine/sections.js";
+import { compile } from "../../src/engine/compile.js";
+import { parseInventory } from "../../src/inventory/load.js";
+import { definePlaybook, defineRole, z } from "../../src/playbook/define.js";
+import { file } from "../../src/index.js";
+import { jsonDocument } from "../../src/output/json.js";
+import { renderDiff } from "../../src/output/diff.js";
+import { renderText } from "../../src/resources/files/template.js";
+import { secret, redact } from "../../src/secrets.js";
+import { InputError } from "../../src/errors.js";
+import { execFileSync } from "node:child_process";
+
+describe("sections", () => {
+  it("frames many fragments in one script and splits their output with exit codes", () => {
+    const tk = newToken();
+    const script = [section(tk, "a", "echo one; echo two"), section(tk, "b", "printf 'no newline'; exit 3"), section(tk, "c", `echo '@@${tk.slice(0, 5)} fake end 0'`)].join("\n");
+    const out = execFileSync("sh", ["-s"], { input: script, encoding: "utf8" });
+    const s = parseSections(tk, out);
+    expect(s.get("a")).toEqual({ output: "one\ntwo", code: 0 });
+    expect(s.get("b")).toEqual({ output: "no newline", code: 3 });
+    expect(s.get("c")!.code).toBe(0);
+  });
+  it("stops a script at the first failed step", () => {
+    const tk = newToken();
+    const script = [section(tk, "s0", "exit 4", { stopOnError: true }), section(tk, "s1", "echo never", { stopOnError: true })].join("\n");
+    const s = parseSections(tk, execFileSync("sh", ["-s"], { input: script, encoding: "utf8" }));
+    expect(s.get("s0")!.code).toBe(4);
+    expect(s.has("s1")).toBe(false);
+  });
+});
+
+describe("staleness keys", () => {
+  it.each([
+    [["path:/etc/a"], ["path:/etc/a"], true],
+    [["path:/etc/a/b"], ["path:/etc/a"], true],
+    [["path:/etc/ab"], ["path:/etc/a"], false],
+    [["unit:radvd.service"], ["path:/etc/radvd.conf"], false],
+    [["unit:x"], ["*"], true],
+  ])("%j read after %j written -> %s", (reads, dirty, want) => expect(overlaps(reads, new Set(dirty))).toBe(want));
+});
+
+describe("compile", () => {
+  const inv = parseInventory("all:\n  children:\n    web:\n      hosts:\n        a:\n        b:\n          port: eighty\n", "i.yaml").inventory;
+  const role = defineRole({ name: "web", params: z.object({ port: z.number().int().min(1).max(65535) }), tasks: (p) => [file({ path: "/etc/port", content: `${p.port}\n` })] });
+  it("validates role parameters from the inventory per host, all problems at once", () => {
+    const pb = definePlaybook({ name: "t", plays: [{ hosts: "web", roles: (h) => [role({ port: (h.vars.port as number) ?? 80 }), role({ port: 0 })] }] });
+    try {
+      compile(pb, inv, {}, "pb.ts");
+      expect.unreachable();
+    } catch (e) {
+      const msgs = (e as InputError).problems.map((p) => `${p.field}: ${p.message}`);
+      expect(msgs.some((m) => m.startsWith("host b, role web: port"))).toBe(true);
+      expect(msgs.filter((m) => m.includes("Too small") || m.includes(">=1"))).toHaveLength(2);
+    }
+  });
+  it("applies tags and limit", () => {
+    const pb = definePlaybook({ name: "t", plays: [{ hosts: "all", roles: () => [role({ port: 1 })], tasks: () => [file({ path: "/x", content: "" })] }] });
+    const only = compile(pb, inv, { tags: ["web"], limit: "a" }, "pb.ts");
+    expect(only[0].hosts.map((h) => h.host)).toEqual(["a"]);
+    expect(only[0].hosts[0].roles.map((r) => r.role)).toEqual(["web"]);
+    const skip = compile(pb, inv, { skipTags: ["web"] }, "pb.ts");
+    expect(skip[0].hosts[0].roles.map((r) => r.role)).toEqual(["tasks"]);
+  });
+  it("refuses a play that names an unknown group", () => {
+    const pb = definePlaybook({ name: "t", plays: [{ hosts: "nope", tasks: () => [] }] });
+    expect(() => compile(pb, inv, {}, "pb.ts")).toThrow(InputError);
+  });
+});
+
+describe("templates and secrets", () => {
+  it("renders strictly: a missing variable is an error", () => {
+    expect(renderText("a={{a}}", { a: "<x>" }).text).toBe("a=<x>");
+    expect(() => renderText("a={{b}}", { a: 1 }, "t.hbs")).toThrow(/t.hbs: .*"b" not defined/);
+  });
+  it("renders secrets in clear into the file but marks the content sensitive", () => {
+    const c = renderText("pw={{pw}}", { pw: secret("tpl-secret-value") });
+    expect(c).toEqual({ text: "pw=tpl-secret-value", sensitive: true });
+  });
+  it("masks secret values in any text and never prints a Secret", () => {
+    const s = secret("mask-me-please");
+    expect(redact("x mask-me-please y")).toBe("x ******** y");
+    expect(`${s}`).toBe("********");
+    expect(JSON.stringify({ s })).toBe('{"s":"********"}');
+  });
+  it("hides the content of sensitive files in diffs", () => {
+    expect(renderDiff({ path: "/p", before: "a", after: "b", sensitive: true })).not.toMatch(/^[+-][ab]$/m);
+    expect(renderDiff({ path: "/p", before: "a\n", after: "b\n" })).toMatch(/^-a$\n^\+b$/m);
+  });
+});
+
+describe("--json document", () => {
+  it("has hosts with counts and tasks with host, role, task, status", () => {
+    secret("json-secret-xyz");
+    const doc = JSON.parse(
+      jsonDocument({
+        check: true,
+        exitCode: 8,
+        durationMs: 5,
+        hosts: { a: { ok: 1, changed: 1, failed: 0, unreachable: 0, skipped: 0, execs: 1 } },
+        tasks: [
+          { host: "a", role: "r", task: "t1", status: "ok" },
+          { host: "a", role: "r", task: "t2", status: "changed", why: ["json-secret-xyz changed"], diff: [{ path: "/f", before: null, after: "x\n" }] },
+        ],
+      }),
+    );
+    expect(doc.hosts.a).toMatchObject({ ok: 1, changed: 1, failed: 0, unreachable: 0 });
+    expect(doc.tasks[1]).toMatchObject({ host: "a", role: "r", task: "t2", status: "changed" });
+    expect(doc.tasks[1].diff).toContain("+x");
+    expect(JSON.stringify(doc)).not.toContain("json-secret-xyz");
+  });
+});

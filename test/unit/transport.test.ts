@@ -1,0 +1,54 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { checkHostKey, fingerprint, knownHostsName, parseKnownHosts } from "../../src/transport/known-hosts.js";
+import { command, quote } from "../../src/transport/quote.js";
+import { lookupSshConfig, parseSshConfig } from "../../src/transport/ssh-config.js";
+import { execFileSync } from "node:child_process";
+
+function blob(type: string, body: string): Buffer {
+  const t = Buffer.from(type);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(t.length);
+  return Buffer.concat([len, t, Buffer.from(body)]);
+}
+
+describe("shell quoting", () => {
+  const hostile = ["plain", "", "it's", "$(rm -rf /)", "`id`", "a;b", "a\nb", "a\\b", '"q"', "*", "-n", "~root", "a b\tc", "$HOME", "'", "''"];
+  it.each(hostile)("round-trips %j through sh unchanged", (s) => {
+    expect(execFileSync("sh", ["-c", `printf '%s' ${quote(s)}`], { encoding: "utf8" })).toBe(s);
+  });
+  it("quotes each word of a command", () => {
+    expect(command("echo", "a b", "c")).toBe("echo 'a b' c");
+  });
+});
+
+describe("known_hosts", () => {
+  const k1 = blob("ssh-ed25519", "key-one");
+  const k2 = blob("ssh-ed25519", "key-two");
+  const salt = Buffer.from("0123456789abcdefghij");
+  const hashed = `|1|${salt.toString("base64")}|${createHmac("sha1", salt).update("[10.0.0.1]:2222").digest("base64")}`;
+  const file = parseKnownHosts(`# comment\nvps.example,192.0.2.1 ssh-ed25519 ${k1.toString("base64")}\n${hashed} ssh-ed25519 ${k2.toString("base64")}\n@revoked bad ssh-ed25519 ${k2.toString("base64")}\n`);
+
+  it("matches plain and hashed entries and the [host]:port form", () => {
+    expect(knownHostsName("h", 22)).toBe("h");
+    expect(knownHostsName("10.0.0.1", 2222)).toBe("[10.0.0.1]:2222");
+    expect(checkHostKey(file, "192.0.2.1", k1)).toEqual({ status: "known" });
+    expect(checkHostKey(file, "[10.0.0.1]:2222", k2)).toEqual({ status: "known" });
+    expect(checkHostKey(file, "10.0.0.1", k2)).toEqual({ status: "unknown" });
+  });
+  it("says a different key of the same type is a changed key, with the expected fingerprint", () => {
+    const v = checkHostKey(file, "vps.example", k2);
+    expect(v).toEqual({ status: "changed", expected: [fingerprint(k1)], line: 2 });
+  });
+  it("refuses revoked keys", () => {
+    expect(checkHostKey(file, "bad", k2)).toEqual({ status: "revoked" });
+  });
+});
+
+describe("~/.ssh/config", () => {
+  const cfg = parseSshConfig(`Host vps\n  HostName 192.0.2.10\n  User admin\n  Port 2222\n  IdentityFile ~/.ssh/vps_key\nHost vm*\n  ProxyJump vps\nHost *\n  User fallback\n  Port 22\n`);
+  it("gives the first value of each option, as ssh does", () => {
+    expect(lookupSshConfig(cfg, "vps", "/home/u")).toEqual({ hostName: "192.0.2.10", user: "admin", port: 2222, identityFile: ["/home/u/.ssh/vps_key"] });
+    expect(lookupSshConfig(cfg, "vm1", "/home/u")).toEqual({ proxyJump: "vps", user: "fallback", port: 22 });
+  });
+});
