@@ -65,7 +65,10 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
     },
     async playFinished() {
       await list;
-      for (const [, line] of hosts) for (const l of line.lines) process.stdout.write(redact(l) + "\n");
+      for (const [host, line] of hosts) {
+        if (line.lines.length) process.stdout.write(`${host}:\n`);
+        for (const l of line.lines) process.stdout.write(redact(l) + "\n");
+      }
     },
   };
 }
