@@ -2,6 +2,7 @@ import { DeployError } from "../errors.js";
 import { labDown, labExec, labUp, readState, isRunning } from "../lab/lab.js";
 import { labPaths } from "../lab/paths.js";
 import { plainTopology, type LabTopology } from "../lab/topology.js";
+import { siteTopology } from "../lab/site-topology.js";
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -9,9 +10,10 @@ function option(args: string[], name: string): string | undefined {
 }
 
 async function topologyFrom(args: string[]): Promise<LabTopology> {
-  const kind = option(args, "--topology") ?? "plain";
+  const kind = option(args, "--topology") ?? "site";
   if (kind === "plain") return plainTopology(Number(option(args, "--hosts") ?? 3));
-  throw new DeployError("input", `unknown topology "${kind}"`, { field: "--topology" }, { hint: "known: plain" });
+  if (kind === "site") return siteTopology();
+  throw new DeployError("input", `unknown topology "${kind}"`, { field: "--topology" }, { hint: "site or plain" });
 }
 
 export async function labCommand(argv: string[]): Promise<number> {

@@ -1,5 +1,16 @@
-import { DeployError } from "../errors.js";
+import { parseArgs } from "node:util";
+import { InputError } from "../errors.js";
+import { loadInventory } from "../inventory/load.js";
+import { loadPlaybook } from "../playbook/load.js";
 
-export async function planCommand(_argv: string[]): Promise<number> {
-  throw new DeployError("input", "deploy plan prints the site's address plan, which comes with the site roles (not in this version yet)");
+/** `deploy plan PLAYBOOK [-i FILE] [--json]`: the derived plan, validated; connects nowhere. */
+export async function planCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i" }, json: { type: "boolean" } } });
+  if (positionals.length !== 1) throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
+  const inv = loadInventory(values.inventory ?? "inventory/hosts.yaml");
+  const pb = await loadPlaybook(positionals[0]);
+  if (!pb.plan) throw new InputError([{ file: positionals[0], message: "this playbook derives no plan", hint: "add plan: (inventory) => ... to definePlaybook" }]);
+  const plan = pb.plan(inv);
+  process.stdout.write(values.json || !pb.describePlan ? JSON.stringify(plan, null, 2) + "\n" : pb.describePlan(plan));
+  return 0;
 }

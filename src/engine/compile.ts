@@ -36,7 +36,7 @@ function wanted(tags: readonly string[], sel: Selection): boolean {
  * Turn a playbook and inventory into per-host task lists: hosts selected, role parameters
  * validated, tags applied. Every problem is collected; nothing connects anywhere.
  */
-export function compile(playbook: Playbook, inv: Inventory, sel: Selection, playbookFile: string): CompiledPlay[] {
+export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection, playbookFile: string): CompiledPlay[] {
   const problems: Problem[] = [];
   if (!playbook || !Array.isArray(playbook.plays)) {
     throw new InputError([{ file: playbookFile, message: "the playbook has no plays", hint: "export default definePlaybook({ name, plays: [...] })" }]);
@@ -47,6 +47,7 @@ export function compile(playbook: Playbook, inv: Inventory, sel: Selection, play
     problems.push(...r.problems);
     limitHosts = new Set(r.hosts);
   }
+  const plan = playbook.plan ? playbook.plan(inv) : (undefined as P);
   const plays: CompiledPlay[] = [];
   playbook.plays.forEach((play, pi) => {
     const playName = play.name ?? (Array.isArray(play.hosts) ? play.hosts.join(",") : String(play.hosts));
@@ -61,7 +62,7 @@ export function compile(playbook: Playbook, inv: Inventory, sel: Selection, play
       const ctx: HostContext = { name, vars: h.vars, groups: h.groups };
       const roles: CompiledRole[] = [];
       try {
-        for (const ri of play.roles?.(ctx) ?? []) {
+        for (const ri of play.roles?.(ctx, plan) ?? []) {
           const parsed = ri.schema.safeParse(ri.input);
           if (!parsed.success) {
             for (const issue of parsed.error.issues) {
@@ -79,7 +80,7 @@ export function compile(playbook: Playbook, inv: Inventory, sel: Selection, play
         }
         if (play.tasks) {
           const tag = play.name ?? "tasks";
-          const tasks = play.tasks(ctx).filter((t) => wanted([tag, ...t.tags], sel));
+          const tasks = play.tasks(ctx, plan).filter((t) => wanted([tag, ...t.tags], sel));
           roles.push({ role: tag, tasks: tasks.map((task) => ({ role: tag, task })), handlers: uniqueHandlers(tasks) });
         }
       } catch (e) {

@@ -33,7 +33,7 @@ export interface RunSummary {
 }
 
 /** Everything that can be checked before a connection: plays, hosts, parameters, targets. */
-export function prepareRun(playbook: Playbook, inv: Inventory, opts: RunOptions): { plays: CompiledPlay[]; targets: Map<string, SshTarget> } {
+export function prepareRun<P>(playbook: Playbook<P>, inv: Inventory, opts: RunOptions): { plays: CompiledPlay[]; targets: Map<string, SshTarget> } {
   const plays = compile(playbook, inv, opts, opts.playbookFile ?? "playbook");
   const names = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
   const { targets, problems } = resolveTargets(inv, names, { acceptNewHostKeys: opts.acceptNewHostKeys, timeoutMs: opts.timeoutMs });
@@ -41,7 +41,7 @@ export function prepareRun(playbook: Playbook, inv: Inventory, opts: RunOptions)
   return { plays, targets };
 }
 
-export async function runPlaybook(playbook: Playbook, inv: Inventory, opts: RunOptions = {}): Promise<RunSummary> {
+export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts: RunOptions = {}): Promise<RunSummary> {
   const started = Date.now();
   const { plays, targets } = prepareRun(playbook, inv, opts);
   const reporter = opts.reporter ?? silentReporter;

@@ -19,7 +19,7 @@ export function bootHost(host: string): number {
   const nspawn = [
     "systemd-nspawn", "--quiet", "-D", rootOf(host), "-M", host, `--hostname=${host}`, "--boot", "--register=no", "--keep-unit",
     `--network-namespace-path=/run/netns/${labNames.netns(host)}`, "--capability=CAP_NET_ADMIN", "--console=read-only",
-    "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--kill-signal=SIGRTMIN+3",
+    "--bind=/dev/net/tun", "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--kill-signal=SIGRTMIN+3",
   ].join(" ");
   const script = [
     "set -u",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Task } from "../engine/types.js";
+import type { Inventory } from "../inventory/types.js";
 
 /** What roles and plays see of a host: its inventory name, merged vars and groups. */
 export interface HostContext {
@@ -40,22 +41,29 @@ export function defineRole<S extends z.ZodType>(def: RoleDefinition<S>): RoleFac
   return Object.assign(factory, { roleName: def.name, schema: def.params });
 }
 
-export interface Play {
+export interface Play<P = undefined> {
   name?: string;
   /** Inventory hosts or groups, as an Ansible pattern ("vps", "all:!vms") or a list. */
   hosts: string | string[];
-  roles?: (host: HostContext) => RoleInstance[];
+  roles?: (host: HostContext, plan: P) => RoleInstance[];
   /** Tasks without a role; they are tagged with the play's name. */
-  tasks?: (host: HostContext) => Task[];
+  tasks?: (host: HostContext, plan: P) => Task[];
 }
 
-export interface Playbook {
+export interface Playbook<P = undefined> {
   name: string;
-  plays: Play[];
+  /**
+   * Derives what the plays need from the inventory (e.g. the site's address plan) before
+   * any connection; throws InputError with every problem. `deploy plan` prints it.
+   */
+  plan?: (inventory: Inventory) => P;
+  /** How `deploy plan` shows the plan to a person (default: JSON). */
+  describePlan?: (plan: P) => string;
+  plays: Array<Play<P>>;
 }
 
 /** Identity function that gives exact types to a playbook literal. */
-export function definePlaybook<const P extends Playbook>(playbook: P): P {
+export function definePlaybook<P = undefined>(playbook: Playbook<P>): Playbook<P> {
   return playbook;
 }
 

@@ -7,7 +7,7 @@ import type { Playbook } from "./define.js";
 let tsxRegistered = false;
 
 /** Import a playbook module (.ts through tsx, no build step) and check its default export. */
-export async function loadPlaybook(file: string): Promise<Playbook> {
+export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
   if (/\.[cm]?ts$/.test(path) && !tsxRegistered) {
@@ -22,7 +22,7 @@ export async function loadPlaybook(file: string): Promise<Playbook> {
     const msg = (e as Error).message.split("\n").slice(0, 4).join("\n");
     throw new InputError([{ file, message: `cannot load the playbook: ${msg}` }]);
   }
-  const pb = mod.default as Playbook | undefined;
+  const pb = mod.default as Playbook<unknown> | undefined;
   if (!pb || typeof pb !== "object" || !Array.isArray((pb as Playbook).plays)) {
     throw new InputError([{ file, message: "the module does not export a playbook", hint: "end it with `export default definePlaybook({ name, plays: [...] })`" }]);
   }
