@@ -1,5 +1,5 @@
 // Public API of homecloud-deploy: every export by name.
-export { definePlaybook, defineRole, z } from "./playbook/define.js";
+export { definePlaybook, defineRole, z, zSecret } from "./playbook/define.js";
 export type { HostContext, Play, Playbook, RoleDefinition, RoleFactory, RoleInstance } from "./playbook/define.js";
 
 export { file } from "./resources/files/file.js";
@@ -17,6 +17,9 @@ export { sysctl } from "./resources/system/sysctl.js";
 export type { SysctlOptions } from "./resources/system/sysctl.js";
 export { command } from "./resources/commands/command.js";
 export type { CommandOptions } from "./resources/commands/command.js";
+
+export { softether } from "./resources/softether/server.js";
+export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./resources/softether/server.js";
 
 export { handler, restartService, reloadService, daemonReload } from "./engine/handlers.js";
 export { task } from "./engine/types.js";

@@ -17,6 +17,7 @@ export interface CompiledRole {
 
 export interface CompiledPlay {
   name: string;
+  warnings: string[];
   hosts: Array<{ host: string; roles: CompiledRole[] }>;
 }
 
@@ -56,10 +57,11 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
     const sel2 = selectHosts(inv, play.hosts, where);
     problems.push(...sel2.problems);
     const hosts = sel2.hosts.filter((h) => !limitHosts || limitHosts.has(h));
-    const compiled: CompiledPlay = { name: playName, hosts: [] };
+    const compiled: CompiledPlay = { name: playName, hosts: [], warnings: [] };
     for (const name of hosts) {
       const h = inv.hosts.get(name)!;
-      const ctx: HostContext = { name, vars: h.vars, groups: h.groups };
+      let role = "";
+      const ctx: HostContext = { name, vars: h.vars, groups: h.groups, warn: (m) => compiled.warnings.push(`${name}${role ? ` [${role}]` : ""}: ${m}`) };
       const roles: CompiledRole[] = [];
       try {
         for (const ri of play.roles?.(ctx, plan) ?? []) {
@@ -71,7 +73,9 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
             continue;
           }
           try {
+            role = ri.role;
             const tasks = ri.build(parsed.data, ctx);
+            role = "";
             const included = tasks.filter((t) => wanted([...ri.tags, ...t.tags], sel));
             roles.push({ role: ri.role, tasks: included.map((task) => ({ role: ri.role, task })), handlers: uniqueHandlers(included) });
           } catch (e) {

@@ -26,6 +26,7 @@ export interface RunOptions extends Selection {
 
 export interface RunSummary {
   check: boolean;
+  warnings: string[];
   hosts: Record<string, HostRecap & { error?: string; execs: number }>;
   tasks: TaskResult[];
   exitCode: number;
@@ -45,6 +46,8 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
   const started = Date.now();
   const { plays, targets } = prepareRun(playbook, inv, opts);
   const reporter = opts.reporter ?? silentReporter;
+  const warnings = [...new Set(plays.flatMap((p) => p.warnings))];
+  for (const w of warnings) reporter.warning?.(w);
   const interrupted = opts.interrupted ?? (() => false);
   const pool = new SshPool();
   const connect = opts.connect ?? ((t: SshTarget) => pool.shell(t));
@@ -101,7 +104,7 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
     for (const p of shells.values()) await p.then((s) => s.close()).catch(() => undefined);
     await pool.closeAll();
   }
-  return { check: !!opts.check, hosts, tasks, exitCode: exitCodeOf(hosts, !!opts.check, interrupted()), durationMs: Date.now() - started };
+  return { check: !!opts.check, warnings, hosts, tasks, exitCode: exitCodeOf(hosts, !!opts.check, interrupted()), durationMs: Date.now() - started };
 }
 
 export function exitCodeOf(hosts: RunSummary["hosts"], check: boolean, interrupted: boolean): number {

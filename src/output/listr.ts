@@ -38,6 +38,9 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
       list = l.run().catch(() => undefined);
     },
     hostStarted() {},
+    warning(m) {
+      process.stdout.write(redact(`WARNING ${m}`) + "\n");
+    },
     progress(host, text) {
       hosts.get(host)?.setOutput?.(text);
     },

@@ -8,6 +8,7 @@ export function plainReporter(opts: { verbose: number; diff: boolean; check: boo
   const w = (s: string) => opts.write(redact(s) + "\n");
   return {
     playStarted: (name, hosts) => w(`PLAY ${name} [${hosts.join(", ")}]`),
+    warning: (m) => w(`WARNING ${m}`),
     hostStarted: (host) => opts.verbose >= 2 && w(`${host}: connecting`),
     progress: (host, text) => opts.verbose >= 2 && w(`${host}: ${text}`),
     task: (r: TaskResult) => {

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import type { Task } from "../engine/types.js";
 import type { Inventory } from "../inventory/types.js";
+import { Secret } from "../secrets.js";
 
 /** What roles and plays see of a host: its inventory name, merged vars and groups. */
 export interface HostContext {
   readonly name: string;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly groups: readonly string[];
+  /** Say something the user should know that does not stop the run (shown before it starts). */
+  warn(message: string): void;
 }
 
 export interface RoleDefinition<S extends z.ZodType> {
@@ -66,5 +69,8 @@ export interface Playbook<P = undefined> {
 export function definePlaybook<P = undefined>(playbook: Playbook<P>): Playbook<P> {
   return playbook;
 }
+
+/** A parameter that holds a secret: a Secret (from !env/!file/!secret or secret()) or a plain string. */
+export const zSecret = z.union([z.instanceof(Secret), z.string().min(1)]);
 
 export { z };

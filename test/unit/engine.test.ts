@@ -96,6 +96,7 @@ describe("--json document", () => {
     const doc = JSON.parse(
       jsonDocument({
         check: true,
+        warnings: [],
         exitCode: 8,
         durationMs: 5,
         hosts: { a: { ok: 1, changed: 1, failed: 0, unreachable: 0, skipped: 0, execs: 1 } },

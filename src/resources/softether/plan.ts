@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { reveal } from "../../secrets.js";
+import type { ServerState } from "./config.js";
+import { adminPasswordHash, userPasswordHash } from "./sha0.js";
+import type { CascadeSpec, SoftEtherSpec } from "./spec.js";
+
+export interface SoftEtherPlan {
+  /** One line per change, for people (no secret in them). */
+  whys: string[];
+  /** vpncmd commands in order (they carry passwords: never shown). */
+  commands: string[];
+}
+
+const serverArg = (c: CascadeSpec) => `${c.server.includes(":") ? `[${c.server}]` : c.server}:${c.port}`;
+const sameHost = (a: string, b: string) => a.replace(/^\[|\]$/g, "").toLowerCase() === b.replace(/^\[|\]$/g, "").toLowerCase();
+
+/** Pure: the vpncmd commands that make the server match the spec; none when it does. */
+export function planSoftEther(state: ServerState, spec: SoftEtherSpec): SoftEtherPlan {
+  const whys: string[] = [];
+  const commands: string[] = [];
+  const admin = reveal(spec.adminPassword);
+  if (state.adminPasswordHash !== adminPasswordHash(admin)) {
+    whys.push("set the server administrator password");
+    commands.push(`ServerPasswordSet ${admin}`);
+  }
+  const listeners = spec.listeners;
+  if (listeners) {
+    for (const p of listeners.filter((p) => !state.listeners.includes(p))) whys.push(`add listener TCP ${p}`), commands.push(`ListenerCreate ${p}`);
+  }
+  for (const hub of spec.hubs ?? []) {
+    const cur = state.hubs.get(hub.name.toUpperCase());
+    const ctx: string[] = [];
+    const hw: string[] = [];
+    if (!cur) {
+      whys.push(`create hub ${hub.name}`);
+      commands.push(`HubCreate ${hub.name} /PASSWORD:${hub.password ? reveal(hub.password) : randomBytes(18).toString("base64url")}`);
+    } else if (hub.password && cur.passwordHash !== adminPasswordHash(reveal(hub.password))) {
+      hw.push(`set the administrator password of hub ${hub.name}`);
+      ctx.push(`SetHubPassword /PASSWORD:${reveal(hub.password)}`);
+    }
+    if (cur && !cur.online) hw.push(`put hub ${hub.name} online`), ctx.push("Online");
+    const wantNat = hub.secureNat ?? false;
+    if ((cur?.secureNat ?? false) !== wantNat || (!cur && !wantNat)) {
+      // a new hub has SecureNAT off already, but say so explicitly: it must never route
+      if (cur || wantNat) hw.push(`${wantNat ? "enable" : "disable"} SecureNAT on ${hub.name}`);
+      ctx.push(wantNat ? "SecureNatEnable" : "SecureNatDisable");
+    }
+    if (hub.users) {
+      for (const u of hub.users) {
+        const have = cur?.users.get(u.name.toLowerCase());
+        const pw = reveal(u.password);
+        if (!have) {
+          hw.push(`create user ${u.name} on ${hub.name}`);
+          ctx.push(`UserCreate ${u.name} /GROUP:none /REALNAME:none /NOTE:none`, `UserPasswordSet ${u.name} /PASSWORD:${pw}`);
+        } else if (have.authType !== 1 || have.passwordHash !== userPasswordHash(u.name, pw)) {
+          hw.push(`set the password of user ${u.name} on ${hub.name}`);
+          ctx.push(`UserPasswordSet ${u.name} /PASSWORD:${pw}`);
+        }
+      }
+      for (const [name] of cur?.users ?? []) {
+        if (!hub.users.some((u) => u.name.toLowerCase() === name)) hw.push(`remove user ${name} from ${hub.name}`), ctx.push(`UserDelete ${name}`);
+      }
+    }
+    if (hub.cascades) {
+      for (const c of hub.cascades) {
+        const have = cur?.cascades.get(c.name.toLowerCase());
+        const pw = reveal(c.password);
+        const create = [`CascadeCreate ${c.name} /SERVER:${serverArg(c)} /HUB:${c.hub} /USERNAME:${c.user}`, `CascadePasswordSet ${c.name} /PASSWORD:${pw} /TYPE:standard`];
+        const online = c.online ?? true;
+        if (!have) {
+          hw.push(`create cascade ${c.name} on ${hub.name} to ${serverArg(c)} hub ${c.hub} as ${c.user}`);
+          ctx.push(...create, ...(online ? [`CascadeOnline ${c.name}`] : []));
+          continue;
+        }
+        if (!sameHost(have.server, c.server) || have.port !== c.port || have.hub.toUpperCase() !== c.hub.toUpperCase() || have.user !== c.user) {
+          hw.push(`re-create cascade ${c.name} on ${hub.name}: ${have.server}:${have.port}/${have.hub}/${have.user} -> ${serverArg(c)}/${c.hub}/${c.user}`);
+          ctx.push(...(have.online ? [`CascadeOffline ${c.name}`] : []), `CascadeDelete ${c.name}`, ...create, ...(online ? [`CascadeOnline ${c.name}`] : []));
+          continue;
+        }
+        if (have.authType !== 1 || have.passwordHash !== userPasswordHash(c.user, pw)) {
+          hw.push(`set the password of cascade ${c.name} on ${hub.name}`);
+          ctx.push(`CascadePasswordSet ${c.name} /PASSWORD:${pw} /TYPE:standard`);
+        }
+        if (have.online !== online) hw.push(`put cascade ${c.name} ${online ? "online" : "offline"}`), ctx.push(`${online ? "CascadeOnline" : "CascadeOffline"} ${c.name}`);
+      }
+      for (const [name, have] of cur?.cascades ?? []) {
+        if (!hub.cascades.some((c) => c.name.toLowerCase() === name)) hw.push(`remove cascade ${name} from ${hub.name}`), ctx.push(...(have.online ? [`CascadeOffline ${name}`] : []), `CascadeDelete ${name}`);
+      }
+    }
+    whys.push(...hw);
+    if (ctx.length) commands.push(`Hub ${hub.name}`, ...ctx, "Hub");
+  }
+  if (spec.bridges) {
+    const key = (b: { hub: string; device: string; tap?: boolean }) => `${b.hub.toUpperCase()}|${b.device}|${!!b.tap}`;
+    const have = new Set(state.bridges.map(key));
+    const want = new Set(spec.bridges.map(key));
+    for (const b of spec.bridges.filter((b) => !have.has(key(b)))) {
+      whys.push(`bridge hub ${b.hub} to ${b.tap ? `a new tap tap_${b.device}` : `interface ${b.device}`}`);
+      commands.push(`BridgeCreate ${b.hub} /DEVICE:${b.device}${b.tap ? " /TAP:yes" : ""}`);
+    }
+    for (const b of state.bridges.filter((b) => !want.has(key(b)))) whys.push(`remove the bridge of hub ${b.hub} to ${b.device}`), commands.push(`BridgeDelete ${b.hub} /DEVICE:${b.device}`);
+  }
+  if (listeners) {
+    for (const p of state.listeners.filter((p) => !listeners.includes(p))) whys.push(`remove listener TCP ${p}`), commands.push(`ListenerDelete ${p}`);
+  }
+  return { whys, commands };
+}

@@ -1,0 +1,52 @@
+import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { task } from "../../engine/types.js";
+import { reveal } from "../../secrets.js";
+import { serverStateFromConfig, type ServerState } from "./config.js";
+import { planSoftEther } from "./plan.js";
+import { checkSpec, type SoftEtherSpec } from "./spec.js";
+import { applyScript, configProbe } from "./vpncmd.js";
+
+export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./spec.js";
+
+type Probe = { state: "ok"; server: ServerState } | { state: "absent" | "stopped" | "denied" | "unreachable" | "error"; detail: string };
+
+/**
+ * A SoftEther VPN server (or bridge) as declared: admin password, listeners, hubs with
+ * their users and cascades, local bridges. State is read with one `vpncmd ConfigGet`;
+ * passwords are compared by their SHA-0 hashes, never printed, never in an argv.
+ */
+export function softether(spec: SoftEtherSpec & TaskOptions): Task {
+  const problems = checkSpec(spec, reveal);
+  if (problems.length) throw new Error(`softether: ${problems.join("; ")}`);
+  const port = spec.adminPort ?? 5555;
+  const admin = reveal(spec.adminPassword);
+  const resource: Resource<Probe> = {
+    kind: "softether",
+    name: `softether ${(spec.hubs ?? []).map((h) => `hub ${h.name}`).join(", ") || "server"}`,
+    reads: ["unit:softether-vpnserver.service", "softether:server"],
+    writes: ["softether:server", "net:interfaces"],
+    probe: () => configProbe(admin, port),
+    parse: (out): Probe => {
+      const first = out.split("\n", 1)[0];
+      const state = first.replace(/^state /, "");
+      if (state === "ok") return { state: "ok", server: serverStateFromConfig(out) };
+      return { state: state as "absent", detail: out.split("\n").slice(1).join("\n").trim() };
+    },
+    plan: (cur): Step[] => {
+      if (cur.state !== "ok") {
+        const why = {
+          absent: "vpncmd is not installed (install softether-vpnserver and softether-vpncmd first)",
+          stopped: "softether-vpnserver is not running",
+          denied: "the server refused the administrator password from the inventory: it was set to another one",
+          unreachable: `vpncmd cannot reach the server on localhost:${port}`,
+          error: `vpncmd failed: ${cur.detail}`,
+        }[cur.state];
+        throw new Error(why);
+      }
+      const p = planSoftEther(cur.server, spec);
+      if (!p.commands.length) return [];
+      return [{ why: p.whys.join("; "), script: applyScript(p.commands, admin, port) }];
+    },
+  };
+  return task(resource, spec);
+}

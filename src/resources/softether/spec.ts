@@ -1,0 +1,85 @@
+import type { Secret } from "../../secrets.js";
+
+export interface UserSpec {
+  name: string;
+  password: Secret | string;
+}
+
+export interface CascadeSpec {
+  name: string;
+  /** Host name or address of the VPN server (IPv6 literals without brackets). */
+  server: string;
+  port: number;
+  /** The hub on the remote server. */
+  hub: string;
+  user: string;
+  password: Secret | string;
+  online?: boolean;
+}
+
+export interface HubSpec {
+  name: string;
+  /** Hub administrator password; a random one is set when omitted. */
+  password?: Secret | string;
+  secureNat?: boolean;
+  /** Exactly these users (others are removed). */
+  users?: UserSpec[];
+  /** Exactly these cascade connections (others are removed). */
+  cascades?: CascadeSpec[];
+}
+
+export interface BridgeSpec {
+  hub: string;
+  /** A NIC name, or with tap: the tap's name (the interface becomes tap_<name>). */
+  device: string;
+  tap?: boolean;
+}
+
+export interface SoftEtherSpec {
+  adminPassword: Secret | string;
+  /** The listener vpncmd uses on localhost. */
+  adminPort?: number;
+  /** Exactly these TCP listeners. */
+  listeners?: number[];
+  hubs?: HubSpec[];
+  /** Exactly these local bridges. */
+  bridges?: BridgeSpec[];
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const WORD = /^[^\s"]{1,255}$/;
+
+/** Problems with a spec, before any command is written (vpncmd splits its arguments on spaces). */
+export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => string): string[] {
+  const out: string[] = [];
+  const pw = (what: string, v: Secret | string | undefined) => {
+    if (v === undefined) return;
+    const s = reveal(v);
+    if (!WORD.test(s)) out.push(`${what}: a SoftEther password must be 1-255 characters without spaces or double quotes`);
+  };
+  pw("adminPassword", spec.adminPassword);
+  const port = spec.adminPort ?? 5555;
+  if (spec.listeners && !spec.listeners.includes(port)) out.push(`listeners must include the admin port ${port}, or vpncmd loses its way in`);
+  for (const l of spec.listeners ?? []) if (!Number.isInteger(l) || l < 1 || l > 65535) out.push(`listener ${l} is not a port`);
+  for (const h of spec.hubs ?? []) {
+    if (!NAME.test(h.name)) out.push(`hub "${h.name}" is not a valid hub name`);
+    pw(`hub ${h.name} password`, h.password);
+    for (const u of h.users ?? []) {
+      if (!NAME.test(u.name)) out.push(`user "${u.name}" is not a valid user name`);
+      pw(`user ${u.name} password`, u.password);
+    }
+    for (const c of h.cascades ?? []) {
+      if (!NAME.test(c.name)) out.push(`cascade "${c.name}" is not a valid name`);
+      if (!/^[A-Za-z0-9.:-]+$/.test(c.server)) out.push(`cascade ${c.name}: "${c.server}" is not a host name or address`);
+      if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535) out.push(`cascade ${c.name}: port ${c.port} is not a port`);
+      if (!NAME.test(c.hub) || !NAME.test(c.user)) out.push(`cascade ${c.name}: hub and user must be plain names`);
+      pw(`cascade ${c.name} password`, c.password);
+    }
+  }
+  for (const b of spec.bridges ?? []) {
+    if (!(spec.hubs ?? []).some((h) => h.name.toUpperCase() === b.hub.toUpperCase())) out.push(`bridge to ${b.device}: hub ${b.hub} is not among the hubs`);
+    if (b.tap && !/^[a-z0-9_-]{1,11}$/.test(b.device)) out.push(`tap device "${b.device}" must be 1-11 lowercase letters/digits (the interface is tap_${b.device})`);
+    if (!b.tap && !/^[A-Za-z0-9_.-]{1,15}$/.test(b.device)) out.push(`bridge device "${b.device}" is not an interface name`);
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import { quote } from "../../transport/quote.js";
+
+/**
+ * Shell that runs vpncmd commands on the host itself, keeping every secret out of argv:
+ * the commands (which carry passwords) go to a 0600 file given with /IN, the admin
+ * password to vpncmd's password prompt on stdin (with /PROGRAMMING vpncmd would want it
+ * in argv). The file is removed when the fragment ends.
+ */
+export function vpncmdScript(commands: string[], adminPassword: string, port: number, outVar = "out"): string {
+  if (adminPassword.includes("\n") || commands.some((c) => c.includes("\n"))) throw new Error("vpncmd arguments must not contain newlines");
+  return [
+    `f=$(mktemp) && chmod 600 "$f" || exit 1`,
+    `trap 'rm -f "$f"' EXIT`,
+    `cat > "$f" <<'HCD_VPNCMD'`,
+    ...commands,
+    `HCD_VPNCMD`,
+    `${outVar}=$(timeout 60 vpncmd ${quote(`localhost:${port}`)} /SERVER /CSV /IN:"$f" 2>&1 <<'HCD_PW'`,
+    adminPassword,
+    `HCD_PW`,
+    `)`,
+  ].join("\n");
+}
+
+/** Probe: wait for the server, then print `state ok` and its configuration (or why not). */
+export function configProbe(adminPassword: string, port: number): string {
+  return [
+    `if ! command -v vpncmd >/dev/null 2>&1; then echo "state absent"; exit 0; fi`,
+    `if [ -d /run/systemd/system ] && ! systemctl is-active -q softether-vpnserver; then echo "state stopped"; exit 0; fi`,
+    `i=0`,
+    `while :; do`,
+    vpncmdScript(["ConfigGet"], adminPassword, port).replace(/^/gm, "  "),
+    `  case "$out" in *"Error code: 1)"*|*"Error code: 2)"*) ;; *) break ;; esac`,
+    `  i=$((i+1)); [ $i -ge 20 ] && break; sleep 0.5`,
+    `done`,
+    `case "$out" in`,
+    `  *"Access has been denied"*) echo "state denied" ;;`,
+    `  *"Error code: 1)"*|*"Error code: 2)"*) echo "state unreachable" ;;`,
+    `  *"declare root"*) echo "state ok"; printf '%s\\n' "$out" ;;`,
+    `  *) echo "state error"; printf '%s\\n' "$out" | tail -5 ;;`,
+    `esac`,
+  ].join("\n");
+}
+
+/** Apply: run the commands; fail with vpncmd's output when any of them reported an error. */
+export function applyScript(commands: string[], adminPassword: string, port: number): string {
+  return [
+    vpncmdScript(commands, adminPassword, port),
+    `case "$out" in *"Error occurred"*|*"Access has been denied"*|*"Command not found"*) printf '%s\\n' "$out" | grep -v -e '^Password:' | tail -20; exit 1 ;; esac`,
+  ].join("\n");
+}
