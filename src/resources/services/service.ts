@@ -40,7 +40,8 @@ export function service(opts: ServiceOptions): Task {
   const resource: Resource<ServiceState> = {
     kind: "service",
     name: `service ${opts.name}${opts.state ? " " + opts.state : ""}${opts.enabled === undefined ? "" : opts.enabled ? " enabled" : " disabled"}`,
-    reads: [`unit:${unit}`],
+    // unit files written earlier in the same run make this probe stale
+    reads: [`unit:${unit}`, `path:/etc/systemd/system/${unit}`, `path:/etc/systemd/system/${unit}.d`, `path:/etc/init.d/${sysvName}`],
     writes: [`unit:${unit}`],
     probe: () =>
       [

@@ -1,0 +1,54 @@
+import { apt, daemonReload, defineRole, file, handler, restartService, service, sysctl, template, z } from "../../src/index.js";
+import { addr6, parsePrefix6 } from "../../src/net/index.js";
+
+const target = z.string().refine((v) => (v.includes("/") ? typeof parsePrefix6(v) !== "string" : addr6(v) !== undefined), "not an IPv6 address or aligned prefix");
+
+/**
+ * Answers neighbour discovery for the home prefix on the VPS uplink, so the provider's router
+ * (which resolves every address of the /64 by NDP) sends the home prefix's traffic to the VPS.
+ * Mode "daemon": ndppd with static rules. Mode "kernel": proxy_ndp and one proxy entry per address.
+ */
+export const ndppd = defineRole({
+  name: "ndppd",
+  params: z.object({
+    uplink: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
+    mode: z.enum(["daemon", "kernel"]).default("daemon"),
+    /** daemon mode: prefixes or addresses answered with `static`. */
+    rules: z.array(target).default([]),
+    /** kernel mode: single addresses (the kernel proxies /128s only). */
+    addresses: z.array(z.string().refine((v) => addr6(v) !== undefined, "not an IPv6 address")).default([]),
+    router: z.boolean().default(true),
+    timeout: z.number().int().positive().default(500),
+    /** How long a failed lookup is cached (ms); keep it low so a VM in DAD is not unreachable for long. */
+    ttl: z.number().int().positive().default(5000),
+    routeTtl: z.number().int().positive().default(30000),
+  }),
+  tasks: (p, host) => {
+    if (p.mode === "daemon") {
+      if (!p.rules.length) host.warn("ndppd has no rules: nothing will be answered");
+      const restart = restartService("ndppd");
+      return [
+        apt({ names: ["ndppd"] }),
+        file({
+          path: "/etc/ndppd.conf",
+          content: template(new URL("./templates/ndppd.conf.hbs", import.meta.url), { ...p, router: p.router ? "yes" : "no", rules: p.rules.map((t) => ({ target: t })) }),
+          // ndppd has no check mode: a trial start that keeps running for a second is valid, exit 255 is not
+          validate: "timeout 1 ndppd -c %s >/dev/null 2>&1; rc=$?; if [ $rc -ne 124 ]; then timeout 1 ndppd -c %s 2>&1 | grep -i error; exit 1; fi",
+          notify: restart,
+        }),
+        service({ name: "ndppd", state: "running", enabled: true }),
+      ];
+    }
+    const script = "/usr/local/lib/homecloud/proxy-ndp";
+    const unit = "homecloud-proxy-ndp.service";
+    const reapply = handler("re-apply NDP proxy entries", `systemctl daemon-reload && systemctl restart ${unit}`);
+    return [
+      sysctl({ key: `net.ipv6.conf.${p.uplink}.proxy_ndp`, value: 1 }),
+      file({ path: script, mode: "0755", content: template(new URL("./templates/proxy-ndp.sh.hbs", import.meta.url), p), notify: reapply }),
+      file({ path: `/etc/systemd/system/${unit}`, content: template(new URL("./templates/proxy-ndp.service.hbs", import.meta.url), { uplink: p.uplink, script }), notify: [daemonReload, reapply] }),
+      service({ name: unit, state: "running", enabled: true }),
+    ];
+  },
+});
+
+export default ndppd;

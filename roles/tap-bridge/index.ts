@@ -1,0 +1,34 @@
+import { daemonReload, defineRole, file, handler, service, sysctl, template, z } from "../../src/index.js";
+
+const unitName = (tap: string) => `homecloud-tap-${tap}.service`;
+
+/**
+ * The tap's static addresses, applied now and on every start of vpnserver (a unit that is
+ * part of softether-vpnserver.service), forwarding on, and accept_ra=2 on the uplink.
+ */
+export const tapBridge = defineRole({
+  name: "tap-bridge",
+  params: z.object({
+    tap: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
+    /** CIDR addresses, IPv6 and IPv4, e.g. 2001:db8:0:8964:8964::1/78, 10.89.64.1/24. */
+    addresses: z.array(z.string().regex(/^[0-9A-Fa-f.:]+\/\d{1,3}$/)).min(1),
+    routes: z.array(z.string()).default([]),
+    uplink: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
+  }),
+  tasks: (p) => {
+    const script = `/usr/local/lib/homecloud/tap-up-${p.tap}`;
+    const unit = unitName(p.tap);
+    const reapply = handler(`re-apply addresses of ${p.tap}`, `systemctl daemon-reload && systemctl restart ${unit}`);
+    return [
+      sysctl({ key: "net.ipv6.conf.all.forwarding", value: 1 }),
+      sysctl({ key: "net.ipv4.ip_forward", value: 1 }),
+      // forwarding turns RA acceptance off; the uplink may learn its default route from RAs
+      sysctl({ key: `net.ipv6.conf.${p.uplink}.accept_ra`, value: 2 }),
+      file({ path: script, mode: "0755", content: template(new URL("./templates/tap-up.sh.hbs", import.meta.url), p), notify: reapply }),
+      file({ path: `/etc/systemd/system/${unit}`, content: template(new URL("./templates/unit.hbs", import.meta.url), { tap: p.tap, script }), notify: [daemonReload, reapply] }),
+      service({ name: unit, enabled: true, state: "running" }),
+    ];
+  },
+});
+
+export default tapBridge;
