@@ -18,6 +18,10 @@ export type { SysctlOptions } from "./resources/system/sysctl.js";
 export { command } from "./resources/commands/command.js";
 export type { CommandOptions } from "./resources/commands/command.js";
 
+export { interfaceAddresses } from "./resources/network/addresses.js";
+export type { InterfaceAddressesOptions } from "./resources/network/addresses.js";
+export { nftTable } from "./resources/nftables/table.js";
+export type { NftTableOptions } from "./resources/nftables/table.js";
 export { softether } from "./resources/softether/server.js";
 export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./resources/softether/server.js";
 

@@ -7,7 +7,7 @@ import { loadPlaybook } from "../playbook/load.js";
 export async function planCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i" }, json: { type: "boolean" } } });
   if (positionals.length !== 1) throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
-  const inv = loadInventory(values.inventory ?? "inventory/hosts.yaml");
+  const inv = loadInventory(values.inventory ?? "inventory/hosts.yaml", { lenientSecrets: true });
   const pb = await loadPlaybook(positionals[0]);
   if (!pb.plan) throw new InputError([{ file: positionals[0], message: "this playbook derives no plan", hint: "add plan: (inventory) => ... to definePlaybook" }]);
   const plan = pb.plan(inv);

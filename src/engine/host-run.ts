@@ -122,6 +122,12 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
         report({ role: e.role, task: e.name, status: "failed", error: failure });
         continue;
       }
+      const confirmError = await confirmAll(shell, e.steps);
+      if (confirmError) {
+        failure = confirmError;
+        report({ role: e.role, task: e.name, status: "failed", why, error: failure });
+        continue;
+      }
       if (e.kind === "task" && verifyIdx.includes(e.index)) {
         let left: string[];
         try {
@@ -163,6 +169,11 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
         notified.push(...marks);
         batch.push({ kind: "task", index: i, role: t.role, name: t.task.name, steps: [...t.task.notify.map(notifyMarkerStep), ...steps] });
         t.task.resource.writes.forEach((w) => dirty.add(w));
+        if (steps.some((s) => s.confirm)) {
+          // confirm right away over a fresh connection, before anything else runs
+          const err = await flush(i + 1);
+          if (err) return { recap, error: err };
+        }
       } else report({ role: t.role, task: t.task.name, status: "ok" });
       i++;
     }
@@ -173,6 +184,32 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
   }
   const err = await flush(tasks.length);
   return { recap, error: err };
+}
+
+/**
+ * A step that could lock us out armed a revert on the host. Prove that a NEW connection still
+ * works by running its confirm script over one (it cancels the revert); retry for a while.
+ */
+async function confirmAll(shell: RemoteShell, steps: Step[]): Promise<string | undefined> {
+  for (const s of steps) {
+    if (!s.confirm) continue;
+    const deadline = Date.now() + Math.min(30, s.confirm.revertAfterSeconds / 2) * 1000;
+    let last = "";
+    for (;;) {
+      try {
+        const r = await shell.runFresh(s.confirm.script);
+        if (r.code === 0) break;
+        last = `the confirmation script failed (exit ${r.code}): ${(r.stdout + r.stderr).trim()}`;
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      if (Date.now() > deadline) {
+        return `${s.why}: could not confirm over a new connection (${last}); the host reverts this change by itself within ${s.confirm.revertAfterSeconds} s`;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  return undefined;
 }
 
 function diffsOf(steps: Step[]) {

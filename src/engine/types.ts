@@ -13,6 +13,13 @@ export interface Step {
   why: string;
   script: string;
   diff?: FileDiff;
+  /**
+   * For changes that could cut the deploying session off (firewall, SSH port, uplink): the
+   * step arms an automatic revert on the host; the engine then opens a NEW connection and runs
+   * this script to cancel the revert. When no new connection can be made, the host reverts
+   * by itself and the task fails with the reason.
+   */
+  confirm?: { script: string; revertAfterSeconds: number };
 }
 
 export interface ProbeContext {

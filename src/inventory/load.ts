@@ -12,6 +12,8 @@ const GROUP_KEYS = new Set(["hosts", "vars", "children"]);
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 interface Walk {
+  /** `deploy plan` needs no secrets: missing ones are not problems there. */
+  lenientSecrets?: boolean;
   file: string;
   lc: LineCounter;
   problems: Problem[];
@@ -38,7 +40,7 @@ function resolveSecrets(w: Walk, v: unknown, field: string, line?: number): unkn
     if (v.__secretRef === "env") {
       const val = process.env[v.value];
       if (val === undefined || val === "") {
-        w.problems.push({ file: w.file, line, field, message: `secret from environment variable ${v.value} is not set`, hint: `export ${v.value}=... before running` });
+        if (!w.lenientSecrets) w.problems.push({ file: w.file, line, field, message: `secret from environment variable ${v.value} is not set`, hint: `export ${v.value}=... before running` });
         return new Secret("", field);
       }
       return new Secret(val, field);
@@ -47,7 +49,7 @@ function resolveSecrets(w: Walk, v: unknown, field: string, line?: number): unkn
     try {
       return new Secret(readFileSync(path, "utf8").replace(/\r?\n$/, ""), field);
     } catch (e) {
-      w.problems.push({ file: w.file, line, field, message: `cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? e}` });
+      if (!w.lenientSecrets) w.problems.push({ file: w.file, line, field, message: `cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? e}` });
       return new Secret("", field);
     }
   }
@@ -167,10 +169,10 @@ function detectCycles(w: Walk): void {
 }
 
 /** Parse an inventory text; every problem is collected, none thrown one by one. */
-export function parseInventory(text: string, file: string): { inventory: Inventory; problems: Problem[] } {
+export function parseInventory(text: string, file: string, opts: { lenientSecrets?: boolean } = {}): { inventory: Inventory; problems: Problem[] } {
   const lc = new LineCounter();
   const inv: Inventory = { file, hosts: new Map(), groups: new Map(), lines: new Map() };
-  const w: Walk = { file, lc, problems: [], inv, hostVars: new Map() };
+  const w: Walk = { file, lc, problems: [], inv, hostVars: new Map(), lenientSecrets: opts.lenientSecrets };
   // YAML 1.1 like Ansible: yes/no/on/off are booleans.
   const doc = parseDocument(text, { lineCounter: lc, version: "1.1", customTags: secretTags, uniqueKeys: true, prettyErrors: true });
   for (const e of [...doc.errors, ...doc.warnings]) {
@@ -200,7 +202,6 @@ export function parseInventory(text: string, file: string): { inventory: Invento
   }
   detectCycles(w);
   for (const g of inv.groups.values()) {
-    if (inv.hosts.has(g.name) && g.name !== "all") w.problems.push({ file, line: g.line, field: g.name, message: `"${g.name}" is both a group and a host` });
     if (g.name !== "all" && g.parents.size === 0) g.parents.add("all");
   }
   if (w.problems.length) return { inventory: inv, problems: w.problems };
@@ -215,7 +216,7 @@ export function parseInventory(text: string, file: string): { inventory: Invento
   return { inventory: inv, problems: w.problems };
 }
 
-export function loadInventory(file: string): Inventory {
+export function loadInventory(file: string, opts: { lenientSecrets?: boolean } = {}): Inventory {
   if (!existsSync(file)) throw new InputError([{ file, message: "inventory file not found", hint: "give one with -i FILE" }]);
   let text: string;
   try {
@@ -223,7 +224,7 @@ export function loadInventory(file: string): Inventory {
   } catch (e) {
     throw new InputError([{ file, message: `cannot read the inventory: ${(e as NodeJS.ErrnoException).code}` }]);
   }
-  const { inventory, problems } = parseInventory(text, file);
+  const { inventory, problems } = parseInventory(text, file, opts);
   if (problems.length) throw new InputError(problems);
   return inventory;
 }

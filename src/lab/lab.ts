@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { DeployError } from "../errors.js";
 import { bootHost, isOurs, leaderPid, readPid, stopHost, waitForSsh } from "./boot.js";
@@ -37,6 +38,16 @@ export function isRunning(host: string): boolean {
   return isOurs(readPid(host, "nspawn.pid"), host) && leaderPid(host) !== undefined;
 }
 
+/** Random secrets for the lab site's inventory (!file), outside git, 0600. */
+function ensureSecrets(): void {
+  const dir = `${labDir()}/secrets`;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const name of ["vpn_admin_password", "vpn_home_password", "homegw_admin_password"]) {
+    const f = `${dir}/${name}`;
+    if (!existsSync(f)) writeFileSync(f, randomBytes(18).toString("base64url") + "\n", { mode: 0o600 });
+  }
+}
+
 /** An inventory of the running lab, for the deploy command and the tests. */
 export function labInventory(state: LabState): string {
   const lines = ["# written by `deploy lab up`: the hosts of the running lab", "all:", "  vars:", "    ansible_user: root", `    ansible_ssh_private_key_file: ${labPaths.key()}`, `    deploy_known_hosts_file: ${labPaths.knownHosts()}`, "  hosts:"];
@@ -52,6 +63,7 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
     throw new DeployError("lab", `the lab is up with topology ${current.topology.name}, not ${topology.name}`, {}, { hint: "run `deploy lab down` first" });
   }
   const publicKey = ensureKey();
+  ensureSecrets();
   const state: LabState = { topology, hosts: topology.hosts.map((h, i) => ({ name: h.name, index: i, address: mgmtAddress(i) })) };
   mkdirSync(labDir(), { recursive: true });
   writeFileSync(labPaths.state(), JSON.stringify(state, null, 2));

@@ -18,13 +18,27 @@ export function shellCommand(t: SshTarget): string {
 
 class SshShell implements RemoteShell {
   execs = 0;
-  constructor(readonly target: SshTarget, private ssh: NodeSSH, private onClose: () => Promise<void>) {}
+  constructor(readonly target: SshTarget, private ssh: NodeSSH, private onClose: () => Promise<void>, private fresh: () => Promise<NodeSSH>) {}
+
+  async runFresh(script: string): Promise<RunResult> {
+    const ssh = await this.fresh();
+    try {
+      this.execs++;
+      const r = await ssh.execCommand(shellCommand(this.target), { stdin: this.stdinFor(script), noTrim: true });
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? 255 };
+    } finally {
+      ssh.dispose();
+    }
+  }
+
+  private stdinFor(script: string): string {
+    return (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + script;
+  }
 
   async run(script: string): Promise<RunResult> {
     this.execs++;
-    const stdin = (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + script;
     try {
-      const r = await this.ssh.execCommand(shellCommand(this.target), { stdin, noTrim: true });
+      const r = await this.ssh.execCommand(shellCommand(this.target), { stdin: this.stdinFor(script), noTrim: true });
       return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? (r.signal ? 128 : 255) };
     } catch (cause) {
       throw new DeployError("connect", `lost the connection to ${describe(this.target)}: ${(cause as Error).message}`, { host: this.target.name }, { cause });
@@ -138,9 +152,14 @@ export class SshPool {
 
   async shell(t: SshTarget): Promise<RemoteShell> {
     const entry = await this.acquire(t);
-    return new SshShell(t, entry.ssh, async () => {
-      if (--entry.users <= 0) await this.closeTarget(t);
-    });
+    return new SshShell(
+      t,
+      entry.ssh,
+      async () => {
+        if (--entry.users <= 0) await this.closeTarget(t);
+      },
+      () => this.connectRaw(t),
+    );
   }
 
   private async closeTarget(t: SshTarget): Promise<void> {

@@ -29,6 +29,8 @@ export interface RunResult {
 export interface RemoteShell {
   readonly target: SshTarget;
   run(script: string): Promise<RunResult>;
+  /** Run a script over a NEW connection (proves that a fresh login still works). */
+  runFresh(script: string): Promise<RunResult>;
   close(): Promise<void>;
   /** Exec channels opened so far: each costs at least one round trip. */
   readonly execs: number;

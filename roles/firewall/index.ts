@@ -1,0 +1,42 @@
+import { apt, defineRole, file, nftTable, renderText, service, daemonReload, z } from "../../src/index.js";
+import { readFileSync } from "node:fs";
+import { addr6, parseInterface4 } from "../../src/net/index.js";
+
+const ifname = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/);
+const t = (name: string) => readFileSync(new URL(`./templates/${name}`, import.meta.url), "utf8");
+
+/**
+ * The VPS's nftables: one table we own (`inet homecloud`), replaced atomically after `nft -c`,
+ * with a timed automatic revert that the tool cancels only after it logged in again.
+ */
+export const firewall = defineRole({
+  name: "firewall",
+  params: z.object({
+    uplink: ifname,
+    tap: ifname,
+    /** Private IPv4 of the home side, masqueraded out of the uplink. */
+    natSource: z.string().refine((v) => typeof parseInterface4(v) !== "string", "not an IPv4 network such as 10.89.64.0/24"),
+    /** Inbound IPv6 address/port pairs forwarded to the home VMs. */
+    openings: z.array(z.object({ address: z.string().refine((v) => addr6(v) !== undefined, "not an IPv6 address"), proto: z.enum(["tcp", "udp"]), port: z.number().int().min(1).max(65535) })).default([]),
+    /** Input: TCP ports open on the VPS itself (SSH, SoftEther listeners). */
+    tcpIn: z.array(z.number().int().min(1).max(65535)).default([22, 443]),
+    udpIn: z.array(z.number().int().min(1).max(65535)).default([]),
+    /** Interfaces trusted for input (e.g. a management network). */
+    inputInterfaces: z.array(ifname).default([]),
+    inputPolicy: z.enum(["drop", "accept"]).default("drop"),
+    revertAfterSeconds: z.number().int().min(10).default(60),
+  }),
+  tasks: (p, host) => {
+    if (!p.tcpIn.includes(22)) host.warn("TCP 22 is not in tcpIn: SSH may be cut off (the change reverts itself if we cannot log in again)");
+    const path = "/etc/nftables.d/homecloud.nft";
+    const body = renderText(t("homecloud.nft.hbs"), p, "homecloud.nft.hbs").text;
+    return [
+      apt({ names: ["nftables"] }),
+      nftTable({ family: "inet", name: "homecloud", body, persistPath: path, revertAfterSeconds: p.revertAfterSeconds }),
+      file({ path: "/etc/systemd/system/homecloud-firewall.service", content: renderText(t("unit.hbs"), { family: "inet", table: "homecloud", path }), notify: daemonReload }),
+      service({ name: "homecloud-firewall.service", enabled: true }),
+    ];
+  },
+});
+
+export default firewall;

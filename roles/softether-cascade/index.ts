@@ -1,0 +1,57 @@
+import { apt, daemonReload, defineRole, file, service, softether, sysctl, template, z, zSecret } from "../../src/index.js";
+
+const t = (name: string) => new URL(`./templates/${name}`, import.meta.url);
+
+/**
+ * The home gateway: SoftEther in the bridge role. A hub bridged to the NIC of the closed home
+ * LAN, a cascade to the VPS hub, accept_ra=0 on that NIC, and a watchdog that restarts
+ * SoftEther when the cascade stays down (a cascade whose server restarted may never recover).
+ */
+export const softetherCascade = defineRole({
+  name: "softether-cascade",
+  params: z.object({
+    adminPassword: zSecret,
+    hub: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default("HOME"),
+    /** The NIC of the closed home LAN. */
+    nic: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
+    cascade: z.object({
+      name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("vps"),
+      server: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(443),
+      hub: z.string().min(1),
+      user: z.string().min(1),
+      password: zSecret,
+    }),
+    listeners: z.array(z.number().int().min(1).max(65535)).default([5555]),
+    watchdog: z.object({ enabled: z.boolean().default(true), maxDownSeconds: z.number().int().min(20).default(60), intervalSeconds: z.number().int().min(5).default(10) }).default({ enabled: true, maxDownSeconds: 60, intervalSeconds: 10 }),
+  }),
+  tasks: (p) => {
+    const script = "/usr/local/lib/homecloud/cascade-watchdog";
+    const tasks = [
+      apt({ names: ["softether-vpnserver", "softether-vpncmd"] }),
+      // the bridged NIC must not learn a route into its own tunnel
+      sysctl({ key: `net.ipv6.conf.${p.nic}.accept_ra`, value: 0 }),
+      service({ name: "softether-vpnserver", state: "running", enabled: true }),
+      softether({
+        adminPassword: p.adminPassword,
+        listeners: p.listeners,
+        hubs: [{ name: p.hub, secureNat: false, users: [], cascades: [{ ...p.cascade, online: true }] }],
+        bridges: [{ hub: p.hub, device: p.nic }],
+      }),
+    ];
+    if (!p.watchdog.enabled) {
+      return [...tasks, service({ name: "homecloud-cascade-watchdog.timer", state: "stopped", enabled: false })];
+    }
+    const names = { cascade: p.cascade.name, script, interval: p.watchdog.intervalSeconds };
+    return [
+      ...tasks,
+      file({ path: "/etc/homecloud/cascade-watchdog.conf", mode: "0600", owner: "root", content: template(t("watchdog.conf.hbs"), { adminPassword: p.adminPassword, port: 5555, hub: p.hub, cascade: p.cascade.name, maxDown: p.watchdog.maxDownSeconds }) }),
+      file({ path: script, mode: "0755", content: template(t("watchdog.sh.hbs"), {}) }),
+      file({ path: "/etc/systemd/system/homecloud-cascade-watchdog.service", content: template(t("watchdog.service.hbs"), names), notify: daemonReload }),
+      file({ path: "/etc/systemd/system/homecloud-cascade-watchdog.timer", content: template(t("watchdog.timer.hbs"), names), notify: daemonReload }),
+      service({ name: "homecloud-cascade-watchdog.timer", state: "running", enabled: true }),
+    ];
+  },
+});
+
+export default softetherCascade;

@@ -1,0 +1,27 @@
+import { defineRole, interfaceAddresses, z } from "../../src/index.js";
+
+/** A home VM's static IPv6 (home prefix) and private IPv4, with the tap addresses as gateways. */
+export const staticAddress = defineRole({
+  name: "static-address",
+  params: z.object({
+    interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
+    address6: z.string(),
+    prefixLength6: z.number().int().min(1).max(128),
+    gateway6: z.string(),
+    ipv4: z.string().optional(),
+    prefixLength4: z.number().int().min(8).max(30).optional(),
+    gateway4: z.string().optional(),
+    method: z.enum(["auto", "networkd", "ifupdown"]).default("auto"),
+  }),
+  tasks: (p) => [
+    interfaceAddresses({
+      interface: p.interface,
+      addresses: [`${p.address6}/${p.prefixLength6}`, ...(p.ipv4 ? [`${p.ipv4}/${p.prefixLength4 ?? 24}`] : [])],
+      gateway6: p.gateway6,
+      gateway4: p.ipv4 ? p.gateway4 : undefined,
+      method: p.method,
+    }),
+  ],
+});
+
+export default staticAddress;
