@@ -19,9 +19,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   async (err) => {
-    const { formatError, DeployError } = await import("./errors.js");
+    const { formatError, isDeployError } = await import("./errors.js");
     const verbose = process.argv.filter((a) => /^-v+$/.test(a)).reduce((n, a) => n + a.length - 1, 0);
     process.stderr.write(formatError(err, verbose) + "\n");
-    process.exit(err instanceof DeployError ? (err.kind === "input" ? 3 : err.kind === "lab" ? 1 : 1) : 1);
+    process.exit(isDeployError(err) && err.kind === "input" ? 3 : 1);
   },
 );

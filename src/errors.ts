@@ -19,7 +19,19 @@ export interface ErrorContext {
  */
 export type ErrorKind = "input" | "connect" | "hostkey" | "task" | "lab" | "internal";
 
+const ERROR_BRAND = Symbol.for("homecloud-deploy.DeployError");
+
+/** True for errors of this family from any copy of the module (dist/ and sources via tsx). */
+export function isDeployError(e: unknown): e is DeployError {
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[ERROR_BRAND] === true;
+}
+
+export function isInputError(e: unknown): e is InputError {
+  return isDeployError(e) && Array.isArray((e as InputError).problems);
+}
+
 export class DeployError extends Error {
+  readonly [ERROR_BRAND] = true;
   readonly kind: ErrorKind;
   readonly context: ErrorContext;
   readonly hint?: string;
@@ -57,12 +69,12 @@ export function formatProblem(p: Problem): string {
 
 /** Render any error for a person: one screen, no stack trace unless asked. */
 export function formatError(err: unknown, verbose = 0): string {
-  if (err instanceof InputError) {
+  if (isInputError(err)) {
     const shown = err.problems.slice(0, 30).map((p) => "  - " + formatProblem(p));
     const more = err.problems.length > 30 ? [`  ... and ${err.problems.length - 30} more`] : [];
     return [`error: ${err.message}:`, ...shown, ...more].join("\n");
   }
-  if (err instanceof DeployError) {
+  if (isDeployError(err)) {
     const c = err.context;
     const where = [c.host && `host ${c.host}`, c.role && `role ${c.role}`, c.task && `task ${c.task}`, c.file && (c.line ? `${c.file}:${c.line}` : c.file), c.field]
       .filter(Boolean)

@@ -4,11 +4,17 @@
  * text through `redact`, which masks every secret value created in this process.
  */
 const MASK = "********";
-const known = new Set<string>();
+// Shared by every copy of this module in a process (the CLI from dist/, a playbook importing
+// the sources through tsx): identity is a global brand, not a class.
+const BRAND = Symbol.for("homecloud-deploy.Secret");
+const REGISTRY = Symbol.for("homecloud-deploy.secrets");
+const g = globalThis as unknown as Record<symbol, Set<string>>;
+const known: Set<string> = (g[REGISTRY] ??= new Set<string>());
 
 export class Secret {
   readonly #value: string;
   readonly label: string;
+  readonly [BRAND] = true;
   constructor(value: string, label = "secret") {
     this.#value = value;
     this.label = label;
@@ -34,7 +40,7 @@ export function secret(value: string, label?: string): Secret {
 }
 
 export function isSecret(v: unknown): v is Secret {
-  return v instanceof Secret;
+  return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /** The clear text of a string or Secret. */

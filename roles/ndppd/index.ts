@@ -1,4 +1,4 @@
-import { apt, daemonReload, defineRole, file, handler, restartService, service, sysctl, template, z } from "../../src/index.js";
+import { directory, apt, daemonReload, defineRole, file, handler, restartService, service, sysctl, template, z } from "../../src/index.js";
 import { addr6, parsePrefix6 } from "../../src/net/index.js";
 
 const target = z.string().refine((v) => (v.includes("/") ? typeof parsePrefix6(v) !== "string" : addr6(v) !== undefined), "not an IPv6 address or aligned prefix");
@@ -44,6 +44,7 @@ export const ndppd = defineRole({
     const reapply = handler("re-apply NDP proxy entries", `systemctl daemon-reload && systemctl restart ${unit}`);
     return [
       sysctl({ key: `net.ipv6.conf.${p.uplink}.proxy_ndp`, value: 1 }),
+      directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
       file({ path: script, mode: "0755", content: template(new URL("./templates/proxy-ndp.sh.hbs", import.meta.url), p), notify: reapply }),
       file({ path: `/etc/systemd/system/${unit}`, content: template(new URL("./templates/proxy-ndp.service.hbs", import.meta.url), { uplink: p.uplink, script }), notify: [daemonReload, reapply] }),
       service({ name: unit, state: "running", enabled: true }),

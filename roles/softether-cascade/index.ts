@@ -1,4 +1,4 @@
-import { apt, daemonReload, defineRole, file, service, softether, sysctl, template, z, zSecret } from "../../src/index.js";
+import { directory, apt, daemonReload, defineRole, file, service, softether, sysctl, template, z, zSecret } from "../../src/index.js";
 
 const t = (name: string) => new URL(`./templates/${name}`, import.meta.url);
 
@@ -45,6 +45,8 @@ export const softetherCascade = defineRole({
     const names = { cascade: p.cascade.name, script, interval: p.watchdog.intervalSeconds };
     return [
       ...tasks,
+      directory({ path: "/etc/homecloud", mode: "0755" }),
+      directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
       file({ path: "/etc/homecloud/cascade-watchdog.conf", mode: "0600", owner: "root", content: template(t("watchdog.conf.hbs"), { adminPassword: p.adminPassword, port: 5555, hub: p.hub, cascade: p.cascade.name, maxDown: p.watchdog.maxDownSeconds }) }),
       file({ path: script, mode: "0755", content: template(t("watchdog.sh.hbs"), {}) }),
       file({ path: "/etc/systemd/system/homecloud-cascade-watchdog.service", content: template(t("watchdog.service.hbs"), names), notify: daemonReload }),

@@ -69,15 +69,23 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
   // 2. Check mode: plan only.
   if (opts.check) {
     let i = 0;
+    const wouldChange = new Set<string>();
     for (const r of roles) {
       const notified = new Set<string>(r.handlers.filter((h) => pending.has(h.id)).map((h) => h.id));
       for (const t of r.tasks) {
         try {
           const steps = planOf(i);
           if (steps.length) t.task.notify.forEach((h) => notified.add(h.id));
+          if (steps.length) t.task.resource.writes.forEach((w) => wouldChange.add(w));
           report({ role: t.role, task: t.task.name, status: steps.length ? "changed" : "ok", why: steps.map((s) => s.why), diff: diffsOf(steps) });
         } catch (e) {
-          report({ role: t.role, task: t.task.name, status: "failed", error: (e as Error).message });
+          // A state that cannot be read before earlier changes exist (a daemon not installed or
+          // not started yet) is a change to come, not a failure.
+          if (overlaps(t.task.resource.reads, wouldChange)) {
+            t.task.resource.writes.forEach((w) => wouldChange.add(w));
+            t.task.notify.forEach((h) => notified.add(h.id));
+            report({ role: t.role, task: t.task.name, status: "changed", why: [`depends on the changes above (now: ${(e as Error).message.split("\n")[0]})`] });
+          } else report({ role: t.role, task: t.task.name, status: "failed", error: (e as Error).message });
         }
         i++;
       }
@@ -108,6 +116,8 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
     const secs = parseSections(tk, r.stdout);
     probeIdx.forEach((i) => parseInto(i, secs.get(`p${i}`)));
     let failure: string | undefined;
+    // The script stops at the first failed step: then nothing after it ran, not even the re-reads.
+    const allRan = batch.every((e, b) => e.steps.every((_, k) => secs.get(`s${b}.${k}`)?.code === 0));
     for (const [b, e] of batch.entries()) {
       if (failure) {
         report({ role: e.role, task: e.name, status: "skipped" });
@@ -128,7 +138,13 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
         report({ role: e.role, task: e.name, status: "failed", why, error: failure });
         continue;
       }
-      if (e.kind === "task" && verifyIdx.includes(e.index)) {
+      if (e.kind === "task" && e.steps.some((st) => st.confirm)) {
+        // the confirmation changed what the task reads (it records the change): read it again
+        const tk2 = newToken();
+        const again = await shell.run(HEADER + section(tk2, "p", tasks[e.index].task.resource.probe(ctx)));
+        parseInto(e.index, parseSections(tk2, again.stdout).get("p"));
+      }
+      if (allRan && e.kind === "task" && verifyIdx.includes(e.index)) {
         let left: string[];
         try {
           left = planOf(e.index).map((s) => s.why);

@@ -1,4 +1,4 @@
-import { DeployError, InputError, formatError } from "../errors.js";
+import { InputError, formatError, isDeployError } from "../errors.js";
 import { resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Playbook } from "../playbook/define.js";
@@ -87,7 +87,7 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
             if (r.error) down.add(host);
           } catch (e) {
             down.add(host);
-            const unreachable = e instanceof DeployError && (e.kind === "connect" || e.kind === "hostkey");
+            const unreachable = isDeployError(e) && (e.kind === "connect" || e.kind === "hostkey");
             outcome = { recap: { ...emptyRecap(), [unreachable ? "unreachable" : "failed"]: 1 }, error: formatError(e).replace(/^error: /, ""), execs: shell?.execs ?? 0 };
           }
         }

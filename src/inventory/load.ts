@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Node, Pair, YAMLMap } from "yaml";
 import { InputError, type Problem } from "../errors.js";
-import { Secret } from "../secrets.js";
+import { isSecret, Secret } from "../secrets.js";
 import { isSecretRef, secretTags } from "./tags.js";
 import type { Group, Host, Inventory } from "./types.js";
 
@@ -54,7 +54,7 @@ function resolveSecrets(w: Walk, v: unknown, field: string, line?: number): unkn
     }
   }
   if (Array.isArray(v)) return v.map((x, i) => resolveSecrets(w, x, `${field}[${i}]`, line));
-  if (v && typeof v === "object" && !(v instanceof Secret)) {
+  if (v && typeof v === "object" && !isSecret(v)) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveSecrets(w, x, `${field}.${k}`, line)]));
   }
   return v;

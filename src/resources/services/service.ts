@@ -25,7 +25,7 @@ export function parseServiceProbe(out: string): ServiceState {
     init,
     exists: init === "systemd" ? load === "loaded" : load === "yes",
     active: kv.get("active") === "active",
-    enabled: ["enabled", "enabled-runtime", "alias", "static-enabled", "yes"].includes(kv.get("enabled") ?? ""),
+    enabled: kv.get("enabled") === "generated" ? kv.get("sysv-enabled") === "yes" : ["enabled", "enabled-runtime", "alias", "yes"].includes(kv.get("enabled") ?? ""),
     needsReload: kv.get("reload") === "yes",
   };
 }
@@ -47,6 +47,8 @@ export function service(opts: ServiceOptions): Task {
       [
         `if [ -d /run/systemd/system ]; then echo init systemd;`,
         `  systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload ${u} 2>/dev/null | sed -e 's/^LoadState=/load /' -e 's/^ActiveState=/active /' -e 's/^UnitFileState=/enabled /' -e 's/^NeedDaemonReload=/reload /';`,
+        // units generated from SysV scripts are "generated": their rc links say whether they start at boot
+        `  if ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1; then echo sysv-enabled yes; else echo sysv-enabled no; fi;`,
         `else echo init sysv; if [ -x /etc/init.d/${sysvName} ]; then echo load yes; else echo load no; fi;`,
         `  if /etc/init.d/${s} status >/dev/null 2>&1; then echo active active; else echo active inactive; fi;`,
         `  if ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1; then echo enabled yes; else echo enabled no; fi; fi`,

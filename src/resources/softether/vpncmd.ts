@@ -28,7 +28,7 @@ export function configProbe(adminPassword: string, port: number): string {
     `if [ -d /run/systemd/system ] && ! systemctl is-active -q softether-vpnserver; then echo "state stopped"; exit 0; fi`,
     `i=0`,
     `while :; do`,
-    vpncmdScript(["ConfigGet"], adminPassword, port).replace(/^/gm, "  "),
+    vpncmdScript(["ConfigGet"], adminPassword, port), // not indented: it holds here-documents
     `  case "$out" in *"Error code: 1)"*|*"Error code: 2)"*) ;; *) break ;; esac`,
     `  i=$((i+1)); [ $i -ge 20 ] && break; sleep 0.5`,
     `done`,
