@@ -40,7 +40,9 @@ export async function labCommand(argv: string[]): Promise<number> {
       if (!host || cmd.length === 0) throw new DeployError("input", "usage: deploy lab exec HOST -- COMMAND...", { field: "lab exec" });
       return labExec(host, cmd).code;
     }
+    case "verify":
+      return (await import("../lab/verify.js")).verifyCommand();
     default:
-      throw new DeployError("input", `unknown lab command "${sub ?? ""}"`, { field: "lab" }, { hint: "up, hosts, exec or down" });
+      throw new DeployError("input", `unknown lab command "${sub ?? ""}"`, { field: "lab" }, { hint: "up, hosts, exec, verify or down" });
   }
 }

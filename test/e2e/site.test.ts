@@ -1,0 +1,69 @@
+// The mission, end to end: the site playbook against the site lab with real daemons.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { verifySite } from "../../src/lab/verify.js";
+import { hostWrites, onHost } from "../support/lab.js";
+
+const HOSTS = ["vps", "homegw", "vm1", "vm2"];
+const deploy = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ["dist/src/cli.js", "playbooks/site.ts", ...args, "--json"], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+  let doc: { hosts: Record<string, { changed: number; failed: number; unreachable: number }>; tasks: Array<{ host: string; role: string; task: string; status: string }> } | undefined;
+  try {
+    doc = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`deploy ${args.join(" ")}: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  }
+  return { code: r.status, doc: doc!, stderr: r.stderr };
+};
+const changed = (d: { hosts: Record<string, { changed: number }> }) => Object.values(d.hosts).reduce((n, h) => n + h.changed, 0);
+const failures = (d: { tasks: Array<{ status: string }> }) => d.tasks.filter((t) => t.status === "failed");
+
+describe("the site on the lab", () => {
+  it("check mode lists every change and writes nothing", () => {
+    const before = HOSTS.map(hostWrites);
+    const r = deploy("-i", "inventory/lab.yaml", "--check");
+    expect(failures(r.doc)).toEqual([]);
+    expect(r.code).toBe(8);
+    expect(changed(r.doc)).toBeGreaterThan(25);
+    for (const role of ["softether-server", "tap-bridge", "radvd", "ndppd", "firewall", "softether-cascade", "static-address"]) {
+      expect(r.doc.tasks.some((t) => t.role === role && t.status === "changed")).toBe(true);
+    }
+    expect(HOSTS.map(hostWrites)).toEqual(before);
+  });
+
+  it("converges, and the site works: lab verify passes every check", async () => {
+    const r = deploy("-i", "inventory/lab.yaml");
+    expect(failures(r.doc)).toEqual([]);
+    expect(r.code).toBe(0);
+    const checks = await verifySite();
+    const failed = checks.filter((c) => !c.ok);
+    expect(failed).toEqual([]);
+    expect(checks.length).toBeGreaterThanOrEqual(12);
+  }, 600_000);
+
+  it("a second run reports 0 changed", () => {
+    const r = deploy("-i", "inventory/lab.yaml");
+    expect(failures(r.doc)).toEqual([]);
+    expect(changed(r.doc)).toBe(0);
+  });
+
+  it("--tags radvd after editing only the radvd parameters changes only radvd", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const inv = join(dir, "lab.yaml");
+    // RDNSS is read by the radvd role only
+    writeFileSync(inv, readFileSync("inventory/lab.yaml", "utf8").replace("dns: [2001:db8:ffff::53]", "dns: [2001:db8:ffff::54]"));
+    const r = deploy("-i", inv, "--tags", "radvd");
+    expect(failures(r.doc)).toEqual([]);
+    expect(new Set(r.doc.tasks.map((t) => t.role))).toEqual(new Set(["radvd"]));
+    expect(r.doc.tasks.filter((t) => t.status === "changed").map((t) => t.task)).toEqual(["file /etc/radvd.conf", "handler: restart radvd"]);
+    expect(onHost("vps", "grep RDNSS /etc/radvd.conf")).toContain("2001:db8:ffff::54");
+    // with every role, the edited inventory differs from the hosts in radvd only: nothing else changes
+    const all = deploy("-i", inv);
+    expect(changed(all.doc)).toBe(0);
+    const back = deploy("-i", "inventory/lab.yaml", "--tags", "radvd");
+    expect(changed(back.doc)).toBe(2);
+  });
+});
