@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import { parseConfigTree, serverStateFromConfig } from "../../src/resources/softether/config.js";
+import { planSoftEther } from "../../src/resources/softether/plan.js";
+import { adminPasswordHash, sha0, userPasswordHash } from "../../src/resources/softether/sha0.js";
+import { checkSpec } from "../../src/resources/softether/spec.js";
+import { reveal, secret } from "../../src/secrets.js";
+
+// Shaped like `vpncmd ConfigGet` output (abridged), values from a real server in the lab.
+const CONFIG = `declare root
+{
+	declare ListenerList
+	{
+		declare Listener0
+		{
+			bool Enabled true
+			uint Port 443
+		}
+		declare Listener1
+		{
+			bool Enabled true
+			uint Port 5555
+		}
+	}
+	declare LocalBridgeList
+	{
+		declare LocalBridge0
+		{
+			string DeviceName vpn
+			string HubName VPN
+			bool TapMode true
+		}
+	}
+	declare ServerConfiguration
+	{
+		byte HashedPassword h5gb8na1pLc+USbZiSYiWqeFpxs=
+		string PortsUDP 443,$20992
+	}
+	declare VirtualHUB
+	{
+		declare VPN
+		{
+			byte HashedPassword AoeBVnzRY237Frs1h7No0B+7Dmo=
+			bool Online true
+			declare CascadeList
+			{
+				declare Cascade0
+				{
+					bool Online true
+					declare ClientAuth
+					{
+						uint AuthType 1
+						byte HashedPassword hBcRDFQ+i6XIXFARbHZ/NqnKHuk=
+						string Username home
+					}
+					declare ClientOption
+					{
+						string AccountName vps
+						string Hostname 172.31.0.2
+						string HubName VPN
+						uint Port 443
+					}
+				}
+			}
+			declare SecureNAT
+			{
+				bool Disabled true
+			}
+			declare SecurityAccountDatabase
+			{
+				declare UserList
+				{
+					declare alice
+					{
+						byte AuthPassword HojyYrp1eNEZ5O33WG4bYNCbIEU=
+						uint AuthType 1
+					}
+				}
+			}
+		}
+	}
+}`;
+
+describe("SHA-0 password hashes, as SoftEther stores them", () => {
+  it("matches the FIPS 180 test vector and hashes seen on a real server", () => {
+    expect(sha0(Buffer.from("abc")).toString("hex")).toBe("0164b8a914cd2a5e74c4f7ff082c4d97f1edf880");
+    expect(adminPasswordHash("adminpw1")).toBe("h5gb8na1pLc+USbZiSYiWqeFpxs=");
+    expect(userPasswordHash("alice", "alicepw")).toBe("HojyYrp1eNEZ5O33WG4bYNCbIEU=");
+    expect(userPasswordHash("home", "homepw")).toBe("hBcRDFQ+i6XIXFARbHZ/NqnKHuk=");
+  });
+});
+
+describe("ConfigGet", () => {
+  it("parses the tree and decodes $ escapes", () => {
+    expect(parseConfigTree(CONFIG).children.get("ServerConfiguration")!.values.get("PortsUDP")).toBe("443, 992");
+  });
+  it("reads listeners, bridges, hubs, users and cascades", () => {
+    const s = serverStateFromConfig(CONFIG);
+    expect(s.listeners).toEqual([443, 5555]);
+    expect(s.bridges).toEqual([{ hub: "VPN", device: "vpn", tap: true }]);
+    const hub = s.hubs.get("VPN")!;
+    expect(hub).toMatchObject({ name: "VPN", online: true, secureNat: false });
+    expect(hub.users.get("alice")).toEqual({ authType: 1, passwordHash: userPasswordHash("alice", "alicepw") });
+    expect(hub.cascades.get("vps")).toMatchObject({ server: "172.31.0.2", port: 443, hub: "VPN", user: "home", online: true });
+  });
+});
+
+describe("planSoftEther", () => {
+  const state = serverStateFromConfig(CONFIG);
+  const spec = {
+    adminPassword: secret("adminpw1"),
+    listeners: [443, 5555],
+    hubs: [{ name: "VPN", password: secret("hubpw"), users: [{ name: "alice", password: secret("alicepw") }], cascades: [{ name: "vps", server: "172.31.0.2", port: 443, hub: "VPN", user: "home", password: secret("homepw") }] }],
+    bridges: [{ hub: "VPN", device: "vpn", tap: true }],
+  };
+  it("plans nothing when the server matches, passwords included", () => {
+    expect(planSoftEther(state, spec)).toEqual({ whys: [], commands: [] });
+  });
+  it("changes only what differs, and never says a password in a reason", () => {
+    const p = planSoftEther(state, { ...spec, adminPassword: secret("new-admin-pw"), listeners: [443, 992, 5555], hubs: [{ ...spec.hubs[0], users: [{ name: "bob", password: secret("bob-pw-1") }] }], bridges: [] });
+    expect(p.whys).toEqual([
+      "set the server administrator password",
+      "add listener TCP 992",
+      "create user bob on VPN",
+      "remove user alice from VPN",
+      "remove the bridge of hub VPN to vpn",
+    ]);
+    expect(p.commands).toEqual([
+      "ServerPasswordSet new-admin-pw",
+      "ListenerCreate 992",
+      "Hub VPN",
+      "UserCreate bob /GROUP:none /REALNAME:none /NOTE:none",
+      "UserPasswordSet bob /PASSWORD:bob-pw-1",
+      "UserDelete alice",
+      "Hub",
+      "BridgeDelete VPN /DEVICE:vpn",
+    ]);
+    expect(p.whys.join(" ")).not.toMatch(/new-admin-pw|bob-pw-1/);
+  });
+  it("re-creates a cascade whose destination changed, with brackets for IPv6", () => {
+    const p = planSoftEther(state, { ...spec, hubs: [{ ...spec.hubs[0], cascades: [{ ...spec.hubs[0].cascades[0], server: "2001:db8::2" }] }] });
+    expect(p.commands).toEqual(["Hub VPN", "CascadeOffline vps", "CascadeDelete vps", "CascadeCreate vps /SERVER:[2001:db8::2]:443 /HUB:VPN /USERNAME:home", "CascadePasswordSet vps /PASSWORD:homepw /TYPE:standard", "CascadeOnline vps", "Hub"]);
+  });
+  it("creates a hub with SecureNAT off, its users and the tap bridge on an empty server", () => {
+    const empty = serverStateFromConfig("declare root\n{\n}\n");
+    const p = planSoftEther(empty, spec);
+    expect(p.commands[0]).toBe("ServerPasswordSet adminpw1");
+    expect(p.commands).toContain("HubCreate VPN /PASSWORD:hubpw");
+    expect(p.commands).toContain("SecureNatDisable");
+    expect(p.commands).toContain("BridgeCreate VPN /DEVICE:vpn /TAP:yes");
+  });
+  it("refuses specs vpncmd would misread", () => {
+    expect(checkSpec({ adminPassword: "has space", listeners: [443] }, reveal)).toEqual([
+      "adminPassword: a SoftEther password must be 1-255 characters without spaces or double quotes",
+      "listeners must include the admin port 5555, or vpncmd loses its way in",
+    ]);
+    expect(checkSpec({ adminPassword: "x", hubs: [{ name: "H" }], bridges: [{ hub: "H", device: "toolongtapname", tap: true }] }, reveal)[0]).toMatch(/1-11 lowercase/);
+  });
+});
