@@ -22,6 +22,8 @@ export { interfaceAddresses } from "./resources/network/addresses.js";
 export type { InterfaceAddressesOptions } from "./resources/network/addresses.js";
 export { nftTable } from "./resources/nftables/table.js";
 export type { NftTableOptions } from "./resources/nftables/table.js";
+export { rtxTunnel } from "./resources/rtx/l2tpv3.js";
+export type { RtxTunnelOptions } from "./resources/rtx/l2tpv3.js";
 export { softether } from "./resources/softether/server.js";
 export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./resources/softether/server.js";
 
@@ -29,7 +31,7 @@ export { handler, restartService, reloadService, daemonReload } from "./engine/h
 export { task } from "./engine/types.js";
 export type { Content, ContentInput, FileDiff, Handler, ProbeContext, Resource, Step, Task, TaskOptions } from "./engine/types.js";
 
-export { secret, isSecret, Secret, redact } from "./secrets.js";
+export { secret, isSecret, Secret, redact, reveal } from "./secrets.js";
 export { quote } from "./transport/quote.js";
 
 export { loadInventory, parseInventory } from "./inventory/load.js";

@@ -2,10 +2,11 @@ import { redact } from "../secrets.js";
 import type { RemoteShell } from "../transport/target.js";
 import type { CompiledRole, CompiledTask } from "./compile.js";
 import { overlaps } from "./keys.js";
-import { NOTIFY_DIR, notifyMarkerStep, handlerStep, pendingProbe, parsePending } from "./notify.js";
+import { shDialect } from "./dialect.js";
+import { NOTIFY_DIR, notifyMarkerStep, handlerStep, parsePending } from "./notify.js";
 import type { Reporter } from "./reporter.js";
 import { emptyRecap, type HostRecap, type TaskResult } from "./results.js";
-import { newToken, parseSections, section } from "./sections.js";
+import { newToken, parseSections } from "./sections.js";
 import type { Handler, Step } from "./types.js";
 
 export interface HostRunOptions {
@@ -23,7 +24,6 @@ interface Entry {
   steps: Step[];
 }
 
-const HEADER = "umask 022\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport PATH\n";
 
 /**
  * Converge one host: probe every task in one script; plan each; apply changes in batches
@@ -32,6 +32,9 @@ const HEADER = "umask 022\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
  */
 export async function convergeHost(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter): Promise<{ recap: HostRecap; error?: string }> {
   const recap = emptyRecap();
+  const d = shell.dialect ?? shDialect;
+  const HEADER = d.header;
+  const section = d.section;
   const tasks: CompiledTask[] = roles.flatMap((r) => r.tasks);
   const ctx = { diff: opts.diff };
   const report = (r: Omit<TaskResult, "host">) => {
@@ -42,12 +45,12 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
 
   // 1. One probe for everything.
   const token = newToken();
-  const probeScript = HEADER + [section(token, "pending", pendingProbe()), ...tasks.map((t, i) => section(token, `p${i}`, t.task.resource.probe(ctx)))].join("\n");
+  const probeScript = HEADER + [...(d.pendingProbe !== undefined ? [section(token, "pending", d.pendingProbe)] : []), ...tasks.map((t, i) => section(token, `p${i}`, t.task.resource.probe(ctx)))].join("\n");
   reporter.progress(host, "reading state");
   const res = await shell.run(probeScript);
   const sections = parseSections(token, res.stdout);
-  if (!sections.has("pending")) return { recap: { ...recap, failed: 1 }, error: `the probe script did not run: exit ${res.code} ${res.stderr.trim()}` };
-  const pending = parsePending(sections.get("pending")!.output);
+  if (d.pendingProbe !== undefined && !sections.has("pending")) return { recap: { ...recap, failed: 1 }, error: `the probe script did not run: exit ${res.code} ${res.stderr.trim()}` };
+  const pending = parsePending(sections.get("pending")?.output ?? "");
   const states: unknown[] = [];
   const readErrors: Array<string | undefined> = [];
   const parseInto = (i: number, out: { output: string; code: number } | undefined) => {
@@ -183,7 +186,7 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
       if (steps.length) {
         const marks = t.task.notify.filter((h) => !notified.some((n) => n.id === h.id));
         notified.push(...marks);
-        batch.push({ kind: "task", index: i, role: t.role, name: t.task.name, steps: [...t.task.notify.map(notifyMarkerStep), ...steps] });
+        batch.push({ kind: "task", index: i, role: t.role, name: t.task.name, steps: [...(d.pendingProbe !== undefined ? t.task.notify.map(notifyMarkerStep) : []), ...steps] });
         t.task.resource.writes.forEach((w) => dirty.add(w));
         if (steps.some((s) => s.confirm)) {
           // confirm right away over a fresh connection, before anything else runs

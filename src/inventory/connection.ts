@@ -18,6 +18,7 @@ const KNOWN = new Set([
   "ansible_become_pass",
   "ansible_become_method",
   "ansible_connection",
+  "ansible_password",
   "ansible_python_interpreter", // harmless: we need no Python on hosts
   "deploy_jump",
   "deploy_known_hosts_file",
@@ -82,9 +83,19 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
       return false;
     };
     const conn = str("ansible_connection") ?? "ssh";
-    if (conn !== "ssh") problems.push({ ...at(h, "ansible_connection"), message: `connection "${conn}" is not supported`, hint: "use ssh" });
-    const method = str("ansible_become_method") ?? "sudo";
-    if (method !== "sudo") problems.push({ ...at(h, "ansible_become_method"), message: `become method "${method}" is not supported`, hint: "use sudo" });
+    if (conn !== "ssh" && conn !== "rtx") problems.push({ ...at(h, "ansible_connection"), message: `connection "${conn}" is not supported`, hint: "ssh (Linux hosts) or rtx (YAMAHA RTX routers)" });
+    const method = str("ansible_become_method") ?? (conn === "rtx" ? "administrator" : "sudo");
+    if (method !== (conn === "rtx" ? "administrator" : "sudo")) problems.push({ ...at(h, "ansible_become_method"), message: `become method "${method}" is not supported here`, hint: conn === "rtx" ? "administrator" : "sudo" });
+    const secretVar = (k: string): Secret | undefined => {
+      const x = v[k];
+      if (x === undefined || x === null) return undefined;
+      if (isSecret(x)) return x;
+      if (typeof x === "string") return new Secret(x, k);
+      problems.push({ ...at(h, k), message: `${k} must be a string or a secret (!env NAME)` });
+      return undefined;
+    };
+    const password = secretVar("ansible_password");
+    if (conn === "rtx" && !password) problems.push({ ...at(h, "ansible_password"), message: "an RTX router needs its login password in ansible_password", hint: "ansible_password: !env RTX_PASSWORD" });
 
     const alias = str("ansible_host") ?? name;
     const cfg = lookupSshConfig(sshConfig, alias);
@@ -163,8 +174,11 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
         }
       }
     }
+    if (conn === "rtx" && !(v.ansible_become_password ?? v.ansible_become_pass)) problems.push({ ...at(h, "ansible_become_password"), message: "an RTX router needs its administrator password in ansible_become_password" });
     const t: SshTarget = {
       name,
+      kind: conn as "ssh" | "rtx",
+      password,
       host: hostName,
       port,
       user,

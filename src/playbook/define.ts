@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Task } from "../engine/types.js";
 import type { Inventory } from "../inventory/types.js";
-import { isSecret, type Secret } from "../secrets.js";
+import { isSecret, Secret as SecretValue, type Secret } from "../secrets.js";
 
 /** What roles and plays see of a host: its inventory name, merged vars and groups. */
 export interface HostContext {
@@ -71,6 +71,6 @@ export function definePlaybook<P = undefined>(playbook: Playbook<P>): Playbook<P
 }
 
 /** A parameter that holds a secret: a Secret (from !env/!file/!secret or secret()) or a plain string. */
-export const zSecret = z.union([z.custom<Secret>((v) => isSecret(v), "expected a secret (!env, !file, !secret) or a string"), z.string().min(1)]);
+export const zSecret = z.union([z.custom<Secret>((v) => isSecret(v), "expected a secret (!env, !file, !secret) or a string"), z.string().min(1).transform((s) => new SecretValue(s, "parameter"))]);
 
 export { z };

@@ -51,7 +51,7 @@ class SshShell implements RemoteShell {
   }
 }
 
-function hostVerifier(t: SshTarget, refusal: { error?: DeployError }) {
+export function hostVerifierFor(t: SshTarget, refusal: { error?: DeployError }) {
   const name = knownHostsName(t.host, t.port);
   return (blob: Buffer): boolean => {
     const verdict = checkHostKey(readKnownHosts(t.knownHostsFile), name, blob);
@@ -112,7 +112,7 @@ export class SshPool {
       username: t.user,
       readyTimeout: t.timeoutMs,
       keepaliveInterval: 15000,
-      hostVerifier: hostVerifier(t, refusal),
+      hostVerifier: hostVerifierFor(t, refusal),
     };
     if (t.privateKeyPath) config.privateKey = readFileSync(t.privateKeyPath, "utf8");
     if (t.useAgent && process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
@@ -151,6 +151,7 @@ export class SshPool {
   }
 
   async shell(t: SshTarget): Promise<RemoteShell> {
+    if (t.kind === "rtx") return (await import("./rtx.js")).RtxShell.open(t);
     const entry = await this.acquire(t);
     return new SshShell(
       t,

@@ -1,9 +1,14 @@
 import type { Secret } from "../secrets.js";
+import type { Dialect } from "../engine/dialect.js";
 
 /** Everything needed to reach one host, resolved from inventory and ~/.ssh/config. */
 export interface SshTarget {
   /** Inventory name, used in messages. */
   name: string;
+  /** ssh: a Linux host (exec channels, POSIX sh); rtx: a YAMAHA RTX router (one PTY shell, its CLI). */
+  kind?: "ssh" | "rtx";
+  /** Login password (RTX routers; Linux hosts use keys). */
+  password?: Secret;
   host: string;
   port: number;
   user: string;
@@ -28,6 +33,8 @@ export interface RunResult {
 /** A shell on a host: runs scripts given on stdin (never in argv). */
 export interface RemoteShell {
   readonly target: SshTarget;
+  /** The language of its scripts (default: POSIX sh). */
+  readonly dialect?: Dialect;
   run(script: string): Promise<RunResult>;
   /** Run a script over a NEW connection (proves that a fresh login still works). */
   runFresh(script: string): Promise<RunResult>;

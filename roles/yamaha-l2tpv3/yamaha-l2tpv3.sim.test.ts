@@ -1,0 +1,133 @@
+// The yamaha-l2tpv3 role against the RTX simulator (test/support/rtx-sim.ts), over real SSH.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "ssh2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { definePlaybook, runPlaybook, parseInventory, InputError, redact } from "../../src/index.js";
+import { plainReporter } from "../../src/output/plain.js";
+import { jsonDocument } from "../../src/output/json.js";
+import { formatError } from "../../src/errors.js";
+import { RtxSimulator } from "../../test/support/rtx-sim.js";
+import { yamahaL2tpv3 } from "./index.js";
+
+const PSK = "psk-Zq81-never-shown";
+const AUTH = "l2tp-auth-9Xk-never-shown";
+const sim = new RtxSimulator({ user: "admin", password: "login-9f3k", adminPassword: "admin-k2j4" });
+let inventoryFile = "";
+
+const base = {
+  tunnel: 1,
+  local: "2001:db8:1::2",
+  remote: "2001:db8:0:8964::2",
+  ipsec: { gateway: 1, policy: 101, transport: 1, psk: PSK, ike: { keepalive: true } },
+  l2tp: { hostname: "home-rtx", authSecret: AUTH, localRouterId: "192.168.0.1", remoteRouterId: "192.168.0.2", remoteEndId: "vps" },
+  bridge: { name: "bridge1", members: ["lan1"], address: "192.168.100.1/24" },
+};
+type Params = Parameters<typeof yamahaL2tpv3>[0];
+
+async function run(params: Params, opts: { check?: boolean; diff?: boolean } = {}) {
+  const printed: string[] = [];
+  const pb = definePlaybook({ name: "router", plays: [{ hosts: "router", roles: () => [yamahaL2tpv3(params)] }] });
+  const { inventory } = parseInventory(INVENTORY(), inventoryFile);
+  const summary = await runPlaybook(pb, inventory, { ...opts, reporter: plainReporter({ verbose: 2, diff: true, check: !!opts.check, write: (s) => printed.push(s) }) });
+  printed.push(jsonDocument(summary));
+  return { summary, printed: printed.join("") };
+}
+
+const INVENTORY = () =>
+  `all:\n  hosts:\n    router:\n      ansible_connection: rtx\n      ansible_host: 127.0.0.1\n      ansible_port: ${sim.port}\n      ansible_user: admin\n      ansible_password: !secret login-9f3k\n      ansible_become_password: !secret admin-k2j4\n      deploy_known_hosts_file: ${join(inventoryFile, "..", "known_hosts")}\n`;
+
+beforeAll(async () => {
+  await sim.start();
+  const dir = mkdtempSync(join(tmpdir(), "hcd-rtx-"));
+  inventoryFile = join(dir, "inventory.yaml");
+  writeFileSync(join(dir, "known_hosts"), sim.hostKeyLine + "\n");
+  writeFileSync(inventoryFile, INVENTORY());
+});
+afterAll(() => sim.stop());
+
+describe("yamaha-l2tpv3 against the RTX simulator", () => {
+  const everything: string[] = [];
+
+  it("check mode on a fresh router lists the commands and sends none", async () => {
+    const { summary, printed } = await run(base, { check: true, diff: true });
+    everything.push(printed);
+    expect(summary.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+    expect(sim.accepted).toEqual([]);
+    expect(printed).toContain("tunnel encapsulation l2tpv3");
+    expect(printed).toContain("ipsec ike pre-shared-key 1 text ********");
+  });
+
+  it("the first run applies the tunnel and saves", async () => {
+    const { summary, printed } = await run(base);
+    everything.push(printed);
+    expect(summary.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+    expect(sim.saves).toBe(1);
+    expect(sim.config.tunnels.get(1)).toContain("tunnel endpoint address 2001:db8:1::2 2001:db8:0:8964::2");
+    expect(sim.config.tunnels.get(1)).toContain(`ipsec ike pre-shared-key 1 text ${PSK}`);
+    expect(sim.config.top).toEqual(expect.arrayContaining(["ipsec transport 1 101 udp 1701", "l2tp service on l2tpv3", "bridge member bridge1 lan1 tunnel1", "ip bridge1 address 192.168.100.1/24"]));
+    FIRST_RUN_COMMANDS = sim.accepted.length;
+  });
+
+  it("a second run sends no configuration command and reports 0 changed", async () => {
+    const before = sim.accepted.length;
+    const { summary, printed } = await run(base);
+    everything.push(printed);
+    expect(summary.hosts.router).toMatchObject({ changed: 0, failed: 0, ok: 1 });
+    expect(sim.accepted.length).toBe(before);
+    expect(sim.saves).toBe(1);
+  });
+
+  it("changing one parameter changes exactly that line", async () => {
+    const before = sim.accepted.length;
+    await run({ ...base, l2tp: { ...base.l2tp, hostname: "home-rtx2" } });
+    expect(sim.accepted.slice(before)).toEqual(["l2tp hostname home-rtx2"]);
+    expect(sim.saves).toBe(2);
+  });
+
+  it("removing the tunnel's bridge membership emits the matching no command", async () => {
+    const before = sim.accepted.length;
+    const { printed } = await run({ ...base, l2tp: { ...base.l2tp, hostname: "home-rtx2" }, bridge: null });
+    everything.push(printed);
+    expect(sim.accepted.slice(before)).toEqual(["no bridge member bridge1 lan1 tunnel1", "no ip bridge1 address 192.168.100.1/24"]);
+    expect(sim.config.top.some((l) => l.startsWith("bridge member"))).toBe(false);
+  });
+
+  it("refuses a malformed parameter before connecting", async () => {
+    const received = sim.received.length;
+    await expect(run({ ...base, l2tp: { ...base.l2tp, localRouterId: "192.168.0" } })).rejects.toThrow(InputError);
+    expect(sim.received.length).toBe(received);
+  });
+
+  it("fails the task with the router's message when it rejects a command", async () => {
+    const { summary, printed } = await run({ ...base, l2tp: { ...base.l2tp, hostname: "home+rtx" } });
+    everything.push(printed);
+    expect(summary.hosts.router.failed).toBe(1);
+    const failed = summary.tasks.find((t) => t.status === "failed")!;
+    expect(failed.error).toContain("Error: Invalid parameter");
+    expect(failed.error).toContain("l2tp hostname home+rtx");
+  });
+
+  it("never shows the pre-shared key or the tunnel secret, and never opens an exec channel", async () => {
+    everything.push(formatError(new Error(`x ${PSK}`)), redact(`y ${AUTH}`));
+    const all = everything.join("\n");
+    expect(all.length).toBeGreaterThan(1000);
+    expect(all).not.toContain(PSK);
+    expect(all).not.toContain(AUTH);
+    expect(all).not.toContain("admin-k2j4");
+    expect(sim.rejectedExec).toEqual([]);
+    // the router refuses exec channels, as a real RTX does
+    const refused = await new Promise<boolean>((resolve) => {
+      const c = new Client();
+      c.on("ready", () => c.exec("show config", (err) => (c.end(), resolve(!!err))));
+      c.on("error", () => resolve(false));
+      c.connect({ host: "127.0.0.1", port: sim.port, username: "admin", password: "login-9f3k", hostVerifier: () => true });
+    });
+    expect(refused).toBe(true);
+    expect(sim.rejectedExec).toEqual(["show config"]);
+    console.log(`RTX figures: first run sent ${FIRST_RUN_COMMANDS} configuration commands, the second 0`);
+  });
+});
+
+let FIRST_RUN_COMMANDS = 0;

@@ -1,0 +1,185 @@
+import { NodeSSH } from "node-ssh";
+import type { ClientChannel, ConnectConfig } from "ssh2";
+import { rtxDialect } from "../engine/dialect.js";
+import { DeployError } from "../errors.js";
+import { redact } from "../secrets.js";
+import { hostVerifierFor } from "./ssh.js";
+import type { RemoteShell, RunResult, SshTarget } from "./target.js";
+
+const PROMPT = /(?:^|\n)([^\n]*[>#] )$/;
+const SAVE_QUESTION = /Save new configuration \? \(Y\/N\)\s*$/;
+
+/**
+ * A YAMAHA RTX CLI session over SSH: the RTX refuses one-off exec channels, so one PTY shell
+ * for the whole run. Log in, `console lines infinity` (no pager), `administrator` with its
+ * password, one command per line with its output collected up to the next prompt, `Error:`
+ * lines as failures, `save` after changes, and a deliberate answer to the Save question.
+ */
+export class RtxShell implements RemoteShell {
+  readonly dialect = rtxDialect;
+  execs = 0;
+  private buf = "";
+  private waiter?: () => void;
+  private admin = false;
+  /** Configuration commands sent since the last successful save. */
+  private unsaved = false;
+  /** Every configuration command sent, for tests and -vv. */
+  readonly sent: string[] = [];
+
+  private constructor(readonly target: SshTarget, private ssh: NodeSSH, private chan: ClientChannel, private timeoutMs: number) {
+    chan.on("data", (d: Buffer) => {
+      this.buf += d.toString("utf8").replace(/\r/g, "");
+      this.waiter?.();
+    });
+  }
+
+  static async open(t: SshTarget, timeoutMs = 20000): Promise<RtxShell> {
+    const refusal: { error?: DeployError } = {};
+    const ssh = new NodeSSH();
+    const config: Omit<ConnectConfig, "privateKey"> & { password?: string; tryKeyboard?: boolean } = {
+      host: t.host,
+      port: t.port,
+      username: t.user,
+      password: t.password?.reveal(),
+      tryKeyboard: true,
+      readyTimeout: t.timeoutMs,
+      hostVerifier: hostVerifierFor(t, refusal),
+    };
+    try {
+      await ssh.connect(config);
+    } catch (cause) {
+      ssh.dispose();
+      if (refusal.error) throw refusal.error;
+      const msg = (cause as Error).message;
+      throw new DeployError("connect", /authentication/i.test(msg) ? `${t.host}:${t.port} refused the login of ${t.user} (check ansible_password)` : `cannot reach ${t.host}:${t.port}: ${msg}`, { host: t.name }, { cause });
+    }
+    const chan = await ssh.requestShell({ term: "vt100", cols: 200, rows: 40 });
+    const shell = new RtxShell(t, ssh, chan, timeoutMs);
+    try {
+      await shell.waitFor(PROMPT, "the login prompt");
+      shell.buf = "";
+      await shell.command("console lines infinity");
+      await shell.command("console character ascii");
+      await shell.enterAdministrator();
+    } catch (e) {
+      await shell.close().catch(() => undefined);
+      throw e;
+    }
+    return shell;
+  }
+
+  /** Wait until the text received so far matches `re`; never longer than the timeout. */
+  private waitFor(re: RegExp, what: string, timeoutMs = this.timeoutMs): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new DeployError("task", `RTX ${this.target.name}: no ${what} within ${timeoutMs / 1000} s (last output: ${JSON.stringify(redact(this.buf.slice(-200)))})`, { host: this.target.name }));
+      }, timeoutMs);
+      const check = () => {
+        if (re.test(this.buf)) {
+          clearTimeout(timer);
+          this.waiter = undefined;
+          resolve(this.buf);
+        }
+      };
+      this.waiter = check;
+      check();
+    });
+  }
+
+  /** Send one line; return its output (echo and prompt removed). */
+  async command(line: string, timeoutMs?: number): Promise<string> {
+    this.buf = "";
+    this.chan.write(line + "\r");
+    const text = await this.waitFor(PROMPT, `prompt after "${redact(line).slice(0, 60)}"`, timeoutMs);
+    const lines = text.replace(PROMPT, "").split("\n");
+    if (lines[0]?.trim() === line.trim()) lines.shift();
+    return lines.join("\n").trim();
+  }
+
+  private async enterAdministrator(): Promise<void> {
+    const pw = this.target.becomePassword?.reveal();
+    if (!pw) throw new DeployError("input", `RTX ${this.target.name}: no administrator password (ansible_become_password)`, { host: this.target.name });
+    this.buf = "";
+    this.chan.write("administrator\r");
+    await this.waitFor(/Password: ?$/, "administrator password prompt");
+    this.buf = "";
+    this.chan.write(pw + "\r");
+    const out = await this.waitFor(PROMPT, "prompt after the administrator password");
+    const prompt = PROMPT.exec(out)?.[1] ?? "";
+    if (!prompt.endsWith("# ")) throw new DeployError("connect", `RTX ${this.target.name}: the administrator password was refused`, { host: this.target.name });
+    this.admin = true;
+  }
+
+  /** Run a script of the rtx dialect: sections of command lines, framed back like sh output. */
+  async run(script: string): Promise<RunResult> {
+    this.execs++;
+    const out: string[] = [];
+    let current: { token: string; id: string; stop: boolean; output: string[]; failed: boolean } | undefined;
+    let stopped = false;
+    let changed = false;
+    for (const raw of script.split("\n")) {
+      const marker = /^#@@ (\S+) (\S+) (begin|end)( stop)?$/.exec(raw);
+      if (marker) {
+        if (marker[3] === "begin") {
+          if (stopped) break;
+          current = { token: marker[1], id: marker[2], stop: !!marker[4], output: [], failed: false };
+          out.push(`@@${current.token} ${current.id} begin`);
+        } else if (current) {
+          out.push(...current.output, `@@${current.token} ${current.id} end ${current.failed ? 1 : 0}`);
+          if (current.failed && current.stop) stopped = true;
+          current = undefined;
+        }
+        continue;
+      }
+      const line = raw.trim();
+      if (!line || !current || current.failed) continue;
+      const isConfig = !/^(show|console)\b/.test(line);
+      if (isConfig) {
+        this.sent.push(line);
+        changed = true;
+      }
+      const reply = await this.command(line, /^show config/.test(line) ? 60000 : undefined);
+      if (reply) current.output.push(reply);
+      if (/^Error:/m.test(reply)) {
+        current.failed = true;
+        current.output.push(`(command: ${line})`);
+      }
+      if (isConfig && !/^tunnel select/.test(line)) this.unsaved = true;
+    }
+    if (changed && this.unsaved && !stopped) {
+      const reply = await this.command("save", 60000);
+      if (/^Error:/m.test(reply)) return { stdout: out.join("\n") + "\n", stderr: `save failed: ${reply}`, code: 1 };
+      this.unsaved = false;
+    }
+    return { stdout: out.join("\n") + "\n", stderr: "", code: 0 };
+  }
+
+  runFresh(): Promise<RunResult> {
+    return Promise.reject(new DeployError("task", "an RTX router cannot be confirmed over a second session"));
+  }
+
+  /** Leave administrator (answering the Save question deliberately: No, we save explicitly) and log out. */
+  async close(): Promise<void> {
+    try {
+      if (this.admin) {
+        await this.command("tunnel select none").catch(() => undefined);
+        this.buf = "";
+        this.chan.write("exit\r");
+        const t = await this.waitFor(new RegExp(`${SAVE_QUESTION.source}|${PROMPT.source}`), "prompt after leaving administrator", 5000).catch(() => "");
+        if (SAVE_QUESTION.test(t)) {
+          // Everything we changed was saved already; unsaved changes here are not ours to keep.
+          this.buf = "";
+          this.chan.write("N\r");
+          await this.waitFor(PROMPT, "prompt after the Save question", 5000).catch(() => undefined);
+        }
+        this.admin = false;
+      }
+      this.chan.write("exit\r");
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      this.chan.end();
+      this.ssh.dispose();
+    }
+  }
+}
