@@ -9,6 +9,7 @@ import { softetherCascade } from "../roles/softether-cascade/index.js";
 import { softetherServer } from "../roles/softether-server/index.js";
 import { staticAddress } from "../roles/static-address/index.js";
 import { tapBridge } from "../roles/tap-bridge/index.js";
+import { yamahaL2tpv3 } from "../roles/yamaha-l2tpv3/index.js";
 
 const secretVar = (v: unknown) => v as Secret;
 const HOME_USER = "home";
@@ -65,7 +66,12 @@ export default definePlaybook({
         ];
       },
     },
-    // The older variant: a YAMAHA RTX router at home with an L2TPv3/IPsec tunnel to the VPS.
-    // Its play goes here (hosts: "router", roles: yamaha-l2tpv3) with issue 4's role.
+    {
+      // The older variant: a YAMAHA RTX router at home with an L2TPv3/IPsec tunnel over IPv6
+      // to the VPS (hosts with ansible_connection: rtx). Its parameters are the host's rtx_l2tpv3.
+      name: "router",
+      hosts: "router",
+      roles: (host) => [yamahaL2tpv3(host.vars.rtx_l2tpv3 as Parameters<typeof yamahaL2tpv3>[0])],
+    },
   ],
 });

@@ -4,6 +4,7 @@
  * text through `redact`, which masks every secret value created in this process.
  */
 const MASK = "********";
+const MIN_MASKED = 3;
 // Shared by every copy of this module in a process (the CLI from dist/, a playbook importing
 // the sources through tsx): identity is a global brand, not a class.
 const BRAND = Symbol.for("homecloud-deploy.Secret");
@@ -18,7 +19,9 @@ export class Secret {
   constructor(value: string, label = "secret") {
     this.#value = value;
     this.label = label;
-    if (value.length > 0) known.add(value);
+    // Masking one or two characters everywhere would garble all output; such values are still
+    // never printed by the Secret itself, and roles refuse them where a password is expected.
+    if (value.length >= MIN_MASKED) known.add(value);
   }
   /** The clear value: only for code that puts it where it belongs (stdin, a 0600 file). */
   reveal(): string {
