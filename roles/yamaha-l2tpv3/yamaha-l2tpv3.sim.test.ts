@@ -1,5 +1,5 @@
 // The yamaha-l2tpv3 role against the RTX simulator (test/support/rtx-sim.ts), over real SSH.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "ssh2";
@@ -131,3 +131,29 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
 });
 
 let FIRST_RUN_COMMANDS = 0;
+
+describe("the site playbook's router play", () => {
+  it("converges the simulator standing in for the router, from inventory/hosts.yaml's router host", async () => {
+    const r2 = new RtxSimulator({ user: "admin", password: "login-pw-77", adminPassword: "admin-pw-77" });
+    await r2.start();
+    try {
+      const env = { HCD_VPN_ADMIN_PASSWORD: "vpn-admin-1", HCD_VPN_HOME_PASSWORD: "vpn-home-1", HCD_HOMEGW_ADMIN_PASSWORD: "gw-admin-1", HCD_RTX_LOGIN_PASSWORD: "login-pw-77", HCD_RTX_ADMIN_PASSWORD: "admin-pw-77", HCD_RTX_IPSEC_PSK: "site-psk-77", HCD_RTX_L2TP_SECRET: "site-auth-77" };
+      Object.assign(process.env, env);
+      const dir = mkdtempSync(join(tmpdir(), "hcd-site-rtx-"));
+      writeFileSync(join(dir, "known_hosts"), r2.hostKeyLine + "\n");
+      const text = readFileSync("inventory/hosts.yaml", "utf8")
+        .replace("ansible_host: 192.168.100.1", `ansible_host: 127.0.0.1\n          ansible_port: ${r2.port}\n          deploy_known_hosts_file: ${join(dir, "known_hosts")}`);
+      const { inventory, problems } = parseInventory(text, join(dir, "hosts.yaml"));
+      expect(problems).toEqual([]);
+      const site = (await import("../../playbooks/site.js")).default;
+      const first = await runPlaybook(site, inventory, { limit: "router" });
+      expect(Object.keys(first.hosts)).toEqual(["rtx"]);
+      expect(first.hosts.rtx).toMatchObject({ changed: 1, failed: 0 });
+      expect(r2.config.tunnels.get(1)).toContain("ipsec ike pre-shared-key 1 text site-psk-77");
+      const again = await runPlaybook(site, inventory, { limit: "router" });
+      expect(again.hosts.rtx).toMatchObject({ changed: 0, failed: 0 });
+    } finally {
+      await r2.stop();
+    }
+  });
+});
