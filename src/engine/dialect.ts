@@ -12,6 +12,26 @@ export interface Dialect {
   section(token: string, id: string, fragment: string, opts?: { stopOnError?: boolean }): string;
   /** Probe of notifications kept on the host; hosts without a filesystem we manage have none. */
   pendingProbe?: string;
+  /** Many read-only fragments framed as sections (they may run at the same time). */
+  probes(token: string, items: Array<[id: string, fragment: string]>): string;
+}
+
+/**
+ * Probes only read, so they run side by side (at most 16 at once), each into its own file;
+ * their outputs are then printed in order with the usual frames. A probe's time is then that
+ * of its slowest fragment (vpncmd, say), not the sum of all of them.
+ */
+function parallelProbes(token: string, items: Array<[string, string]>): string {
+  if (items.length <= 1) return items.map(([id, f]) => section(token, id, f)).join("\n");
+  const lines = [`hcd_d=$(mktemp -d) || exit 1`];
+  items.forEach(([, f], i) => {
+    lines.push(`(\n(\n${f}\n) > "$hcd_d/${i}" 2>&1 </dev/null\necho $? > "$hcd_d/${i}.rc"\n) &`);
+    if (i % 16 === 15) lines.push("wait");
+  });
+  lines.push("wait");
+  items.forEach(([id], i) => lines.push(`printf '%s\\n' '@@${token} ${id} begin'; cat "$hcd_d/${i}"; printf '\\n@@${token} ${id} end %s\\n' "$(cat "$hcd_d/${i}.rc")"`));
+  lines.push(`rm -rf "$hcd_d"`);
+  return lines.join("\n");
 }
 
 export const shDialect: Dialect = {
@@ -19,6 +39,7 @@ export const shDialect: Dialect = {
   header: "umask 022\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport PATH\n",
   section,
   pendingProbe: pendingProbe(),
+  probes: parallelProbes,
 };
 
 /** RTX CLI: command lines between marker lines that the RTX session interprets. */
@@ -26,4 +47,5 @@ export const rtxDialect: Dialect = {
   name: "rtx",
   header: "",
   section: (token, id, fragment, opts = {}) => `#@@ ${token} ${id} begin${opts.stopOnError ? " stop" : ""}\n${fragment}\n#@@ ${token} ${id} end`,
+  probes: (token, items) => items.map(([id, f]) => rtxDialect.section(token, id, f)).join("\n"),
 };

@@ -1,5 +1,5 @@
 import { redact } from "../secrets.js";
-import type { RemoteShell } from "../transport/target.js";
+import type { RemoteShell, RunResult } from "../transport/target.js";
 import type { CompiledRole, CompiledTask } from "./compile.js";
 import { overlaps } from "./keys.js";
 import { shDialect } from "./dialect.js";
@@ -12,6 +12,8 @@ import type { Handler, Step } from "./types.js";
 export interface HostRunOptions {
   check: boolean;
   diff: boolean;
+  /** The first probe, already on its way (sent while earlier plays ran). */
+  prefetched?: Promise<ProbeRun>;
   /** Checked between remote scripts: true once Ctrl-C was pressed. */
   interrupted: () => boolean;
 }
@@ -30,6 +32,21 @@ interface Entry {
  * (one script each), cut only where a task reads state that an earlier change in the
  * batch wrote; the probes that follow a batch travel in the same script.
  */
+export interface ProbeRun {
+  token: string;
+  result: RunResult;
+}
+
+/** The one remote script that reads every task of a host (and its kept notifications). */
+export function runProbe(shell: RemoteShell, roles: CompiledRole[], diff: boolean): Promise<ProbeRun> {
+  const d = shell.dialect ?? shDialect;
+  const token = newToken();
+  const tasks = roles.flatMap((r) => r.tasks);
+  const items: Array<[string, string]> = [...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe] as [string, string]] : []), ...tasks.map((t, i) => [`p${i}`, t.task.resource.probe({ diff })] as [string, string])];
+  const script = d.header + d.probes(token, items);
+  return shell.run(script).then((result) => ({ token, result }));
+}
+
 export async function convergeHost(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter): Promise<{ recap: HostRecap; error?: string }> {
   const recap = emptyRecap();
   const d = shell.dialect ?? shDialect;
@@ -43,12 +60,11 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
     reporter.task(result);
   };
 
-  // 1. One probe for everything.
-  const token = newToken();
-  const probeScript = HEADER + [...(d.pendingProbe !== undefined ? [section(token, "pending", d.pendingProbe)] : []), ...tasks.map((t, i) => section(token, `p${i}`, t.task.resource.probe(ctx)))].join("\n");
+  // 1. One probe for everything (possibly sent before this play started: see run.ts).
   reporter.progress(host, "reading state");
-  const res = await shell.run(probeScript);
-  const sections = parseSections(token, res.stdout);
+  const first = await (opts.prefetched ?? runProbe(shell, roles, opts.diff));
+  const res = first.result;
+  const sections = parseSections(first.token, res.stdout);
   if (d.pendingProbe !== undefined && !sections.has("pending")) return { recap: { ...recap, failed: 1 }, error: `the probe script did not run: exit ${res.code} ${res.stderr.trim()}` };
   const pending = parsePending(sections.get("pending")?.output ?? "");
   const states: unknown[] = [];
@@ -113,7 +129,7 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
     batch.forEach((e, b) => e.steps.forEach((s, k) => parts.push(section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))));
     const verifyIdx = batch.filter((e) => e.kind === "task" && tasks[e.index].task.resource.kind !== "command").map((e) => e.index);
     const probeIdx = [...new Set([...verifyIdx, ...tasks.map((_, i) => i).filter((i) => i >= probeFrom)])];
-    probeIdx.forEach((i) => parts.push(section(tk, `p${i}`, tasks[i].task.resource.probe(ctx))));
+    parts.push(d.probes(tk, probeIdx.map((i) => [`p${i}`, tasks[i].task.resource.probe(ctx)])));
     reporter.progress(host, `applying ${batch.length} change${batch.length > 1 ? "s" : ""}`);
     const r = await shell.run(parts.join("\n"));
     const secs = parseSections(tk, r.stdout);

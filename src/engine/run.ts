@@ -5,7 +5,7 @@ import type { Playbook } from "../playbook/define.js";
 import { SshPool } from "../transport/ssh.js";
 import type { RemoteShell, SshTarget } from "../transport/target.js";
 import { compile, type CompiledPlay, type Selection } from "./compile.js";
-import { convergeHost } from "./host-run.js";
+import { convergeHost, runProbe, type ProbeRun } from "./host-run.js";
 import { mapLimit } from "./pool.js";
 import { silentReporter, type Reporter } from "./reporter.js";
 import { EXIT, emptyRecap, type HostOutcome, type HostRecap, type TaskResult } from "./results.js";
@@ -66,8 +66,23 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
     return p;
   };
 
+  // Open every connection at once, and send each host's first probe right away: a host's
+  // state does not depend on plays that run on other hosts. A host changed by an earlier
+  // play is read again when its turn comes.
+  const allHosts = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
+  for (const h of allHosts) shellOf(h).catch(() => undefined);
+  const prefetch = new Map<string, Promise<ProbeRun>>();
+  const firstPlay = new Map<string, number>();
+  plays.forEach((p, i) => p.hosts.forEach((h) => firstPlay.has(h.host) || firstPlay.set(h.host, i)));
+  for (const [h, i] of firstPlay) {
+    const roles = plays[i].hosts.find((x) => x.host === h)!.roles;
+    const p = shellOf(h).then((sh) => runProbe(sh, roles, !!opts.diff));
+    p.catch(() => undefined);
+    prefetch.set(`${i}:${h}`, p);
+  }
+
   try {
-    for (const play of plays) {
+    for (const [playIndex, play] of plays.entries()) {
       const live = play.hosts.filter((h) => !down.has(h.host));
       wrapped.playStarted(play.name, live.map((h) => h.host));
       await mapLimit(live, opts.forks ?? 20, async ({ host, roles }) => {
@@ -81,8 +96,8 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
           let shell: RemoteShell | undefined;
           try {
             shell = await shellOf(host);
-            const before = shell.execs;
-            const r = await convergeHost(shell, host, roles, { check: !!opts.check, diff: !!opts.diff, interrupted }, wrapped);
+            const before = firstPlay.get(host) === playIndex ? 0 : shell.execs;
+            const r = await convergeHost(shell, host, roles, { check: !!opts.check, diff: !!opts.diff, interrupted, prefetched: prefetch.get(`${playIndex}:${host}`) }, wrapped);
             outcome = { recap: r.recap, error: r.error, execs: shell.execs - before };
             if (r.error) down.add(host);
           } catch (e) {

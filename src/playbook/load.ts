@@ -13,6 +13,10 @@ export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
   if (/\.[cm]?ts$/.test(path) && !tsxRegistered) {
     const { register } = await import("tsx/esm/api");
     register();
+    if (/\/dist\/src\/playbook\/load\.js$/.test(new URL(import.meta.url).pathname)) {
+      const { register: registerHooks } = await import("node:module");
+      registerHooks("./prefer-dist.js", import.meta.url);
+    }
     tsxRegistered = true;
   }
   let mod: { default?: unknown };
