@@ -14,6 +14,7 @@ export interface RunArgs {
   verbose: number;
   acceptNewHostKeys: boolean;
   timeoutMs: number;
+  lockTimeoutSeconds: number;
 }
 
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -38,6 +39,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         verbose: { type: "boolean", short: "v", multiple: true },
         "accept-new-host-keys": { type: "boolean" },
         timeout: { type: "string" },
+        "lock-timeout": { type: "string" },
       },
     });
   } catch (e) {
@@ -50,8 +52,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (!Number.isInteger(forks) || forks < 1) problems.push({ field: "--forks", message: `must be a whole number >= 1, not ${v.forks}` });
   const timeout = v.timeout === undefined ? 10 : Number(v.timeout);
   if (!(timeout > 0)) problems.push({ field: "--timeout", message: `must be a positive number of seconds, not ${v.timeout}` });
+  const lockTimeout = v["lock-timeout"] === undefined ? 0 : Number(v["lock-timeout"]);
+  if (!(lockTimeout >= 0)) problems.push({ field: "--lock-timeout", message: `must be a number of seconds >= 0, not ${v["lock-timeout"]}` });
   if (problems.length) throw new InputError(problems);
   return {
+    lockTimeoutSeconds: lockTimeout,
     playbook: parsed.positionals[0],
     inventory: v.inventory ?? "inventory/hosts.yaml",
     check: !!v.check,

@@ -18,6 +18,7 @@ Options:
       --json               one JSON document on stdout instead of progress
       --accept-new-host-keys  record keys of hosts seen for the first time (never a changed key)
       --timeout SECONDS    SSH connect timeout (default 10)
+      --lock-timeout SECONDS  wait for a host that another run is converging (default: refuse)
   -v, -vv, -vvv            more output: ok tasks, progress, stack traces
   -h, --help               this text
   -V, --version            the version

@@ -35,6 +35,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     forks: args.forks,
     acceptNewHostKeys: args.acceptNewHostKeys,
     timeoutMs: args.timeoutMs,
+    lockTimeoutSeconds: args.lockTimeoutSeconds,
     reporter,
     interrupted: () => interrupted,
     playbookFile: args.playbook,

@@ -1,9 +1,10 @@
-import { InputError, formatError, isDeployError } from "../errors.js";
+import { hostname, userInfo } from "node:os";
+import { DeployError, InputError, formatError, isDeployError } from "../errors.js";
 import { resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Playbook } from "../playbook/define.js";
 import { SshPool } from "../transport/ssh.js";
-import type { RemoteShell, SshTarget } from "../transport/target.js";
+import type { HostLock, RemoteShell, SshTarget } from "../transport/target.js";
 import { compile, type CompiledPlay, type Selection } from "./compile.js";
 import { convergeHost, runProbe, type ProbeRun } from "./host-run.js";
 import { mapLimit } from "./pool.js";
@@ -20,6 +21,8 @@ export interface RunOptions extends Selection {
   /** Becomes true on Ctrl-C: no new remote script starts after it. */
   interrupted?: () => boolean;
   playbookFile?: string;
+  /** Wait this long for a host that another run is converging (default 0: refuse at once). */
+  lockTimeoutSeconds?: number;
   /** Opens the shell of a host; tests may count or wrap it. Default: one SSH connection per host. */
   connect?: (target: SshTarget) => Promise<RemoteShell>;
 }
@@ -81,6 +84,37 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
     prefetch.set(`${i}:${h}`, p);
   }
 
+  // One run at a time per host (not for --check, which only reads): an flock held on the host
+  // for the whole run; a lock left by a killed run is stale and reported.
+  const owner = `run by ${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
+  const locks = new Map<string, Promise<HostLock | undefined>>();
+  const lockOf = (h: string): Promise<HostLock | undefined> => {
+    let p = locks.get(h);
+    if (!p) {
+      p = (async () => {
+        const sh = await shellOf(h);
+        if (!sh.lock) return undefined;
+        const deadline = Date.now() + (opts.lockTimeoutSeconds ?? 0) * 1000;
+        for (;;) {
+          const l = await sh.lock(owner);
+          if (l.status === "locked") {
+            if (l.previous) wrapped.warning?.(`${h}: an earlier run did not finish (${l.previous}); its lock was stale and is taken over`);
+            return l;
+          }
+          await l.release();
+          if (Date.now() >= deadline) {
+            throw new DeployError("task", `${h} is being converged by another run (${l.previous}); not touching it`, { host: h }, { hint: "wait for it, or give --lock-timeout SECONDS to wait" });
+          }
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      })();
+      p.catch(() => undefined);
+      locks.set(h, p);
+    }
+    return p;
+  };
+  if (!opts.check) for (const h of allHosts) lockOf(h);
+
   try {
     for (const [playIndex, play] of plays.entries()) {
       const live = play.hosts.filter((h) => !down.has(h.host));
@@ -96,6 +130,7 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
           let shell: RemoteShell | undefined;
           try {
             shell = await shellOf(host);
+            if (!opts.check) await lockOf(host);
             const before = firstPlay.get(host) === playIndex ? 0 : shell.execs;
             const r = await convergeHost(shell, host, roles, { check: !!opts.check, diff: !!opts.diff, interrupted, prefetched: prefetch.get(`${playIndex}:${host}`) }, wrapped);
             outcome = { recap: r.recap, error: r.error, execs: shell.execs - before };
@@ -116,6 +151,7 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
       if (interrupted()) break;
     }
   } finally {
+    for (const l of locks.values()) await l.then((x) => x?.release()).catch(() => undefined);
     for (const p of shells.values()) await p.then((s) => s.close()).catch(() => undefined);
     await pool.closeAll();
   }

@@ -2,8 +2,29 @@ import { readFileSync } from "node:fs";
 import { NodeSSH } from "node-ssh";
 import type { ConnectConfig } from "ssh2";
 import { DeployError } from "../errors.js";
+import { quote } from "./quote.js";
 import { checkHostKey, fingerprint, knownHostsName, readKnownHosts, recordHostKey } from "./known-hosts.js";
-import type { RemoteShell, RunResult, SshTarget } from "./target.js";
+import { PassThrough } from "node:stream";
+import type { HostLock, RemoteShell, RunResult, SshTarget } from "./target.js";
+
+export const LOCK_FILE = "/run/homecloud-deploy.lock";
+export const LOCK_OWNER = "/run/homecloud-deploy.owner";
+
+/** Held while stdin stays open: flock on an fd, an owner line for messages. */
+export function lockScript(owner: string): string {
+  return [
+    `exec 9>>${LOCK_FILE} || { echo "error cannot open ${LOCK_FILE}"; exit 1; }`,
+    `if flock -n 9; then`,
+    `  if [ -s ${LOCK_OWNER} ]; then echo "stale $(cat ${LOCK_OWNER})"; fi`,
+    `  printf '%s\\n' ${quote(owner)} > ${LOCK_OWNER}`,
+    `  echo locked`,
+    `  cat > /dev/null`,
+    `  rm -f ${LOCK_OWNER}`,
+    `else`,
+    `  echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"`,
+    `fi`,
+  ].join("\n");
+}
 
 function describe(t: SshTarget): string {
   return `${t.user}@${t.host}:${t.port}${t.jump ? ` via ${t.jump.host}` : ""}`;
@@ -29,6 +50,32 @@ class SshShell implements RemoteShell {
     } finally {
       ssh.dispose();
     }
+  }
+
+  async lock(owner: string): Promise<HostLock> {
+    const stdin = new PassThrough();
+    let out = "";
+    let settle: (v: HostLock) => void = () => {};
+    let fail: (e: Error) => void = () => {};
+    const decided = new Promise<HostLock>((resolve, reject) => ((settle = resolve), (fail = reject)));
+    const release = async () => {
+      stdin.end();
+      await done.catch(() => undefined);
+    };
+    // (its channel is opened beside the probe's, not counted as a remote script)
+    const done = this.ssh.execCommand(shellCommand(this.target), {
+      stdin,
+      onStdout: (chunk) => {
+        out += chunk.toString();
+        const stale = /^stale (.*)$/m.exec(out)?.[1];
+        if (/^locked$/m.test(out)) settle({ status: "locked", previous: stale, release });
+        const busy = /^busy ?(.*)$/m.exec(out);
+        if (busy) settle({ status: "busy", previous: busy[1] || "another run", release });
+      },
+    });
+    done.then((r) => fail(new Error(`the lock script ended: ${out.trim()} ${r.stderr.trim()}`)), fail);
+    stdin.write(this.stdinFor(lockScript(owner)) + "\n");
+    return decided;
   }
 
   private stdinFor(script: string): string {

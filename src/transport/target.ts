@@ -39,6 +39,19 @@ export interface RemoteShell {
   /** Run a script over a NEW connection (proves that a fresh login still works). */
   runFresh(script: string): Promise<RunResult>;
   close(): Promise<void>;
+  /**
+   * Take the host's run lock for as long as the returned handle is not released (the remote
+   * side holds an flock while our channel stays open, so a killed run frees it).
+   */
+  lock?(owner: string): Promise<HostLock>;
   /** Exec channels opened so far: each costs at least one round trip. */
   readonly execs: number;
+}
+
+export interface HostLock {
+  /** locked: ours now; busy: another run holds it (who: its owner line). */
+  status: "locked" | "busy";
+  /** The owner line of a lock left by a run that did not finish (stale), or of the holder. */
+  previous?: string;
+  release(): Promise<void>;
 }
