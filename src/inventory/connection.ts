@@ -1,4 +1,4 @@
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve, dirname } from "node:path";
 import type { Problem } from "../errors.js";
@@ -116,7 +116,7 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
     const candidates = keyVar ? [expand(keyVar, base)] : cfg.identityFile ?? [];
     for (const c of candidates) {
       try {
-        accessSync(c, constants.R_OK);
+        readFileSync(c); // readable, and a file (EISDIR otherwise)
         privateKeyPath = c;
         break;
       } catch (e) {
@@ -154,7 +154,7 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
     if (jumpSpec && jumpSpec !== "none") {
       if (inv.hosts.has(jumpSpec)) jump = one(jumpSpec, true);
       else {
-        const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(jumpSpec);
+        const m = /^(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:\s]+)(?::(\d+))?$/.exec(jumpSpec);
         if (!m) problems.push({ ...at(h, "deploy_jump"), message: `"${jumpSpec}" is neither an inventory host nor [user@]host[:port]` });
         else {
           const jh = m[2].replace(/^\[|\]$/g, "");

@@ -180,6 +180,12 @@ export function parseInventory(text: string, file: string, opts: { lenientSecret
     w.problems.push({ file, line, message: `YAML: ${e.message.split("\n")[0]}` });
   }
   if (doc.errors.length) return { inventory: inv, problems: w.problems };
+  try {
+    doc.toJS(); // unresolved aliases and the like only show up here
+  } catch (e) {
+    w.problems.push({ file, message: `YAML: ${(e as Error).message.split("\n")[0]}`, hint: "an alias (*name) needs an anchor (&name) before it" });
+    return { inventory: inv, problems: w.problems };
+  }
   const root = doc.contents;
   group(w, "all");
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) {

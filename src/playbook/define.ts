@@ -34,11 +34,13 @@ export type RoleFactory<S extends z.ZodType> = ((params: z.input<S>) => RoleInst
 
 export function defineRole<S extends z.ZodType>(def: RoleDefinition<S>): RoleFactory<S> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(def.name)) throw new Error(`role name "${def.name}" must be lowercase letters, digits and -`);
+  // Unknown parameter keys are typos: refuse them instead of dropping them silently.
+  const schema = (def.params instanceof z.ZodObject ? def.params.strict() : def.params) as z.ZodType;
   const factory = (params: z.input<S>): RoleInstance => ({
     role: def.name,
     tags: [def.name, ...(def.tags ?? [])],
     input: params,
-    schema: def.params,
+    schema,
     build: (p, host) => def.tasks(p as z.output<S>, host),
   });
   return Object.assign(factory, { roleName: def.name, schema: def.params });

@@ -1,7 +1,7 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
-import { attributeSteps, parseStat, statProbe, type Attributes, type WantedAttributes } from "./attributes.js";
+import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes, type WantedAttributes } from "./attributes.js";
 
 export interface DirectoryOptions extends WantedAttributes, TaskOptions {
   path: string;
@@ -11,6 +11,7 @@ export interface DirectoryOptions extends WantedAttributes, TaskOptions {
 /** A directory (parents created as needed) with the given mode and owner, or none. */
 export function directory(opts: DirectoryOptions): Task {
   if (!opts.path.startsWith("/") || opts.path === "/") throw new Error(`directory ${opts.path}: the path must be absolute and not /`);
+  normaliseMode(opts.mode); // refuse a bad mode before connecting
   const p = quote(opts.path);
   const resource: Resource<Attributes> = {
     kind: "directory",

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ContentInput, Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
-import { attributeSteps, parseStat, statProbe, type Attributes } from "./attributes.js";
+import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
 import { toContent } from "./content-input.js";
 import { atomicWrite, type WriteOptions } from "./write.js";
 
@@ -38,6 +38,7 @@ export function file(opts: FileOptions): Task {
   if (!opts.path.startsWith("/")) throw new Error(`file ${opts.path}: the path must be absolute`);
   const content = opts.content === undefined ? undefined : toContent(opts.content);
   const want = content ? createHash("sha256").update(content.text, "utf8").digest("hex") : "";
+  normaliseMode(opts.mode); // refuse a bad mode before connecting
   const p = quote(opts.path);
   const resource: Resource<FileState> = {
     kind: "file",

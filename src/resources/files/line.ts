@@ -1,7 +1,7 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
-import { parseStat, statProbe, type Attributes } from "./attributes.js";
+import { normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
 import { atomicWrite, type WriteOptions } from "./write.js";
 
 export interface LineOptions extends WriteOptions, TaskOptions {
@@ -43,6 +43,7 @@ export function line(opts: LineOptions): Task {
   if ((opts.state ?? "present") === "present" && opts.line === undefined) throw new Error(`line in ${opts.path}: line is required`);
   if (opts.line?.includes("\n")) throw new Error(`line in ${opts.path}: line must not contain a newline`);
   if (opts.regexp) new RegExp(opts.regexp); // fail early on a bad expression
+  normaliseMode(opts.mode); // refuse a bad mode before connecting
   const p = quote(opts.path);
   const label = opts.line ?? opts.regexp ?? "";
   const resource: Resource<LineState> = {

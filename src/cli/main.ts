@@ -1,0 +1,28 @@
+import { HELP } from "./help.js";
+
+async function dispatch(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help") {
+    process.stdout.write(HELP);
+    return argv.length === 0 ? 3 : 0;
+  }
+  if (argv[0] === "-V" || argv[0] === "--version") {
+    const { createRequire } = await import("node:module");
+    process.stdout.write(createRequire(import.meta.url)("../../../package.json").version + "\n");
+    return 0;
+  }
+  if (argv[0] === "lab") return (await import("./lab.js")).labCommand(argv.slice(1));
+  if (argv[0] === "plan") return (await import("./plan.js")).planCommand(argv.slice(1));
+  return (await import("./run.js")).runCommand(argv);
+}
+
+/** The whole command: its exit code; errors are printed for people (no stack trace unless -vvv). */
+export async function cliMain(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    const { formatError, isDeployError } = await import("../errors.js");
+    const verbose = argv.filter((a) => /^-v+$/.test(a)).reduce((n, a) => n + a.length - 1, 0);
+    process.stderr.write(formatError(err, verbose) + "\n");
+    return isDeployError(err) && err.kind === "input" ? 3 : 1;
+  }
+}

@@ -1,0 +1,157 @@
+// The corpus of bad inputs (promise 9): each must be refused before any connection, with a
+// one-screen message that names the file, line or field, and no stack trace.
+// PORT is replaced by a local port that counts connections (there must be none).
+
+export interface BadInput {
+  name: string;
+  /** Inventory YAML (default: a valid one with two hosts). */
+  inventory?: string;
+  /** Playbook module source (.mjs; default: a valid one). "SITE" uses playbooks/site.ts. */
+  playbook?: string;
+  /** Extra or replacement command-line words (PLAYBOOK and INVENTORY are placeholders). */
+  args?: string[];
+  /** What the message must say. */
+  expect: RegExp;
+}
+
+const HOSTS = "  hosts:\n    h1:\n      ansible_host: 127.0.0.1\n      ansible_port: PORT\n    h2:\n      ansible_host: 127.0.0.1\n      ansible_port: PORT\n";
+export const GOOD_INVENTORY = `all:\n  vars:\n    ansible_user: root\n${HOSTS}`;
+const inv = (extraHostVars: string) => `all:\n  vars:\n    ansible_user: root\n  hosts:\n    h1:\n      ansible_host: 127.0.0.1\n      ansible_port: PORT\n${extraHostVars.replace(/^/gm, "      ")}\n`;
+const invRaw = (vars: string) => `all:\n  vars:\n${vars.replace(/^/gm, "    ")}\n${HOSTS}`;
+
+const LIB = "LIB"; // replaced by the path of dist/src/index.js
+export const GOOD_PLAYBOOK = `import { definePlaybook, file } from "${LIB}";\nexport default definePlaybook({ name: "corpus", plays: [{ hosts: "all", tasks: () => [file({ path: "/tmp/corpus", content: "x\\n" })] }] });\n`;
+const pb = (plays: string, extra = "") => `import { definePlaybook, defineRole, file, z } from "${LIB}";\n${extra}\nexport default definePlaybook({ name: "corpus", plays: ${plays} });\n`;
+const ROLE = `const web = defineRole({ name: "web", params: z.object({ port: z.number().int().min(1).max(65535), name: z.string().min(1) }), tasks: (p) => [file({ path: "/etc/web", content: p.name + p.port })] });`;
+
+/** The site inventory (inventory/lab.yaml) with one edit; secrets inline so no lab is needed. */
+export const site = (name: string, from: string | RegExp, to: string, expect: RegExp): BadInput => ({ name: `site: ${name}`, playbook: "SITE", inventory: `SITE_INVENTORY:${JSON.stringify([from instanceof RegExp ? from.source : from, to, from instanceof RegExp])}`, expect });
+
+export const BAD_INPUTS: BadInput[] = [
+  // broken YAML
+  { name: "unclosed flow sequence", inventory: "all:\n  hosts: [h1\n", expect: /YAML:/ },
+  { name: "tab indentation", inventory: "all:\n\thosts:\n\t\th1:\n", expect: /YAML:/ },
+  { name: "duplicate key", inventory: "all:\n  hosts:\n    h1:\n    h1:\n", expect: /YAML:.*[Uu]nique|YAML:.*duplicate/ },
+  { name: "unterminated quoted string", inventory: 'all:\n  vars:\n    x: "open\n  hosts:\n    h1:\n', expect: /YAML:/ },
+  { name: "bad indentation", inventory: "all:\n  hosts:\n    h1:\n   h2:\n", expect: /YAML:|hosts/ },
+  { name: "undefined alias", inventory: "all:\n  vars:\n    x: *nothing\n  hosts:\n    h1:\n", expect: /YAML:/ },
+  { name: "list at the top", inventory: "- all\n- h1\n", expect: /must be a mapping of group names/ },
+  { name: "scalar at the top", inventory: "hello\n", expect: /must be a mapping of group names/ },
+  { name: "empty file", inventory: "", expect: /inventory is empty/ },
+  { name: "only comments", inventory: "# nothing here\n", expect: /inventory is empty/ },
+  { name: "mapping value where a key belongs", inventory: "all:\n  hosts: h1: x\n", expect: /YAML:/ },
+  // structure
+  { name: "unknown key in a group", inventory: `all:\n  host:\n    h1:\n`, expect: /unknown key "host"/ },
+  { name: "unknown key beside hosts", inventory: `all:\n  vars: {}\n  hostz: {}\n${HOSTS}`, expect: /unknown key "hostz"/ },
+  { name: "hosts as a list", inventory: "all:\n  hosts:\n    - h1\n", expect: /hosts must be a mapping/ },
+  { name: "children as a list", inventory: `all:\n  children:\n    - web\n${HOSTS}`, expect: /children must be a mapping/ },
+  { name: "group all as a child", inventory: `all:\n  children:\n    all:\n${HOSTS}`, expect: /group all cannot be a child/ },
+  { name: "invalid host name", inventory: "all:\n  hosts:\n    'bad host':\n", expect: /not a valid host name/ },
+  { name: "invalid group name", inventory: `all:\n  children:\n    'web servers':\n      hosts:\n        h1:\n`, expect: /not a valid group name/ },
+  { name: "group cycle", inventory: `all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n${HOSTS}`, expect: /cycle/ },
+  { name: "vars as a list", inventory: `all:\n  vars:\n    - x\n${HOSTS}`, expect: /vars must be a mapping/ },
+  { name: "bad variable name", inventory: `all:\n  vars:\n    9lives: x\n${HOSTS}`, expect: /variable names/ },
+  { name: "variable name with a dash", inventory: `all:\n  vars:\n    my-var: x\n${HOSTS}`, expect: /variable names/ },
+  { name: "no hosts at all", inventory: "all:\n  vars:\n    x: 1\n", expect: /no hosts/ },
+  { name: "group that is a string", inventory: `all:\n  children:\n    web: yes\n${HOSTS}`, expect: /group web must be a mapping/ },
+  { name: "group vars that are a string", inventory: `all:\n  vars: nope\n${HOSTS}`, expect: /vars must be a mapping/ },
+  // connection variables
+  { name: "port as a word", inventory: inv("ansible_port: ssh").replace("      ansible_port: PORT\n", ""), expect: /ansible_port must be a whole number/ },
+  { name: "port zero", inventory: inv("").replace("ansible_port: PORT", "ansible_port: 0"), expect: /ansible_port must be a whole number from 1 to 65535/ },
+  { name: "port too large", inventory: inv("").replace("ansible_port: PORT", "ansible_port: 70000"), expect: /not 70000/ },
+  { name: "negative port", inventory: inv("").replace("ansible_port: PORT", "ansible_port: -22"), expect: /ansible_port/ },
+  { name: "fractional port", inventory: inv("").replace("ansible_port: PORT", "ansible_port: 22.5"), expect: /ansible_port/ },
+  { name: "port as a list", inventory: inv("").replace("ansible_port: PORT", "ansible_port: [22]"), expect: /ansible_port/ },
+  { name: "become is not a boolean", inventory: inv("ansible_become: maybe"), expect: /ansible_become must be true or false/ },
+  { name: "become is a number", inventory: inv("ansible_become: 2"), expect: /ansible_become must be true or false/ },
+  { name: "user is a list", inventory: inv("ansible_user: [a, b]"), expect: /ansible_user must be a non-empty string/ },
+  { name: "empty user", inventory: inv("ansible_user: ''"), expect: /ansible_user must be a non-empty string/ },
+  { name: "unknown ansible variable", inventory: inv("ansible_ssh_common_args: -o X"), expect: /unknown connection variable ansible_ssh_common_args/ },
+  { name: "unknown deploy variable", inventory: inv("deploy_jumphost: vps"), expect: /unknown connection variable deploy_jumphost/ },
+  { name: "unsupported connection", inventory: inv("ansible_connection: winrm"), expect: /connection "winrm" is not supported/ },
+  { name: "unsupported become method", inventory: inv("ansible_become_method: su"), expect: /become method "su"/ },
+  { name: "missing key file", inventory: inv("ansible_ssh_private_key_file: /nonexistent/id_ed25519"), expect: /cannot read the private key \/nonexistent\/id_ed25519 \(ENOENT\)/ },
+  { name: "key file is a directory", inventory: inv("ansible_ssh_private_key_file: /"), expect: /private key|ansible_ssh_private_key_file/ },
+  { name: "negative deploy_timeout", inventory: inv("deploy_timeout: -5"), expect: /deploy_timeout must be a positive number/ },
+  { name: "jump host loop", inventory: `all:\n  hosts:\n    ja:\n      ansible_host: 127.0.0.1\n      ansible_port: PORT\n      deploy_jump: jb\n    jb:\n      ansible_host: 127.0.0.1\n      deploy_jump: ja\n`, expect: /jump hosts form a loop/ },
+  { name: "jump host malformed", inventory: inv("deploy_jump: 'a b c'"), expect: /neither an inventory host nor \[user@\]host\[:port\]/ },
+  { name: "host name with spaces", inventory: inv("").replace("ansible_host: 127.0.0.1", "ansible_host: 'my host'"), expect: /not a host name or address/ },
+  { name: "become password is a list", inventory: inv("ansible_become_password: [x]"), expect: /ansible_become_password must be a string or a secret/ },
+  { name: "known hosts accept flag not boolean", inventory: inv("deploy_accept_new_host_key: sometimes"), expect: /deploy_accept_new_host_key must be true or false/ },
+  { name: "rtx without password", inventory: inv("ansible_connection: rtx\nansible_become_password: !secret adm-pw"), expect: /RTX router needs its login password/ },
+  { name: "rtx without administrator password", inventory: inv("ansible_connection: rtx\nansible_password: !secret login-pw"), expect: /administrator password/ },
+  // secrets
+  { name: "secret from an unset variable", inventory: invRaw("pw: !env HCD_CORPUS_SURELY_UNSET"), expect: /HCD_CORPUS_SURELY_UNSET is not set/ },
+  { name: "secret file missing", inventory: invRaw("pw: !file /nonexistent/secret"), expect: /cannot read secret file \/nonexistent\/secret: ENOENT/ },
+  { name: "secret file is a directory", inventory: invRaw("pw: !file /"), expect: /cannot read secret file \/: EISDIR/ },
+  { name: "become password from an unset variable", inventory: inv("ansible_become_password: !env HCD_CORPUS_UNSET_2"), expect: /HCD_CORPUS_UNSET_2 is not set/ },
+  { name: "site secret missing", playbook: "SITE", inventory: "SITE_INVENTORY:" + JSON.stringify(["vpn_admin_password: !secret [^\\n]+", "vpn_admin_password: !env HCD_CORPUS_UNSET_3", true]), expect: /HCD_CORPUS_UNSET_3 is not set/ },
+  // playbooks
+  { name: "playbook file missing", args: ["/nonexistent/playbook.ts", "-i", "INVENTORY"], expect: /playbook file not found/ },
+  { name: "playbook with a syntax error", playbook: "export default {{\n", expect: /cannot load the playbook/ },
+  { name: "playbook that exports nothing", playbook: "export const x = 1;\n", expect: /does not export a playbook/ },
+  { name: "default export without plays", playbook: "export default { name: 'x' };\n", expect: /does not export a playbook/ },
+  { name: "default export is a function", playbook: "export default () => ({ plays: [] });\n", expect: /does not export a playbook/ },
+  { name: "playbook that throws on import", playbook: "throw new Error('boom at import');\n", expect: /cannot load the playbook: boom at import/ },
+  { name: "playbook importing a missing module", playbook: "import x from './nope.mjs';\nexport default x;\n", expect: /cannot load the playbook/ },
+  { name: "play names an unknown group", playbook: pb(`[{ hosts: "webservers", tasks: () => [] }]`), expect: /no host or group named "webservers"/ },
+  { name: "play names an unknown host in a list", playbook: pb(`[{ hosts: ["h1", "h9"], tasks: () => [] }]`), expect: /no host or group named "h9"/ },
+  { name: "play excludes an unknown group", playbook: pb(`[{ hosts: "all:!nothere", tasks: () => [] }]`), expect: /no host or group named "nothere"/ },
+  { name: "play without roles or tasks", playbook: pb(`[{ hosts: "all" }]`), expect: /a play needs roles or tasks/ },
+  { name: "role parameter of the wrong type", playbook: pb(`[{ hosts: "all", roles: () => [web({ port: "80", name: "a" })] }]`, ROLE), expect: /role web: port/ },
+  { name: "role parameter missing", playbook: pb(`[{ hosts: "all", roles: () => [web({ port: 80 })] }]`, ROLE), expect: /role web: name/ },
+  { name: "role parameter out of range", playbook: pb(`[{ hosts: "all", roles: () => [web({ port: 0, name: "a" })] }]`, ROLE), expect: /role web: port/ },
+  { name: "unknown role parameter", playbook: pb(`[{ hosts: "all", roles: () => [web({ port: 80, name: "a", prot: 1 })] }]`, ROLE), expect: /role web: .*(prot|[Uu]nrecognized)/ },
+  { name: "task with a relative path", playbook: pb(`[{ hosts: "all", tasks: () => [file({ path: "etc/x", content: "" })] }]`), expect: /the path must be absolute/ },
+  { name: "task with a bad mode", playbook: pb(`[{ hosts: "all", tasks: () => [file({ path: "/etc/x", content: "", mode: "rw-r--r--" })] }]`), expect: /not an octal mode/ },
+  { name: "a tasks function that throws", playbook: pb(`[{ hosts: "all", tasks: () => { throw new Error("no such thing"); } }]`), expect: /no such thing/ },
+  // command line
+  { name: "unknown option", args: ["PLAYBOOK", "-i", "INVENTORY", "--chekc"], expect: /Unknown option '--chekc'/ },
+  { name: "forks zero", args: ["PLAYBOOK", "-i", "INVENTORY", "--forks", "0"], expect: /--forks: must be a whole number >= 1/ },
+  { name: "forks not a number", args: ["PLAYBOOK", "-i", "INVENTORY", "-f", "many"], expect: /--forks/ },
+  { name: "negative timeout", args: ["PLAYBOOK", "-i", "INVENTORY", "--timeout", "-1"], expect: /--timeout/ },
+  { name: "lock timeout not a number", args: ["PLAYBOOK", "-i", "INVENTORY", "--lock-timeout", "soon"], expect: /--lock-timeout/ },
+  { name: "two playbooks", args: ["PLAYBOOK", "PLAYBOOK", "-i", "INVENTORY"], expect: /one playbook expected/ },
+  { name: "no playbook", args: ["-i", "INVENTORY"], expect: /no playbook given/ },
+  { name: "limit to an unknown host", args: ["PLAYBOOK", "-i", "INVENTORY", "--limit", "h7"], expect: /--limit: no host or group named "h7"/ },
+  { name: "inventory file missing", args: ["PLAYBOOK", "-i", "/nonexistent/inventory.yaml"], expect: /inventory file not found/ },
+  { name: "inventory is a directory", args: ["PLAYBOOK", "-i", "/"], expect: /cannot read the inventory: EISDIR/ },
+  { name: "unknown lab command", args: ["lab", "sideways"], expect: /unknown lab command "sideways"/ },
+  { name: "unknown topology", args: ["lab", "up", "--topology", "mesh"], expect: /unknown topology "mesh"/ },
+  // the site's address plan
+  site("misaligned prefix from the issue", "home_prefix: 2001:db8:0:8964:8964::/78", "home_prefix: 2001:db8::8964:/78", /site.home_prefix: "2001:db8::8964:" is not an IPv6 address/),
+  site("home prefix not aligned", "home_prefix: 2001:db8:0:8964:8964::/78", "home_prefix: 2001:db8:0:8964:8965::/78", /not aligned.*did you mean 2001:db8:0:8964:8964::\/78/),
+  site("home prefix outside the VPS /64", "home_prefix: 2001:db8:0:8964:8964::/78", "home_prefix: 2001:db8:0:8965::/78", /does not lie inside the VPS prefix/),
+  site("home prefix as long as the VPS prefix", "home_prefix: 2001:db8:0:8964:8964::/78", "home_prefix: 2001:db8:0:8964::/64", /does not lie inside the VPS prefix/),
+  site("home prefix too small", "home_prefix: 2001:db8:0:8964:8964::/78", "home_prefix: 2001:db8:0:8964:8964::/126", /too small/),
+  site("VPS prefix longer than /64", "vps_prefix: 2001:db8:0:8964::/64", "vps_prefix: 2001:db8:0:8964::/72", /longer than \/64/),
+  site("VPS prefix not a prefix", "vps_prefix: 2001:db8:0:8964::/64", "vps_prefix: '2001:db8:0:8964::'", /not an IPv6 prefix/),
+  site("VPS prefix length over 128", "vps_prefix: 2001:db8:0:8964::/64", "vps_prefix: 2001:db8:0:8964::/164", /longer than 128/),
+  site("uplink inside the home prefix", "uplink_address: 2001:db8:0:8964::2", "uplink_address: 2001:db8:0:8964:8964::2", /inside the home prefix/),
+  site("uplink outside the VPS prefix", "uplink_address: 2001:db8:0:8964::2", "uplink_address: 2001:db8:1::2", /outside the VPS prefix/),
+  site("uplink address not an address", "uplink_address: 2001:db8:0:8964::2", "uplink_address: vps.example", /not an IPv6 address/),
+  site("uplink interface name too long", "uplink_interface: enp1s0", "uplink_interface: enp1s0-is-far-too-long", /15 characters/),
+  site("hub name too long for the tap", "hub: VPN", "hub: HOMECLOUD-VPN", /hub name "HOMECLOUD-VPN" must be 1 to 11/),
+  site("hub name with a space", "hub: VPN", "hub: 'V PN'", /hub name/),
+  site("tap on the subnet-router anycast address", "tap_host_index: 1", "tap_host_index: 0", /anycast/),
+  site("tap host index negative", "tap_host_index: 1", "tap_host_index: -3", /host index must be a whole number >= 0/),
+  site("tap IPv4 public", "tap_ipv4: 10.89.64.1/24", "tap_ipv4: 192.0.2.1/24", /not a private IPv4/),
+  site("tap IPv4 is the network address", "tap_ipv4: 10.89.64.1/24", "tap_ipv4: 10.89.64.0/24", /network or broadcast/),
+  site("tap IPv4 without a length", "tap_ipv4: 10.89.64.1/24", "tap_ipv4: 10.89.64.1", /not an IPv4 address\/length/),
+  site("tap IPv4 length unusable", "tap_ipv4: 10.89.64.1/24", "tap_ipv4: 10.89.64.1/31", /not usable/),
+  site("VM outside the home prefix", "home_host_index: 16", "home_address: 2001:db8:0:8964::16", /lies outside the home prefix/),
+  site("two VMs on one address", "home_host_index: 17", "home_host_index: 16", /already used by vm1/),
+  site("VM on the tap's address", "home_host_index: 16", "home_host_index: 1", /already used by tap_host_index/),
+  site("VM host index beyond the prefix", "home_host_index: 16", "home_host_index: 99999999999999999", /does not fit/),
+  site("VM address not an address", "home_host_index: 16", "home_address: not-an-address", /"not-an-address" is not an IPv6 address/),
+  site("VM IPv4 outside the tap's subnet", "home_ipv4: 10.89.64.10", "home_ipv4: 10.89.65.10", /outside the tap's subnet/),
+  site("two VMs on one IPv4", "home_ipv4: 10.89.64.11", "home_ipv4: 10.89.64.10", /already used by vm1.home_ipv4/),
+  site("VM IPv4 is the broadcast address", "home_ipv4: 10.89.64.10", "home_ipv4: 10.89.64.255", /network or broadcast/),
+  site("VM IPv4 on the tap", "home_ipv4: 10.89.64.10", "home_ipv4: 10.89.64.1", /already used by tap_ipv4/),
+  site("opening without a protocol", "firewall_open: [tcp/22, tcp/8080]", "firewall_open: [22]", /"22" is not proto\/port/),
+  site("opening on port 0", "firewall_open: [tcp/22, tcp/8080]", "firewall_open: [tcp/0]", /not proto\/port/),
+  site("opening with an unknown protocol", "firewall_open: [tcp/22]", "firewall_open: [sctp/22]", /not proto\/port/),
+  site("RDNSS not an address", "dns: [2001:db8:ffff::53]", "dns: [dns.example]", /"dns.example" is not an IPv6 address/),
+  site("unknown key in the site", "hub: VPN", "hub: VPN\n      hubb: VPN2", /site.hubb: unknown key/),
+  site("site missing", /    site:\n(      .*\n)+/, "", /the site's address plan is missing/),
+];
