@@ -78,8 +78,12 @@ class SshShell implements RemoteShell {
     return decided;
   }
 
+  /**
+   * The script as one compound command: the shell parses all of it before running any of it,
+   * so a connection cut while the script is being sent runs nothing (never half a command).
+   */
   private stdinFor(script: string): string {
-    return (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + script;
+    return (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + `{\n${script}\n}\n`;
   }
 
   async run(script: string): Promise<RunResult> {

@@ -17,7 +17,9 @@ export function atomicWrite(path: string, text: string, opts: WriteOptions): str
   const mode = normaliseMode(opts.mode);
   const lines = [
     `tmp=$(mktemp ${quote(dirnameOf(path) + "/.hcd-")}XXXXXX) || exit 1`,
+    // no temp file is left behind, even when the run is cut off (SIGPIPE, SIGHUP)
     `trap 'rm -f "$tmp"' EXIT`,
+    `trap 'exit 1' HUP INT TERM PIPE`,
     `base64 -d > "$tmp" <<'HCD_EOF' || exit 1`,
     b64,
     `HCD_EOF`,
@@ -30,7 +32,7 @@ export function atomicWrite(path: string, text: string, opts: WriteOptions): str
     const cmd = opts.validate.includes("%s") ? opts.validate.split("%s").join('"$tmp"') : `${opts.validate} "$tmp"`;
     lines.push(`if ! out=$( ${cmd} 2>&1 ); then printf 'validation failed: %s\\n' ${quote(opts.validate)}; printf '%s\\n' "$out"; exit 1; fi`);
   }
-  lines.push(`mv -f "$tmp" ${p}`, `trap - EXIT`);
+  lines.push(`mv -f "$tmp" ${p}`, `trap - EXIT HUP INT TERM PIPE`);
   return lines.join("\n");
 }
 
