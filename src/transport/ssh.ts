@@ -20,6 +20,9 @@ export function lockScript(owner: string): string {
     `  echo locked`,
     `  cat > /dev/null`,
     `  rm -f ${LOCK_OWNER}`,
+    // the same run reaching one machine under two inventory names shares the lock
+    `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then`,
+    `  echo locked`,
     `else`,
     `  echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"`,
     `fi`,
