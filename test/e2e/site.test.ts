@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifySite } from "../../src/lab/verify.js";
 import { hostWrites, onHost } from "../support/lab.js";
+import { faultTests } from "./faults.js";
 
 const HOSTS = ["vps", "homegw", "vm1", "vm2"];
 const deploy = (...args: string[]) => {
@@ -66,4 +67,7 @@ describe("the site on the lab", () => {
     const back = deploy("-i", "inventory/lab.yaml", "--tags", "radvd");
     expect(changed(back.doc)).toBe(2);
   });
+
+  // promises 1 and 6 (issue 6), on the converged site
+  faultTests();
 });
