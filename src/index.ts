@@ -8,6 +8,8 @@ export { directory } from "./resources/files/directory.js";
 export type { DirectoryOptions } from "./resources/files/directory.js";
 export { line } from "./resources/files/line.js";
 export type { LineOptions } from "./resources/files/line.js";
+export { permissions } from "./resources/files/permissions.js";
+export type { PermissionsOptions } from "./resources/files/permissions.js";
 export { template, renderText } from "./resources/files/template.js";
 export { apt } from "./resources/packages/apt.js";
 export type { AptOptions } from "./resources/packages/apt.js";

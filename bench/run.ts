@@ -1,0 +1,177 @@
+// npm run bench [-- --json] [-- --runs N] [-- --scale 4,16,64]
+// Side by side on lab hosts behind user-space latency proxies: this tool and Ansible (Debian's
+// ansible-core, installed here if missing), first run (clean hosts) and no-change run, at 0 and
+// 50 ms RTT; the ssh2 floor client; SSH round trips per host; a scale run of ours only.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { labDown, labExec, labUp, readState } from "../src/lab/lab.js";
+import { labPaths } from "../src/lab/paths.js";
+import { plainTopology } from "../src/lab/topology.js";
+import { LatencyProxy } from "./proxy.js";
+
+const argv = process.argv.slice(2);
+const JSON_OUT = argv.includes("--json");
+const RUNS = Number(argv[argv.indexOf("--runs") + 1] || 3) || 3;
+const SCALE = (argv.includes("--scale") ? argv[argv.indexOf("--scale") + 1] : "4,16,64").split(",").map(Number);
+const RTTS = [0, 50];
+const log = (s: string) => process.stderr.write(s + "\n");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function ensureAnsible(): void {
+  if (spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0) return;
+  log("installing Debian's ansible-core ...");
+  execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "ansible-core"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
+
+async function lab(hosts: number): Promise<string[]> {
+  const st = readState();
+  if (!st || st.topology.name !== `plain-${hosts}`) {
+    await labDown();
+    await labUp(plainTopology(hosts));
+  }
+  return readState()!.hosts.map((h) => h.name);
+}
+
+interface Setup {
+  proxies: LatencyProxy[];
+  ours: string;
+  ansible: string;
+  dir: string;
+}
+
+async function setup(hosts: string[], rtt: number): Promise<Setup> {
+  const state = readState()!;
+  const dir = mkdtempSync(join(tmpdir(), `hcd-bench-${rtt}-`));
+  const proxies: LatencyProxy[] = [];
+  const known: string[] = [];
+  const ours: string[] = ["all:", "  vars:", "    ansible_user: root", `    ansible_ssh_private_key_file: ${labPaths.key()}`, `    deploy_known_hosts_file: ${join(dir, "known_hosts")}`, "  hosts:"];
+  const ansible: string[] = ["[all]"];
+  const keys = readFileSync(labPaths.knownHosts(), "utf8").split("\n").filter(Boolean);
+  for (const name of hosts) {
+    const h = state.hosts.find((x) => x.name === name)!;
+    const p = new LatencyProxy({ host: h.address, port: 22 }, rtt);
+    await p.start();
+    proxies.push(p);
+    const key = keys.find((k) => k.startsWith(h.address + " "))!.split(" ").slice(1).join(" ");
+    known.push(`[127.0.0.1]:${p.port} ${key}`);
+    ours.push(`    ${name}:`, `      ansible_host: 127.0.0.1`, `      ansible_port: ${p.port}`);
+    ansible.push(`${name} ansible_host=127.0.0.1 ansible_port=${p.port} ansible_user=root ansible_ssh_private_key_file=${labPaths.key()}`);
+  }
+  writeFileSync(join(dir, "known_hosts"), known.join("\n") + "\n");
+  writeFileSync(join(dir, "ours.yaml"), ours.join("\n") + "\n");
+  writeFileSync(join(dir, "ansible.ini"), ansible.join("\n") + "\n");
+  return { proxies, ours: join(dir, "ours.yaml"), ansible: join(dir, "ansible.ini"), dir };
+}
+
+function clean(hosts: string[]): void {
+  for (const h of hosts) labExec(h, ["sh", "-c", "rm -rf /srv/bench /var/lib/homecloud-deploy/notify"], { capture: true });
+}
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, CI: "1", ...env } });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.status}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  return s;
+}
+
+const OURS = (inv: string) => timed(process.execPath, [resolve("dist/src/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"]);
+const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
+  timed("ansible-playbook", ["-i", inv, "-f", "100", "bench/ansible/workload.yml"], {
+    ANSIBLE_HOST_KEY_CHECKING: "False",
+    ANSIBLE_SSH_ARGS: pipelining ? "-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null" : "-o UserKnownHostsFile=/dev/null",
+    ANSIBLE_PIPELINING: pipelining ? "True" : "False",
+    ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, "cp"),
+    ANSIBLE_LOCAL_TEMP: join(dir, "tmp"),
+    ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
+    ANSIBLE_STDOUT_CALLBACK: "null",
+  });
+const FLOOR = (s: Setup) => timed(process.execPath, ["--import", "tsx", "bench/floor.ts", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], { HCD_BENCH_KEY: labPaths.key() });
+
+function series(name: string, fn: () => number, before?: () => void): { median: number; min: number; max: number } {
+  const xs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    before?.();
+    xs.push(fn());
+  }
+  log(`  ${name}: ${xs.map((x) => x.toFixed(2)).join(" ")} s`);
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+type Stat = ReturnType<typeof series>;
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("the benchmark needs root (it boots lab hosts)");
+  ensureAnsible();
+  const hosts = await lab(4);
+  const results: Record<number, Record<string, Stat | number>> = {};
+  for (const rtt of RTTS) {
+    log(`RTT ${rtt} ms, ${hosts.length} hosts, ${RUNS} runs each`);
+    const s = await setup(hosts, rtt);
+    const r: Record<string, Stat | number> = {};
+    r.ours_first = series("ours first", () => OURS(s.ours), () => clean(hosts));
+    s.proxies.forEach((p) => p.reset());
+    r.ours_noop = series("ours no-change", () => OURS(s.ours));
+    r.roundtrips_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
+    r.connections_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.connections, 0) / s.proxies.length / RUNS;
+    s.proxies.forEach((p) => p.reset());
+    r.floor = series("floor (ssh2, one command)", () => FLOOR(s));
+    r.roundtrips_floor_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
+    r.ansible_default_first = series("ansible default first", () => ANSIBLE(s.ansible, false, s.dir), () => clean(hosts));
+    r.ansible_default_noop = series("ansible default no-change", () => ANSIBLE(s.ansible, false, s.dir));
+    r.ansible_pipelining_first = series("ansible pipelining first", () => ANSIBLE(s.ansible, true, s.dir), () => clean(hosts));
+    s.proxies.forEach((p) => p.reset());
+    r.ansible_pipelining_noop = series("ansible pipelining no-change", () => ANSIBLE(s.ansible, true, s.dir));
+    r.roundtrips_ansible_pipelining_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
+    await Promise.all(s.proxies.map((p) => p.stop()));
+    results[rtt] = r;
+  }
+  const scale: Array<{ hosts: number; noop: number }> = [];
+  for (const n of SCALE) {
+    const hs = await lab(n);
+    const s = await setup(hs, 50);
+    OURS(s.ours); // converge once
+    const st = series(`ours no-change, ${n} hosts, 50 ms`, () => OURS(s.ours));
+    scale.push({ hosts: n, noop: st.median });
+    await Promise.all(s.proxies.map((p) => p.stop()));
+  }
+  const m = (rtt: number, k: string) => (results[rtt][k] as Stat).median;
+  const doc = {
+    rtt_ms: 50,
+    hosts: 4,
+    ansible: { default: { first: m(50, "ansible_default_first"), noop: m(50, "ansible_default_noop") }, pipelining: { first: m(50, "ansible_pipelining_first"), noop: m(50, "ansible_pipelining_noop") } },
+    ours: { first: m(50, "ours_first"), noop: m(50, "ours_noop") },
+    floor: { noop: m(50, "floor") },
+    roundtrips_noop_per_host: results[50].roundtrips_noop_per_host,
+    roundtrips_floor_per_host: results[50].roundtrips_floor_per_host,
+    scale,
+    all: results,
+  };
+  if (JSON_OUT) process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+  else {
+    const row = (label: string, k: string) => `${label.padEnd(32)}${RTTS.map((r) => { const v = results[r][k] as Stat; return `${v.median.toFixed(2).padStart(7)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`; }).join("   ")}`;
+    const lines = [
+      `median seconds (min-max) of ${RUNS} runs, 4 hosts, 20 tasks each; columns: RTT ${RTTS.join(" ms, ")} ms`,
+      row("ansible default, first", "ansible_default_first"),
+      row("ansible default, no-change", "ansible_default_noop"),
+      row("ansible pipelining, first", "ansible_pipelining_first"),
+      row("ansible pipelining, no-change", "ansible_pipelining_noop"),
+      row("homecloud-deploy, first", "ours_first"),
+      row("homecloud-deploy, no-change", "ours_noop"),
+      row("floor (ssh2, 1 command)", "floor"),
+      "",
+      ...RTTS.map((r) => `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r].roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r].roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r].roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`),
+      "",
+      `scale (ours, no-change, 50 ms): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} s`).join(", ")}`,
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  }
+  await labDown();
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exit(1);
+});
