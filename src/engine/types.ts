@@ -52,8 +52,8 @@ export interface Handler {
 }
 
 export interface TaskOptions {
-  /** Overrides the resource's name in output. */
-  name?: string;
+  /** Overrides the resource's name in output ("title": `name` is a field of several resources). */
+  title?: string;
   notify?: Handler | Handler[];
   tags?: string[];
 }
@@ -67,7 +67,7 @@ export interface Task {
 
 export function task(resource: Resource, opts: TaskOptions = {}): Task {
   const notify = opts.notify === undefined ? [] : Array.isArray(opts.notify) ? opts.notify : [opts.notify];
-  return { name: opts.name ?? resource.name, resource, notify, tags: opts.tags ?? [] };
+  return { name: opts.title ?? resource.name, resource, notify, tags: opts.tags ?? [] };
 }
 
 /** Text that goes into a file; `sensitive` when it was made from secrets. */
