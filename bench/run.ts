@@ -2,7 +2,7 @@
 // Side by side on lab hosts behind user-space latency proxies: this tool and Ansible (Debian's
 // ansible-core, installed here if missing), first run (clean hosts) and no-change run, at 0 and
 // 50 ms RTT; the ssh2 floor client; SSH round trips per host; a scale run of ours only.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -69,12 +69,20 @@ function clean(hosts: string[]): void {
   for (const h of hosts) labExec(h, ["sh", "-c", "rm -rf /srv/bench /var/lib/homecloud-deploy/notify"], { capture: true });
 }
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, CI: "1", ...env } });
-  const s = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: exit ${r.status}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
-  return s;
+/** Wall time of a whole process. Asynchronous: the proxies live in this process's event loop. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  return new Promise((resolveP, reject) => {
+    const t0 = performance.now();
+    const p = spawn(cmd, args, { env: { ...process.env, CI: "1", ...env } });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    p.on("close", (code) => {
+      const s = (performance.now() - t0) / 1000;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}\n${out.slice(-3000)}`));
+      else resolveP(s);
+    });
+  });
 }
 
 const OURS = (inv: string) => timed(process.execPath, [resolve("dist/src/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"]);
@@ -90,17 +98,17 @@ const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
   });
 const FLOOR = (s: Setup) => timed(process.execPath, ["--import", "tsx", "bench/floor.ts", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], { HCD_BENCH_KEY: labPaths.key() });
 
-function series(name: string, fn: () => number, before?: () => void): { median: number; min: number; max: number } {
+async function series(name: string, fn: () => Promise<number>, before?: () => void): Promise<{ median: number; min: number; max: number }> {
   const xs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     before?.();
-    xs.push(fn());
+    xs.push(await fn());
   }
   log(`  ${name}: ${xs.map((x) => x.toFixed(2)).join(" ")} s`);
   return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
 }
 
-type Stat = ReturnType<typeof series>;
+type Stat = Awaited<ReturnType<typeof series>>;
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the benchmark needs root (it boots lab hosts)");
@@ -111,19 +119,19 @@ async function main(): Promise<void> {
     log(`RTT ${rtt} ms, ${hosts.length} hosts, ${RUNS} runs each`);
     const s = await setup(hosts, rtt);
     const r: Record<string, Stat | number> = {};
-    r.ours_first = series("ours first", () => OURS(s.ours), () => clean(hosts));
+    r.ours_first = await series("ours first", () => OURS(s.ours), () => clean(hosts));
     s.proxies.forEach((p) => p.reset());
-    r.ours_noop = series("ours no-change", () => OURS(s.ours));
+    r.ours_noop = await series("ours no-change", () => OURS(s.ours));
     r.roundtrips_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
     r.connections_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.connections, 0) / s.proxies.length / RUNS;
     s.proxies.forEach((p) => p.reset());
-    r.floor = series("floor (ssh2, one command)", () => FLOOR(s));
+    r.floor = await series("floor (ssh2, one command)", () => FLOOR(s));
     r.roundtrips_floor_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
-    r.ansible_default_first = series("ansible default first", () => ANSIBLE(s.ansible, false, s.dir), () => clean(hosts));
-    r.ansible_default_noop = series("ansible default no-change", () => ANSIBLE(s.ansible, false, s.dir));
-    r.ansible_pipelining_first = series("ansible pipelining first", () => ANSIBLE(s.ansible, true, s.dir), () => clean(hosts));
+    r.ansible_default_first = await series("ansible default first", () => ANSIBLE(s.ansible, false, s.dir), () => clean(hosts));
+    r.ansible_default_noop = await series("ansible default no-change", () => ANSIBLE(s.ansible, false, s.dir));
+    r.ansible_pipelining_first = await series("ansible pipelining first", () => ANSIBLE(s.ansible, true, s.dir), () => clean(hosts));
     s.proxies.forEach((p) => p.reset());
-    r.ansible_pipelining_noop = series("ansible pipelining no-change", () => ANSIBLE(s.ansible, true, s.dir));
+    r.ansible_pipelining_noop = await series("ansible pipelining no-change", () => ANSIBLE(s.ansible, true, s.dir));
     r.roundtrips_ansible_pipelining_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
     await Promise.all(s.proxies.map((p) => p.stop()));
     results[rtt] = r;
@@ -132,8 +140,8 @@ async function main(): Promise<void> {
   for (const n of SCALE) {
     const hs = await lab(n);
     const s = await setup(hs, 50);
-    OURS(s.ours); // converge once
-    const st = series(`ours no-change, ${n} hosts, 50 ms`, () => OURS(s.ours));
+    await OURS(s.ours); // converge once
+    const st = await series(`ours no-change, ${n} hosts, 50 ms`, () => OURS(s.ours));
     scale.push({ hosts: n, noop: st.median });
     await Promise.all(s.proxies.map((p) => p.stop()));
   }

@@ -42,7 +42,7 @@ export function runProbe(shell: RemoteShell, roles: CompiledRole[], diff: boolea
   const d = shell.dialect ?? shDialect;
   const token = newToken();
   const tasks = roles.flatMap((r) => r.tasks);
-  const items: Array<[string, string]> = [...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe] as [string, string]] : []), ...tasks.map((t, i) => [`p${i}`, t.task.resource.probe({ diff })] as [string, string])];
+  const items: Array<[string, string, boolean?]> = [...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe] as [string, string, boolean?]] : []), ...tasks.map((t, i) => [`p${i}`, t.task.resource.probe({ diff }), t.task.resource.slowProbe] as [string, string, boolean?])];
   const script = d.header + d.probes(token, items);
   return shell.run(script).then((result) => ({ token, result }));
 }
@@ -129,7 +129,7 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
     batch.forEach((e, b) => e.steps.forEach((s, k) => parts.push(section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))));
     const verifyIdx = batch.filter((e) => e.kind === "task" && tasks[e.index].task.resource.kind !== "command").map((e) => e.index);
     const probeIdx = [...new Set([...verifyIdx, ...tasks.map((_, i) => i).filter((i) => i >= probeFrom)])];
-    parts.push(d.probes(tk, probeIdx.map((i) => [`p${i}`, tasks[i].task.resource.probe(ctx)])));
+    parts.push(d.probes(tk, probeIdx.map((i) => [`p${i}`, tasks[i].task.resource.probe(ctx), tasks[i].task.resource.slowProbe])));
     reporter.progress(host, `applying ${batch.length} change${batch.length > 1 ? "s" : ""}`);
     const r = await shell.run(parts.join("\n"));
     const secs = parseSections(tk, r.stdout);

@@ -40,6 +40,8 @@ export interface Resource<S = unknown> {
   /** State its steps may change; "*" means anything (a package install, a command). */
   readonly writes: readonly string[];
   probe(ctx: ProbeContext): string;
+  /** The probe waits on something slow (a daemon's client): run it beside the others. */
+  readonly slowProbe?: boolean;
   parse(output: string, exitCode: number): S;
   plan(current: S): Step[];
 }

@@ -24,6 +24,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
     kind: "softether",
     name: `softether ${(spec.hubs ?? []).map((h) => `hub ${h.name}`).join(", ") || "server"}`,
     reads: ["unit:softether-vpnserver.service", "softether:server"],
+    slowProbe: true,
     writes: ["softether:server", "net:interfaces"],
     probe: () => configProbe(admin, port),
     parse: (out): Probe => {
