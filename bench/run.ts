@@ -94,7 +94,9 @@ const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
     ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, "cp"),
     ANSIBLE_LOCAL_TEMP: join(dir, "tmp"),
     ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
-    ANSIBLE_STDOUT_CALLBACK: "null",
+    ANSIBLE_STDOUT_CALLBACK: "default",
+    ANSIBLE_DISPLAY_OK_HOSTS: "false",
+    ANSIBLE_DISPLAY_SKIPPED_HOSTS: "false",
   });
 const FLOOR = (s: Setup) => timed(process.execPath, ["--import", "tsx", "bench/floor.ts", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], { HCD_BENCH_KEY: labPaths.key() });
 

@@ -7,7 +7,7 @@ import { NOTIFY_DIR, notifyMarkerStep, handlerStep, parsePending } from "./notif
 import type { Reporter } from "./reporter.js";
 import { emptyRecap, type HostRecap, type TaskResult } from "./results.js";
 import { newToken, parseSections } from "./sections.js";
-import type { Handler, Step } from "./types.js";
+import type { Handler, Resource, Step } from "./types.js";
 
 export interface HostRunOptions {
   check: boolean;
@@ -116,6 +116,8 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
   // 3. Apply.
   let batch: Entry[] = [];
   const dirty = new Set<string>();
+  /** New texts of files written by the current batch (not secret ones). */
+  const written = new Map<string, string | null>();
 
   /**
    * Apply the batch in one script. The same script then re-reads the batch's own tasks
@@ -180,6 +182,7 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
     }
     batch = [];
     dirty.clear();
+    written.clear();
     return failure;
   };
 
@@ -188,8 +191,16 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
     const notified: Handler[] = r.handlers.filter((h) => pending.has(h.id));
     for (const t of r.tasks) {
       if (overlaps(t.task.resource.reads, dirty)) {
-        const err = await flush(i);
-        if (err) return { recap, error: err };
+        // A file edited earlier in this batch, whose new text we know, is all this task reads:
+        // plan against that text instead of paying a round trip to read it back.
+        const projected = project(t.task.resource, dirty, written);
+        if (projected !== undefined) {
+          states[i] = projected;
+          readErrors[i] = undefined;
+        } else {
+          const err = await flush(i);
+          if (err) return { recap, error: err };
+        }
       }
       let steps: Step[];
       try {
@@ -204,6 +215,8 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
         notified.push(...marks);
         batch.push({ kind: "task", index: i, role: t.role, name: t.task.name, steps: [...(d.pendingProbe !== undefined ? t.task.notify.map(notifyMarkerStep) : []), ...steps] });
         t.task.resource.writes.forEach((w) => dirty.add(w));
+        for (const st of steps) if (st.diff && !st.diff.sensitive) written.set(st.diff.path, st.diff.after);
+        for (const st of steps) if (st.diff?.sensitive) written.delete(st.diff.path);
         if (steps.some((s) => s.confirm)) {
           // confirm right away over a fresh connection, before anything else runs
           const err = await flush(i + 1);
@@ -219,6 +232,16 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
   }
   const err = await flush(tasks.length);
   return { recap, error: err };
+}
+
+/** The state of a content-reading resource from a file text written earlier in the batch. */
+function project(r: Resource, dirty: ReadonlySet<string>, written: ReadonlyMap<string, string | null>): unknown {
+  if (!r.fromContent || dirty.has("*")) return undefined;
+  const paths = r.reads.filter((k) => k.startsWith("path:")).map((k) => k.slice(5));
+  if (paths.length !== 1 || !written.has(paths[0])) return undefined;
+  // every dirty key that touches what it reads must be that very file
+  for (const d of dirty) if (overlaps([d], new Set(r.reads)) && d !== `path:${paths[0]}`) return undefined;
+  return r.fromContent(written.get(paths[0]) ?? null);
 }
 
 /**

@@ -40,6 +40,11 @@ export interface Resource<S = unknown> {
   /** State its steps may change; "*" means anything (a package install, a command). */
   readonly writes: readonly string[];
   probe(ctx: ProbeContext): string;
+  /**
+   * For resources that read one file's text: their state given that text (null: no file).
+   * Lets the engine plan after an earlier edit of the same file without reading it back.
+   */
+  fromContent?(text: string | null): S;
   /** The probe waits on something slow (a daemon's client): run it beside the others. */
   readonly slowProbe?: boolean;
   parse(output: string, exitCode: number): S;

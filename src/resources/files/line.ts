@@ -59,6 +59,7 @@ export function line(opts: LineOptions): Task {
       if (at >= 0) st.text = Buffer.from(ls.slice(at + 1).join(""), "base64").toString("utf8");
       return st;
     },
+    fromContent: (text) => (text === null ? { type: "absent" } : { type: "file", text }),
     plan: (cur): Step[] => {
       const present = (opts.state ?? "present") === "present";
       if (cur.type === "absent") {
