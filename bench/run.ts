@@ -89,7 +89,8 @@ const OURS = (inv: string) => timed(process.execPath, [resolve("dist/src/cli.js"
 const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
   timed("ansible-playbook", ["-i", inv, "-f", "100", "bench/ansible/workload.yml"], {
     ANSIBLE_HOST_KEY_CHECKING: "False",
-    ANSIBLE_SSH_ARGS: pipelining ? "-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null" : "-o UserKnownHostsFile=/dev/null",
+    // Ansible's own default ssh_args (ControlMaster auto, ControlPersist 60s), host keys not recorded
+    ANSIBLE_SSH_ARGS: "-C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null",
     ANSIBLE_PIPELINING: pipelining ? "True" : "False",
     ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, "cp"),
     ANSIBLE_LOCAL_TEMP: join(dir, "tmp"),

@@ -38,6 +38,9 @@ describe("staleness keys", () => {
     [["path:/etc/ab"], ["path:/etc/a"], false],
     [["unit:radvd.service"], ["path:/etc/radvd.conf"], false],
     [["unit:x"], ["*"], true],
+    [["path:/srv/a/f", "node:/srv/a/f"], ["node:/srv/a"], false],
+    [["node:/srv/a/f"], ["path:/srv/a"], true],
+    [["node:/srv/a"], ["node:/srv/a"], true],
   ])("%j read after %j written -> %s", (reads, dirty, want) => expect(overlaps(reads, new Set(dirty))).toBe(want));
 });
 

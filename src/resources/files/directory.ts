@@ -16,8 +16,9 @@ export function directory(opts: DirectoryOptions): Task {
   const resource: Resource<Attributes> = {
     kind: "directory",
     name: `directory ${opts.path}`,
-    reads: [`path:${opts.path}`],
-    writes: [`path:${opts.path}`],
+    // creating a directory changes the directory alone; removing it changes all below it
+    reads: [`node:${opts.path}`],
+    writes: opts.state === "absent" ? [`path:${opts.path}`, `node:${opts.path}`] : [`node:${opts.path}`],
     probe: () => statProbe(opts.path),
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
     plan: (cur): Step[] => {

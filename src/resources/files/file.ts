@@ -43,8 +43,8 @@ export function file(opts: FileOptions): Task {
   const resource: Resource<FileState> = {
     kind: "file",
     name: `file ${opts.path}`,
-    reads: [`path:${opts.path}`],
-    writes: [`path:${opts.path}`],
+    reads: [`path:${opts.path}`, `node:${opts.path}`],
+    writes: [`path:${opts.path}`, `node:${opts.path}`],
     probe: (ctx) =>
       [
         statProbe(opts.path),

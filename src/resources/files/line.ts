@@ -49,8 +49,8 @@ export function line(opts: LineOptions): Task {
   const resource: Resource<LineState> = {
     kind: "line",
     name: `line in ${opts.path}: ${label.length > 40 ? label.slice(0, 37) + "..." : label}`,
-    reads: [`path:${opts.path}`],
-    writes: [`path:${opts.path}`],
+    reads: [`path:${opts.path}`, `node:${opts.path}`],
+    writes: [`path:${opts.path}`, `node:${opts.path}`],
     probe: () => `${statProbe(opts.path)}\nif [ -f ${p} ]; then echo content; base64 < ${p}; fi`,
     parse: (out) => {
       const ls = out.split("\n");

@@ -14,8 +14,8 @@ export function permissions(opts: PermissionsOptions): Task {
   const resource: Resource<Attributes> = {
     kind: "permissions",
     name: `permissions of ${opts.path}`,
-    reads: [`path:${opts.path}`],
-    writes: [`path:${opts.path}`],
+    reads: [`path:${opts.path}`, `node:${opts.path}`],
+    writes: [`path:${opts.path}`, `node:${opts.path}`],
     probe: () => statProbe(opts.path),
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
     plan: (cur): Step[] => {
