@@ -15,7 +15,7 @@ const argv = process.argv.slice(2);
 const JSON_OUT = argv.includes("--json");
 const RUNS = Number(argv[argv.indexOf("--runs") + 1] || 3) || 3;
 const SCALE = (argv.includes("--scale") ? argv[argv.indexOf("--scale") + 1] : "4,16,64").split(",").map(Number);
-const RTTS = [0, 50];
+const RTTS = argv.includes("--scale-only") || argv.includes("--roundtrips-only") ? [] : [0, 50];
 const log = (s: string) => process.stderr.write(s + "\n");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -115,8 +115,8 @@ type Stat = Awaited<ReturnType<typeof series>>;
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the benchmark needs root (it boots lab hosts)");
-  ensureAnsible();
-  const hosts = await lab(4);
+  if (RTTS.length) ensureAnsible();
+  const hosts = RTTS.length ? await lab(4) : [];
   const results: Record<number, Record<string, Stat | number>> = {};
   for (const rtt of RTTS) {
     log(`RTT ${rtt} ms, ${hosts.length} hosts, ${RUNS} runs each`);
@@ -139,6 +139,23 @@ async function main(): Promise<void> {
     await Promise.all(s.proxies.map((p) => p.stop()));
     results[rtt] = r;
   }
+  if (argv.includes("--roundtrips-only")) {
+    const hs = await lab(4);
+    const s = await setup(hs, 50);
+    await OURS(s.ours);
+    const count = async (name: string, fn: () => Promise<number>) => {
+      s.proxies.forEach((p) => p.reset());
+      const t = await fn();
+      const turns = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length;
+      const conns = s.proxies.reduce((n, p) => n + p.stats.connections, 0) / s.proxies.length;
+      process.stdout.write(`${name}: ${t.toFixed(2)} s, ${turns.toFixed(1)} round trips and ${conns} connection(s) per host at 50 ms\n`);
+    };
+    await count("ours no-change", () => OURS(s.ours));
+    await count("floor", () => FLOOR(s));
+    await count("ansible pipelining no-change", () => ANSIBLE(s.ansible, true, s.dir));
+    await Promise.all(s.proxies.map((p) => p.stop()));
+    return;
+  }
   const scale: Array<{ hosts: number; noop: number }> = [];
   for (const n of SCALE) {
     const hs = await lab(n);
@@ -147,6 +164,11 @@ async function main(): Promise<void> {
     const st = await series(`ours no-change, ${n} hosts, 50 ms`, () => OURS(s.ours));
     scale.push({ hosts: n, noop: st.median });
     await Promise.all(s.proxies.map((p) => p.stop()));
+  }
+  if (!RTTS.length) {
+    process.stdout.write(`scale (ours, no-change, 50 ms): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} s`).join(", ")}\n`);
+    await labDown();
+    return;
   }
   const m = (rtt: number, k: string) => (results[rtt][k] as Stat).median;
   const doc = {

@@ -6,7 +6,16 @@ const nsExists = (ns: string) => exists("ip", ["netns", "exec", ns, "true"]);
 const linkExists = (ns: string | undefined, dev: string) => exists("ip", [...(ns ? ["-n", ns] : []), "link", "show", dev]);
 
 /** The machine side: a management bridge with a private IPv4, IPv6 off; a switch namespace for lab links. */
+/** Every lab host runs its own systemd, which needs inotify instances: the default 128 lasts ~15 hosts. */
+function ensureInotify(): void {
+  for (const [key, min] of [["fs.inotify.max_user_instances", 8192], ["fs.inotify.max_user_watches", 524288]] as const) {
+    const now = Number(sh("sysctl", ["-n", key], { allowFail: true }).trim());
+    if (Number.isFinite(now) && now < min) sh("sysctl", ["-q", "-w", `${key}=${min}`], { allowFail: true });
+  }
+}
+
 export function ensureFabric(): void {
+  ensureInotify();
   const br = labNames.mgmtBridge();
   if (!linkExists(undefined, br)) {
     ip(undefined, "link", "add", br, "type", "bridge");
