@@ -3,7 +3,7 @@ import type { RemoteShell, RunResult } from "../transport/target.js";
 import type { CompiledRole, CompiledTask } from "./compile.js";
 import { overlaps } from "./keys.js";
 import { shDialect } from "./dialect.js";
-import { NOTIFY_DIR, notifyMarkerStep, handlerStep, parsePending } from "./notify.js";
+import { notifyMarkerStep, handlerStep, parsePending } from "./notify.js";
 import type { Reporter } from "./reporter.js";
 import { emptyRecap, type HostRecap, type TaskResult } from "./results.js";
 import { newToken, parseSections } from "./sections.js";
@@ -275,4 +275,3 @@ function diffsOf(steps: Step[]) {
   return d.length ? d : undefined;
 }
 
-export { NOTIFY_DIR };

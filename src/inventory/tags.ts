@@ -1,4 +1,3 @@
-import { Scalar } from "yaml";
 import type { ScalarTag } from "yaml";
 
 /**
@@ -27,4 +26,3 @@ function tag(name: "env" | "file" | "secret"): ScalarTag {
 }
 
 export const secretTags: ScalarTag[] = [tag("env"), tag("file"), tag("secret")];
-export { Scalar };

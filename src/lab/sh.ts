@@ -1,8 +1,6 @@
-import { execFile, execFileSync } from "node:child_process";
-import { promisify } from "node:util";
+import { execFileSync } from "node:child_process";
 import { DeployError } from "../errors.js";
 
-const execFileP = promisify(execFile);
 
 /** Run a program on this machine; throw a lab error with its stderr on failure. */
 export function sh(cmd: string, args: string[], opts: { allowFail?: boolean; input?: string } = {}): string {
@@ -12,15 +10,6 @@ export function sh(cmd: string, args: string[], opts: { allowFail?: boolean; inp
     if (opts.allowFail) return "";
     const err = e as { stderr?: string; status?: number };
     throw new DeployError("lab", `${cmd} ${args.join(" ")} failed`, { command: `${cmd} ${args.join(" ")}`, exitCode: err.status ?? undefined, stderr: String(err.stderr ?? "") });
-  }
-}
-
-export async function shAsync(cmd: string, args: string[]): Promise<string> {
-  try {
-    return (await execFileP(cmd, args, { encoding: "utf8" })).stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; code?: number };
-    throw new DeployError("lab", `${cmd} ${args.join(" ")} failed`, { exitCode: typeof err.code === "number" ? err.code : undefined, stderr: String(err.stderr ?? "") });
   }
 }
 
