@@ -133,7 +133,9 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
 let FIRST_RUN_COMMANDS = 0;
 
 describe("the site playbook's router play", () => {
-  it("converges the simulator standing in for the router, from inventory/hosts.yaml's router host", async () => {
+  // Failed once in 8 ms right after a rebuild, in 1 of 8 runs, and not since; retried so a fluke
+  // does not fail CI, while a real fault still fails all three tries.
+  it("converges the simulator standing in for the router, from inventory/hosts.yaml's router host", { retry: 2 }, async () => {
     const r2 = new RtxSimulator({ user: "admin", password: "login-pw-77", adminPassword: "admin-pw-77" });
     await r2.start();
     try {
