@@ -16,6 +16,43 @@ export interface HostRunOptions {
   prefetched?: Promise<ProbeRun>;
   /** Checked between remote scripts: true once Ctrl-C was pressed. */
   interrupted: () => boolean;
+  /**
+   * Takes the host's run lock; called once, right before the first change. Resolves true
+   * when another run changed the host since it was read: the host is then read again.
+   */
+  lock?: () => Promise<boolean>;
+}
+
+/** Another run changed the host between our read and our lock. */
+class ReadAgain extends Error {}
+
+/**
+ * Converge one host. Results are held back until the lock is taken (or the run turns out to
+ * change nothing), so a host read again under the lock is reported once.
+ */
+export async function convergeHost(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter): Promise<{ recap: HostRecap; error?: string }> {
+  let held: TaskResult[] | undefined = opts.lock && !opts.check ? [] : undefined;
+  const release = () => {
+    for (const r of held ?? []) reporter.task(r);
+    held = undefined;
+  };
+  const holding: Reporter = { ...reporter, task: (r) => (held ? held.push(r) : reporter.task(r)) };
+  const lock = async () => {
+    if (!held) return;
+    const stale = await opts.lock!();
+    if (stale) throw new ReadAgain();
+    release();
+  };
+  try {
+    return await convergeOnce(shell, host, roles, opts, holding, lock);
+  } catch (e) {
+    if (!(e instanceof ReadAgain)) throw e;
+    held = undefined;
+    reporter.progress(host, "changed by another run meanwhile: reading again");
+    return await convergeOnce(shell, host, roles, { ...opts, prefetched: undefined }, reporter, async () => undefined);
+  } finally {
+    release();
+  }
 }
 
 interface Entry {
@@ -47,7 +84,7 @@ export function runProbe(shell: RemoteShell, roles: CompiledRole[], diff: boolea
   return shell.run(script).then((result) => ({ token, result }));
 }
 
-export async function convergeHost(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter): Promise<{ recap: HostRecap; error?: string }> {
+async function convergeOnce(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter, lock: () => Promise<void>): Promise<{ recap: HostRecap; error?: string }> {
   const recap = emptyRecap();
   const d = shell.dialect ?? shDialect;
   const HEADER = d.header;
@@ -126,6 +163,7 @@ export async function convergeHost(shell: RemoteShell, host: string, roles: Comp
   const flush = async (probeFrom: number): Promise<string | undefined> => {
     if (!batch.length) return undefined;
     if (opts.interrupted()) return "interrupted before the next change";
+    await lock();
     const tk = newToken();
     const parts: string[] = [HEADER];
     batch.forEach((e, b) => e.steps.forEach((s, k) => parts.push(section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))));

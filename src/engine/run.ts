@@ -84,8 +84,9 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
     prefetch.set(`${i}:${h}`, p);
   }
 
-  // One run at a time per host (not for --check, which only reads): an flock held on the host
-  // for the whole run; a lock left by a killed run is stale and reported.
+  // One run at a time per host: an flock the host's session shell takes right before the first
+  // change (check mode and runs that change nothing never take it), held until the session
+  // ends. A lock left by a killed run is stale and reported.
   const owner = `run by ${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
   const locks = new Map<string, Promise<HostLock | undefined>>();
   const lockOf = (h: string): Promise<HostLock | undefined> => {
@@ -101,19 +102,22 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
             if (l.previous) wrapped.warning?.(`${h}: an earlier run did not finish (${l.previous}); its lock was stale and is taken over`);
             return l;
           }
-          await l.release();
           if (Date.now() >= deadline) {
             throw new DeployError("task", `${h} is being converged by another run (${l.previous}); not touching it`, { host: h }, { hint: "wait for it, or give --lock-timeout SECONDS to wait" });
           }
           await new Promise((r) => setTimeout(r, 1000));
         }
       })();
-      p.catch(() => undefined);
       locks.set(h, p);
     }
     return p;
   };
-  if (!opts.check) for (const h of allHosts) lockOf(h);
+  /** Before a host's first change: true when what was read must be read again (see HostLock.stale). */
+  const lockFor = (h: string) => async (): Promise<boolean> => {
+    const fresh = !locks.has(h);
+    const l = await lockOf(h);
+    return fresh && !!l?.stale;
+  };
 
   try {
     for (const [playIndex, play] of plays.entries()) {
@@ -130,9 +134,8 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
           let shell: RemoteShell | undefined;
           try {
             shell = await shellOf(host);
-            if (!opts.check) await lockOf(host);
             const before = firstPlay.get(host) === playIndex ? 0 : shell.execs;
-            const r = await convergeHost(shell, host, roles, { check: !!opts.check, diff: !!opts.diff, interrupted, prefetched: prefetch.get(`${playIndex}:${host}`) }, wrapped);
+            const r = await convergeHost(shell, host, roles, { check: !!opts.check, diff: !!opts.diff, interrupted, prefetched: prefetch.get(`${playIndex}:${host}`), lock: lockFor(host) }, wrapped);
             outcome = { recap: r.recap, error: r.error, execs: shell.execs - before };
             if (r.error) down.add(host);
           } catch (e) {
@@ -151,7 +154,6 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
       if (interrupted()) break;
     }
   } finally {
-    for (const l of locks.values()) await l.then((x) => x?.release()).catch(() => undefined);
     for (const p of shells.values()) await p.then((s) => s.close()).catch(() => undefined);
     await pool.closeAll();
   }

@@ -2,38 +2,15 @@ import { readFileSync } from "node:fs";
 import { NodeSSH } from "node-ssh";
 import type { ConnectConfig } from "ssh2";
 import { DeployError } from "../errors.js";
-import { quote } from "./quote.js";
 import { checkHostKey, fingerprint, knownHostsName, readKnownHosts, recordHostKey } from "./known-hosts.js";
-import { PassThrough } from "node:stream";
+import { Session } from "./session.js";
 import type { HostLock, RemoteShell, RunResult, SshTarget } from "./target.js";
-
-export const LOCK_FILE = "/run/homecloud-deploy.lock";
-export const LOCK_OWNER = "/run/homecloud-deploy.owner";
-
-/** Held while stdin stays open: flock on an fd, an owner line for messages. */
-export function lockScript(owner: string): string {
-  return [
-    `exec 9>>${LOCK_FILE} || { echo "error cannot open ${LOCK_FILE}"; exit 1; }`,
-    `if flock -n 9; then`,
-    `  if [ -s ${LOCK_OWNER} ]; then echo "stale $(cat ${LOCK_OWNER})"; fi`,
-    `  printf '%s\\n' ${quote(owner)} > ${LOCK_OWNER}`,
-    `  echo locked`,
-    `  cat > /dev/null`,
-    `  rm -f ${LOCK_OWNER}`,
-    // the same run reaching one machine under two inventory names shares the lock
-    `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then`,
-    `  echo locked`,
-    `else`,
-    `  echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"`,
-    `fi`,
-  ].join("\n");
-}
 
 function describe(t: SshTarget): string {
   return `${t.user}@${t.host}:${t.port}${t.jump ? ` via ${t.jump.host}` : ""}`;
 }
 
-/** How the remote side starts the shell that reads our script on stdin. */
+/** How the remote side starts a one-off shell that reads our script on stdin. */
 export function shellCommand(t: SshTarget): string {
   if (!t.become || t.user === "root") return "LC_ALL=C exec sh -s";
   // sudo reads the password line from stdin (byte by byte), then sh reads the rest.
@@ -42,6 +19,10 @@ export function shellCommand(t: SshTarget): string {
 
 class SshShell implements RemoteShell {
   execs = 0;
+  private session?: Session;
+  /** The lock generation read before the last script that ran without the lock. */
+  private lastGen?: string;
+  private locked = false;
   constructor(readonly target: SshTarget, private ssh: NodeSSH, private onClose: () => Promise<void>, private fresh: () => Promise<NodeSSH>) {}
 
   async runFresh(script: string): Promise<RunResult> {
@@ -55,52 +36,54 @@ class SshShell implements RemoteShell {
     }
   }
 
-  async lock(owner: string): Promise<HostLock> {
-    const stdin = new PassThrough();
-    let out = "";
-    let settle: (v: HostLock) => void = () => {};
-    let fail: (e: Error) => void = () => {};
-    const decided = new Promise<HostLock>((resolve, reject) => ((settle = resolve), (fail = reject)));
-    const release = async () => {
-      stdin.end();
-      await done.catch(() => undefined);
-    };
-    // (its channel is opened beside the probe's, not counted as a remote script)
-    const done = this.ssh.execCommand(shellCommand(this.target), {
-      stdin,
-      onStdout: (chunk) => {
-        out += chunk.toString();
-        const stale = /^stale (.*)$/m.exec(out)?.[1];
-        if (/^locked$/m.test(out)) settle({ status: "locked", previous: stale, release });
-        const busy = /^busy ?(.*)$/m.exec(out);
-        if (busy) settle({ status: "busy", previous: busy[1] || "another run", release });
-      },
-    });
-    done.then((r) => fail(new Error(`the lock script ended: ${out.trim()} ${r.stderr.trim()}`)), fail);
-    stdin.write(this.stdinFor(lockScript(owner)) + "\n");
-    return decided;
-  }
-
-  /**
-   * The script as one compound command: the shell parses all of it before running any of it,
-   * so a connection cut while the script is being sent runs nothing (never half a command).
-   */
+  /** The script as one compound command: parsed whole before any of it runs. */
   private stdinFor(script: string): string {
     return (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + `{\n${script}\n}\n`;
+  }
+
+  private lost(cause: unknown): DeployError {
+    return new DeployError("connect", `lost the connection to ${describe(this.target)}: ${(cause as Error).message}`, { host: this.target.name }, { cause });
   }
 
   async run(script: string): Promise<RunResult> {
     this.execs++;
     try {
-      const r = await this.ssh.execCommand(shellCommand(this.target), { stdin: this.stdinFor(script), noTrim: true });
-      return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? (r.signal ? 128 : 255) };
+      let r;
+      if (this.session) r = await this.session.run(script);
+      else {
+        const opened = Session.open(this.ssh.connection!, this.target, script);
+        this.session = opened.session;
+        r = await opened.first!;
+      }
+      if (!this.locked) this.lastGen = r.gen;
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code };
     } catch (cause) {
-      throw new DeployError("connect", `lost the connection to ${describe(this.target)}: ${(cause as Error).message}`, { host: this.target.name }, { cause });
+      throw this.lost(cause);
     }
   }
 
+  async lock(owner: string): Promise<HostLock> {
+    this.session ??= Session.open(this.ssh.connection!, this.target).session;
+    let out: string;
+    try {
+      out = await this.session.lock(owner);
+    } catch (cause) {
+      throw this.lost(cause);
+    }
+    const got = /^(locked|shared) (.*)$/m.exec(out);
+    if (got) {
+      this.locked = got[1] === "locked";
+      return { status: "locked", previous: /^stale (.*)$/m.exec(out)?.[1], stale: this.lastGen !== undefined && got[2] !== this.lastGen };
+    }
+    const busy = /^busy ?(.*)$/m.exec(out);
+    if (busy) return { status: "busy", previous: busy[1] || "another run" };
+    throw new DeployError("task", `cannot take the run lock on ${describe(this.target)}: ${out.trim() || "no answer"}`, { host: this.target.name });
+  }
+
   async close(): Promise<void> {
-    this.ssh.dispose();
+    // a held lock is freed when the session shell exits: wait for that, so the next run finds it free
+    await this.session?.end(this.locked);
+    // the connection may serve another name of the same machine: the pool counts its users
     await this.onClose();
   }
 }

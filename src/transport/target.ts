@@ -30,7 +30,10 @@ export interface RunResult {
   code: number;
 }
 
-/** A shell on a host: runs scripts given on stdin (never in argv). */
+/**
+ * A shell on a host. Scripts travel on stdin, except that the first one may travel in the
+ * command line when it holds no secret value.
+ */
 export interface RemoteShell {
   readonly target: SshTarget;
   /** The language of its scripts (default: POSIX sh). */
@@ -40,11 +43,11 @@ export interface RemoteShell {
   runFresh(script: string): Promise<RunResult>;
   close(): Promise<void>;
   /**
-   * Take the host's run lock for as long as the returned handle is not released (the remote
-   * side holds an flock while our channel stays open, so a killed run frees it).
+   * Take the host's run lock until close() (the remote session shell holds an flock, so a
+   * killed run's lock is freed when its connection drops). Busy: try again later.
    */
   lock?(owner: string): Promise<HostLock>;
-  /** Exec channels opened so far: each costs at least one round trip. */
+  /** Remote scripts run so far: each costs at least one round trip. */
   readonly execs: number;
 }
 
@@ -53,5 +56,6 @@ export interface HostLock {
   status: "locked" | "busy";
   /** The owner line of a lock left by a run that did not finish (stale), or of the holder. */
   previous?: string;
-  release(): Promise<void>;
+  /** Another run took or gave up the lock since our last read: read the host again. */
+  stale?: boolean;
 }

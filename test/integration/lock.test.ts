@@ -22,9 +22,10 @@ describe("the host lock", () => {
   });
 
   it("detects a lock left by a run that was killed, says so, and takes it over", async () => {
-    onHost("h2", "echo 'run by someone@elsewhere pid 4242 since 2026-01-01T00:00:00Z' > /run/homecloud-deploy.owner");
+    onHost("h2", "rm -f /srv/lock-c; echo 'run by someone@elsewhere pid 4242 since 2026-01-01T00:00:00Z' > /run/homecloud-deploy.owner");
     const warnings: string[] = [];
-    const r = await apply("h2", () => [command({ run: "true", creates: "/" })], { reporter: { playStarted() {}, hostStarted() {}, progress() {}, task() {}, hostFinished() {}, playFinished() {}, warning: (w) => warnings.push(w) } });
+    // (the lock is taken before the first change: this run has one)
+    const r = await apply("h2", () => [command({ run: "touch /srv/lock-c", creates: "/srv/lock-c" })], { reporter: { playStarted() {}, hostStarted() {}, progress() {}, task() {}, hostFinished() {}, playFinished() {}, warning: (w) => warnings.push(w) } });
     expect(r.hosts.h2.failed).toBe(0);
     expect(warnings.join("\n")).toMatch(/h2: an earlier run did not finish \(run by someone@elsewhere pid 4242 since 2026-01-01T00:00:00Z\); its lock was stale/);
     expect(onHost("h2", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");

@@ -1,0 +1,201 @@
+import { randomBytes } from "node:crypto";
+import type { Client, ClientChannel } from "ssh2";
+import { redact } from "../secrets.js";
+import { quote } from "./quote.js";
+import type { RunResult, SshTarget } from "./target.js";
+
+export const LOCK_FILE = "/run/homecloud-deploy.lock";
+export const LOCK_OWNER = "/run/homecloud-deploy.owner";
+/** Changes whenever a run takes or gives up the lock: a probe read under another value is stale. */
+export const LOCK_GEN = "/run/homecloud-deploy.gen";
+/** Longest first script sent inside the command line instead of on stdin. */
+const MAX_INLINE = 64 * 1024;
+const SUDO_PROMPT = "[homecloud-deploy sudo]";
+
+/**
+ * One script framed for the session shell. The subshell keeps `exit` and `cd` from touching
+ * the session; fd 9 (the lock) is not inherited, so a daemon a script starts never holds the
+ * lock; stdin is /dev/null, so nothing a script runs can eat the scripts that follow. The
+ * shell parses the whole frame before running any of it: a connection cut while the frame
+ * is being sent runs nothing.
+ */
+export function frame(mark: string, seq: number, script: string, inSession = false): string {
+  return [
+    `__hcd_g=; [ -r ${LOCK_GEN} ] && read -r __hcd_g < ${LOCK_GEN}`,
+    inSession ? `{` : `( {`,
+    script,
+    `${inSession ? "}" : "} ) 9>&- </dev/null"}; __hcd_c=$?; printf '\\n%s %s %s\\n' ${mark}:${seq} "$__hcd_c" "$__hcd_g"; printf '\\n%s\\n' ${mark}:${seq} >&2`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Taken in the session shell itself, so it is held until the session ends (a killed run's
+ * connection drops, its shell reads EOF and exits, the kernel frees the flock). Prints
+ * `locked GEN [stale OWNER]`, `shared GEN` or `busy OWNER`.
+ */
+export function lockScript(owner: string): string {
+  const bump = `cat /proc/sys/kernel/random/uuid > ${LOCK_GEN}`;
+  return [
+    `__hcd_g=; [ -r ${LOCK_GEN} ] && read -r __hcd_g < ${LOCK_GEN}`,
+    `if ! command exec 9>>${LOCK_FILE}; then echo "error cannot open ${LOCK_FILE}";`,
+    `elif flock -n 9; then`,
+    `  __hcd_s=; [ -s ${LOCK_OWNER} ] && __hcd_s="$(cat ${LOCK_OWNER})"`,
+    `  printf '%s\\n' ${quote(owner)} > ${LOCK_OWNER}; ${bump}`,
+    `  trap 'rm -f ${LOCK_OWNER}; ${bump}' EXIT`,
+    `  printf 'locked %s\\n' "$__hcd_g"; [ -n "$__hcd_s" ] && printf 'stale %s\\n' "$__hcd_s"`,
+    // the same run reaching one machine under two inventory names shares the lock
+    `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then exec 9>&-; printf 'shared %s\\n' "$__hcd_g"`,
+    `else exec 9>&-; echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"`,
+    `fi`,
+  ].join("\n");
+}
+
+interface Pending {
+  seq: number;
+  resolve: (r: RunResult & { gen: string }) => void;
+  reject: (e: Error) => void;
+  out?: { text: string; code: number; gen: string };
+  err?: string;
+}
+
+/**
+ * A long-lived POSIX shell on one exec channel: every later script costs one round trip (no
+ * channel to open, no process to start), and the first one travels inside the command line
+ * when it holds no secret, so a run that changes nothing is one channel and one exchange.
+ */
+export class Session {
+  private readonly mark = `__hcd_${randomBytes(8).toString("hex")}`;
+  private seq = 0;
+  private queue: Pending[] = [];
+  private out = "";
+  private err = "";
+  private ended?: Error;
+  private channel?: ClientChannel;
+  private exit: { code: number | null } = { code: null };
+
+  private constructor(private target: SshTarget) {}
+
+  /** Start the session; `first` (a script) runs at once, its result is the first run(). */
+  static open(client: Client, target: SshTarget, first?: string): { session: Session; first?: Promise<RunResult & { gen: string }> } {
+    const s = new Session(target);
+    const inline = first !== undefined && first.length <= MAX_INLINE && redact(first) === first;
+    const boot = `export LC_ALL=C\n${inline ? frame(s.mark, 0, first) : ""}exec sh -s\n`;
+    const p = inline ? s.enqueue(0) : undefined;
+    const started = new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(`exec ${s.prefix()}sh -c ${quote(boot)}`, (err, ch) => (err ? reject(err) : resolve(ch))),
+    );
+    s.start(started);
+    const firstRun = p ?? (first !== undefined ? s.run(first) : undefined);
+    return { session: s, first: firstRun };
+  }
+
+  private prefix(): string {
+    const t = this.target;
+    if (!t.become || t.user === "root") return "";
+    return t.becomePassword ? `sudo -S -p ${quote(SUDO_PROMPT)} -- ` : "sudo -n -- ";
+  }
+
+  private startedChannel?: Promise<ClientChannel>;
+
+  private start(started: Promise<ClientChannel>): void {
+    this.startedChannel = started;
+    started.then(
+      (ch) => {
+        this.channel = ch;
+        const pw = this.target.become && this.target.user !== "root" ? this.target.becomePassword : undefined;
+        if (pw) ch.write(pw.reveal() + "\n");
+        let prompts = 0;
+        ch.on("data", (d: Buffer) => ((this.out += d.toString("utf8")), this.drain()));
+        ch.stderr.on("data", (d: Buffer) => {
+          let text = d.toString("utf8");
+          if (pw && text.includes(SUDO_PROMPT)) {
+            prompts += text.split(SUDO_PROMPT).length - 1;
+            text = text.split(SUDO_PROMPT).join("");
+            // asked again: the password was refused; end stdin so sudo gives up now
+            if (prompts > 1) ch.end();
+          }
+          this.err += text;
+          this.drain();
+        });
+        ch.on("exit", (code: number | null) => (this.exit.code = code));
+        ch.on("close", () => this.finish(new Error(`the remote shell ended${this.exit.code !== null ? ` (exit ${this.exit.code})` : ""}`)));
+      },
+      (e: Error) => this.finish(e),
+    );
+  }
+
+  private enqueue(seq: number): Promise<RunResult & { gen: string }> {
+    return new Promise((resolve, reject) => {
+      if (this.ended) return reject(this.ended);
+      this.queue.push({ seq, resolve, reject });
+    });
+  }
+
+  /** Run one script; resolves with its output, exit code and the lock generation read before it. */
+  async run(script: string): Promise<RunResult & { gen: string }> {
+    const seq = ++this.seq;
+    const p = this.enqueue(seq);
+    const ch = await this.startedChannel!;
+    if (!this.ended) ch.write(frame(this.mark, seq, script));
+    return p;
+  }
+
+  /** Send a lock script (not framed: it must run in the session shell itself). */
+  async lock(owner: string): Promise<string> {
+    const seq = ++this.seq;
+    const p = this.enqueue(seq);
+    const ch = await this.startedChannel!;
+    if (!this.ended) ch.write(frame(this.mark, seq, lockScript(owner), true));
+    return (await p).stdout;
+  }
+
+  private drain(): void {
+    while (this.queue.length) {
+      const head = this.queue[0];
+      const tag = `\n${this.mark}:${head.seq}`;
+      if (!head.out) {
+        const at = this.out.indexOf(tag + " ");
+        const eol = at < 0 ? -1 : this.out.indexOf("\n", at + tag.length);
+        if (eol >= 0) {
+          const [code, gen = ""] = this.out.slice(at + tag.length + 1, eol).split(" ");
+          head.out = { text: this.out.slice(0, at), code: Number(code), gen };
+          this.out = this.out.slice(eol + 1);
+        }
+      }
+      if (head.err === undefined) {
+        const at = this.err.indexOf(tag + "\n");
+        if (at >= 0) {
+          head.err = this.err.slice(0, at);
+          this.err = this.err.slice(at + tag.length + 1);
+        }
+      }
+      if (!head.out || head.err === undefined) return;
+      this.queue.shift();
+      head.resolve({ stdout: head.out.text, stderr: head.err, code: head.out.code, gen: head.out.gen });
+    }
+  }
+
+  private finish(why: Error): void {
+    if (this.ended) return;
+    this.ended = why;
+    const q = this.queue.splice(0);
+    // The shell ended before a script finished: report what it printed (sudo's refusal, say).
+    const head = q.shift();
+    if (head) {
+      const said = (this.err + this.out).trim();
+      if (said && this.exit.code !== null) head.resolve({ stdout: this.out, stderr: this.err, code: this.exit.code || 255, gen: "" });
+      else head.reject(why);
+    }
+    for (const p of q) p.reject(why);
+  }
+
+  /** End the shell: EOF on its stdin. Waits for it to exit when `wait` (to free the lock now). */
+  async end(wait: boolean): Promise<void> {
+    const ch = await this.startedChannel?.catch(() => undefined);
+    if (!ch || this.ended) return;
+    const closed = new Promise<void>((r) => ch.once("close", () => r()));
+    ch.end();
+    if (wait) await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+}

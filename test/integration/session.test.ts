@@ -1,0 +1,104 @@
+// The session shell: one exec channel per host that runs every script of a run.
+import { afterEach, describe, expect, it } from "vitest";
+import { command, file, line } from "../../src/index.js";
+import { loadInventory } from "../../src/inventory/load.js";
+import { resolveTargets } from "../../src/inventory/connection.js";
+import { secret } from "../../src/secrets.js";
+import { SshPool } from "../../src/transport/ssh.js";
+import type { RemoteShell } from "../../src/transport/target.js";
+import { apply, labInventoryFile, onHost } from "../support/lab.js";
+
+const pool = new SshPool();
+const opened: RemoteShell[] = [];
+async function shell(host: string): Promise<RemoteShell> {
+  const { targets } = resolveTargets(loadInventory(labInventoryFile()), [host], {});
+  const sh = await pool.shell(targets.get(host)!);
+  opened.push(sh);
+  return sh;
+}
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+});
+
+/** The argv of the session shell, as the host's process table shows it. */
+const ARGV = `tr '\\0' ' ' < /proc/$$/cmdline`;
+
+describe("the session shell", () => {
+  it("runs scripts one after another without one script's exit, cd, variables or stdin reaching the next", async () => {
+    const sh = await shell("h1");
+    expect(await sh.run("cd /tmp; X=1; echo out; echo err >&2; exit 3")).toEqual({ stdout: "out\n", stderr: "err\n", code: 3 });
+    expect(await sh.run('pwd; echo "x=${X:-unset}"; cat; printf no-newline')).toEqual({ stdout: "/root\nx=unset\nno-newline", stderr: "", code: 0 });
+    const big = await sh.run("head -c 300000 /dev/zero | tr '\\0' a; echo; seq 1 20000 >&2");
+    expect(big.stdout.length).toBe(300001);
+    expect(big.stderr.split("\n").length).toBe(20001);
+    expect(sh.execs).toBe(3);
+  });
+
+  it("sends a first script in the command line only when it holds no secret", async () => {
+    const plain = await shell("h1");
+    expect((await plain.run(`${ARGV}; echo ' marker-in-argv'`)).stdout).toContain("marker-in-argv");
+    const pw = secret("hunter2-session-test");
+    const withSecret = await shell("h2");
+    const r = await withSecret.run(`${ARGV}; echo; echo ${pw.reveal()} | wc -c`);
+    expect(r.stdout).not.toContain(pw.reveal());
+    expect(r.stdout.trim().split("\n").pop()).toBe(String(pw.reveal().length + 1));
+  });
+
+  it("takes the lock in the session shell, frees it when the session ends, and says when another run changed the host since the last read", async () => {
+    const a = await shell("h3");
+    await a.run("true"); // a's read of the host
+    const b = await shell("h3");
+    await b.run("true");
+    expect((await b.lock!("run B")).status).toBe("locked");
+    expect(onHost("h3", "cat /run/homecloud-deploy.owner")).toBe("run B\n");
+    expect(await a.lock!("run A")).toMatchObject({ status: "busy", previous: "run B" });
+    // a script's children do not inherit the lock
+    await b.run("sleep 30 >/dev/null 2>&1 &");
+    await b.close();
+    opened.splice(opened.indexOf(b), 1);
+    expect(onHost("h3", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");
+    const l = await a.lock!("run A");
+    expect(l).toMatchObject({ status: "locked", stale: true });
+    onHost("h3", "pkill -f '^sleep 30$'; true");
+  });
+});
+
+describe("the run lock", () => {
+  it("is taken only before a change: a run that changes nothing passes a host another run is converging", async () => {
+    onHost("h4", "rm -f /srv/lazy-a; mkdir -p /srv");
+    await apply("h4", () => [file({ path: "/srv/lazy-b", content: "b\n" })]);
+    const slow = apply("h4", () => [command({ run: "sleep 3; touch /srv/lazy-a", creates: "/srv/lazy-a" })]);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(onHost("h4", "cat /run/homecloud-deploy.owner")).toMatch(/^run by /);
+    const noop = await apply("h4", () => [file({ path: "/srv/lazy-b", content: "b\n" })]);
+    expect(noop.hosts.h4).toMatchObject({ ok: 1, changed: 0, failed: 0 });
+    const busy = await apply("h4", () => [file({ path: "/srv/lazy-b", content: "changed\n" })]);
+    expect(busy.hosts.h4.error).toMatch(/being converged by another run/);
+    expect((await slow).hosts.h4.changed).toBe(1);
+  });
+
+  it("reads the host again when another run changed it between our read and our lock", async () => {
+    onHost("h4", "printf 'a=0\\n' > /srv/race.conf");
+    const progress: string[] = [];
+    const r = await apply("h4", () => [line({ path: "/srv/race.conf", line: "k=1" })], {
+      // another run converges the host after our read, before our first change
+      connect: async (t) => {
+        const sh = await pool.shell(t);
+        opened.push(sh);
+        const lock = sh.lock!.bind(sh);
+        return Object.assign(Object.create(sh), {
+          run: sh.run.bind(sh),
+          lock: async (owner: string) => {
+            await apply("h4", () => [file({ path: "/srv/race.conf", content: "b=2\n" })]);
+            return lock(owner);
+          },
+        });
+      },
+      reporter: { playStarted() {}, hostStarted() {}, progress: (_h, m) => progress.push(m), task() {}, hostFinished() {}, playFinished() {} },
+    });
+    expect(r.hosts.h4).toMatchObject({ changed: 1, failed: 0 });
+    expect(r.tasks.filter((t) => t.host === "h4")).toHaveLength(1);
+    expect(progress).toContain("changed by another run meanwhile: reading again");
+    expect(onHost("h4", "cat /srv/race.conf")).toBe("b=2\nk=1\n");
+  });
+});
