@@ -4,20 +4,16 @@ import { pathToFileURL } from "node:url";
 import { InputError } from "../errors.js";
 import type { Playbook } from "./define.js";
 
-let tsxRegistered = false;
+let hooked = false;
 
-/** Import a playbook module (.ts through tsx, no build step) and check its default export. */
+/** Import a playbook module (.ts made JavaScript on the fly, see ts-hooks) and check its default export. */
 export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
-  if (/\.[cm]?ts$/.test(path) && !tsxRegistered) {
-    const { register } = await import("tsx/esm/api");
-    register();
-    if (/\/dist\/src\/playbook\/load\.js$/.test(new URL(import.meta.url).pathname)) {
-      const { register: registerHooks } = await import("node:module");
-      registerHooks("./prefer-dist.js", import.meta.url);
-    }
-    tsxRegistered = true;
+  if (/\.[cm]?ts$/.test(path) && !hooked) {
+    const { register } = await import("node:module");
+    register("./ts-hooks.js", import.meta.url);
+    hooked = true;
   }
   let mod: { default?: unknown };
   try {
