@@ -1,4 +1,5 @@
 import { pendingProbe } from "./notify.js";
+import { fillTables, tableFunctions } from "./read-tables.js";
 import { section } from "./sections.js";
 
 /**
@@ -24,8 +25,9 @@ export interface Dialect {
  */
 function probes(token: string, items: Array<[string, string, boolean?]>): string {
   const slow = items.filter((x) => x[2]);
-  if (!slow.length) return items.map(([id, f]) => section(token, id, f)).join("\n");
-  const lines = [`hcd_d=$(mktemp -d) || exit 1`];
+  const tables = fillTables(items.filter((x) => !x[2]).map((x) => x[1]));
+  if (!slow.length) return [tables, ...items.map(([id, f]) => section(token, id, f))].join("\n");
+  const lines = [tables, `hcd_d=$(mktemp -d) || exit 1`];
   slow.forEach(([, f], i) => lines.push(`(\n(\n${f}\n) > "$hcd_d/${i}" 2>&1 </dev/null\necho $? > "$hcd_d/${i}.rc"\n) &`));
   for (const [id, f, isSlow] of items) if (!isSlow) lines.push(section(token, id, f));
   lines.push("wait");
@@ -36,7 +38,7 @@ function probes(token: string, items: Array<[string, string, boolean?]>): string
 
 export const shDialect: Dialect = {
   name: "sh",
-  header: "umask 022\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport PATH\n",
+  header: `umask 022\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nexport PATH\n${tableFunctions}\n`,
   section,
   pendingProbe: pendingProbe(),
   probes,

@@ -22,10 +22,10 @@ export function normaliseMode(mode: string | number | undefined): string | undef
   return s.padStart(4, "0");
 }
 
-/** Shell: print one line `TYPE MODE OWNER GROUP` for a path, or `absent`. */
+/** Shell: print one line `TYPE MODE OWNER GROUP` for a path, or `absent` (hcd_stat: see engine/read-tables). */
 export function statProbe(path: string): string {
   const p = quote(path);
-  return `if [ -L ${p} ]; then echo link; elif [ -e ${p} ]; then stat -c '%F %a %U %G' ${p}; else echo absent; fi`;
+  return `if [ -L ${p} ]; then echo link; elif [ -e ${p} ]; then hcd_stat ${p}; else echo absent; fi`;
 }
 
 export function parseStat(line: string): Attributes {

@@ -48,7 +48,7 @@ export function file(opts: FileOptions): Task {
     probe: (ctx) =>
       [
         statProbe(opts.path),
-        `if [ -f ${p} ] && [ ! -L ${p} ]; then h=$(sha256sum < ${p}); h=\${h%% *}; echo "sha $h";`,
+        `if [ -f ${p} ] && [ ! -L ${p} ]; then hcd_sha ${p}; h=$hcd_r; echo "sha $h";`,
         ctx.diff && content && !content.sensitive
           ? `  if [ "$h" != ${want} ] && [ "$(stat -c %s ${p})" -le ${MAX_DIFF_BYTES} ]; then echo content; base64 < ${p}; fi;`
           : "",

@@ -1,0 +1,43 @@
+// The stat/sha256 tables of a probe script give exactly what one process per file gives.
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { directory, file } from "../../src/index.js";
+import { shDialect } from "../../src/engine/dialect.js";
+import { parseSections } from "../../src/engine/sections.js";
+
+const sh = (script: string) => spawnSync("sh", ["-c", script], { encoding: "utf8" });
+
+describe("the probe's read tables", () => {
+  it("read every file as a process per file would, names alike or not, plain or quoted, present or not", () => {
+    const d = mkdtempSync(join(tmpdir(), "hcd-tables-"));
+    mkdirSync(join(d, "x"));
+    const files: Record<string, string> = { a: "one\n", "x/a": "two\n", "b  c": "spaced\n", "x/a.bak": "", "tab\tname": "t\n" };
+    for (const [n, c] of Object.entries(files)) writeFileSync(join(d, n), c);
+    chmodSync(join(d, "x/a"), 0o600);
+    symlinkSync(join(d, "a"), join(d, "link"));
+    const names = [...Object.keys(files), "missing", "link", "x"];
+    const tasks = names.flatMap((n) => [file({ path: join(d, n), content: "other\n" }), directory({ path: join(d, n) })]);
+    const items = tasks.map((t, i) => [`p${i}`, t.resource.probe({ diff: false })] as [string, string]);
+    const together = sh(shDialect.header + shDialect.probes("TOK", items));
+    const sections = parseSections("TOK", together.stdout);
+    // each fragment alone: no table, so every read is its own process
+    items.forEach(([id, fragment]) => {
+      const alone = sh(shDialect.header + fragment);
+      expect(sections.get(id)?.output.trim(), `${id}: ${fragment.split("\n")[0]}`).toBe(alone.stdout.trim());
+    });
+    const shas = [...together.stdout.matchAll(/^sha (\S+)$/gm)].map((m) => m[1]);
+    expect(shas).toHaveLength(5);
+    expect(new Set(shas).size).toBe(5); // five texts; the symlink itself has no sha
+  });
+
+  it("fills the tables with one stat and one sha256sum for the plain paths only", () => {
+    const items = ["/srv/a", "/srv/b", "/srv/with space"].map((p, i) => [`p${i}`, file({ path: p, content: "x" }).resource.probe({ diff: false })] as [string, string]);
+    const script = shDialect.probes("TOK", items);
+    expect(script.match(/\bstat -c/g)).toHaveLength(1);
+    expect(script).toMatch(/sha256sum -- \/srv\/a \/srv\/b 2>/);
+    expect(script).not.toMatch(/sha256sum -- [^\n]*with/);
+  });
+});
