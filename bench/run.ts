@@ -99,7 +99,7 @@ const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
     ANSIBLE_DISPLAY_OK_HOSTS: "false",
     ANSIBLE_DISPLAY_SKIPPED_HOSTS: "false",
   });
-const FLOOR = (s: Setup) => timed(process.execPath, ["--import", "tsx", "bench/floor.ts", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], { HCD_BENCH_KEY: labPaths.key() });
+const FLOOR = (s: Setup) => timed(process.execPath, ["bench/floor.mjs", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], { HCD_BENCH_KEY: labPaths.key() });
 
 async function series(name: string, fn: () => Promise<number>, before?: () => void): Promise<{ median: number; min: number; max: number }> {
   const xs: number[] = [];

@@ -11,6 +11,9 @@ export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
   if (/\.[cm]?ts$/.test(path) && !hooked) {
+    // Once hooks are registered, every module still to load is resolved through Node's loader
+    // thread, one message at a time: load the library (and zod, handlebars, ...) before that.
+    await import("../index.js");
     const { register } = await import("node:module");
     register("./ts-hooks.js", import.meta.url);
     hooked = true;
