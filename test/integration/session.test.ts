@@ -1,6 +1,8 @@
 // The session shell: one exec channel per host that runs every script of a run.
 import { afterEach, describe, expect, it } from "vitest";
-import { command, file, line } from "../../src/index.js";
+import { command, file, line, service } from "../../src/index.js";
+import { shDialect } from "../../src/engine/dialect.js";
+import { parseSections } from "../../src/engine/sections.js";
 import { loadInventory } from "../../src/inventory/load.js";
 import { resolveTargets } from "../../src/inventory/connection.js";
 import { secret } from "../../src/secrets.js";
@@ -100,5 +102,26 @@ describe("the run lock", () => {
     expect(r.tasks.filter((t) => t.host === "h4")).toHaveLength(1);
     expect(progress).toContain("changed by another run meanwhile: reading again");
     expect(onHost("h4", "cat /srv/race.conf")).toBe("b=2\nk=1\n");
+  });
+});
+
+describe("the probe's unit table", () => {
+  it("reads units as systemctl show per unit would: found, aliased, missing, generated", () => {
+    const units = ["ssh", "sshd", "systemd-networkd", "no-such-unit-hcd", "systemd-journald.socket", "ssh"];
+    const items = units.map((u, i) => [`p${i}`, service({ name: u }).resource.probe({ diff: false })] as [string, string]);
+    const script = shDialect.probes("TOK", items);
+    expect(script.match(/systemctl show/g)).toHaveLength(1);
+    const sections = parseSections("TOK", onHost("h1", shDialect.header + script));
+    const sorted = (t: string | undefined) => (t ?? "").trim().split("\n").sort();
+    items.forEach(([id, fragment], i) => {
+      // the fragment alone (no table: its own systemctl), and the pipeline probes used before tables
+      const alone = onHost("h1", shDialect.header + fragment);
+      const unit = units[i].includes(".") ? units[i] : `${units[i]}.service`;
+      const before = onHost("h1", `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload ${unit} | sed -e 's/^LoadState=/load /' -e 's/^ActiveState=/active /' -e 's/^UnitFileState=/enabled /' -e 's/^NeedDaemonReload=/reload /'`);
+      expect(sorted(sections.get(id)?.output), units[i]).toEqual(sorted(alone));
+      expect(sorted(sections.get(id)?.output).filter((l) => /^(load|active|enabled|reload) /.test(l)), units[i]).toEqual(sorted(before));
+    });
+    expect(sections.get("p0")?.output).toMatch(/^load loaded$/m);
+    expect(sections.get("p3")?.output).toMatch(/^load not-found$/m);
   });
 });

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { directory, file } from "../../src/index.js";
+import { apt, directory, file } from "../../src/index.js";
 import { shDialect } from "../../src/engine/dialect.js";
 import { parseSections } from "../../src/engine/sections.js";
 
@@ -39,5 +39,18 @@ describe("the probe's read tables", () => {
     expect(script.match(/\bstat -c/g)).toHaveLength(1);
     expect(script).toMatch(/sha256sum -- \/srv\/a \/srv\/b 2>/);
     expect(script).not.toMatch(/sha256sum -- [^\n]*with/);
+  });
+
+  it("read packages as dpkg-query per task would, installed, absent and unknown", () => {
+    const groups = [["dpkg", "no-such-package-hcd"], ["coreutils"], ["dash", "bash"], ["zlib1g"]];
+    const items = groups.map((g, i) => [`p${i}`, apt({ names: g }).resource.probe({ diff: false })] as [string, string]);
+    const script = shDialect.probes("TOK", items);
+    expect(script.match(/dpkg-query -W/g)).toHaveLength(1);
+    const sections = parseSections("TOK", sh(shDialect.header + script).stdout);
+    items.forEach(([id, fragment], i) => {
+      const alone = sh(`dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${groups[i].join(" ")} 2>/dev/null; true`);
+      expect(sections.get(id)?.output.trim(), fragment).toBe(alone.stdout.trim());
+    });
+    expect(sections.get("p0")?.output).toMatch(/^dpkg\tii/);
   });
 });

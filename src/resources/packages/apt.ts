@@ -28,7 +28,8 @@ export function apt(opts: AptOptions): Task {
     name: `packages ${names.join(" ")}`,
     reads: names.map((n) => `pkg:${n}`),
     writes: ["*"],
-    probe: () => `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${names.map(quote).join(" ")} 2>/dev/null; true`,
+    // (hcd_pkgs: dpkg-query lines, see engine/read-tables)
+    probe: () => `hcd_pkgs ${names.map(quote).join(" ")}; true`,
     parse: (out) => parseDpkgQuery(out),
     plan: (installed): Step[] => {
       const env = "DEBIAN_FRONTEND=noninteractive";

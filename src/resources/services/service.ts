@@ -46,12 +46,13 @@ export function service(opts: ServiceOptions): Task {
     probe: () =>
       [
         `if [ -d /run/systemd/system ]; then echo init systemd;`,
-        `  systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload ${u} 2>/dev/null | sed -e 's/^LoadState=/load /' -e 's/^ActiveState=/active /' -e 's/^UnitFileState=/enabled /' -e 's/^NeedDaemonReload=/reload /';`,
+        // (hcd_unit: systemctl show, see engine/read-tables)
+        `  hcd_unit ${u};`,
         // units generated from SysV scripts are "generated": their rc links say whether they start at boot
-        `  if ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1; then echo sysv-enabled yes; else echo sysv-enabled no; fi;`,
+        `  if hcd_glob /etc/rc[2345].d/S*${s}; then echo sysv-enabled yes; else echo sysv-enabled no; fi;`,
         `else echo init sysv; if [ -x /etc/init.d/${sysvName} ]; then echo load yes; else echo load no; fi;`,
         `  if /etc/init.d/${s} status >/dev/null 2>&1; then echo active active; else echo active inactive; fi;`,
-        `  if ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1; then echo enabled yes; else echo enabled no; fi; fi`,
+        `  if hcd_glob /etc/rc[2345].d/S*${s}; then echo enabled yes; else echo enabled no; fi; fi`,
       ].join("\n"),
     parse: (out) => parseServiceProbe(out),
     plan: (cur): Step[] => {
