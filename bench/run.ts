@@ -156,17 +156,19 @@ async function main(): Promise<void> {
     await Promise.all(s.proxies.map((p) => p.stop()));
     return;
   }
-  const scale: Array<{ hosts: number; noop: number }> = [];
+  const scale: Array<{ hosts: number; noop: number; floor: number }> = [];
   for (const n of SCALE) {
     const hs = await lab(n);
     const s = await setup(hs, 50);
     await OURS(s.ours); // converge once
     const st = await series(`ours no-change, ${n} hosts, 50 ms`, () => OURS(s.ours));
-    scale.push({ hosts: n, noop: st.median });
+    // the floor on as many hosts: what the SSH logins alone cost this machine
+    const fl = await series(`floor, ${n} hosts, 50 ms`, () => FLOOR(s));
+    scale.push({ hosts: n, noop: st.median, floor: fl.median });
     await Promise.all(s.proxies.map((p) => p.stop()));
   }
   if (!RTTS.length) {
-    process.stdout.write(`scale (ours, no-change, 50 ms): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} s`).join(", ")}\n`);
+    process.stdout.write(`scale (no-change, 50 ms, ours / floor): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} / ${x.floor.toFixed(2)} s`).join(", ")}\n`);
     await labDown();
     return;
   }
@@ -197,7 +199,7 @@ async function main(): Promise<void> {
       "",
       ...RTTS.map((r) => `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r].roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r].roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r].roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`),
       "",
-      `scale (ours, no-change, 50 ms): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} s`).join(", ")}`,
+      `scale (no-change, 50 ms, ours / floor): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} / ${x.floor.toFixed(2)} s`).join(", ")}`,
     ];
     process.stdout.write(lines.join("\n") + "\n");
   }
