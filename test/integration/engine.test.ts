@@ -124,12 +124,16 @@ describe("engine against lab hosts", () => {
     );
     const vars = `    ansible_ssh_private_key_file: ${labPaths.key()}\n    deploy_known_hosts_file: ${labPaths.knownHosts()}\n    ansible_become: true\n`;
     const inv = writeInventory(
-      `all:\n  vars:\n${vars}  hosts:\n    nopw:\n      ansible_host: ${address("h3")}\n      ansible_user: deployer\n    pw:\n      ansible_host: ${address("h3")}\n      ansible_user: deployer2\n      ansible_become_password: !secret s3cret-sudo-pw\n`,
+      `all:\n  vars:\n${vars}  hosts:\n    nopw:\n      ansible_host: ${address("h3")}\n      ansible_user: deployer\n    pw:\n      ansible_host: ${address("h3")}\n      ansible_user: deployer2\n      ansible_become_password: !secret s3cret-sudo-pw\n    wrongpw:\n      ansible_host: ${address("h3")}\n      ansible_user: deployer2\n      ansible_become_password: !secret not-the-sudo-pw\n`,
     );
     const writeHere = (h: string) => [file({ path: `/root/become-${h}`, content: "root\n", mode: "0600" })];
     const r = await apply("all", writeHere, { inventory: inv });
     expect(r.hosts.nopw.error).toBeUndefined();
     expect(r.hosts.pw.error).toBeUndefined();
+    // a refused password ends the session at once (sudo would otherwise wait for another try)
+    expect(r.hosts.wrongpw.failed).toBe(1);
+    expect(r.hosts.wrongpw.error).toMatch(/incorrect password|try again/);
+    expect(JSON.stringify(r)).not.toContain("not-the-sudo-pw");
     expect(onHost("h3", "stat -c %U /root/become-nopw /root/become-pw")).toBe("root\nroot\n");
   });
 });
