@@ -7,6 +7,9 @@ import { section } from "./sections.js";
  * RTX CLI for YAMAHA routers. Each section's output comes back framed the same way
  * (`@@TOKEN id begin` ... `@@TOKEN id end CODE`), so the engine parses both alike.
  */
+/** One task's probe: its section id, its shell fragment, whether it is slow, whether it may run in the script's own shell. */
+export type ProbeItem = [id: string, fragment: string, slow?: boolean, inShell?: boolean];
+
 export interface Dialect {
   name: string;
   header: string;
@@ -14,7 +17,7 @@ export interface Dialect {
   /** Probe of notifications kept on the host; hosts without a filesystem we manage have none. */
   pendingProbe?: string;
   /** Many read-only fragments framed as sections (they may run at the same time). */
-  probes(token: string, items: Array<[id: string, fragment: string, slow?: boolean]>): string;
+  probes(token: string, items: ProbeItem[]): string;
 }
 
 /**
@@ -23,13 +26,13 @@ export interface Dialect {
  * (forking them all at once costs more CPU than it saves); then the slow ones' outputs are
  * printed with the usual frames. A probe's time is then about that of its slowest fragment.
  */
-function probes(token: string, items: Array<[string, string, boolean?]>): string {
+function probes(token: string, items: ProbeItem[]): string {
   const slow = items.filter((x) => x[2]);
   const tables = fillTables(items.filter((x) => !x[2]).map((x) => x[1]));
-  if (!slow.length) return [tables, ...items.map(([id, f]) => section(token, id, f))].join("\n");
+  if (!slow.length) return [tables, ...items.map(([id, f, , inShell]) => section(token, id, f, { inShell }))].join("\n");
   const lines = [tables, `hcd_d=$(mktemp -d) || exit 1`];
   slow.forEach(([, f], i) => lines.push(`(\n(\n${f}\n) > "$hcd_d/${i}" 2>&1 </dev/null\necho $? > "$hcd_d/${i}.rc"\n) &`));
-  for (const [id, f, isSlow] of items) if (!isSlow) lines.push(section(token, id, f));
+  for (const [id, f, isSlow, inShell] of items) if (!isSlow) lines.push(section(token, id, f, { inShell }));
   lines.push("wait");
   slow.forEach(([id], i) => lines.push(`printf '%s\\n' '@@${token} ${id} begin'; cat "$hcd_d/${i}"; printf '\\n@@${token} ${id} end %s\\n' "$(cat "$hcd_d/${i}.rc")"`));
   lines.push(`rm -rf "$hcd_d"`);

@@ -2,7 +2,7 @@ import { redact } from "../secrets.js";
 import type { RemoteShell, RunResult } from "../transport/target.js";
 import type { CompiledRole, CompiledTask } from "./compile.js";
 import { overlaps } from "./keys.js";
-import { shDialect } from "./dialect.js";
+import { shDialect, type ProbeItem } from "./dialect.js";
 import { notifyMarkerStep, handlerStep, parsePending } from "./notify.js";
 import type { Reporter } from "./reporter.js";
 import { emptyRecap, type HostRecap, type TaskResult } from "./results.js";
@@ -74,12 +74,16 @@ export interface ProbeRun {
   result: RunResult;
 }
 
+function probeItem(id: string, r: Resource, diff: boolean): ProbeItem {
+  return [id, r.probe({ diff }), r.slowProbe, r.probeInShell];
+}
+
 /** The one remote script that reads every task of a host (and its kept notifications). */
 export function runProbe(shell: RemoteShell, roles: CompiledRole[], diff: boolean): Promise<ProbeRun> {
   const d = shell.dialect ?? shDialect;
   const token = newToken();
   const tasks = roles.flatMap((r) => r.tasks);
-  const items: Array<[string, string, boolean?]> = [...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe] as [string, string, boolean?]] : []), ...tasks.map((t, i) => [`p${i}`, t.task.resource.probe({ diff }), t.task.resource.slowProbe] as [string, string, boolean?])];
+  const items: ProbeItem[] = [...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe, false, true] as ProbeItem] : []), ...tasks.map((t, i) => probeItem(`p${i}`, t.task.resource, diff))];
   const script = d.header + d.probes(token, items);
   return shell.run(script).then((result) => ({ token, result }));
 }
@@ -169,7 +173,7 @@ async function convergeOnce(shell: RemoteShell, host: string, roles: CompiledRol
     batch.forEach((e, b) => e.steps.forEach((s, k) => parts.push(section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))));
     const verifyIdx = batch.filter((e) => e.kind === "task" && tasks[e.index].task.resource.kind !== "command").map((e) => e.index);
     const probeIdx = [...new Set([...verifyIdx, ...tasks.map((_, i) => i).filter((i) => i >= probeFrom)])];
-    parts.push(d.probes(tk, probeIdx.map((i) => [`p${i}`, tasks[i].task.resource.probe(ctx), tasks[i].task.resource.slowProbe])));
+    parts.push(d.probes(tk, probeIdx.map((i) => probeItem(`p${i}`, tasks[i].task.resource, opts.diff))));
     reporter.progress(host, `applying ${batch.length} change${batch.length > 1 ? "s" : ""}`);
     const r = await shell.run(parts.join("\n"));
     const secs = parseSections(tk, r.stdout);

@@ -47,6 +47,12 @@ export interface Resource<S = unknown> {
   fromContent?(text: string | null): S;
   /** The probe waits on something slow (a daemon's client): run it beside the others. */
   readonly slowProbe?: boolean;
+  /**
+   * The probe may run in the probe script's own shell instead of a subshell (one fork less per
+   * task): it never exits, changes directory, sets options or traps, runs no text of the user
+   * outside a subshell, and reads no variable it did not set.
+   */
+  readonly probeInShell?: boolean;
   parse(output: string, exitCode: number): S;
   plan(current: S): Step[];
 }

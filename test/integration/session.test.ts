@@ -1,7 +1,11 @@
 // The session shell: one exec channel per host that runs every script of a run.
 import { afterEach, describe, expect, it } from "vitest";
 import { command, file, line, service } from "../../src/index.js";
-import { shDialect } from "../../src/engine/dialect.js";
+import { shDialect, type ProbeItem } from "../../src/engine/dialect.js";
+import type { Resource } from "../../src/engine/types.js";
+
+/** A probe item as the engine makes it (in the script's own shell when the resource allows). */
+const item = (id: string, r: Resource): ProbeItem => [id, r.probe({ diff: false }), r.slowProbe, r.probeInShell];
 import { parseSections } from "../../src/engine/sections.js";
 import { loadInventory } from "../../src/inventory/load.js";
 import { resolveTargets } from "../../src/inventory/connection.js";
@@ -108,7 +112,7 @@ describe("the run lock", () => {
 describe("the probe's unit table", () => {
   it("reads units as systemctl show per unit would: found, aliased, missing, generated", () => {
     const units = ["ssh", "sshd", "systemd-networkd", "no-such-unit-hcd", "systemd-journald.socket", "ssh"];
-    const items = units.map((u, i) => [`p${i}`, service({ name: u }).resource.probe({ diff: false })] as [string, string]);
+    const items = units.map((u, i) => item(`p${i}`, service({ name: u }).resource));
     const script = shDialect.probes("TOK", items);
     expect(script.match(/systemctl show/g)).toHaveLength(1);
     const sections = parseSections("TOK", onHost("h1", shDialect.header + script));

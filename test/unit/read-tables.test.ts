@@ -5,7 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { apt, directory, file } from "../../src/index.js";
-import { shDialect } from "../../src/engine/dialect.js";
+import { shDialect, type ProbeItem } from "../../src/engine/dialect.js";
+import type { Resource } from "../../src/engine/types.js";
+
+/** A probe item as the engine makes it (in the script's own shell when the resource allows). */
+const item = (id: string, r: Resource): ProbeItem => [id, r.probe({ diff: false }), r.slowProbe, r.probeInShell];
 import { parseSections } from "../../src/engine/sections.js";
 
 const sh = (script: string) => spawnSync("sh", ["-c", script], { encoding: "utf8" });
@@ -20,8 +24,10 @@ describe("the probe's read tables", () => {
     symlinkSync(join(d, "a"), join(d, "link"));
     const names = [...Object.keys(files), "missing", "link", "x"];
     const tasks = names.flatMap((n) => [file({ path: join(d, n), content: "other\n" }), directory({ path: join(d, n) })]);
-    const items = tasks.map((t, i) => [`p${i}`, t.resource.probe({ diff: false })] as [string, string]);
-    const together = sh(shDialect.header + shDialect.probes("TOK", items));
+    const items = tasks.map((t, i) => item(`p${i}`, t.resource));
+    const script = shDialect.probes("TOK", items);
+    expect(script.match(/^\{$/gm)).toHaveLength(items.length); // each in the script's own shell, no subshell
+    const together = sh(shDialect.header + script);
     const sections = parseSections("TOK", together.stdout);
     // each fragment alone: no table, so every read is its own process
     items.forEach(([id, fragment]) => {
@@ -34,7 +40,7 @@ describe("the probe's read tables", () => {
   });
 
   it("fills the tables with one stat and one sha256sum for the plain paths only", () => {
-    const items = ["/srv/a", "/srv/b", "/srv/with space"].map((p, i) => [`p${i}`, file({ path: p, content: "x" }).resource.probe({ diff: false })] as [string, string]);
+    const items = ["/srv/a", "/srv/b", "/srv/with space"].map((p, i) => item(`p${i}`, file({ path: p, content: "x" }).resource));
     const script = shDialect.probes("TOK", items);
     expect(script.match(/\bstat -c/g)).toHaveLength(1);
     expect(script).toMatch(/sha256sum -- \/srv\/a \/srv\/b 2>/);
@@ -43,7 +49,7 @@ describe("the probe's read tables", () => {
 
   it("read packages as dpkg-query per task would, installed, absent and unknown", () => {
     const groups = [["dpkg", "no-such-package-hcd"], ["coreutils"], ["dash", "bash"], ["zlib1g"]];
-    const items = groups.map((g, i) => [`p${i}`, apt({ names: g }).resource.probe({ diff: false })] as [string, string]);
+    const items = groups.map((g, i) => item(`p${i}`, apt({ names: g }).resource));
     const script = shDialect.probes("TOK", items);
     expect(script.match(/dpkg-query -W/g)).toHaveLength(1);
     const sections = parseSections("TOK", sh(shDialect.header + script).stdout);

@@ -35,6 +35,8 @@ export function command(opts: CommandOptions): Task {
     name: `command ${opts.run.length > 50 ? opts.run.slice(0, 47) + "..." : opts.run}`,
     reads: [opts.creates && `path:${opts.creates}`, opts.removes && `path:${opts.removes}`, opts.unless || opts.onlyIf ? "*" : undefined].filter(Boolean) as string[],
     writes: opts.affects ?? ["*"],
+    // user text (unless, onlyIf) stays in a subshell of its own
+    probeInShell: !opts.unless && !opts.onlyIf,
     probe: () => (guard ? `if ${guard}; then echo run; else echo skip; fi` : "echo run"),
     parse: (out) => out.trim().split("\n").pop() === "run",
     plan: (mustRun): Step[] => {

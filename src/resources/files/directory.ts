@@ -20,6 +20,7 @@ export function directory(opts: DirectoryOptions): Task {
     reads: [`node:${opts.path}`],
     writes: opts.state === "absent" ? [`path:${opts.path}`, `node:${opts.path}`] : [`node:${opts.path}`],
     probe: () => statProbe(opts.path),
+    probeInShell: true,
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
     plan: (cur): Step[] => {
       if (opts.state === "absent") return cur.type === "absent" ? [] : [{ why: `remove ${opts.path}`, script: `rm -rf ${p}` }];

@@ -45,6 +45,7 @@ export function file(opts: FileOptions): Task {
     name: `file ${opts.path}`,
     reads: [`path:${opts.path}`, `node:${opts.path}`],
     writes: [`path:${opts.path}`, `node:${opts.path}`],
+    probeInShell: true, // (h: set before it is read)
     probe: (ctx) =>
       [
         statProbe(opts.path),

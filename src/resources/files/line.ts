@@ -52,6 +52,7 @@ export function line(opts: LineOptions): Task {
     reads: [`path:${opts.path}`, `node:${opts.path}`],
     writes: [`path:${opts.path}`, `node:${opts.path}`],
     probe: () => `${statProbe(opts.path)}\nif [ -f ${p} ]; then echo content; base64 < ${p}; fi`,
+    probeInShell: true,
     parse: (out) => {
       const ls = out.split("\n");
       const st: LineState = parseStat(ls[0] ?? "");

@@ -17,6 +17,7 @@ export function permissions(opts: PermissionsOptions): Task {
     reads: [`path:${opts.path}`, `node:${opts.path}`],
     writes: [`path:${opts.path}`, `node:${opts.path}`],
     probe: () => statProbe(opts.path),
+    probeInShell: true,
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
     plan: (cur): Step[] => {
       if (cur.type === "absent") throw new Error(`${opts.path} does not exist`);

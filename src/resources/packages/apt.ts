@@ -29,6 +29,7 @@ export function apt(opts: AptOptions): Task {
     reads: names.map((n) => `pkg:${n}`),
     writes: ["*"],
     // (hcd_pkgs: dpkg-query lines, see engine/read-tables)
+    probeInShell: true,
     probe: () => `hcd_pkgs ${names.map(quote).join(" ")}; true`,
     parse: (out) => parseDpkgQuery(out),
     plan: (installed): Step[] => {

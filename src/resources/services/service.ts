@@ -43,6 +43,7 @@ export function service(opts: ServiceOptions): Task {
     // unit files written earlier in the same run make this probe stale
     reads: [`unit:${unit}`, `path:/etc/systemd/system/${unit}`, `path:/etc/systemd/system/${unit}.d`, `path:/etc/init.d/${sysvName}`],
     writes: [`unit:${unit}`],
+    probeInShell: true,
     probe: () =>
       [
         `if [ -d /run/systemd/system ]; then echo init systemd;`,

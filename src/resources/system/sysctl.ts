@@ -28,6 +28,7 @@ export function sysctl(opts: SysctlOptions): Task {
     name: `sysctl ${opts.key} = ${value}`,
     reads: [`sysctl:${opts.key}`, `path:${path}`],
     writes: [`sysctl:${opts.key}`, `path:${path}`],
+    probeInShell: true,
     probe: () => `echo "live $(sysctl -n ${quote(opts.key)} 2>/dev/null)"; if [ -f ${quote(path)} ]; then echo persisted; cat ${quote(path)}; fi`,
     parse: (out) => {
       const ls = out.split("\n");
