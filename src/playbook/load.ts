@@ -6,21 +6,33 @@ import type { Playbook } from "./define.js";
 
 let hooked = false;
 
-/** Import a playbook module (.ts made JavaScript on the fly, see ts-hooks) and check its default export. */
-export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
-  if (/\.[cm]?ts$/.test(path) && !hooked) {
+/** A TypeScript playbook: in this thread when it can be (require-ts.ts), else through module hooks (ts-hooks.ts). */
+async function importTs(path: string): Promise<{ default?: unknown }> {
+  // the library first: what it imports is then loaded once, without any detour
+  await import("../index.js");
+  const { requireTs, needsHooks } = await import("./require-ts.js");
+  try {
+    if (!hooked) return requireTs(path);
+  } catch (e) {
+    if (!needsHooks(e)) throw e;
+  }
+  if (!hooked) {
     // Once hooks are registered, every module still to load is resolved through Node's loader
-    // thread, one message at a time: load the library (and zod, handlebars, ...) before that.
-    await import("../index.js");
+    // thread, one message at a time.
     const { register } = await import("node:module");
     register("./ts-hooks.js", import.meta.url);
     hooked = true;
   }
+  return import(pathToFileURL(path).href);
+}
+
+/** Import a playbook module (.ts made JavaScript on the fly, see importTs) and check its default export. */
+export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
   let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(path).href);
+    mod = /\.[cm]?ts$/.test(path) ? await importTs(path) : await import(pathToFileURL(path).href);
   } catch (e) {
     const msg = (e as Error).message.split("\n").slice(0, 4).join("\n");
     throw new InputError([{ file, message: `cannot load the playbook: ${msg}` }]);

@@ -7,16 +7,12 @@
 //   the compiled files in dist/ when those are not older than the sources: one module graph
 //   beside the CLI's, and nothing compiled twice.
 // "./x.js" also finds "./x.ts" (TypeScript's own convention), as does "./x" without extension.
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { cached, esbuildOptions, store } from "./ts-cache.js";
 
 const ROOT = new URL("../../../", import.meta.url).href;
 const TS = /\.[cm]?ts$/;
-/** Bump when the transform options change: it is part of every cache key. */
-const FORMAT = "esm-node20-1";
 
 type Context = { parentURL?: string; conditions?: readonly string[] };
 type Resolved = { url: string; format?: string | null; shortCircuit?: boolean };
@@ -32,7 +28,7 @@ function mtime(url: string): number {
   }
 }
 
-function preferDist(url: string): string {
+export function preferDist(url: string): string {
   if (!url.startsWith(ROOT)) return url;
   const m = /^(src|roles)\/(.+)\.ts$/.exec(url.slice(ROOT.length));
   if (!m) return url;
@@ -68,33 +64,12 @@ async function firstOf(tries: string[], context: Context, next: NextResolve, ori
   throw original;
 }
 
-function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "homecloud-deploy", "ts");
-}
-
 async function transpile(path: string, source: string): Promise<string> {
-  const key = createHash("sha256").update(`${FORMAT}\0${path}\0${source}`).digest("hex");
-  for (const dir of [cacheDir(), join(tmpdir(), `homecloud-deploy-ts-${process.getuid?.() ?? "u"}`)]) {
-    try {
-      return readFileSync(join(dir, `${key}.mjs`), "utf8");
-    } catch {
-      /* not cached there */
-    }
-  }
+  const hit = cached("esm", path, source);
+  if (hit !== undefined) return hit;
   const { transform } = await import("esbuild");
-  const out = await transform(source, { loader: "ts", format: "esm", target: "node20", sourcemap: "inline", sourcefile: path });
-  for (const dir of [cacheDir(), join(tmpdir(), `homecloud-deploy-ts-${process.getuid?.() ?? "u"}`)]) {
-    try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const tmp = join(dir, `.${key}.${process.pid}.tmp`);
-      writeFileSync(tmp, out.code, { mode: 0o600 });
-      renameSync(tmp, join(dir, `${key}.mjs`));
-      break;
-    } catch {
-      /* an unwritable cache only costs the next run a transform */
-    }
-  }
+  const out = await transform(source, esbuildOptions("esm", path));
+  store("esm", path, source, out.code);
   return out.code;
 }
 
