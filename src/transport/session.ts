@@ -8,7 +8,7 @@ export const LOCK_FILE = "/run/homecloud-deploy.lock";
 export const LOCK_OWNER = "/run/homecloud-deploy.owner";
 /** Changes whenever a run takes or gives up the lock: a probe read under another value is stale. */
 export const LOCK_GEN = "/run/homecloud-deploy.gen";
-/** Longest first script sent inside the command line instead of on stdin. */
+/** Longest command line (with the first script in it) before that script goes on stdin instead. */
 const MAX_INLINE = 64 * 1024;
 const SUDO_PROMPT = "[homecloud-deploy sudo]";
 
@@ -79,12 +79,13 @@ export class Session {
   /** Start the session; `first` (a script) runs at once, its result is the first run(). */
   static open(client: Client, target: SshTarget, first?: string): { session: Session; first?: Promise<RunResult & { gen: string }> } {
     const s = new Session(target);
-    const inline = first !== undefined && first.length <= MAX_INLINE && redact(first) === first;
-    const boot = `export LC_ALL=C\n${inline ? frame(s.mark, 0, first) : ""}exec sh -s\n`;
+    const command = (boot: string) => `exec ${s.prefix()}sh -c ${quote(`export LC_ALL=C\n${boot}exec sh -s\n`)}`;
+    // (the limit is on the quoted text: one argument of the remote login shell, at most 128 KiB)
+    let line = first !== undefined && redact(first) === first ? command(frame(s.mark, 0, first)) : undefined;
+    if (line !== undefined && line.length > MAX_INLINE) line = undefined;
+    const inline = line !== undefined;
     const p = inline ? s.enqueue(0) : undefined;
-    const started = new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(`exec ${s.prefix()}sh -c ${quote(boot)}`, (err, ch) => (err ? reject(err) : resolve(ch))),
-    );
+    const started = new Promise<ClientChannel>((resolve, reject) => client.exec(line ?? command(""), (err, ch) => (err ? reject(err) : resolve(ch))));
     s.start(started);
     const firstRun = p ?? (first !== undefined ? s.run(first) : undefined);
     return { session: s, first: firstRun };

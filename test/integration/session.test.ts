@@ -50,6 +50,15 @@ describe("the session shell", () => {
     expect(r.stdout.trim().split("\n").pop()).toBe(String(pw.reveal().length + 1));
   });
 
+  it("sends a first script whose quoted form would be too long for one argument on stdin", async () => {
+    const sh = await shell("h3");
+    // 40000 characters of script, 160000 once quoted for the command line (Linux allows 131072)
+    const r = await sh.run(`tr -d '\\n' <<'EOF' | wc -c; ${ARGV} | wc -c\n${"'".repeat(40000)}\nEOF`);
+    const [count, argvLength] = r.stdout.trim().split("\n").map(Number);
+    expect(count).toBe(40000);
+    expect(argvLength).toBeLessThan(200); // the script did not travel in the command line
+  });
+
   it("takes the lock in the session shell, frees it when the session ends, and says when another run changed the host since the last read", async () => {
     const a = await shell("h3");
     await a.run("true"); // a's read of the host
