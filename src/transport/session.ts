@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { StringDecoder } from "node:string_decoder";
 import type { Client, ClientChannel } from "ssh2";
 import { redact } from "../secrets.js";
 import { quote } from "./quote.js";
@@ -71,7 +72,6 @@ export class Session {
   private out = "";
   private err = "";
   private ended?: Error;
-  private channel?: ClientChannel;
   private exit: { code: number | null } = { code: null };
 
   private constructor(private target: SshTarget) {}
@@ -103,13 +103,15 @@ export class Session {
     this.startedChannel = started;
     started.then(
       (ch) => {
-        this.channel = ch;
         const pw = this.target.become && this.target.user !== "root" ? this.target.becomePassword : undefined;
         if (pw) ch.write(pw.reveal() + "\n");
         let prompts = 0;
-        ch.on("data", (d: Buffer) => ((this.out += d.toString("utf8")), this.drain()));
+        // (a character split between two chunks is decoded whole)
+        const outText = new StringDecoder("utf8");
+        const errText = new StringDecoder("utf8");
+        ch.on("data", (d: Buffer) => ((this.out += outText.write(d)), this.drain()));
         ch.stderr.on("data", (d: Buffer) => {
-          let text = d.toString("utf8");
+          let text = errText.write(d);
           if (pw && text.includes(SUDO_PROMPT)) {
             prompts += text.split(SUDO_PROMPT).length - 1;
             text = text.split(SUDO_PROMPT).join("");
@@ -142,7 +144,7 @@ export class Session {
     return p;
   }
 
-  /** Send a lock script (not framed: it must run in the session shell itself). */
+  /** Send the lock script, framed to run in the session shell itself (not in a subshell: the flock must outlive it). */
   async lock(owner: string): Promise<string> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
