@@ -64,17 +64,27 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
     return tasks[i].task.resource.plan(states[i]);
   };
 
-  // 2. Check mode: plan only.
+  // 2. Check mode: plan only. A task that reads a file an earlier task would edit is planned
+  // against the text that edit would leave, as the real run does (see project()).
   if (opts.check) {
     let i = 0;
     const wouldChange = new Set<string>();
+    const wouldWrite = new Map<string, string | null>();
     for (const r of roles) {
       const notified = new Set<string>(r.handlers.filter((h) => pending.has(h.id)).map((h) => h.id));
       for (const t of r.tasks) {
         try {
+          if (overlaps(t.task.resource.reads, wouldChange)) {
+            const projected = project(t.task.resource, wouldChange, wouldWrite);
+            if (projected !== undefined) [states[i], readErrors[i]] = [projected, undefined];
+          }
           const steps = planOf(i);
           if (steps.length) t.task.notify.forEach((h) => notified.add(h.id));
           if (steps.length) t.task.resource.writes.forEach((w) => wouldChange.add(w));
+          for (const st of steps) {
+            if (st.diff?.sensitive) wouldWrite.delete(st.diff.path);
+            else if (st.diff) wouldWrite.set(st.diff.path, st.diff.after);
+          }
           report({ role: t.role, task: t.task.name, status: steps.length ? "changed" : "ok", why: steps.map((s) => s.why), diff: diffsOf(steps) });
         } catch (e) {
           // A state that cannot be read before earlier changes exist (a daemon not installed or

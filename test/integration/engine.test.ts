@@ -70,6 +70,26 @@ describe("engine against lab hosts", () => {
     expect(d.after).toBe("a\nB\nc\n");
   });
 
+  it("check mode predicts what the run does when line tasks edit the same file", async () => {
+    onHost("h2", "mkdir -p /srv/e10 && printf 'a=1\\n' > /srv/e10/f");
+    const tasks = () => [
+      line({ path: "/srv/e10/f", line: "b=2" }),
+      line({ path: "/srv/e10/f", line: "b=2" }), // already there once the first has run
+      line({ path: "/srv/e10/f", regexp: "^a=", line: "a=3" }),
+      line({ path: "/srv/e10/f", regexp: "^a=", line: "a=3" }), // the one above did it
+    ];
+    const statuses = (r: Awaited<ReturnType<typeof apply>>) => r.tasks.map((t) => t.status);
+    // (a run reports a task when it is done: changes after the unchanged ones of their batch)
+    const sorted = (r: Awaited<ReturnType<typeof apply>>) => r.tasks.map((t) => `${t.task}: ${t.status}`).sort();
+    const check = await apply("h2", tasks, { check: true, diff: true });
+    expect(statuses(check)).toEqual(["changed", "ok", "changed", "ok"]);
+    expect(check.tasks[2].diff?.[0]).toMatchObject({ before: "a=1\nb=2\n", after: "a=3\nb=2\n" });
+    expect(onHost("h2", "cat /srv/e10/f")).toBe("a=1\n");
+    const run = await apply("h2", tasks);
+    expect(sorted(run)).toEqual(sorted(check));
+    expect(onHost("h2", "cat /srv/e10/f")).toBe("a=3\nb=2\n");
+  });
+
   it("converges reachable hosts when another is unreachable", async () => {
     const inv = writeInventory(`all:\n  vars:\n${baseVars()}  hosts:\n    h3:\n      ansible_host: ${address("h3")}\n    ghost:\n      ansible_host: 127.0.0.1\n      ansible_port: 1\n`);
     onHost("h3", "rm -f /srv/e6");
