@@ -113,6 +113,9 @@ async function series(name: string, fn: () => Promise<number>, before?: () => vo
 
 type Stat = Awaited<ReturnType<typeof series>>;
 
+/** A proxy counter per host, over `runs` runs. */
+const perHost = (s: Setup, k: "turns" | "connections", runs = 1) => s.proxies.reduce((n, p) => n + p.stats[k], 0) / s.proxies.length / runs;
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the benchmark needs root (it boots lab hosts)");
   if (RTTS.length) ensureAnsible();
@@ -125,17 +128,17 @@ async function main(): Promise<void> {
     r.ours_first = await series("ours first", () => OURS(s.ours), () => clean(hosts));
     s.proxies.forEach((p) => p.reset());
     r.ours_noop = await series("ours no-change", () => OURS(s.ours));
-    r.roundtrips_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
-    r.connections_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.connections, 0) / s.proxies.length / RUNS;
+    r.roundtrips_noop_per_host = perHost(s, "turns", RUNS);
+    r.connections_noop_per_host = perHost(s, "connections", RUNS);
     s.proxies.forEach((p) => p.reset());
     r.floor = await series("floor (ssh2, one command)", () => FLOOR(s));
-    r.roundtrips_floor_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
+    r.roundtrips_floor_per_host = perHost(s, "turns", RUNS);
     r.ansible_default_first = await series("ansible default first", () => ANSIBLE(s.ansible, false, s.dir), () => clean(hosts));
     r.ansible_default_noop = await series("ansible default no-change", () => ANSIBLE(s.ansible, false, s.dir));
     r.ansible_pipelining_first = await series("ansible pipelining first", () => ANSIBLE(s.ansible, true, s.dir), () => clean(hosts));
     s.proxies.forEach((p) => p.reset());
     r.ansible_pipelining_noop = await series("ansible pipelining no-change", () => ANSIBLE(s.ansible, true, s.dir));
-    r.roundtrips_ansible_pipelining_noop_per_host = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length / RUNS;
+    r.roundtrips_ansible_pipelining_noop_per_host = perHost(s, "turns", RUNS);
     await Promise.all(s.proxies.map((p) => p.stop()));
     results[rtt] = r;
   }
@@ -146,9 +149,7 @@ async function main(): Promise<void> {
     const count = async (name: string, fn: () => Promise<number>) => {
       s.proxies.forEach((p) => p.reset());
       const t = await fn();
-      const turns = s.proxies.reduce((n, p) => n + p.stats.turns, 0) / s.proxies.length;
-      const conns = s.proxies.reduce((n, p) => n + p.stats.connections, 0) / s.proxies.length;
-      process.stdout.write(`${name}: ${t.toFixed(2)} s, ${turns.toFixed(1)} round trips and ${conns} connection(s) per host at 50 ms\n`);
+      process.stdout.write(`${name}: ${t.toFixed(2)} s, ${perHost(s, "turns").toFixed(1)} round trips and ${perHost(s, "connections")} connection(s) per host at 50 ms\n`);
     };
     await count("ours no-change", () => OURS(s.ours));
     await count("floor", () => FLOOR(s));

@@ -81,10 +81,7 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
           const steps = planOf(i);
           if (steps.length) t.task.notify.forEach((h) => notified.add(h.id));
           if (steps.length) t.task.resource.writes.forEach((w) => wouldChange.add(w));
-          for (const st of steps) {
-            if (st.diff?.sensitive) wouldWrite.delete(st.diff.path);
-            else if (st.diff) wouldWrite.set(st.diff.path, st.diff.after);
-          }
+          recordTexts(wouldWrite, steps);
           report({ role: t.role, task: t.task.name, status: steps.length ? "changed" : "ok", why: steps.map((s) => s.why), diff: diffsOf(steps) });
         } catch (e) {
           // A state that cannot be read before earlier changes exist (a daemon not installed or
@@ -205,8 +202,7 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
         notified.push(...marks);
         batch.push({ kind: "task", index: i, role: t.role, name: t.task.name, steps: [...(d.pendingProbe !== undefined ? t.task.notify.map(notifyMarkerStep) : []), ...steps] });
         t.task.resource.writes.forEach((w) => dirty.add(w));
-        for (const st of steps) if (st.diff && !st.diff.sensitive) written.set(st.diff.path, st.diff.after);
-        for (const st of steps) if (st.diff?.sensitive) written.delete(st.diff.path);
+        recordTexts(written, steps);
         if (steps.some((s) => s.confirm)) {
           // confirm right away over a fresh connection, before anything else runs
           const err = await flush(i + 1);
@@ -222,6 +218,14 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
   }
   const err = await flush(tasks.length);
   return { recap, error: err };
+}
+
+/** Remember the texts these steps leave in files (a secret text is forgotten, never kept). */
+function recordTexts(texts: Map<string, string | null>, steps: Step[]): void {
+  for (const st of steps) {
+    if (st.diff?.sensitive) texts.delete(st.diff.path);
+    else if (st.diff) texts.set(st.diff.path, st.diff.after);
+  }
 }
 
 /** The state of a content-reading resource from a file text written earlier in the batch. */

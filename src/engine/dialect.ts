@@ -2,14 +2,14 @@ import { pendingProbe } from "./notify.js";
 import { fillTables, tableFunctions } from "./read-tables.js";
 import { section } from "./sections.js";
 
+/** One task's probe: its section id, its shell fragment, whether it is slow, whether it may run in the script's own shell. */
+export type ProbeItem = [id: string, fragment: string, slow?: boolean, inShell?: boolean];
+
 /**
  * How the engine writes one remote script for a kind of host: POSIX sh for Linux hosts, the
  * RTX CLI for YAMAHA routers. Each section's output comes back framed the same way
  * (`@@TOKEN id begin` ... `@@TOKEN id end CODE`), so the engine parses both alike.
  */
-/** One task's probe: its section id, its shell fragment, whether it is slow, whether it may run in the script's own shell. */
-export type ProbeItem = [id: string, fragment: string, slow?: boolean, inShell?: boolean];
-
 export interface Dialect {
   name: string;
   header: string;

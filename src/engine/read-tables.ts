@@ -6,11 +6,10 @@
  * a unit alias, one that appeared since) is read by its own process, as before. The tables are
  * plain shell variables; lookups are parameter expansions (no fork).
  */
+import { BARE_CHARS } from "../transport/quote.js";
+
 const NL = "\n";
 const TAB = "\t";
-// Only paths that quote() leaves bare go into the tables: no space, tab, newline or backslash,
-// so a table line is found by its name alone.
-
 const UNIT_PROPS = "-p Id -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload";
 const DPKG_FORMAT = "-f='${Package}\\t${db:Status-Abbrev}\\n'";
 
@@ -31,11 +30,15 @@ export const tableFunctions = [
   `  for hcd_p in LoadState:load ActiveState:active UnitFileState:enabled NeedDaemonReload:reload; do case "$hcd_b" in *"$hcd_nl\${hcd_p%:*}="*) hcd_t=\${hcd_b#*"$hcd_nl\${hcd_p%:*}="}; printf '%s %s\\n' "\${hcd_p#*:}" "\${hcd_t%%"$hcd_nl"*}" ;; esac; done; }`,
 ].join("\n");
 
+/**
+ * The names given to `fn` in these fragments. Only names quote() leaves bare go into a table
+ * (no space, tab, newline or backslash: a table line is found by its name alone); a quoted one
+ * starts with ' and is left out. `fn NAME NAME ...` gives each name.
+ */
 function named(fn: string, fragments: string[]): string[] {
-  // a quoted path starts with ' and is left out
-  const re = new RegExp(`\\b${fn} ([A-Za-z0-9_@%+=:,./-]+)(?=[\\s;)]|$)`, "g");
+  const re = new RegExp(`\\b${fn}((?: [${BARE_CHARS}]+)+)(?=[\\s;)]|$)`, "gm");
   const found = new Set<string>();
-  for (const f of fragments) for (const m of f.matchAll(re)) found.add(m[1]);
+  for (const f of fragments) for (const m of f.matchAll(re)) for (const n of m[1].split(" ")) if (n) found.add(n);
   return [...found];
 }
 
@@ -48,7 +51,7 @@ export function fillTables(fragments: string[]): string {
   if (sh.length > 1) lines.push(`hcd_sh="$hcd_nl$(sha256sum -- ${sh.join(" ")} 2>/dev/null)$hcd_nl"`);
   const un = named("hcd_unit", fragments);
   if (un.length > 1) lines.push(`hcd_un="$hcd_nl$(systemctl show ${UNIT_PROPS} -- ${un.join(" ")} 2>/dev/null)$hcd_nl"`);
-  const pk = [...new Set(fragments.flatMap((f) => [...f.matchAll(/\bhcd_pkgs ([A-Za-z0-9_@%+=:,.\/ -]+?)\s*(?=;|$)/gm)].flatMap((m) => m[1].split(" ").filter(Boolean))))];
+  const pk = named("hcd_pkgs", fragments);
   if (pk.length > 1) lines.push(`hcd_pkn=' ${pk.join(" ")} '; hcd_pk="$hcd_nl$(dpkg-query -W ${DPKG_FORMAT} ${pk.join(" ")} 2>/dev/null)$hcd_nl"`);
   return lines.join("\n");
 }

@@ -5,7 +5,6 @@ import { MGMT_GATEWAY, mgmtAddress, type LabHost } from "./topology.js";
 const nsExists = (ns: string) => exists("ip", ["netns", "exec", ns, "true"]);
 const linkExists = (ns: string | undefined, dev: string) => exists("ip", [...(ns ? ["-n", ns] : []), "link", "show", dev]);
 
-/** The machine side: a management bridge with a private IPv4, IPv6 off; a switch namespace for lab links. */
 /** Every lab host runs its own systemd, which needs inotify instances: the default 128 lasts ~15 hosts. */
 function ensureInotify(): void {
   for (const [key, min] of [["fs.inotify.max_user_instances", 8192], ["fs.inotify.max_user_watches", 524288]] as const) {
@@ -14,6 +13,7 @@ function ensureInotify(): void {
   }
 }
 
+/** The machine side: a management bridge with a private IPv4, IPv6 off; a switch namespace for lab links. */
 export function ensureFabric(): void {
   ensureInotify();
   const br = labNames.mgmtBridge();

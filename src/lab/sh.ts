@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { DeployError } from "../errors.js";
 
-
 /** Run a program on this machine; throw a lab error with its stderr on failure. */
 export function sh(cmd: string, args: string[], opts: { allowFail?: boolean; input?: string } = {}): string {
   try {

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InputError } from "../errors.js";
 import type { Playbook } from "./define.js";
+import { TS_FILE } from "./ts-cache.js";
 
 let hooked = false;
 
@@ -32,7 +33,7 @@ export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
   if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
   let mod: { default?: unknown };
   try {
-    mod = /\.[cm]?ts$/.test(path) ? await importTs(path) : await import(pathToFileURL(path).href);
+    mod = TS_FILE.test(path) ? await importTs(path) : await import(pathToFileURL(path).href);
   } catch (e) {
     const msg = (e as Error).message.split("\n").slice(0, 4).join("\n");
     throw new InputError([{ file, message: `cannot load the playbook: ${msg}` }]);

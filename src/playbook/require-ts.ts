@@ -7,10 +7,9 @@
 import Module, { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { cached, esbuildOptions, store } from "./ts-cache.js";
+import { cached, esbuildOptions, store, TS_FILE } from "./ts-cache.js";
 import { preferDist } from "./ts-hooks.js";
 
-const TS = /\.[cm]?ts$/;
 const require = createRequire(import.meta.url);
 
 type Parent = { filename?: string | null } | undefined;
@@ -56,14 +55,14 @@ function install(): void {
       file = resolveFilename.call(this, request, parent, isMain, options);
     } catch (e) {
       // "./x.js" names "./x.ts" in TypeScript
-      if (!parent?.filename || !TS.test(parent.filename) || !/^\.\.?\/.*\.js$/.test(request)) throw e;
+      if (!parent?.filename || !TS_FILE.test(parent.filename) || !/^\.\.?\/.*\.js$/.test(request)) throw e;
       try {
         file = resolveFilename.call(this, request.replace(/\.js$/, ".ts"), parent, isMain, options);
       } catch {
         throw e;
       }
     }
-    if (!TS.test(file)) return file;
+    if (!TS_FILE.test(file)) return file;
     const mapped = preferDist(pathToFileURL(file).href);
     return mapped.endsWith(".ts") ? file : fileURLToPath(mapped);
   };

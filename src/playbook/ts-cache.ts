@@ -6,6 +6,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** A TypeScript module's file name. */
+export const TS_FILE = /\.[cm]?ts$/;
+
 /** Bump when the transform options change: it is part of every cache key. */
 const VERSION = "2";
 

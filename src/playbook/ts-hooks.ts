@@ -9,10 +9,9 @@
 // "./x.js" also finds "./x.ts" (TypeScript's own convention), as does "./x" without extension.
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { cached, esbuildOptions, store } from "./ts-cache.js";
+import { cached, esbuildOptions, store, TS_FILE } from "./ts-cache.js";
 
 const ROOT = new URL("../../../", import.meta.url).href;
-const TS = /\.[cm]?ts$/;
 
 type Context = { parentURL?: string; conditions?: readonly string[] };
 type Resolved = { url: string; format?: string | null; shortCircuit?: boolean };
@@ -42,14 +41,14 @@ export async function resolve(specifier: string, context: Context, next: NextRes
   try {
     r = await next(specifier, context);
   } catch (e) {
-    const fromTs = !!context.parentURL && TS.test(context.parentURL);
+    const fromTs = !!context.parentURL && TS_FILE.test(context.parentURL);
     if (!fromTs || !/^\.\.?\//.test(specifier)) throw e;
     const tries = /\.js$/.test(specifier) ? [specifier.replace(/\.js$/, ".ts")] : /\.[a-z]+$/.test(specifier) ? [] : [`${specifier}.ts`, `${specifier}/index.ts`];
     r = await firstOf(tries, context, next, e);
   }
   const url = preferDist(r.url);
   if (url !== r.url) return { url, format: "module", shortCircuit: true };
-  if (url.startsWith("file:") && TS.test(url)) return { url, format: "module", shortCircuit: true };
+  if (url.startsWith("file:") && TS_FILE.test(url)) return { url, format: "module", shortCircuit: true };
   return r;
 }
 
@@ -74,7 +73,7 @@ async function transpile(path: string, source: string): Promise<string> {
 }
 
 export async function load(url: string, context: unknown, next: NextLoad): Promise<Loaded> {
-  if (!url.startsWith("file:") || !TS.test(url)) return next(url, context);
+  if (!url.startsWith("file:") || !TS_FILE.test(url)) return next(url, context);
   const path = fileURLToPath(url);
   return { format: "module", source: await transpile(path, readFileSync(path, "utf8")), shortCircuit: true };
 }

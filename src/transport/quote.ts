@@ -1,3 +1,7 @@
+/** Characters quote() leaves bare. */
+export const BARE_CHARS = "A-Za-z0-9_@%+=:,./-";
+const BARE = new RegExp(`^[${BARE_CHARS}]+$`);
+
 /**
  * The one function that puts a value into a POSIX shell command. Every value that
  * reaches a remote shell goes through here; nothing is quoted by hand elsewhere.
@@ -5,7 +9,7 @@
 export function quote(value: string | number): string {
   const s = String(value);
   if (s === "") return "''";
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  if (BARE.test(s)) return s;
   return "'" + s.replace(/'/g, "'\\''") + "'";
 }
 
