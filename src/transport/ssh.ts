@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { NodeSSH } from "node-ssh";
-import type { ConnectConfig } from "ssh2";
+import type { AuthenticationType, ConnectConfig } from "ssh2";
 import { DeployError } from "../errors.js";
 import { checkHostKey, fingerprint, knownHostsName, readKnownHosts, recordHostKey } from "./known-hosts.js";
 import { Session } from "./session.js";
@@ -121,7 +121,8 @@ function connectError(t: SshTarget, cause: Error, refusal: { error?: DeployError
   const msg = cause.message || String(cause);
   const code = (cause as NodeJS.ErrnoException).code;
   if (/authentication methods failed/i.test(msg)) {
-    return new DeployError("connect", `${describe(t)} refused our key (authentication failed)`, { host: t.name }, {
+    const tried = [t.privateKeyPath, t.useAgent && process.env.SSH_AUTH_SOCK ? "the keys in ssh-agent" : undefined].filter(Boolean).join(" and ");
+    return new DeployError("connect", `${describe(t)} refused our key (authentication failed; tried ${tried || "no key"})`, { host: t.name, file: t.privateKeyPath }, {
       cause,
       hint: `check ansible_user and ansible_ssh_private_key_file${t.useAgent ? " or the keys in ssh-agent" : ""}`,
     });
@@ -153,6 +154,12 @@ export class SshPool {
     };
     if (t.privateKeyPath) config.privateKey = readFileSync(t.privateKeyPath, "utf8");
     if (t.useAgent && process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
+    // Straight to the methods we have: ssh2's default first asks with "none", one round trip
+    // that only tells what we already know (a key is wanted).
+    const methods: AuthenticationType[] = [];
+    if (config.privateKey) methods.push("publickey");
+    if (config.agent) methods.push("agent");
+    if (methods.length) config.authHandler = methods;
     if (t.jump) {
       const jump = await this.acquire(t.jump);
       try {

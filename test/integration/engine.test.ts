@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { command, directory, file, handler, line } from "../../src/index.js";
 import { labPaths } from "../../src/lab/paths.js";
@@ -119,6 +120,19 @@ describe("engine against lab hosts", () => {
     const changed = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
     expect(changed.hosts.h4.unreachable).toBe(1);
     expect(changed.hosts.h4.error).toMatch(/HAS CHANGED.*SHA256:.*expects SHA256:/);
+  });
+
+  it("names the host and the key file when the host refuses our key, and touches no other host", async () => {
+    const dir = dirname(writeInventory(""));
+    const key = join(dir, "other_key");
+    spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    const inv = writeInventory(
+      `all:\n  vars:\n${baseVars()}  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n      ansible_ssh_private_key_file: ${key}\n`,
+    );
+    const r = await apply("h4", () => [file({ path: "/srv/e7b", content: "x\n" })], { inventory: inv });
+    expect(r.hosts.h4.unreachable).toBe(1);
+    expect(r.hosts.h4.error).toContain(`refused our key (authentication failed; tried ${key})`);
+    expect(onHost("h4", "test -e /srv/e7b && echo yes || echo no")).toBe("no\n");
   });
 
   it("reaches a host through a jump host", async () => {
