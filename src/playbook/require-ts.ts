@@ -6,6 +6,7 @@
 // import, an ES-only package) is loaded through the hooks instead.
 import Module, { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cached, esbuildOptions, store, TS_FILE } from "./ts-cache.js";
 import { preferDist } from "./ts-hooks.js";
@@ -16,6 +17,7 @@ type Parent = { filename?: string | null } | undefined;
 type Internals = {
   _resolveFilename(request: string, parent: Parent, isMain: boolean, options?: unknown): string;
   _extensions: Record<string, (m: { _compile(code: string, filename: string): void }, filename: string) => void>;
+  _cache: Record<string, Module>;
 };
 
 /** This playbook needs the module hooks. */
@@ -43,6 +45,25 @@ function toCommonJs(filename: string, source: string): string {
   return code;
 }
 
+/** What dist/homecloud-deploy.cjs publishes when the command runs from it (scripts/bundle.mjs). */
+type Bundle = { dir: string; modules: Record<string, () => unknown> };
+
+/**
+ * A file of dist/ that the running bundle holds is served from the bundle: a playbook gets the
+ * modules the command itself runs on, not a second copy read from dist/.
+ */
+function fromBundle(M: Internals, file: string): void {
+  const b = (globalThis as Record<symbol, Bundle | undefined>)[Symbol.for("homecloud-deploy.bundle")];
+  if (!b || M._cache[file]) return;
+  const get = b.modules[relative(b.dir, file)];
+  if (!get) return;
+  const m = new Module(file);
+  m.filename = file;
+  m.exports = get();
+  m.loaded = true;
+  M._cache[file] = m;
+}
+
 let installed = false;
 function install(): void {
   if (installed) return;
@@ -62,9 +83,12 @@ function install(): void {
         throw e;
       }
     }
-    if (!TS_FILE.test(file)) return file;
-    const mapped = preferDist(pathToFileURL(file).href);
-    return mapped.endsWith(".ts") ? file : fileURLToPath(mapped);
+    if (TS_FILE.test(file)) {
+      const mapped = preferDist(pathToFileURL(file).href);
+      if (!mapped.endsWith(".ts")) file = fileURLToPath(mapped);
+    }
+    fromBundle(M, file);
+    return file;
   };
   for (const ext of [".ts", ".mts", ".cts"]) M._extensions[ext] = (m, filename) => m._compile(toCommonJs(filename, readFileSync(filename, "utf8")), filename);
 }

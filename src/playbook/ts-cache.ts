@@ -2,9 +2,9 @@
 // not change loads without esbuild at all. Used by the in-thread loader (require-ts.ts) and
 // by the module hooks (ts-hooks.ts).
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { cacheDirs as safeCacheDirs } from "../cache-dir.js";
 
 /** A TypeScript module's file name. */
 export const TS_FILE = /\.[cm]?ts$/;
@@ -12,10 +12,7 @@ export const TS_FILE = /\.[cm]?ts$/;
 /** Bump when the transform options change: it is part of every cache key. */
 const VERSION = "2";
 
-function cacheDirs(): string[] {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return [join(base, "homecloud-deploy", "ts"), join(tmpdir(), `homecloud-deploy-ts-${process.getuid?.() ?? "u"}`)];
-}
+const cacheDirs = () => safeCacheDirs("ts");
 
 function key(format: string, path: string, source: string): string {
   return createHash("sha256").update(`${VERSION}\0${format}\0${path}\0${source}`).digest("hex");
@@ -37,7 +34,6 @@ export function store(format: "esm" | "cjs", path: string, source: string, code:
   const k = key(format, path, source);
   for (const dir of cacheDirs()) {
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const tmp = join(dir, `.${k}.${process.pid}.tmp`);
       writeFileSync(tmp, code, { mode: 0o600 });
       renameSync(tmp, join(dir, `${k}.js`));
