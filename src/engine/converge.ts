@@ -6,7 +6,7 @@ import { shDialect } from "./dialect.js";
 import type { HostRunOptions } from "./host-run.js";
 import { overlaps } from "./keys.js";
 import { notifyMarkerStep, handlerStep, parsePending } from "./notify.js";
-import { probeItem, runProbe } from "./probe.js";
+import { probeItem, probeScript, probeSections, runProbe } from "./probe.js";
 import type { Reporter } from "./reporter.js";
 import { emptyRecap, type HostRecap, type TaskResult } from "./results.js";
 import { newToken, parseSections } from "./sections.js";
@@ -43,7 +43,7 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
   reporter.progress(host, "reading state");
   const first = await (opts.prefetched ?? runProbe(shell, roles, opts.diff));
   const res = first.result;
-  const sections = parseSections(first.token, res.stdout);
+  const sections = probeSections(first.token, res.stdout, first.copies);
   if (d.pendingProbe !== undefined && !sections.has("pending")) return { recap: { ...recap, failed: 1 }, error: `the probe script did not run: exit ${res.code} ${res.stderr.trim()}` };
   const pending = parsePending(sections.get("pending")?.output ?? "");
   const states: unknown[] = [];
@@ -118,10 +118,11 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
     batch.forEach((e, b) => e.steps.forEach((s, k) => parts.push(section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))));
     const verifyIdx = batch.filter((e) => e.kind === "task" && tasks[e.index].task.resource.kind !== "command").map((e) => e.index);
     const probeIdx = [...new Set([...verifyIdx, ...tasks.map((_, i) => i).filter((i) => i >= probeFrom)])];
-    parts.push(d.probes(tk, probeIdx.map((i) => probeItem(`p${i}`, tasks[i].task.resource, opts.diff))));
+    const probe = probeScript(d, tk, probeIdx.map((i) => probeItem(`p${i}`, tasks[i].task.resource, opts.diff)));
+    parts.push(probe.script);
     reporter.progress(host, `applying ${batch.length} change${batch.length > 1 ? "s" : ""}`);
     const r = await shell.run(parts.join("\n"));
-    const secs = parseSections(tk, r.stdout);
+    const secs = probeSections(tk, r.stdout, probe.copies);
     probeIdx.forEach((i) => parseInto(i, secs.get(`p${i}`)));
     let failure: string | undefined;
     // The script stops at the first failed step: then nothing after it ran, not even the re-reads.

@@ -8,8 +8,9 @@ import type { Handler, Step } from "./types.js";
  */
 export const NOTIFY_DIR = "/var/lib/homecloud-deploy/notify";
 
+/** The marker names, one per line, by a glob of the shell (no process). */
 export function pendingProbe(): string {
-  return `ls -1 ${NOTIFY_DIR} 2>/dev/null; true`;
+  return `for hcd_f in ${NOTIFY_DIR}/*; do [ -e "$hcd_f" ] && printf '%s\\n' "\${hcd_f##*/}"; done; true`;
 }
 
 export function parsePending(out: string): Set<string> {

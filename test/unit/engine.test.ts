@@ -11,6 +11,12 @@ import { renderText } from "../../src/resources/files/template.js";
 import { secret, redact } from "../../src/secrets.js";
 import { InputError } from "../../src/errors.js";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { shDialect, type ProbeItem } from "../../src/engine/dialect.js";
+import { NOTIFY_DIR, parsePending, pendingProbe } from "../../src/engine/notify.js";
+import { probeScript, probeSections } from "../../src/engine/probe.js";
 
 describe("sections", () => {
   it("frames many fragments in one script and splits their output with exit codes", () => {
@@ -28,6 +34,26 @@ describe("sections", () => {
     const s = parseSections(tk, execFileSync("sh", ["-s"], { input: script, encoding: "utf8" }));
     expect(s.get("s0")!.code).toBe(4);
     expect(s.has("s1")).toBe(false);
+  });
+  it("runs identical probe fragments once and gives every copy the output", () => {
+    const tk = newToken();
+    const count = "echo x >> \"$HCD_COUNT\"; echo same";
+    const items: ProbeItem[] = [["p0", count], ["p1", "echo other; exit 2"], ["p2", count], ["p3", count, false, true], ["p4", count]];
+    const { script, copies } = probeScript(shDialect, tk, items);
+    expect([...copies]).toEqual([["p2", "p0"], ["p4", "p0"]]);
+    const counter = join(mkdtempSync(join(tmpdir(), "hcd-probe-")), "count");
+    const s = probeSections(tk, execFileSync("sh", ["-s"], { input: shDialect.header + script, encoding: "utf8", env: { ...process.env, HCD_COUNT: counter } }), copies);
+    expect(readFileSync(counter, "utf8")).toBe("x\nx\n"); // p0 and p3 (it runs in the shell itself: another fragment)
+    for (const id of ["p0", "p2", "p3", "p4"]) expect(s.get(id)).toEqual({ output: "same", code: 0 });
+    expect(s.get("p1")).toEqual({ output: "other", code: 2 });
+  });
+  it("lists kept notifications without a process, and nothing when there are none", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-notify-"));
+    const probe = (d: string) => execFileSync("sh", ["-c", pendingProbe().replaceAll(NOTIFY_DIR, d)], { encoding: "utf8" });
+    expect(probe(join(dir, "missing"))).toBe("");
+    expect(probe(dir)).toBe("");
+    for (const f of ["0123456789abcdef", "fedcba9876543210"]) writeFileSync(join(dir, f), "");
+    expect(parsePending(probe(dir))).toEqual(new Set(["0123456789abcdef", "fedcba9876543210"]));
   });
 });
 
