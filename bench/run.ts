@@ -69,17 +69,26 @@ function clean(hosts: string[]): void {
   for (const h of hosts) labExec(h, ["sh", "-c", "rm -rf /srv/bench /var/lib/homecloud-deploy/notify"], { capture: true });
 }
 
-/** Wall time of a whole process. Asynchronous: the proxies live in this process's event loop. */
+/** CPU seconds (user + system) of the last process timed(): the client's own cost. */
+let lastCpu = 0;
+
+/**
+ * Wall time of a whole process. Asynchronous: the proxies live in this process's event loop.
+ * The process runs under `sh`, whose `times` then prints its children's CPU time (lastCpu).
+ */
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
   return new Promise((resolveP, reject) => {
     const t0 = performance.now();
-    const p = spawn(cmd, args, { env: { ...process.env, CI: "1", ...env } });
+    const p = spawn("sh", ["-c", '"$@"; rc=$?; times >&2; exit $rc', "sh", cmd, ...args], { env: { ...process.env, CI: "1", ...env } });
     let out = "";
+    let err = "";
     p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
     p.on("close", (code) => {
       const s = (performance.now() - t0) / 1000;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}\n${out.slice(-3000)}`));
+      const children = err.trimEnd().split("\n").at(-1)!.match(/(\d+)m([\d.]+)s/g) ?? [];
+      lastCpu = children.reduce((n, t) => n + Number(t.split("m")[0]) * 60 + Number(t.split("m")[1].slice(0, -1)), 0);
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}\n${(out + err).slice(-3000)}`));
       else resolveP(s);
     });
   });
@@ -115,6 +124,9 @@ type Stat = Awaited<ReturnType<typeof series>>;
 
 /** A proxy counter per host, over `runs` runs. */
 const perHost = (s: Setup, k: "turns" | "connections", runs = 1) => s.proxies.reduce((n, p) => n + p.stats[k], 0) / s.proxies.length / runs;
+
+const scaleLine = (scale: Array<{ hosts: number; noop: number; floor: number; cpu: number }>) =>
+  `scale (no-change, 50 ms, ours / floor, and ours' own CPU): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} / ${x.floor.toFixed(2)} s (CPU ${x.cpu.toFixed(2)} s)`).join(", ")}`;
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the benchmark needs root (it boots lab hosts)");
@@ -157,19 +169,25 @@ async function main(): Promise<void> {
     await Promise.all(s.proxies.map((p) => p.stop()));
     return;
   }
-  const scale: Array<{ hosts: number; noop: number; floor: number }> = [];
+  const scale: Array<{ hosts: number; noop: number; floor: number; cpu: number }> = [];
   for (const n of SCALE) {
     const hs = await lab(n);
     const s = await setup(hs, 50);
     await OURS(s.ours); // converge once
-    const st = await series(`ours no-change, ${n} hosts, 50 ms`, () => OURS(s.ours));
+    const cpu: number[] = [];
+    const st = await series(`ours no-change, ${n} hosts, 50 ms`, async () => {
+      const t = await OURS(s.ours);
+      cpu.push(lastCpu);
+      return t;
+    });
     // the floor on as many hosts: what the SSH logins alone cost this machine
     const fl = await series(`floor, ${n} hosts, 50 ms`, () => FLOOR(s));
-    scale.push({ hosts: n, noop: st.median, floor: fl.median });
+    scale.push({ hosts: n, noop: st.median, floor: fl.median, cpu: median(cpu) });
+    log(`  ours' own CPU (user + system), ${n} hosts: ${cpu.map((x) => x.toFixed(2)).join(" ")} s`);
     await Promise.all(s.proxies.map((p) => p.stop()));
   }
   if (!RTTS.length) {
-    process.stdout.write(`scale (no-change, 50 ms, ours / floor): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} / ${x.floor.toFixed(2)} s`).join(", ")}\n`);
+    process.stdout.write(`${scaleLine(scale)}\n`);
     await labDown();
     return;
   }
@@ -200,7 +218,7 @@ async function main(): Promise<void> {
       "",
       ...RTTS.map((r) => `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r].roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r].roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r].roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`),
       "",
-      `scale (no-change, 50 ms, ours / floor): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} / ${x.floor.toFixed(2)} s`).join(", ")}`,
+      scaleLine(scale),
     ];
     process.stdout.write(lines.join("\n") + "\n");
   }

@@ -18,7 +18,14 @@ describe("the npm package", () => {
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", join(dir, tgz)], { cwd: dir, stdio: "pipe" });
     writeFileSync(
       join(dir, "playbook.ts"),
-      `import { definePlaybook, file } from "homecloud-deploy";\nexport default definePlaybook({ name: "pkg", plays: [{ hosts: "h1", tasks: () => [file({ path: "/srv/from-package", content: "installed\\n" })] }] });\n`,
+      [
+        'import { definePlaybook, file } from "homecloud-deploy";',
+        'import { radvd } from "homecloud-deploy/roles/radvd";',
+        // the command runs from its one-file build, and the playbook gets that build's modules
+        'const b = (globalThis as any)[Symbol.for("homecloud-deploy.bundle")];',
+        'if (b?.modules["src/index.js"]().definePlaybook !== definePlaybook || b?.modules["roles/radvd/index.js"]().radvd !== radvd) throw new Error("a second copy of the library");',
+        'export default definePlaybook({ name: "pkg", plays: [{ hosts: "h1", tasks: () => [file({ path: "/srv/from-package", content: "installed\\n" })] }] });',
+      ].join("\n"),
     );
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: [] }, include: ["playbook.ts"] }));
     const tsc = spawnSync(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: dir, encoding: "utf8" });
