@@ -77,11 +77,12 @@ const result = await build({
   outfile: OUT,
   minify: true,
   keepNames: true,
-  legalComments: "none",
+  // the licence notices of the bundled packages, gathered at the end of the file
+  legalComments: "eof",
   external: ["esbuild", "cpu-features"],
   banner: {
     js: [
-      "// homecloud-deploy: the command and library in one file, built by scripts/bundle.mjs from dist/. Licences of the bundled packages: in their packages under node_modules.",
+      "// homecloud-deploy: the command and library in one file, built by scripts/bundle.mjs from dist/ (licence notices of the bundled packages at the end).",
       'var __hcd_url = (f) => require("node:url").pathToFileURL(require("node:path").join(__dirname, f)).href;',
       'var __hcd_resolve = (s) => require("node:url").pathToFileURL(require.resolve(s)).href;',
       // import() lent by dist/src/cli.js: code run from a vm.Script has none of its own
@@ -98,4 +99,3 @@ if (left) {
   console.error(`${OUT}: import() left at offset ${left.index}; route it through __hcd_import`);
   process.exit(1);
 }
-
