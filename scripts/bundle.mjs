@@ -11,7 +11,7 @@
 // esbuild does not bundle (a playbook's URL, node:module, esbuild) goes through the function
 // dist/src/cli.js lends: code run from a vm.Script has no import() of its own.
 import { build } from "esbuild";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 const DIST = resolve("dist");
@@ -77,12 +77,12 @@ const result = await build({
   outfile: OUT,
   minify: true,
   keepNames: true,
-  // the licence notices of the bundled packages, gathered at the end of the file
   legalComments: "eof",
+  metafile: true,
   external: ["esbuild", "cpu-features"],
   banner: {
     js: [
-      "// homecloud-deploy: the command and library in one file, built by scripts/bundle.mjs from dist/ (licence notices of the bundled packages at the end).",
+      "// homecloud-deploy: the command and library in one file, built by scripts/bundle.mjs from dist/. The licences of the packages it holds: homecloud-deploy.licenses.txt beside it.",
       'var __hcd_url = (f) => require("node:url").pathToFileURL(require("node:path").join(__dirname, f)).href;',
       'var __hcd_resolve = (s) => require("node:url").pathToFileURL(require.resolve(s)).href;',
       // import() lent by dist/src/cli.js: code run from a vm.Script has none of its own
@@ -93,6 +93,19 @@ const result = await build({
   logLevel: "warning",
 });
 if (result.errors.length) process.exit(1);
+
+// The licence of every package the file holds, beside it (their notices must travel with the copy).
+const packages = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const m = /^(.*?node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (m) packages.set(m[2], m[1]);
+}
+const notices = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
+  const { version, license } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
+  return `${name}@${version} (${license ?? "see its package"})\n\n${file ? readFileSync(join(dir, file), "utf8").trim() : "(no licence file in the package)"}\n`;
+});
+writeFileSync(join(DIST, "homecloud-deploy.licenses.txt"), `Packages held in homecloud-deploy.cjs, and their licences.\n\n${notices.join(`\n${"-".repeat(72)}\n\n`)}`);
 // what is left of import() would fail at run time (see above): none may be left
 const left = /(?<![\w.$])import\(/.exec(readFileSync(OUT, "utf8"));
 if (left) {
