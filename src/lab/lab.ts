@@ -44,7 +44,8 @@ function ensureSecrets(): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const name of ["vpn_admin_password", "vpn_home_password", "homegw_admin_password"]) {
     const f = `${dir}/${name}`;
-    if (!existsSync(f)) writeFileSync(f, randomBytes(18).toString("base64url") + "\n", { mode: 0o600 });
+    // a letter first: a base64url string may begin with "-", which vpncmd takes for an option
+    if (!existsSync(f) || !/^[A-Za-z]/.test(readFileSync(f, "utf8"))) writeFileSync(f, `k${randomBytes(18).toString("base64url")}\n`, { mode: 0o600 });
   }
 }
 

@@ -154,5 +154,8 @@ describe("planSoftEther", () => {
       "listeners must include the admin port 5555, or vpncmd loses its way in",
     ]);
     expect(checkSpec({ adminPassword: "x", hubs: [{ name: "H" }], bridges: [{ hub: "H", device: "toolongtapname", tap: true }] }, reveal)[0]).toMatch(/1-11 lowercase/);
+    // a bare argument that vpncmd would take for an option; inside /PASSWORD: it is fine
+    for (const p of ["-starts-with-dash", "/starts-with-slash"]) expect(checkSpec({ adminPassword: p }, reveal)).toEqual([expect.stringMatching(/^adminPassword: .*begins with - or \//)]);
+    expect(checkSpec({ adminPassword: "ok-inside", hubs: [{ name: "H", password: "-hub-pw-is-named" }] }, reveal)).toEqual([]);
   });
 });

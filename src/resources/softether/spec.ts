@@ -58,6 +58,9 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
     if (!WORD.test(s)) out.push(`${what}: a SoftEther password must be 1-255 characters without spaces or double quotes`);
   };
   pw("adminPassword", spec.adminPassword);
+  // ServerPasswordSet takes it as a bare argument, and vpncmd reads a bare argument that begins
+  // with - or / as an option: the server would get an empty password (seen on the lab)
+  if (spec.adminPassword !== undefined && /^[-/]/.test(reveal(spec.adminPassword))) out.push("adminPassword: vpncmd takes a server administrator password that begins with - or / for an option (ServerPasswordSet would set an empty one): choose one that does not");
   const port = spec.adminPort ?? 5555;
   if (spec.listeners && !spec.listeners.includes(port)) out.push(`listeners must include the admin port ${port}, or vpncmd loses its way in`);
   for (const l of spec.listeners ?? []) if (!Number.isInteger(l) || l < 1 || l > 65535) out.push(`listener ${l} is not a port`);
