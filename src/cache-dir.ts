@@ -7,9 +7,9 @@ import { lstatSync, mkdirSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
-function ours(dir: string): boolean {
+function ours(dir: string, create: boolean): boolean {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = lstatSync(dir);
     return st.isDirectory() && st.uid === (process.getuid?.() ?? st.uid) && (st.mode & 0o022) === 0;
   } catch {
@@ -17,9 +17,12 @@ function ours(dir: string): boolean {
   }
 }
 
-/** The usable cache folders for one kind of entry, best first (none when no candidate is safe). */
-export function cacheDirs(kind: string): string[] {
+/**
+ * The usable cache folders for one kind of entry, best first (none when no candidate is safe).
+ * To read, only folders that exist; to write (`create`), a missing one is made (mode 0700).
+ */
+export function cacheDirs(kind: string, create = false): string[] {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   const candidates = [join(base, "homecloud-deploy", kind), join(tmpdir(), `homecloud-deploy-${kind}-${process.getuid?.() ?? "u"}`)];
-  return candidates.filter(ours);
+  return candidates.filter((d) => ours(d, create));
 }

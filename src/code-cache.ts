@@ -45,8 +45,7 @@ export function requireWithCodeCache(file: string): unknown {
   const st = statSync(file);
   const stem = `${basename(file)}-`;
   const name = `${stem}${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}.bin`;
-  const dirs = cacheDirs("v8");
-  const cachedData = readCache(dirs, name);
+  const cachedData = readCache(cacheDirs("v8"), name);
   // No import() inside: a script has no module loader of its own (Node 20's way to lend it one
   // prints an "experimental" warning), so the file must get import() from elsewhere.
   const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
@@ -58,6 +57,6 @@ export function requireWithCodeCache(file: string): unknown {
   (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
   // made at exit, so that it also holds the functions this run compiled on the way
-  if (!cachedData || script.cachedDataRejected) process.once("exit", () => writeCache(dirs, name, script.createCachedData(), stem));
+  if (!cachedData || script.cachedDataRejected) process.once("exit", () => writeCache(cacheDirs("v8", true), name, script.createCachedData(), stem));
   return mod.exports;
 }

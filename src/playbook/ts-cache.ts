@@ -12,7 +12,7 @@ export const TS_FILE = /\.[cm]?ts$/;
 /** Bump when the transform options change: it is part of every cache key. */
 const VERSION = "2";
 
-const cacheDirs = () => safeCacheDirs("ts");
+const cacheDirs = (create = false) => safeCacheDirs("ts", create);
 
 function key(format: string, path: string, source: string): string {
   return createHash("sha256").update(`${VERSION}\0${format}\0${path}\0${source}`).digest("hex");
@@ -32,7 +32,7 @@ export function cached(format: "esm" | "cjs", path: string, source: string): str
 
 export function store(format: "esm" | "cjs", path: string, source: string, code: string): void {
   const k = key(format, path, source);
-  for (const dir of cacheDirs()) {
+  for (const dir of cacheDirs(true)) {
     try {
       const tmp = join(dir, `.${k}.${process.pid}.tmp`);
       writeFileSync(tmp, code, { mode: 0o600 });

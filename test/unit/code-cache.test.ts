@@ -1,7 +1,7 @@
 // The V8 code cache the command starts with (src/code-cache.ts), the folders it may live in
 // (src/cache-dir.ts), and the one-file build it is for (scripts/bundle.mjs).
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ function node(code: string, cache: string, cwd = resolve(".")): string {
 }
 
 describe("cache folders", () => {
-  it("uses a private folder of ours, and passes over one that others could write, another user's, or a link", () => {
+  it("uses a private folder of ours (made only to write), and passes over one that others could write, another user's, or a link", () => {
     const base = join(scratch, "dirs");
     mkdirSync(join(base, "tmp"), { recursive: true });
     process.env.XDG_CACHE_HOME = base;
@@ -26,6 +26,10 @@ describe("cache folders", () => {
     process.env.TMPDIR = join(base, "tmp");
     try {
       const [mine, tmp] = [join(base, "homecloud-deploy", "k"), join(base, "tmp", `homecloud-deploy-k-${process.getuid!()}`)];
+      // reading makes nothing; writing makes both, private
+      expect(cacheDirs("k")).toEqual([]);
+      expect(existsSync(mine) || existsSync(tmp)).toBe(false);
+      expect(cacheDirs("k", true)).toEqual([mine, tmp]);
       expect(cacheDirs("k")).toEqual([mine, tmp]);
       expect(lstatSync(mine).mode & 0o777).toBe(0o700);
       chmodSync(tmp, 0o777);

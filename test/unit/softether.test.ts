@@ -157,5 +157,6 @@ describe("planSoftEther", () => {
     // a bare argument that vpncmd would take for an option; inside /PASSWORD: it is fine
     for (const p of ["-starts-with-dash", "/starts-with-slash"]) expect(checkSpec({ adminPassword: p }, reveal)).toEqual([expect.stringMatching(/^adminPassword: .*begins with - or \//)]);
     expect(checkSpec({ adminPassword: "ok-inside", hubs: [{ name: "H", password: "-hub-pw-is-named" }] }, reveal)).toEqual([]);
+    expect(checkSpec({ adminPassword: "x", hubs: [{ name: "-H", users: [{ name: "/bob", password: "pw" }] }] }, reveal)).toEqual(['hub "-H" is not a valid hub name', 'user "/bob" is not a valid user name']);
   });
 });

@@ -46,7 +46,8 @@ export interface SoftEtherSpec {
   bridges?: BridgeSpec[];
 }
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Names travel as bare vpncmd arguments (HubCreate NAME, Hub NAME, ...): vpncmd takes one that begins with - or / for an option. */
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const WORD = /^[^\s"]{1,255}$/;
 
 /** Problems with a spec, before any command is written (vpncmd splits its arguments on spaces). */
@@ -58,8 +59,8 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
     if (!WORD.test(s)) out.push(`${what}: a SoftEther password must be 1-255 characters without spaces or double quotes`);
   };
   pw("adminPassword", spec.adminPassword);
-  // ServerPasswordSet takes it as a bare argument, and vpncmd reads a bare argument that begins
-  // with - or / as an option: the server would get an empty password (seen on the lab)
+  // ServerPasswordSet takes it as a bare argument, which vpncmd reads as an option when it begins
+  // with - or / (as it would a name, see NAME): the server would get an empty password (seen on the lab)
   if (spec.adminPassword !== undefined && /^[-/]/.test(reveal(spec.adminPassword))) out.push("adminPassword: vpncmd takes a server administrator password that begins with - or / for an option (ServerPasswordSet would set an empty one): choose one that does not");
   const port = spec.adminPort ?? 5555;
   if (spec.listeners && !spec.listeners.includes(port)) out.push(`listeners must include the admin port ${port}, or vpncmd loses its way in`);
