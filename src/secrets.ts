@@ -3,6 +3,8 @@
  * A Secret never prints itself; every sink (reporter, --json, errors, diffs) also passes
  * text through `redact`, which masks every secret value created in this process.
  */
+import { randomBytes } from "node:crypto";
+
 const MASK = "********";
 const MIN_MASKED = 3;
 // Shared by every copy of this module in a process (the CLI from dist/, a playbook importing
@@ -61,9 +63,25 @@ export function redact(text: string): string {
   return out;
 }
 
-/** Deep-copy a value for output with every Secret and known secret string masked. */
+/**
+ * Deep-copy a value for output with every Secret and every known secret value masked inside
+ * each string (keys included), before it is encoded: in JSON text a value holding a quote or
+ * a backslash appears escaped, where a search for the raw value would miss it.
+ */
 export function redactValue<T>(v: T): T {
-  return JSON.parse(redact(JSON.stringify(v) ?? "null")) as T;
+  return redactDeep(JSON.parse(JSON.stringify(v) ?? "null")) as T;
+}
+
+function redactDeep(v: unknown): unknown {
+  if (typeof v === "string") return redact(v);
+  if (Array.isArray(v)) return v.map(redactDeep);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [redact(k), redactDeep(x)]));
+  return v;
+}
+
+/** A random value the tool makes (a hub's admin password nobody asked for): a Secret from birth. */
+export function randomSecret(bytes: number, label: string): Secret {
+  return new Secret(randomBytes(bytes).toString("base64url"), label);
 }
 
 export const SECRET_MASK = MASK;

@@ -1,4 +1,5 @@
 import { DeployError } from "../errors.js";
+import { forPerson } from "../output/sink.js";
 import { labDown, labExec, labUp, readState, isRunning } from "../lab/lab.js";
 import { labPaths } from "../lab/paths.js";
 import { plainTopology, type LabTopology } from "../lab/topology.js";
@@ -18,7 +19,7 @@ async function topologyFrom(args: string[]): Promise<LabTopology> {
 
 export async function labCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const log = (s: string) => process.stdout.write(s + "\n");
+  const log = (s: string) => process.stdout.write(forPerson(s) + "\n");
   switch (sub) {
     case "up": {
       const t0 = Date.now();

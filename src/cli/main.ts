@@ -27,8 +27,9 @@ export async function cliMain(argv: string[]): Promise<number> {
     return await dispatch(argv);
   } catch (err) {
     const { formatError, isDeployError } = await import("../errors.js");
+    const { forPerson } = await import("../output/sink.js");
     const verbose = argv.filter((a) => /^-v+$/.test(a)).reduce((n, a) => n + a.length - 1, 0);
-    process.stderr.write(formatError(err, verbose) + "\n");
+    process.stderr.write(forPerson(formatError(err, verbose)) + "\n");
     return isDeployError(err) && err.kind === "input" ? 3 : 1;
   }
 }

@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import { InputError } from "../errors.js";
 import { loadInventory } from "../inventory/load.js";
 import { loadPlaybook } from "../playbook/load.js";
+import { forPerson } from "../output/sink.js";
+import { redactValue } from "../secrets.js";
 
 /** `deploy plan PLAYBOOK [-i FILE] [--json]`: the derived plan, validated; connects nowhere. */
 export async function planCommand(argv: string[]): Promise<number> {
@@ -11,6 +13,6 @@ export async function planCommand(argv: string[]): Promise<number> {
   const pb = await loadPlaybook(positionals[0]);
   if (!pb.plan) throw new InputError([{ file: positionals[0], message: "this playbook derives no plan", hint: "add plan: (inventory) => ... to definePlaybook" }]);
   const plan = pb.plan(inv);
-  process.stdout.write(values.json || !pb.describePlan ? JSON.stringify(plan, null, 2) + "\n" : pb.describePlan(plan));
+  process.stdout.write(values.json || !pb.describePlan ? JSON.stringify(redactValue(plan), null, 2) + "\n" : forPerson(pb.describePlan(plan)));
   return 0;
 }

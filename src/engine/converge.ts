@@ -54,7 +54,8 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
       states[i] = tasks[i].task.resource.parse(out.output, out.code);
       readErrors[i] = undefined;
     } catch (e) {
-      readErrors[i] = `cannot read state: ${(e as Error).message}${out?.output ? `\n${out.output.slice(0, 2000)}` : ""}`;
+      const shown = out?.output && !tasks[i].task.resource.secretProbe ? `\n${out.output.slice(0, 2000)}` : "";
+      readErrors[i] = `cannot read state: ${(e as Error).message}${shown}`;
     }
   };
   tasks.forEach((_, i) => parseInto(i, sections.get(`p${i}`)));

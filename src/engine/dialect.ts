@@ -1,6 +1,7 @@
 import { pendingProbe } from "./notify.js";
 import { fillTables, tableFunctions } from "./read-tables.js";
 import { section } from "./sections.js";
+import { makeTemp, tempTrap } from "../transport/remote-temp.js";
 
 /** One task's probe: its section id, its shell fragment, whether it is slow, whether it may run in the script's own shell. */
 export type ProbeItem = [id: string, fragment: string, slow?: boolean, inShell?: boolean];
@@ -22,20 +23,24 @@ export interface Dialect {
 
 /**
  * Probes only read. The slow ones (those that wait on a daemon, such as vpncmd) start first in
- * the background, each into its own file; the quick ones run one after the other meanwhile
- * (forking them all at once costs more CPU than it saves); then the slow ones' outputs are
- * printed with the usual frames. A probe's time is then about that of its slowest fragment.
+ * the background, each into its own private file; the quick ones run one after the other
+ * meanwhile (forking them all at once costs more CPU than it saves); then the slow ones'
+ * outputs are taken into variables and their files removed BEFORE anything of them is printed
+ * (what they hold may be password hashes: a tool killed mid-run must not leave them behind),
+ * and printed with the usual frames. A probe's time is then about that of its slowest fragment.
  */
 function probes(token: string, items: ProbeItem[]): string {
   const slow = items.filter((x) => x[2]);
   const tables = fillTables(items.filter((x) => !x[2]).map((x) => x[1]));
   if (!slow.length) return [tables, ...items.map(([id, f, , inShell]) => section(token, id, f, { inShell }))].join("\n");
-  const lines = [tables, `hcd_d=$(mktemp -d) || exit 1`];
-  slow.forEach(([, f], i) => lines.push(`(\n(\n${f}\n) > "$hcd_d/${i}" 2>&1 </dev/null\necho $? > "$hcd_d/${i}.rc"\n) &`));
+  const lines = [tables, tempTrap(["hcd_d"]), makeTemp("hcd_d", { directory: true })];
+  slow.forEach(([, f], i) => lines.push(`(\numask 077\n(\n${f}\n) > "$hcd_d/${i}" 2>&1 </dev/null\necho $? > "$hcd_d/${i}.rc"\n) &`));
   for (const [id, f, isSlow, inShell] of items) if (!isSlow) lines.push(section(token, id, f, { inShell }));
   lines.push("wait");
-  slow.forEach(([id], i) => lines.push(`printf '%s\\n' '@@${token} ${id} begin'; cat "$hcd_d/${i}"; printf '\\n@@${token} ${id} end %s\\n' "$(cat "$hcd_d/${i}.rc")"`));
-  lines.push(`rm -rf "$hcd_d"`);
+  // (a trailing "." keeps the output's own trailing newlines through the command substitution)
+  slow.forEach((_, i) => lines.push(`hcd_o${i}=$(cat "$hcd_d/${i}"; echo .); hcd_o${i}=\${hcd_o${i}%.}; hcd_r${i}=$(cat "$hcd_d/${i}.rc")`));
+  lines.push(`rm -rf -- "$hcd_d"; hcd_d=`);
+  slow.forEach(([id], i) => lines.push(`printf '%s\\n%s\\n@@${token} ${id} end %s\\n' '@@${token} ${id} begin' "$hcd_o${i}" "$hcd_r${i}"; hcd_o${i}=`));
   return lines.join("\n");
 }
 

@@ -53,6 +53,11 @@ export interface Resource<S = unknown> {
    * outside a subshell, and reads no variable it did not set.
    */
   readonly probeInShell?: boolean;
+  /**
+   * The probe's output holds secrets or password-equivalent hashes (SoftEther's ConfigGet):
+   * it is never quoted in an error, only said to be unreadable.
+   */
+  readonly secretProbe?: boolean;
   parse(output: string, exitCode: number): S;
   plan(current: S): Step[];
 }

@@ -24,6 +24,8 @@ const KNOWN = new Set([
   "deploy_known_hosts_file",
   "deploy_accept_new_host_key",
   "deploy_timeout",
+  "deploy_server_alive_interval",
+  "deploy_server_alive_count_max",
 ]);
 
 export interface TargetOptions {
@@ -146,6 +148,16 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
       if (typeof v.deploy_timeout === "number" && v.deploy_timeout > 0) timeoutMs = v.deploy_timeout * 1000;
       else problems.push({ ...at(h, "deploy_timeout"), message: "deploy_timeout must be a positive number of seconds" });
     }
+    const whole = (key: string, fallback: number | undefined, min: number): number | undefined => {
+      const x = v[key];
+      if (x === undefined || x === null) return fallback;
+      if (typeof x === "number" && Number.isInteger(x) && x >= min) return x;
+      problems.push({ ...at(h, key), message: `${key} must be a whole number of at least ${min}, not ${JSON.stringify(x)}` });
+      return fallback;
+    };
+    const aliveInterval = whole("deploy_server_alive_interval", cfg.serverAliveInterval, 0);
+    const aliveCountMax = whole("deploy_server_alive_count_max", cfg.serverAliveCountMax, 1);
+    const alive = { aliveIntervalMs: aliveInterval === undefined ? undefined : aliveInterval * 1000, aliveCountMax };
     const knownHostsRaw = str("deploy_known_hosts_file");
     const knownHostsFile = knownHostsRaw ? expand(knownHostsRaw, base) : cfg.userKnownHostsFile ?? `${homedir()}/.ssh/known_hosts`;
 
@@ -170,6 +182,7 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
             acceptNewHostKey: !!opts.acceptNewHostKeys,
             become: false,
             timeoutMs,
+            ...alive,
           };
         }
       }
@@ -190,6 +203,7 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
       become: bool("ansible_become"),
       becomePassword,
       timeoutMs,
+      ...alive,
     };
     resolving.delete(name);
     if (!viaJump || !targets.has(name)) targets.set(name, t);

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { labNames } from "./paths.js";
 import { exists, ip, sh } from "./sh.js";
 import { MGMT_GATEWAY, mgmtAddress, type LabHost } from "./topology.js";
@@ -46,8 +47,11 @@ export function ensureHostNetwork(host: LabHost, index: number): void {
   sh("ip", ["netns", "add", ns]);
   const inNs = (...args: string[]) => sh("ip", ["netns", "exec", ns, ...args]);
   ip(ns, "link", "set", "lo", "up");
+  // Deleting the namespace takes its end of the veth pair, and with it this end, in the
+  // background: the link may vanish between the look and the delete.
   const mv = labNames.mgmtVeth(index);
-  if (linkExists(undefined, mv)) ip(undefined, "link", "del", mv);
+  if (linkExists(undefined, mv)) sh("ip", ["link", "del", mv], { allowFail: true });
+  if (linkExists(undefined, mv) && !waitGone(mv)) ip(undefined, "link", "del", mv);
   ip(undefined, "link", "add", mv, "type", "veth", "peer", "name", "mgmt0", "netns", ns);
   ip(undefined, "link", "set", mv, "master", labNames.mgmtBridge(), "up");
   inNs("sysctl", "-q", "-w", "net.ipv6.conf.mgmt0.disable_ipv6=1");
@@ -73,8 +77,19 @@ export function ensureHostNetwork(host: LabHost, index: number): void {
 export function removeHostNetwork(host: string, index: number): void {
   const ns = labNames.netns(host);
   if (nsExists(ns)) sh("ip", ["netns", "del", ns], { allowFail: true });
+  // Deleting the namespace takes its end of the veth pair, and with it this end, in the
+  // background: the link may vanish between the look and the delete.
   const mv = labNames.mgmtVeth(index);
-  if (linkExists(undefined, mv)) ip(undefined, "link", "del", mv);
+  if (linkExists(undefined, mv)) sh("ip", ["link", "del", mv], { allowFail: true });
+  if (linkExists(undefined, mv) && !waitGone(mv)) ip(undefined, "link", "del", mv);
+}
+
+function waitGone(link: string): boolean {
+  for (let i = 0; i < 50; i++) {
+    if (!linkExists(undefined, link)) return true;
+    spawnSync("sleep", ["0.1"]);
+  }
+  return false;
 }
 
 export function removeFabric(): void {

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DeployError } from "../errors.js";
+import { forPerson } from "../output/sink.js";
+import { makeTemp, tempTrap } from "../transport/remote-temp.js";
 import { labExec, readState } from "./lab.js";
 import { labDir } from "./paths.js";
 import { SITE } from "./site-topology.js";
@@ -47,7 +49,7 @@ async function until(seconds: number, probe: () => boolean): Promise<{ ok: boole
 
 function cascadeStatus(e: SiteExpectations): string {
   const pw = readFileSync(`${labDir()}/secrets/homegw_admin_password`, "utf8").trim();
-  const script = `f=$(mktemp); printf 'Hub %s\\nCascadeStatusGet %s\\n' '${e.hub}' '${e.cascade}' > "$f"; timeout 20 vpncmd localhost:5555 /SERVER /CSV /IN:"$f"; rm -f "$f"`;
+  const script = [tempTrap(["f"]), makeTemp("f"), `printf 'Hub %s\\nCascadeStatusGet %s\\n' '${e.hub}' '${e.cascade}' > "$f"; timeout 20 vpncmd localhost:5555 /SERVER /CSV /IN:"$f"`].join("\n");
   const out = sh("homegw", script, pw + "\n").stdout;
   return /^Session Status,(.*)$/m.exec(out)?.[1] ?? "unknown";
 }
@@ -118,7 +120,7 @@ export async function verifySite(e: SiteExpectations = LAB_SITE, log: (c: Check)
 }
 
 export async function verifyCommand(): Promise<number> {
-  const checks = await verifySite(LAB_SITE, (c) => process.stdout.write(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}\n`));
+  const checks = await verifySite(LAB_SITE, (c) => process.stdout.write(forPerson(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`) + "\n"));
   const failed = checks.filter((c) => !c.ok).length;
   process.stdout.write(`\n${checks.length - failed} passed, ${failed} failed\n`);
   return failed ? 2 : 0;

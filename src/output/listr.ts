@@ -1,8 +1,8 @@
 import { Listr } from "listr2";
 import type { Reporter } from "../engine/reporter.js";
 import type { HostOutcome, TaskResult } from "../engine/results.js";
-import { redact } from "../secrets.js";
 import { renderDiff } from "./diff.js";
+import { forPerson } from "./sink.js";
 
 interface HostLine {
   resolve: () => void;
@@ -25,7 +25,7 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
       hosts = new Map(names.map((h) => [h, { resolve: () => {}, reject: () => {}, counts: { ok: 0, changed: 0, failed: 0 }, lines: [] }]));
       const l = new Listr(
         names.map((h) => ({
-          title: h,
+          title: forPerson(h),
           task: (_ctx: unknown, t: { title: string; output: string }) =>
             new Promise<void>((resolve, reject) => {
               const line = hosts.get(h)!;
@@ -34,15 +34,15 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
         })),
         { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false, showErrorMessage: true }, renderer: "default" },
       );
-      process.stdout.write(`PLAY ${name}\n`);
+      process.stdout.write(forPerson(`PLAY ${name}`) + "\n");
       list = l.run().catch(() => undefined);
     },
     hostStarted() {},
     warning(m) {
-      process.stdout.write(redact(`WARNING ${m}`) + "\n");
+      process.stdout.write(forPerson(`WARNING ${m}`) + "\n");
     },
     progress(host, text) {
-      hosts.get(host)?.setOutput?.(text);
+      hosts.get(host)?.setOutput?.(forPerson(text));
     },
     task(r: TaskResult) {
       const line = hosts.get(r.host);
@@ -50,7 +50,7 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
       if (r.status === "ok") line.counts.ok++;
       if (r.status === "changed") line.counts.changed++;
       if (r.status === "failed") line.counts.failed++;
-      line.setOutput?.(r.task);
+      line.setOutput?.(forPerson(r.task));
       if (r.status === "changed" || r.status === "failed" || opts.verbose >= 1) {
         line.lines.push(`  ${r.status === "changed" && opts.check ? "would change" : r.status}: [${r.role}] ${r.task}`);
         if (r.why && r.status !== "ok") line.lines.push(...r.why.map((w) => `      - ${w}`));
@@ -62,15 +62,15 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
       const line = hosts.get(host);
       if (!line) return;
       const c = line.counts;
-      line.setTitle?.(redact(`${host}: ok=${c.ok} ${opts.check ? "would change" : "changed"}=${c.changed}${c.failed ? ` failed=${c.failed}` : ""}`));
-      if (o.error) line.reject(new Error(redact(o.error.split("\n")[0])));
+      line.setTitle?.(forPerson(`${host}: ok=${c.ok} ${opts.check ? "would change" : "changed"}=${c.changed}${c.failed ? ` failed=${c.failed}` : ""}`));
+      if (o.error) line.reject(new Error(forPerson(o.error.split("\n")[0])));
       else line.resolve();
     },
     async playFinished() {
       await list;
       for (const [host, line] of hosts) {
         if (line.lines.length) process.stdout.write(`${host}:\n`);
-        for (const l of line.lines) process.stdout.write(redact(l) + "\n");
+        for (const l of line.lines) process.stdout.write(forPerson(l) + "\n");
       }
     },
   };

@@ -1,11 +1,11 @@
 import type { Reporter } from "../engine/reporter.js";
 import type { TaskResult } from "../engine/results.js";
-import { redact } from "../secrets.js";
 import { renderDiff } from "./diff.js";
+import { forPerson } from "./sink.js";
 
 /** Plain lines, one per event: for pipes, CI and logs. */
 export function plainReporter(opts: { verbose: number; diff: boolean; check: boolean; write: (s: string) => void }): Reporter {
-  const w = (s: string) => opts.write(redact(s) + "\n");
+  const w = (s: string) => opts.write(forPerson(s) + "\n");
   return {
     playStarted: (name, hosts) => w(`PLAY ${name} [${hosts.join(", ")}]`),
     warning: (m) => w(`WARNING ${m}`),
@@ -17,7 +17,7 @@ export function plainReporter(opts: { verbose: number; diff: boolean; check: boo
       w(`${r.host} | ${r.role} | ${r.task}: ${label}`);
       if (r.why && (r.status === "changed" || opts.verbose >= 1)) for (const why of r.why) w(`    - ${why}`);
       if (r.error) for (const l of r.error.split("\n")) w(`    ! ${l}`);
-      if (opts.diff && r.diff) for (const d of r.diff) opts.write(renderDiff(d).replace(/^/gm, "    ").trimEnd() + "\n");
+      if (opts.diff && r.diff) for (const d of r.diff) opts.write(forPerson(renderDiff(d).replace(/^/gm, "    ").trimEnd()) + "\n");
     },
     hostFinished: (host, o) => {
       if (o.error) w(`${host}: FAILED: ${o.error.split("\n")[0]}`);

@@ -72,12 +72,20 @@ export function checkHostKey(entries: KnownHost[], name: string, blob: Buffer): 
   if (forHost.some((e) => e.marker === "@revoked" && e.key.equals(blob))) return { status: "revoked" };
   const plain = forHost.filter((e) => !e.marker);
   if (plain.some((e) => e.key.equals(blob))) return { status: "known" };
-  const type = keyTypeOf(blob);
-  const sameType = plain.filter((e) => e.keyType === type);
-  // Like OpenSSH: a different key of the same type is a changed key; a key of another type
-  // that the file does not list for this host is unknown.
-  if (sameType.length > 0) return { status: "changed", expected: sameType.map((e) => fingerprint(e.key)), line: sameType[0].line };
+  // Unlike OpenSSH's default, a key of another type is not "unknown": anyone who can stand in
+  // for a known host would only need to offer another type. A host with any key on file is known.
+  if (plain.length > 0) return { status: "changed", expected: plain.map((e) => `${e.keyType} ${fingerprint(e.key)}`), line: plain[0].line };
   return { status: "unknown" };
+}
+
+/** The key types on file for a host name: the only ones to negotiate with it. */
+export function knownKeyTypes(entries: KnownHost[], name: string): string[] {
+  return [...new Set(entries.filter((e) => !e.marker && entryMatches(e, name)).map((e) => e.keyType))];
+}
+
+/** SSH host key algorithms that prove a key of this type (an RSA key signs with SHA-2 first). */
+export function hostKeyAlgorithms(keyTypes: string[]): string[] {
+  return [...new Set(keyTypes.flatMap((t) => (t === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [t])))];
 }
 
 export function readKnownHosts(path: string): KnownHost[] {

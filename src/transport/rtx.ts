@@ -1,9 +1,9 @@
 import { NodeSSH } from "node-ssh";
 import type { ClientChannel, ConnectConfig } from "ssh2";
 import { rtxDialect } from "../engine/dialect.js";
-import { DeployError } from "../errors.js";
+import { DeployError, isDeployError } from "../errors.js";
 import { redact } from "../secrets.js";
-import { hostVerifierFor } from "./ssh.js";
+import { connectChecked } from "./connect.js";
 import type { RemoteShell, RunResult, SshTarget } from "./target.js";
 
 const PROMPT = /(?:^|\n)([^\n]*[>#] )$/;
@@ -31,25 +31,33 @@ export class RtxShell implements RemoteShell {
       this.buf += d.toString("utf8").replace(/\r/g, "");
       this.waiter?.();
     });
+    // the router's session is this host's alone: its end or error fails what waits on it
+    const gone = (why: string) => {
+      this.gone ??= why;
+      this.waiter?.();
+    };
+    chan.on("error", (e: Error) => gone(e.message));
+    chan.on("close", () => gone("the router closed the session"));
+    ssh.connection?.on("error", (e: Error) => gone(e.message));
   }
 
+  /** Why the session ended under us, if it did. */
+  private gone?: string;
+
   static async open(t: SshTarget, timeoutMs = 20000): Promise<RtxShell> {
-    const refusal: { error?: DeployError } = {};
-    const ssh = new NodeSSH();
-    const config: Omit<ConnectConfig, "privateKey"> & { password?: string; tryKeyboard?: boolean } = {
+    const config: ConnectConfig & { password?: string; tryKeyboard?: boolean } = {
       host: t.host,
       port: t.port,
       username: t.user,
       password: t.password?.reveal(),
       tryKeyboard: true,
       readyTimeout: t.timeoutMs,
-      hostVerifier: hostVerifierFor(t, refusal),
     };
+    let ssh: NodeSSH;
     try {
-      await ssh.connect(config);
+      ({ ssh } = await connectChecked(t, config));
     } catch (cause) {
-      ssh.dispose();
-      if (refusal.error) throw refusal.error;
+      if (isDeployError(cause)) throw cause;
       const msg = (cause as Error).message;
       throw new DeployError("connect", /authentication/i.test(msg) ? `${t.host}:${t.port} refused the login of ${t.user} (check ansible_password)` : `cannot reach ${t.host}:${t.port}: ${msg}`, { host: t.name }, { cause });
     }
@@ -76,7 +84,11 @@ export class RtxShell implements RemoteShell {
         reject(new DeployError("task", `RTX ${this.target.name}: no ${what} within ${timeoutMs / 1000} s (last output: ${JSON.stringify(redact(this.buf.slice(-200)))})`, { host: this.target.name }));
       }, timeoutMs);
       const check = () => {
-        if (re.test(this.buf)) {
+        if (this.gone && !re.test(this.buf)) {
+          clearTimeout(timer);
+          this.waiter = undefined;
+          reject(new DeployError("connect", `lost during the run: the session with RTX ${this.target.name} ended (${this.gone})`, { host: this.target.name }));
+        } else if (re.test(this.buf)) {
           clearTimeout(timer);
           this.waiter = undefined;
           resolve(this.buf);
@@ -90,7 +102,7 @@ export class RtxShell implements RemoteShell {
   /** Send one line; return its output (echo and prompt removed). */
   async command(line: string, timeoutMs?: number): Promise<string> {
     this.buf = "";
-    this.chan.write(line + "\r");
+    if (!this.gone) this.chan.write(line + "\r");
     const text = await this.waitFor(PROMPT, `prompt after "${redact(line).slice(0, 60)}"`, timeoutMs);
     const lines = text.replace(PROMPT, "").split("\n");
     if (lines[0]?.trim() === line.trim()) lines.shift();

@@ -122,6 +122,9 @@ export class Session {
           this.drain();
         });
         ch.on("exit", (code: number | null) => (this.exit.code = code));
+        // a channel's error (a write after the connection went down) belongs to this host's run
+        ch.on("error", (e: Error) => this.finish(e));
+        ch.stderr.on("error", (e: Error) => this.finish(e));
         ch.on("close", () => this.finish(new Error(`the remote shell ended${this.exit.code !== null ? ` (exit ${this.exit.code})` : ""}`)));
       },
       (e: Error) => this.finish(e),
@@ -139,8 +142,8 @@ export class Session {
   async run(script: string): Promise<RunResult & { gen: string }> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
-    const ch = await this.startedChannel!;
-    if (!this.ended) ch.write(frame(this.mark, seq, script));
+    const ch = await this.startedChannel!.catch(() => undefined);
+    if (ch && !this.ended) ch.write(frame(this.mark, seq, script));
     return p;
   }
 
@@ -148,8 +151,8 @@ export class Session {
   async lock(owner: string): Promise<string> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
-    const ch = await this.startedChannel!;
-    if (!this.ended) ch.write(frame(this.mark, seq, lockScript(owner), true));
+    const ch = await this.startedChannel!.catch(() => undefined);
+    if (ch && !this.ended) ch.write(frame(this.mark, seq, lockScript(owner), true));
     return (await p).stdout;
   }
 

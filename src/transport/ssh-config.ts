@@ -9,6 +9,8 @@ export interface SshConfigEntry {
   identityFile?: string[];
   proxyJump?: string;
   userKnownHostsFile?: string;
+  serverAliveInterval?: number;
+  serverAliveCountMax?: number;
 }
 
 interface Block {
@@ -60,6 +62,8 @@ export function lookupSshConfig(blocks: Block[], alias: string, home = homedir()
       else if (k === "port" && e.port === undefined) e.port = Number(v);
       else if (k === "identityfile") (e.identityFile ??= []).push(expandTilde(v, alias, home));
       else if (k === "proxyjump" && e.proxyJump === undefined) e.proxyJump = v;
+      else if (k === "serveraliveinterval" && e.serverAliveInterval === undefined && /^\d+$/.test(v)) e.serverAliveInterval = Number(v);
+      else if (k === "serveralivecountmax" && e.serverAliveCountMax === undefined && /^\d+$/.test(v)) e.serverAliveCountMax = Number(v);
       else if (k === "userknownhostsfile" && e.userKnownHostsFile === undefined) e.userKnownHostsFile = expandTilde(v.split(/\s+/)[0], alias, home);
     }
   }

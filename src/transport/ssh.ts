@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { NodeSSH } from "node-ssh";
 import type { AuthenticationType, ConnectConfig } from "ssh2";
-import { DeployError } from "../errors.js";
-import { checkHostKey, fingerprint, knownHostsName, readKnownHosts, recordHostKey } from "./known-hosts.js";
+import { DeployError, isDeployError } from "../errors.js";
+import { connectChecked, type Connected } from "./connect.js";
 import { Session } from "./session.js";
 import type { HostLock, RemoteShell, RunResult, SshTarget } from "./target.js";
 
@@ -23,10 +22,10 @@ class SshShell implements RemoteShell {
   /** The lock generation read before the last script that ran without the lock. */
   private lastGen?: string;
   private locked = false;
-  constructor(readonly target: SshTarget, private ssh: NodeSSH, private onClose: () => Promise<void>, private fresh: () => Promise<NodeSSH>) {}
+  constructor(readonly target: SshTarget, private conn: Connected, private onClose: () => Promise<void>, private fresh: () => Promise<Connected>) {}
 
   async runFresh(script: string): Promise<RunResult> {
-    const ssh = await this.fresh();
+    const { ssh } = await this.fresh();
     try {
       this.execs++;
       const r = await ssh.execCommand(shellCommand(this.target), { stdin: this.stdinFor(script), noTrim: true });
@@ -41,8 +40,10 @@ class SshShell implements RemoteShell {
     return (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + `{\n${script}\n}\n`;
   }
 
+  /** The connection went down under a script: the host is unreachable, lost during the run. */
   private lost(cause: unknown): DeployError {
-    return new DeployError("connect", `lost the connection to ${describe(this.target)}: ${(cause as Error).message}`, { host: this.target.name }, { cause });
+    const why = this.conn.lost.error?.message ?? (cause as Error).message;
+    return new DeployError("connect", `lost during the run: the connection to ${describe(this.target)} went down (${why})`, { host: this.target.name }, { cause });
   }
 
   async run(script: string): Promise<RunResult> {
@@ -51,7 +52,7 @@ class SshShell implements RemoteShell {
       let r;
       if (this.session) r = await this.session.run(script);
       else {
-        const opened = Session.open(this.ssh.connection!, this.target, script);
+        const opened = Session.open(this.conn.ssh.connection!, this.target, script);
         this.session = opened.session;
         r = await opened.first!;
       }
@@ -63,7 +64,7 @@ class SshShell implements RemoteShell {
   }
 
   async lock(owner: string): Promise<HostLock> {
-    this.session ??= Session.open(this.ssh.connection!, this.target).session;
+    this.session ??= Session.open(this.conn.ssh.connection!, this.target).session;
     let out: string;
     try {
       out = await this.session.lock(owner);
@@ -88,36 +89,7 @@ class SshShell implements RemoteShell {
   }
 }
 
-export function hostVerifierFor(t: SshTarget, refusal: { error?: DeployError }) {
-  const name = knownHostsName(t.host, t.port);
-  return (blob: Buffer): boolean => {
-    const verdict = checkHostKey(readKnownHosts(t.knownHostsFile), name, blob);
-    if (verdict.status === "known") return true;
-    const fp = fingerprint(blob);
-    if (verdict.status === "unknown" && t.acceptNewHostKey) {
-      recordHostKey(t.knownHostsFile, name, blob);
-      return true;
-    }
-    if (verdict.status === "unknown") {
-      refusal.error = new DeployError("hostkey", `host key of ${name} is not known (${fp}); refusing to connect`, { host: t.name, file: t.knownHostsFile }, {
-        hint: `check the fingerprint, then rerun with --accept-new-host-keys (or set deploy_accept_new_host_key: true) to record it`,
-      });
-    } else if (verdict.status === "changed") {
-      refusal.error = new DeployError(
-        "hostkey",
-        `HOST KEY OF ${name} HAS CHANGED: it presented ${fp}, ${t.knownHostsFile}:${verdict.line} expects ${verdict.expected.join(", ")}; refusing to connect`,
-        { host: t.name, file: t.knownHostsFile, line: verdict.line },
-        { hint: `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${name}' -f ${t.knownHostsFile}) and connect again` },
-      );
-    } else {
-      refusal.error = new DeployError("hostkey", `host key of ${name} (${fp}) is marked @revoked in ${t.knownHostsFile}`, { host: t.name });
-    }
-    return false;
-  };
-}
-
-function connectError(t: SshTarget, cause: Error, refusal: { error?: DeployError }): DeployError {
-  if (refusal.error) return refusal.error;
+function connectError(t: SshTarget, cause: Error): DeployError {
   const msg = cause.message || String(cause);
   const code = (cause as NodeJS.ErrnoException).code;
   if (/authentication methods failed/i.test(msg)) {
@@ -136,21 +108,18 @@ function connectError(t: SshTarget, cause: Error, refusal: { error?: DeployError
  * shared by every host behind it.
  */
 export class SshPool {
-  private open = new Map<string, Promise<{ ssh: NodeSSH; users: number }>>();
+  private open = new Map<string, Promise<{ conn: Connected; users: number }>>();
 
   private key(t: SshTarget): string {
     return `${t.user}@${t.host}:${t.port}${t.jump ? ">" + this.key(t.jump) : ""}`;
   }
 
-  private async connectRaw(t: SshTarget): Promise<NodeSSH> {
-    const refusal: { error?: DeployError } = {};
+  private async connectRaw(t: SshTarget): Promise<Connected> {
     const config: ConnectConfig & { privateKey?: string } = {
       host: t.host,
       port: t.port,
       username: t.user,
       readyTimeout: t.timeoutMs,
-      keepaliveInterval: 15000,
-      hostVerifier: hostVerifierFor(t, refusal),
     };
     if (t.privateKeyPath) config.privateKey = readFileSync(t.privateKeyPath, "utf8");
     if (t.useAgent && process.env.SSH_AUTH_SOCK) config.agent = process.env.SSH_AUTH_SOCK;
@@ -164,27 +133,25 @@ export class SshPool {
       const jump = await this.acquire(t.jump);
       try {
         config.sock = await new Promise((resolve, reject) => {
-          jump.ssh.connection!.forwardOut("127.0.0.1", 0, t.host, t.port, (err, stream) => (err ? reject(err) : resolve(stream)));
+          jump.conn.ssh.connection!.forwardOut("127.0.0.1", 0, t.host, t.port, (err, stream) => (err ? reject(err) : resolve(stream)));
         });
       } catch (cause) {
         throw new DeployError("connect", `jump host ${t.jump.host} cannot reach ${t.host}:${t.port}: ${(cause as Error).message}`, { host: t.name }, { cause });
       }
     }
-    const ssh = new NodeSSH();
     try {
-      await ssh.connect(config);
+      return await connectChecked(t, config);
     } catch (cause) {
-      ssh.dispose();
-      throw connectError(t, cause as Error, refusal);
+      if (isDeployError(cause)) throw cause;
+      throw connectError(t, cause as Error);
     }
-    return ssh;
   }
 
-  private acquire(t: SshTarget): Promise<{ ssh: NodeSSH; users: number }> {
+  private acquire(t: SshTarget): Promise<{ conn: Connected; users: number }> {
     const k = this.key(t);
     let p = this.open.get(k);
     if (!p) {
-      p = this.connectRaw(t).then((ssh) => ({ ssh, users: 0 }));
+      p = this.connectRaw(t).then((conn) => ({ conn, users: 0 }));
       this.open.set(k, p);
       p.catch(() => this.open.delete(k));
     }
@@ -199,7 +166,7 @@ export class SshPool {
     const entry = await this.acquire(t);
     return new SshShell(
       t,
-      entry.ssh,
+      entry.conn,
       async () => {
         if (--entry.users <= 0) await this.closeTarget(t);
       },
@@ -211,7 +178,7 @@ export class SshPool {
     const k = this.key(t);
     const p = this.open.get(k);
     this.open.delete(k);
-    if (p) (await p).ssh.dispose();
+    if (p) (await p).conn.ssh.dispose();
     if (t.jump) {
       const jp = this.open.get(this.key(t.jump));
       if (jp) {
@@ -224,7 +191,7 @@ export class SshPool {
   async closeAll(): Promise<void> {
     for (const p of this.open.values()) {
       try {
-        (await p).ssh.dispose();
+        (await p).conn.ssh.dispose();
       } catch {
         /* already failed */
       }

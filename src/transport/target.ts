@@ -22,6 +22,13 @@ export interface SshTarget {
   become: boolean;
   becomePassword?: Secret;
   timeoutMs: number;
+  /**
+   * A host that stops answering during the run is found by SSH keepalives: one every
+   * `aliveIntervalMs` (0: none), given up after `aliveCountMax` unanswered (ssh's
+   * ServerAliveInterval and ServerAliveCountMax; default 15 s and 3).
+   */
+  aliveIntervalMs?: number;
+  aliveCountMax?: number;
 }
 
 export interface RunResult {

@@ -119,7 +119,29 @@ describe("engine against lab hosts", () => {
     writeFileSync(kh, `${address("h4")} ${other}\n`);
     const changed = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
     expect(changed.hosts.h4.unreachable).toBe(1);
-    expect(changed.hosts.h4.error).toMatch(/HAS CHANGED.*SHA256:.*expects SHA256:/);
+    expect(changed.hosts.h4.error).toMatch(/HAS CHANGED.*SHA256:.*expects ssh-ed25519 SHA256:/);
+  });
+
+  it("refuses a key of another type as changed: it negotiates only the types on file, and no option accepts it", async () => {
+    const kh = labPaths.knownHosts();
+    const before = readFileSync(kh, "utf8");
+    // the host now offers only an ECDSA key; known_hosts has its ED25519 key
+    onHost("h4", "[ -f /etc/ssh/ssh_host_ecdsa_key ] || ssh-keygen -q -t ecdsa -N '' -f /etc/ssh/ssh_host_ecdsa_key; echo 'HostKey /etc/ssh/ssh_host_ecdsa_key' > /etc/ssh/sshd_config.d/zz-hcd-ecdsa-only.conf; systemctl reload ssh");
+    const ecdsa = onHost("h4", "ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub").split(" ")[1];
+    try {
+      const inv = writeInventory(`all:\n  vars:\n${baseVars()}    deploy_accept_new_host_key: true\n  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n`);
+      for (const opts of [{ acceptNewHostKeys: true, inventory: inv }, { inventory: inv }]) {
+        const r = await apply("h4", () => [file({ path: "/srv/e7c", content: "x\n" })], opts);
+        expect(r.hosts.h4.unreachable).toBe(1);
+        expect(r.hosts.h4.error).toMatch(new RegExp(`HOST KEY OF ${address("h4").replace(/\./g, "\\.")} HAS CHANGED: it presented only ecdsa-sha2-nistp256 ${ecdsa.replace(/[+/]/g, "\\$&")} \\(none of the type on file\\), .* expects ssh-ed25519 SHA256:`));
+      }
+      expect(readFileSync(kh, "utf8")).toBe(before); // nothing recorded
+      expect(onHost("h4", "test -e /srv/e7c && echo yes || echo no")).toBe("no\n");
+    } finally {
+      onHost("h4", "rm -f /etc/ssh/sshd_config.d/zz-hcd-ecdsa-only.conf; systemctl reload ssh");
+    }
+    const back = await apply("h4", () => [command({ run: "true", creates: "/" })]);
+    expect(back.hosts.h4.unreachable).toBe(0);
   });
 
   it("names the host and the key file when the host refuses our key, and touches no other host", async () => {

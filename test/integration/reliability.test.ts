@@ -16,7 +16,8 @@ describe("validate before replace (promise 2)", () => {
     const pid = onHost("h3", "systemctl show -p MainPID --value radvd").trim();
     const r = await apply("h3", () => [file({ path: "/etc/radvd.conf", content: "interface eth1 {\n    AdvSendAdvert maybe;\n};\n", validate: RADVD_VALIDATE })]);
     expect(failedOf(r)).toBe(1);
-    expect(r.tasks[0].error).toMatch(/validation failed: radvd --configtest/);
+    expect(r.tasks[0].error).toMatch(/^validation failed: radvd --configtest -C <new \/etc\/radvd\.conf>$/m);
+    expect(r.tasks[0].error).not.toContain("%s");
     expect(r.tasks[0].error).toMatch(/:2 error: syntax error/); // radvd's own message, with the line
     expect(onHost("h3", "cat /etc/radvd.conf")).toBe(good);
     expect(onHost("h3", "systemctl show -p MainPID --value radvd").trim()).toBe(pid);

@@ -1,4 +1,5 @@
 import { quote } from "../../transport/quote.js";
+import { makeTemp, tempTrap, tempUntrap } from "../../transport/remote-temp.js";
 import { normaliseMode, type WantedAttributes } from "./attributes.js";
 
 export interface WriteOptions extends WantedAttributes {
@@ -16,10 +17,9 @@ export function atomicWrite(path: string, text: string, opts: WriteOptions): str
   const b64 = Buffer.from(text, "utf8").toString("base64").replace(/.{76}/g, "$&\n");
   const mode = normaliseMode(opts.mode);
   const lines = [
-    `tmp=$(mktemp ${quote(dirnameOf(path) + "/.hcd-")}XXXXXX) || exit 1`,
     // no temp file is left behind, even when the run is cut off (SIGPIPE, SIGHUP)
-    `trap 'rm -f "$tmp"' EXIT`,
-    `trap 'exit 1' HUP INT TERM PIPE`,
+    tempTrap(["tmp"]),
+    makeTemp("tmp", { dir: `${quote(dirnameOf(path) + "/.hcd-")}XXXXXX` }),
     `base64 -d > "$tmp" <<'HCD_EOF' || exit 1`,
     b64,
     `HCD_EOF`,
@@ -30,9 +30,11 @@ export function atomicWrite(path: string, text: string, opts: WriteOptions): str
   ];
   if (opts.validate) {
     const cmd = opts.validate.includes("%s") ? opts.validate.split("%s").join('"$tmp"') : `${opts.validate} "$tmp"`;
-    lines.push(`if ! out=$( ${cmd} 2>&1 ); then printf 'validation failed: %s\\n' ${quote(opts.validate)}; printf '%s\\n' "$out"; exit 1; fi`);
+    // say the command as it ran: on the new text, in a temp file beside the one it would replace
+    const shown = opts.validate.includes("%s") ? opts.validate.split("%s").join(`<new ${path}>`) : `${opts.validate} <new ${path}>`;
+    lines.push(`if ! out=$( ${cmd} 2>&1 ); then printf 'validation failed: %s\\n' ${quote(shown)}; printf '%s\\n' "$out"; exit 1; fi`);
   }
-  lines.push(`mv -f "$tmp" ${p}`, `trap - EXIT HUP INT TERM PIPE`);
+  lines.push(`mv -f "$tmp" ${p}`, tempUntrap());
   return lines.join("\n");
 }
 

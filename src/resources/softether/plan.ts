@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { reveal } from "../../secrets.js";
+import { randomSecret, reveal } from "../../secrets.js";
 import type { ServerState } from "./config.js";
 import { adminPasswordHash, userPasswordHash } from "./sha0.js";
 import type { CascadeSpec, SoftEtherSpec } from "./spec.js";
@@ -33,7 +32,7 @@ export function planSoftEther(state: ServerState, spec: SoftEtherSpec): SoftEthe
     const hw: string[] = [];
     if (!cur) {
       whys.push(`create hub ${hub.name}`);
-      commands.push(`HubCreate ${hub.name} /PASSWORD:${hub.password ? reveal(hub.password) : randomBytes(18).toString("base64url")}`);
+      commands.push(`HubCreate ${hub.name} /PASSWORD:${hub.password ? reveal(hub.password) : reveal(randomSecret(18, `hub ${hub.name} administrator password`))}`);
     } else if (hub.password && cur.passwordHash !== adminPasswordHash(reveal(hub.password))) {
       hw.push(`set the administrator password of hub ${hub.name}`);
       ctx.push(`SetHubPassword /PASSWORD:${reveal(hub.password)}`);

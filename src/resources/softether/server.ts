@@ -25,6 +25,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
     name: `softether ${(spec.hubs ?? []).map((h) => `hub ${h.name}`).join(", ") || "server"}`,
     reads: ["unit:softether-vpnserver.service", "softether:server"],
     slowProbe: true,
+    secretProbe: true,
     writes: ["softether:server", "net:interfaces"],
     probe: () => configProbe(admin, port),
     parse: (out): Probe => {

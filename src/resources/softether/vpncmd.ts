@@ -1,4 +1,5 @@
 import { quote } from "../../transport/quote.js";
+import { makeTemp, tempTrap } from "../../transport/remote-temp.js";
 
 /**
  * Shell that runs vpncmd commands on the host itself, keeping every secret out of argv:
@@ -7,10 +8,13 @@ import { quote } from "../../transport/quote.js";
  * in argv). The file is removed when the fragment ends.
  */
 export function vpncmdScript(commands: string[], adminPassword: string, port: number, outVar = "out"): string {
+  return [tempTrap(["f"]), makeTemp("f"), vpncmdRun(commands, adminPassword, port, outVar)].join("\n");
+}
+
+/** The commands into the temp file `$f` (made by the caller, once), then vpncmd reading them. */
+function vpncmdRun(commands: string[], adminPassword: string, port: number, outVar = "out"): string {
   if (adminPassword.includes("\n") || commands.some((c) => c.includes("\n"))) throw new Error("vpncmd arguments must not contain newlines");
   return [
-    `f=$(mktemp) && chmod 600 "$f" || exit 1`,
-    `trap 'rm -f "$f"' EXIT`,
     `cat > "$f" <<'HCD_VPNCMD'`,
     ...commands,
     `HCD_VPNCMD`,
@@ -26,9 +30,12 @@ export function configProbe(adminPassword: string, port: number): string {
   return [
     `if ! command -v vpncmd >/dev/null 2>&1; then echo "state absent"; exit 0; fi`,
     `if [ -d /run/systemd/system ] && ! systemctl is-active -q softether-vpnserver; then echo "state stopped"; exit 0; fi`,
+    // one temp file for every try: a new one per try would leave all but the last behind
+    tempTrap(["f"]),
+    makeTemp("f"),
     `i=0`,
     `while :; do`,
-    vpncmdScript(["ConfigGet"], adminPassword, port), // not indented: it holds here-documents
+    vpncmdRun(["ConfigGet"], adminPassword, port), // not indented: it holds here-documents
     `  case "$out" in *"Error code: 1)"*|*"Error code: 2)"*) ;; *) break ;; esac`,
     `  i=$((i+1)); [ $i -ge 20 ] && break; sleep 0.5`,
     `done`,
@@ -36,7 +43,7 @@ export function configProbe(adminPassword: string, port: number): string {
     `  *"Access has been denied"*) echo "state denied" ;;`,
     `  *"Error code: 1)"*|*"Error code: 2)"*) echo "state unreachable" ;;`,
     `  *"declare root"*) echo "state ok"; printf '%s\\n' "$out" ;;`,
-    `  *) echo "state error"; printf '%s\\n' "$out" | tail -5 ;;`,
+    `  *) echo "state error"; printf '%s\\n' "$out" | grep -v -e '^[[:space:]]*byte ' | tail -5 ;;`,
     `esac`,
   ].join("\n");
 }
@@ -45,6 +52,6 @@ export function configProbe(adminPassword: string, port: number): string {
 export function applyScript(commands: string[], adminPassword: string, port: number): string {
   return [
     vpncmdScript(commands, adminPassword, port),
-    `case "$out" in *"Error occurred"*|*"Access has been denied"*|*"Command not found"*) printf '%s\\n' "$out" | grep -v -e '^Password:' | tail -20; exit 1 ;; esac`,
+    `case "$out" in *"Error occurred"*|*"Access has been denied"*|*"Command not found"*) printf '%s\\n' "$out" | grep -v -e '^Password:' -e '^[[:space:]]*byte ' | tail -20; exit 1 ;; esac`,
   ].join("\n");
 }
