@@ -46,10 +46,13 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
   if (sel.limit) {
     const r = selectHosts(inv, sel.limit, { field: "--limit" });
     problems.push(...r.problems);
+    // an empty selection would run nothing and exit 0 (with --check: "nothing would change")
+    if (!r.problems.length && !r.hosts.length) problems.push({ field: "--limit", message: `"${sel.limit}" selects no host of ${inv.file}` });
     limitHosts = new Set(r.hosts);
   }
   const plan = playbook.plan ? playbook.plan(inv) : (undefined as P);
   const plays: CompiledPlay[] = [];
+  const tagsSeen = new Set<string>();
   playbook.plays.forEach((play, pi) => {
     const playName = play.name ?? (Array.isArray(play.hosts) ? play.hosts.join(",") : String(play.hosts));
     const where = { file: playbookFile, field: `plays[${pi}].hosts` };
@@ -76,6 +79,7 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
             role = ri.role;
             const tasks = ri.build(parsed.data, ctx);
             role = "";
+            for (const t of tasks) for (const tag of [...ri.tags, ...t.tags]) tagsSeen.add(tag);
             const included = tasks.filter((t) => wanted([...ri.tags, ...t.tags], sel));
             roles.push({ role: ri.role, tasks: included.map((task) => ({ role: ri.role, task })), handlers: uniqueHandlers(included) });
           } catch (e) {
@@ -84,7 +88,9 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
         }
         if (play.tasks) {
           const tag = play.name ?? "tasks";
-          const tasks = play.tasks(ctx, plan).filter((t) => wanted([tag, ...t.tags], sel));
+          const all = play.tasks(ctx, plan);
+          for (const t of all) for (const x of [tag, ...t.tags]) tagsSeen.add(x);
+          const tasks = all.filter((t) => wanted([tag, ...t.tags], sel));
           roles.push({ role: tag, tasks: tasks.map((task) => ({ role: tag, task })), handlers: uniqueHandlers(tasks) });
         }
       } catch (e) {
@@ -94,9 +100,20 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
     }
     plays.push(compiled);
   });
+  // a tag no task has is a typo: it would select nothing and say all is well
+  if (!problems.length) {
+    for (const [flag, list] of [["--tags", sel.tags], ["--skip-tags", sel.skipTags]] as const) {
+      for (const t of list ?? []) {
+        if (!SPECIAL_TAGS.has(t) && !tagsSeen.has(t)) problems.push({ field: flag, message: `no task of ${playbookFile}${limitHosts ? " on the selected hosts" : ""} has the tag "${t}"`, hint: `tags: ${[...tagsSeen].sort().join(", ")}` });
+      }
+    }
+  }
   if (problems.length) throw new InputError(problems);
   return plays;
 }
+
+/** Ansible's special tags: always known. */
+const SPECIAL_TAGS = new Set(["all", "always", "never", "tagged", "untagged"]);
 
 function uniqueHandlers(tasks: Task[]): Handler[] {
   const seen = new Map<string, Handler>();

@@ -38,7 +38,7 @@ describe("known_hosts", () => {
   });
   it("says a different key of the same type is a changed key, with the expected fingerprint", () => {
     const v = checkHostKey(file, "vps.example", k2);
-    expect(v).toEqual({ status: "changed", expected: [fingerprint(k1)], line: 2 });
+    expect(v).toEqual({ status: "changed", expected: [`ssh-ed25519 ${fingerprint(k1)}`], line: 2 });
   });
   it("refuses revoked keys", () => {
     expect(checkHostKey(file, "bad", k2)).toEqual({ status: "revoked" });

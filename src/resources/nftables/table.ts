@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
+import { makeTemp, tempTrap } from "../../transport/remote-temp.js";
 import { atomicWrite } from "../files/write.js";
 
 export interface NftTableOptions extends TaskOptions {
@@ -76,7 +77,10 @@ export function nftTable(o: NftTableOptions): Task {
       // Only a confirmed ruleset is recorded and kept for boot: a lockout must not survive a reboot.
       const keep = [
         `printf '%s %s\\n' ${source} "$(nft list table ${id} | sha256sum | cut -d' ' -f1)" > ${quote(stateFile)}`,
-        `mkdir -p ${quote(persist.replace(/\/[^/]+$/, ""))} && cp ${STATE_DIR}/${o.family}-${o.name}.new ${quote(persist + ".hcd-tmp")} && chmod 600 ${quote(persist + ".hcd-tmp")} && mv -f ${quote(persist + ".hcd-tmp")} ${quote(persist)}`,
+        `mkdir -p ${quote(persist.replace(/\/[^/]+$/, ""))} || exit 1`,
+        tempTrap(["keep"]),
+        makeTemp("keep", { dir: `${quote(persist.replace(/\/[^/]+$/, "") + "/.hcd-")}XXXXXX` }),
+        `cp ${STATE_DIR}/${o.family}-${o.name}.new "$keep" && chmod 600 "$keep" && mv -f "$keep" ${quote(persist)} || exit 1`,
       ].join("\n");
       if (!live) {
         const why = !cur.exists ? `load table ${id}` : cur.recorded?.source !== source ? `replace table ${id} (rules changed)` : `replace table ${id} (changed on the host since we loaded it)`;
@@ -89,7 +93,7 @@ export function nftTable(o: NftTableOptions): Task {
           `HCD_EOF`,
           `if ! out=$(nft -c -f "$new" 2>&1); then printf 'nft -c rejected the ruleset:\\n%s\\n' "$out"; exit 1; fi`,
           // what to go back to: our table as it is now, or no table at all
-          `if nft list table ${id} > "$backup.tmp" 2>/dev/null; then printf 'table ${id}\\ndelete table ${id}\\n' | cat - "$backup.tmp" > "$backup"; else printf 'table ${id}\\ndelete table ${id}\\n' > "$backup"; fi; rm -f "$backup.tmp"`,
+          `if now=$(nft list table ${id} 2>/dev/null); then printf 'table ${id}\\ndelete table ${id}\\n%s\\n' "$now" > "$backup"; else printf 'table ${id}\\ndelete table ${id}\\n' > "$backup"; fi`,
           ...(revert > 0
             ? [
                 `systemctl stop ${unit}.timer ${unit}.service >/dev/null 2>&1; systemctl reset-failed ${unit}.timer ${unit}.service >/dev/null 2>&1`,

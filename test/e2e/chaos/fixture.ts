@@ -105,7 +105,8 @@ export function tempFiles(host: string): string[] {
 /**
  * Files that hold one of the values outside the files meant to hold them: the host's tmpfs
  * (/tmp, /run, /dev/shm) and /var/tmp, and everything it ever wrote to disk (its overlay upper
- * dir: what a host writes anywhere on its disk lands there).
+ * dir: what a host writes anywhere on its disk lands there). A meant path ending in / stands for
+ * everything under it.
  */
 export function leaks(host: string, values: string[], meant: string[]): string[] {
   const pattern = values.map((v) => v.replace(/'/g, "'\\''")).join("\n");
@@ -135,5 +136,5 @@ export function leaks(host: string, values: string[], meant: string[]): string[]
     }
   };
   walk("");
-  return [...new Set([...inside, ...onDisk])].filter((f) => !meant.includes(f)).sort();
+  return [...new Set([...inside, ...onDisk])].filter((f) => !meant.some((m) => (m.endsWith("/") ? f.startsWith(m) : f === m))).sort();
 }
