@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import type { Node, Pair, YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Document, Node, Pair, YAMLMap } from "yaml";
 import { InputError, type Problem } from "../errors.js";
 import { isSecret, Secret } from "../secrets.js";
-import { isSecretRef, secretTags } from "./tags.js";
+import { expandHostKey } from "./host-names.js";
+import { isSecretRef } from "./tags.js";
+import { ansibleTags } from "./yaml11.js";
 import type { Group, Host, Inventory } from "./types.js";
 
 const GROUP_KEYS = new Set(["hosts", "vars", "children"]);
@@ -16,6 +18,7 @@ interface Walk {
   lenientSecrets?: boolean;
   file: string;
   lc: LineCounter;
+  doc: Document;
   problems: Problem[];
   inv: Inventory;
   hostVars: Map<string, Record<string, unknown>>;
@@ -30,7 +33,8 @@ function lineOf(w: Walk, node: Node | Pair | null | undefined): number | undefin
 /** Turn YAML into plain values, resolving secret tags into Secrets. */
 function toValue(w: Walk, node: unknown, field: string): unknown {
   if (node === null || node === undefined) return null;
-  const js = (node as Node & { toJSON(): unknown }).toJSON ? (node as { toJSON(): unknown }).toJSON() : node;
+  // (toJS with the document resolves aliases and merge keys inside the value)
+  const js = (node as Node & { toJS?: unknown }).toJS ? (node as Node).toJS(w.doc) : node;
   return resolveSecrets(w, js, field, lineOf(w, node as Node));
 }
 
@@ -60,6 +64,40 @@ function resolveSecrets(w: Walk, v: unknown, field: string, line?: number): unkn
   return v;
 }
 
+/**
+ * The pairs of a mapping with YAML merge keys applied (`<<: *base`, `<<: [*a, *b]`): merged pairs
+ * first, each key once, and the mapping's own keys over them.
+ */
+function pairsOf(w: Walk, map: YAMLMap): Pair[] {
+  const own = map.items.filter((p) => !isMergeKey(p.key));
+  const merges = map.items.filter((p) => isMergeKey(p.key));
+  if (!merges.length) return map.items as Pair[];
+  const merged = new Map<string, Pair>();
+  const ownKeys = new Set(own.map((p) => String(isScalar(p.key) ? p.key.value : p.key)));
+  for (const m of merges) {
+    const sources = isSeq(m.value) ? m.value.items : [m.value];
+    for (const src of sources) {
+      const target = isAlias(src) ? src.resolve(w.doc) : src;
+      if (!isMap(target)) {
+        w.problems.push({ file: w.file, line: lineOf(w, m), field: "<<", message: "a merge key (<<) takes a mapping or a list of mappings" });
+        continue;
+      }
+      for (const p of pairsOf(w, target as YAMLMap)) {
+        const k = String(isScalar(p.key) ? p.key.value : p.key);
+        if (!ownKeys.has(k) && !merged.has(k)) merged.set(k, p as Pair);
+      }
+    }
+  }
+  return [...merged.values(), ...(own as Pair[])];
+}
+
+/** `<<` (the parser gives a merge key a symbol for its value). */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  const v = key.value;
+  return v === "<<" || (typeof v === "symbol" && v.description === "<<");
+}
+
 function varsOf(w: Walk, node: unknown, owner: string, field: string): Record<string, unknown> {
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return {};
   if (!isMap(node)) {
@@ -67,7 +105,7 @@ function varsOf(w: Walk, node: unknown, owner: string, field: string): Record<st
     return {};
   }
   const out: Record<string, unknown> = {};
-  for (const pair of (node as YAMLMap).items) {
+  for (const pair of pairsOf(w, node as YAMLMap)) {
     const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
     const line = lineOf(w, pair);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
@@ -96,7 +134,7 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
     w.problems.push({ file: w.file, line: lineOf(w, node as Node) ?? line, field, message: `group ${name} must be a mapping with hosts, vars or children` });
     return;
   }
-  for (const pair of (node as YAMLMap).items) {
+  for (const pair of pairsOf(w, node as YAMLMap)) {
     const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
     const kline = lineOf(w, pair);
     if (!GROUP_KEYS.has(key)) {
@@ -113,19 +151,28 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
       w.problems.push({ file: w.file, line: kline, field: `${field}.${key}`, message: `${key} must be a mapping (name: ...)`, hint: key === "hosts" ? "write each host as `name:` on its own line" : undefined });
       continue;
     }
-    for (const item of (value as YAMLMap).items) {
+    for (const item of pairsOf(w, value as YAMLMap)) {
       const child = String(isScalar(item.key) ? item.key.value : item.key);
       const cline = lineOf(w, item);
-      if (!NAME.test(child)) {
-        w.problems.push({ file: w.file, line: cline, field: `${field}.${key}.${child}`, message: `"${child}" is not a valid ${key === "hosts" ? "host" : "group"} name` });
+      if (key === "hosts") {
+        const names = expandHostKey(child);
+        if ("error" in names) {
+          w.problems.push({ file: w.file, line: cline, field: `${field}.hosts.${child}`, message: names.error, hint: "a host is a name, an address, name:port, or a range such as vm[1:3]" });
+          continue;
+        }
+        for (const name of names.names) {
+          g.hosts.add(name);
+          if (!w.inv.hosts.has(name)) w.inv.hosts.set(name, { name, vars: {}, groups: [], line: cline });
+          const hv = varsOf(w, item.value, `host ${name}`, `${field}.hosts.${child}`);
+          w.hostVars.set(name, { ...(w.hostVars.get(name) ?? {}), ...(names.port !== undefined ? { ansible_port: names.port } : {}), ...hv });
+        }
         continue;
       }
-      if (key === "hosts") {
-        g.hosts.add(child);
-        if (!w.inv.hosts.has(child)) w.inv.hosts.set(child, { name: child, vars: {}, groups: [], line: cline });
-        const hv = varsOf(w, item.value, `host ${child}`, `${field}.hosts.${child}`);
-        w.hostVars.set(child, { ...(w.hostVars.get(child) ?? {}), ...hv });
-      } else {
+      if (!NAME.test(child)) {
+        w.problems.push({ file: w.file, line: cline, field: `${field}.${key}.${child}`, message: `"${child}" is not a valid group name` });
+        continue;
+      }
+      {
         if (child === "all") {
           w.problems.push({ file: w.file, line: cline, field: `${field}.children.all`, message: "group all cannot be a child" });
           continue;
@@ -138,13 +185,34 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
   }
 }
 
-function depthOf(inv: Inventory, name: string, seen = new Set<string>()): number {
-  if (name === "all" || seen.has(name)) return 0;
-  seen.add(name);
-  const g = inv.groups.get(name)!;
-  const parents = [...g.parents];
-  return 1 + (parents.length ? Math.max(...parents.map((p) => depthOf(inv, p, seen))) : 0);
+/** A group's depth as Ansible counts it: the longest path down from all (all is 0). */
+function depthOf(inv: Inventory, name: string, memo = new Map<string, number>(), path = new Set<string>()): number {
+  if (name === "all") return 0;
+  const known = memo.get(name);
+  if (known !== undefined) return known;
+  if (path.has(name)) return 0; // a cycle: reported elsewhere
+  path.add(name);
+  const parents = [...(inv.groups.get(name)?.parents ?? [])];
+  const d = 1 + (parents.length ? Math.max(...parents.map((p) => depthOf(inv, p, memo, path))) : 0);
+  path.delete(name);
+  memo.set(name, d);
+  return d;
 }
+
+/** ansible_group_priority (default 1): ties of depth are broken by it, then by name. */
+function priorityOf(g: Group): number {
+  const p = g.vars.ansible_group_priority;
+  return typeof p === "number" ? p : typeof p === "string" && /^-?\d+$/.test(p) ? Number(p) : 1;
+}
+
+function withoutPriority(vars: Record<string, unknown>): Record<string, unknown> {
+  if (!("ansible_group_priority" in vars)) return vars;
+  const { ansible_group_priority: _, ...rest } = vars;
+  return rest;
+}
+
+/** Python's string order (code points), as Ansible sorts groups: "Zed" < "alpha", "web-1" < "web1" < "web_1". */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function ancestors(inv: Inventory, name: string, acc = new Set<string>()): Set<string> {
   if (acc.has(name)) return acc;
@@ -172,9 +240,10 @@ function detectCycles(w: Walk): void {
 export function parseInventory(text: string, file: string, opts: { lenientSecrets?: boolean } = {}): { inventory: Inventory; problems: Problem[] } {
   const lc = new LineCounter();
   const inv: Inventory = { file, hosts: new Map(), groups: new Map(), lines: new Map() };
-  const w: Walk = { file, lc, problems: [], inv, hostVars: new Map(), lenientSecrets: opts.lenientSecrets };
-  // YAML 1.1 like Ansible: yes/no/on/off are booleans.
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", customTags: secretTags, uniqueKeys: true, prettyErrors: true });
+  const w: Walk = { file, lc, doc: undefined as unknown as Document, problems: [], inv, hostVars: new Map(), lenientSecrets: opts.lenientSecrets };
+  // YAML 1.1 as Ansible reads it (see yaml11.ts): yes/no/on/off are booleans, y/n are not.
+  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", customTags: ansibleTags as never, merge: true, uniqueKeys: true, prettyErrors: true });
+  w.doc = doc;
   for (const e of [...doc.errors, ...doc.warnings]) {
     const line = e.linePos?.[0]?.line;
     w.problems.push({ file, line, message: `YAML: ${e.message.split("\n")[0]}` });
@@ -188,6 +257,9 @@ export function parseInventory(text: string, file: string, opts: { lenientSecret
   }
   const root = doc.contents;
   group(w, "all");
+  // as in Ansible: ungrouped is all's first child; it holds the hosts that are in no other group
+  group(w, "ungrouped").parents.add("all");
+  w.inv.groups.get("all")!.children.add("ungrouped");
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) {
     w.problems.push({ file, message: "the inventory is empty", hint: "start it with `all:` and a `hosts:` or `children:` mapping" });
     return { inventory: inv, problems: w.problems };
@@ -211,12 +283,20 @@ export function parseInventory(text: string, file: string, opts: { lenientSecret
     if (g.name !== "all" && g.parents.size === 0) g.parents.add("all");
   }
   if (w.problems.length) return { inventory: inv, problems: w.problems };
+  const ungrouped = inv.groups.get("ungrouped")!;
+  for (const h of inv.hosts.keys()) {
+    if (![...inv.groups.values()].some((g) => g.name !== "all" && g.name !== "ungrouped" && g.hosts.has(h))) ungrouped.hosts.add(h);
+    else ungrouped.hosts.delete(h);
+  }
+  const memo = new Map<string, number>();
   for (const h of inv.hosts.values()) {
     const groups = new Set<string>(["all"]);
     for (const g of inv.groups.values()) if (g.hosts.has(h.name)) ancestors(inv, g.name, groups);
-    const ordered = [...groups].sort((a, b) => depthOf(inv, a) - depthOf(inv, b) || a.localeCompare(b));
+    const key = (n: string) => [depthOf(inv, n, memo), priorityOf(inv.groups.get(n)!)] as const;
+    const ordered = [...groups].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1] || byCodePoint(a, b));
     h.groups = ordered;
-    h.vars = Object.assign({}, ...ordered.map((g) => inv.groups.get(g)!.vars), w.hostVars.get(h.name) ?? {});
+    // (ansible_group_priority orders groups; like Ansible, it is no variable of the hosts)
+    h.vars = Object.assign({}, ...ordered.map((g) => withoutPriority(inv.groups.get(g)!.vars)), w.hostVars.get(h.name) ?? {});
   }
   if (inv.hosts.size === 0) w.problems.push({ file, message: "the inventory has no hosts" });
   return { inventory: inv, problems: w.problems };

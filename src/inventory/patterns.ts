@@ -133,7 +133,7 @@ export function selectHosts(inv: Inventory, pattern: string | readonly string[],
     const { expr, sub } = splitSubscript(op ? part.slice(1) : part);
     let matched = matchPart(inv, expr);
     if (matched === undefined) {
-      problems.push({ ...where, message: `no host or group matches "${expr}" in ${inv.file}`, hint: `groups: ${[...inv.groups.keys()].join(", ")}` });
+      problems.push({ ...where, message: `no host or group ${/[*?[~]/.test(expr) ? "matches" : "named"} "${expr}" in ${inv.file}`, hint: `groups: ${[...inv.groups.keys()].join(", ")}` });
       matched = [];
     }
     if (sub) matched = applySubscript(matched, sub);

@@ -55,7 +55,7 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
         line.lines.push(`  ${r.status === "changed" && opts.check ? "would change" : r.status}: [${r.role}] ${r.task}`);
         if (r.why && r.status !== "ok") line.lines.push(...r.why.map((w) => `      - ${w}`));
         if (r.error) line.lines.push(...r.error.split("\n").map((w) => `      ! ${w}`));
-        if (opts.diff && r.diff) for (const d of r.diff) line.lines.push(renderDiff(d).replace(/^/gm, "      ").trimEnd());
+        if (opts.diff && r.diff) for (const d of r.diff) line.lines.push(forPerson(renderDiff(d)).replace(/^/gm, "      ").trimEnd());
       }
     },
     hostFinished(host, o: HostOutcome) {

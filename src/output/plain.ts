@@ -17,7 +17,7 @@ export function plainReporter(opts: { verbose: number; diff: boolean; check: boo
       w(`${r.host} | ${r.role} | ${r.task}: ${label}`);
       if (r.why && (r.status === "changed" || opts.verbose >= 1)) for (const why of r.why) w(`    - ${why}`);
       if (r.error) for (const l of r.error.split("\n")) w(`    ! ${l}`);
-      if (opts.diff && r.diff) for (const d of r.diff) opts.write(forPerson(renderDiff(d).replace(/^/gm, "    ").trimEnd()) + "\n");
+      if (opts.diff && r.diff) for (const d of r.diff) opts.write(forPerson(renderDiff(d)).replace(/^/gm, "    ").trimEnd() + "\n");
     },
     hostFinished: (host, o) => {
       if (o.error) w(`${host}: FAILED: ${o.error.split("\n")[0]}`);

@@ -1,7 +1,7 @@
 import { NodeSSH } from "node-ssh";
 import { Client, type ConnectConfig } from "ssh2";
 import { DeployError } from "../errors.js";
-import { checkHostKey, fingerprint, hostKeyAlgorithms, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHosts, recordHostKey } from "./known-hosts.js";
+import { checkHostKey, entryMatches, fingerprint, hostKeyAlgorithms, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHosts, recordHostKey } from "./known-hosts.js";
 import type { SshTarget } from "./target.js";
 
 /** A connection that is up, and why it went down later (keepalive timeout, reset), if it did. */
@@ -84,7 +84,7 @@ function changedKey(t: SshTarget, name: string, presented: string, expected: str
  */
 async function otherTypeRefusal(t: SshTarget, base: ConnectConfig, types: string[]): Promise<DeployError> {
   const name = knownHostsName(t.host, t.port);
-  const entries = readKnownHosts(t.knownHostsFile).filter((e) => !e.marker && types.includes(e.keyType));
+  const entries = readKnownHosts(t.knownHostsFile).filter((e) => !e.marker && entryMatches(e, name) && types.includes(e.keyType));
   const expected = entries.map((e) => `${e.keyType} ${fingerprint(e.key)}`);
   let presented = "a key of another type";
   if (!base.sock) {
