@@ -15,6 +15,9 @@ export interface RunArgs {
   acceptNewHostKeys: boolean;
   timeoutMs: number;
   lockTimeoutSeconds: number;
+  /** Print what a run would touch, connect nowhere (as ansible-playbook --list-hosts / --list-tasks). */
+  listHosts: boolean;
+  listTasks: boolean;
 }
 
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -40,6 +43,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
         "accept-new-host-keys": { type: "boolean" },
         timeout: { type: "string" },
         "lock-timeout": { type: "string" },
+        "list-hosts": { type: "boolean" },
+        "list-tasks": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -69,5 +74,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     verbose: v.verbose?.length ?? 0,
     acceptNewHostKeys: !!v["accept-new-host-keys"],
     timeoutMs: timeout * 1000,
+    listHosts: !!v["list-hosts"],
+    listTasks: !!v["list-tasks"],
   };
 }

@@ -7,7 +7,13 @@ import { redactValue } from "../secrets.js";
 
 /** `deploy plan PLAYBOOK [-i FILE] [--json]`: the derived plan, validated; connects nowhere. */
 export async function planCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i" }, json: { type: "boolean" } } });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i" }, json: { type: "boolean" } } });
+  } catch (e) {
+    throw new InputError([{ field: "command line", message: (e as Error).message, hint: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] (the plan is the whole site's: no --limit)" }]);
+  }
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
   const inv = loadInventory(values.inventory ?? "inventory/hosts.yaml", { lenientSecrets: true });
   const pb = await loadPlaybook(positionals[0]);

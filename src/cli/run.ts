@@ -7,11 +7,32 @@ import { jsonDocument } from "../output/json.js";
 import { plainReporter } from "../output/plain.js";
 import { recapLines } from "../output/recap.js";
 import { parseRunArgs } from "./args.js";
+import { compile, type CompiledPlay } from "../engine/compile.js";
+import { forPerson } from "../output/sink.js";
+
+/** What a run would touch, in order: plays, their hosts and (with tasks) each host's tasks. */
+function listing(file: string, plays: CompiledPlay[], tasks: boolean): string {
+  const out = [`playbook: ${file}`, ""];
+  plays.forEach((p, i) => {
+    out.push(`  play #${i + 1} (${p.name}): ${p.hosts.length} host${p.hosts.length === 1 ? "" : "s"}`);
+    for (const h of p.hosts) {
+      out.push(`    ${h.host}`);
+      if (tasks) for (const r of h.roles) for (const t of r.tasks) out.push(`      ${r.role} : ${t.task.name}${t.task.tags.length ? `  TAGS: [${t.task.tags.join(", ")}]` : ""}`);
+    }
+    out.push("");
+  });
+  return out.join("\n");
+}
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
   const inventory = loadInventory(args.inventory);
   const playbook = await loadPlaybook(args.playbook);
+  if (args.listHosts || args.listTasks) {
+    const plays = compile(playbook, inventory, { tags: args.tags, skipTags: args.skipTags, limit: args.limit }, args.playbook);
+    process.stdout.write(forPerson(listing(args.playbook, plays, args.listTasks)));
+    return 0;
+  }
   const tty = !!process.stdout.isTTY && !process.env.CI;
   let reporter: Reporter = silentReporter;
   if (!args.json) {

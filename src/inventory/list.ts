@@ -37,15 +37,15 @@ export function inventoryList(inv: Inventory, only?: ReadonlySet<string>): Recor
   return redactValue(out);
 }
 
-/** `ansible-inventory --graph`: the group tree with hosts, `|--` branches, `@` before groups. */
+/** `ansible-inventory --graph`: the group tree, children and hosts in inventory order, `|--` branches, `@` before groups. */
 export function inventoryGraph(inv: Inventory, top = "all"): string {
   const lines: string[] = [];
   const walk = (name: string, depth: number) => {
     const pad = depth ? `${"  |".repeat(depth - 1)}  |--` : "";
     lines.push(`${pad}@${name}:`);
     const g = inv.groups.get(name)!;
-    for (const c of [...g.children].sort()) walk(c, depth + 1);
-    if (name !== "all") for (const h of [...g.hosts].sort()) lines.push(`${"  |".repeat(depth)}  |--${h}`);
+    for (const c of g.children) walk(c, depth + 1);
+    if (name !== "all") for (const h of g.hosts) lines.push(`${"  |".repeat(depth)}  |--${h}`);
   };
   walk(top, 0);
   return lines.join("\n") + "\n";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inventoryList } from "../../src/inventory/list.js";
+import { inventoryGraph, inventoryList } from "../../src/inventory/list.js";
 import { parseInventory } from "../../src/inventory/load.js";
 import { selectHosts } from "../../src/inventory/patterns.js";
 import { INVENTORIES, PATTERN_INVENTORY, PATTERNS } from "../corpus/inventories.js";
@@ -30,14 +30,24 @@ async function pool<T, R>(items: T[], f: (x: T, i: number) => Promise<R>): Promi
 
 describe("inventories read as ansible-inventory --list reads them", () => {
   const reference = new Map<string, unknown>();
+  const graphs = new Map<string, string>();
   beforeAll(async () => {
     await pool(INVENTORIES.filter((c) => !c.refused), async (c, i) => {
       const f = join(dir, `inv${i}.yaml`);
       writeFileSync(f, c.yaml);
       const r = await run("ansible-inventory", ["-i", f, "--list"], { env: ENV });
       reference.set(c.name, JSON.parse(r.stdout));
+      if (i < 12) graphs.set(c.name, (await run("ansible-inventory", ["-i", f, "--graph"], { env: ENV })).stdout);
     });
   }, 240_000);
+
+  it("draws the same --graph", () => {
+    expect(graphs.size).toBe(12);
+    for (const [name, graph] of graphs) {
+      const { inventory } = parseInventory(INVENTORIES.find((c) => c.name === name)!.yaml, "inv.yaml");
+      expect(inventoryGraph(inventory), name).toBe(graph);
+    }
+  });
 
   it("has a corpus of at least 30 inventories", () => {
     expect(INVENTORIES.length).toBeGreaterThanOrEqual(30);
