@@ -2,7 +2,29 @@ import { InputError, type Problem } from "../errors.js";
 import type { Inventory } from "../inventory/types.js";
 import { sitePlan, type SiteInput, type SitePlan } from "./site-plan.js";
 
-const SITE_KEYS = new Set(["vps_prefix", "uplink_interface", "uplink_address", "home_prefix", "hub", "tap_host_index", "tap_ipv4", "dns"]);
+type Kind = "text" | "whole number" | "list of texts";
+/** What each value of the site must be; a value of another type is refused before any planning. */
+const SITE_KINDS: Record<string, Kind> = { vps_prefix: "text", uplink_interface: "text", uplink_address: "text", home_prefix: "text", hub: "text", tap_host_index: "whole number", tap_ipv4: "text", dns: "list of texts" };
+const VM_KINDS: Record<string, Kind> = { home_host_index: "whole number", home_address: "text", home_ipv4: "text", firewall_open: "list of texts" };
+const SITE_KEYS = new Set(Object.keys(SITE_KINDS));
+const EXAMPLE: Record<Kind, string> = { text: "2001:db8::/64", "whole number": "16", "list of texts": "[tcp/22, tcp/443]" };
+
+function isKind(v: unknown, k: Kind): boolean {
+  if (k === "text") return typeof v === "string";
+  if (k === "whole number") return typeof v === "number" && Number.isInteger(v);
+  return Array.isArray(v) && v.every((x) => typeof x === "string");
+}
+
+/** Values of the wrong type (a scalar where a list is wanted, a list where text is), one problem each. */
+function typeProblems(vars: Record<string, unknown>, kinds: Record<string, Kind>, where: (key: string) => Omit<Problem, "message">): Problem[] {
+  const out: Problem[] = [];
+  for (const [key, kind] of Object.entries(kinds)) {
+    const v = vars[key];
+    if (v === undefined || v === null || isKind(v, kind)) continue;
+    out.push({ ...where(key), message: `must be a ${kind}, not ${JSON.stringify(v)}`, hint: `e.g. ${key}: ${EXAMPLE[kind]}` });
+  }
+  return out;
+}
 
 /**
  * The address plan from an inventory: the `site` mapping in the vars of `all`, and the hosts
@@ -19,6 +41,9 @@ export function siteFromInventory(inv: Inventory, vmGroup = "vms"): SitePlan {
   }
   for (const k of Object.keys(site)) if (!SITE_KEYS.has(k)) problems.push({ file: inv.file, line: siteLine, field: `site.${k}`, message: `unknown key`, hint: `known: ${[...SITE_KEYS].join(", ")}` });
   const vmHosts = [...inv.hosts.values()].filter((h) => h.groups.includes(vmGroup));
+  problems.push(...typeProblems(site, SITE_KINDS, (k) => ({ file: inv.file, line: siteLine, field: `site.${k}` })));
+  for (const h of vmHosts) problems.push(...typeProblems(h.vars, VM_KINDS, (k) => ({ file: inv.file, line: inv.lines.get(`host ${h.name}:${k}`) ?? inv.lines.get(`group ${vmGroup}:${k}`), field: `${h.name}.${k}` })));
+  if (problems.length) throw new InputError(problems);
   const input: SiteInput = {
     vpsPrefix: site.vps_prefix as string,
     uplinkInterface: (site.uplink_interface as string) ?? "eth0",
