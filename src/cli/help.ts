@@ -3,6 +3,7 @@ export const HELP = `deploy: converge hosts over SSH to what a typed playbook de
 Usage:
   deploy PLAYBOOK.ts [options]           converge the hosts of the playbook
   deploy plan PLAYBOOK.ts [-i FILE]      print the derived address plan; connects nowhere
+  deploy inventory [-i FILE] [--limit P] (--list | --host NAME | --graph [GROUP] | --list-hosts)
   deploy lab up [--topology plain|site] [--hosts N]
   deploy lab hosts | lab down | lab verify
   deploy lab exec HOST -- COMMAND...     run a command inside a lab host
@@ -13,7 +14,9 @@ Options:
   -D, --diff               show file differences (secrets are never shown)
   -t, --tags A,B           only roles/tasks with these tags (a role's name is a tag)
       --skip-tags A,B      leave these out
-  -l, --limit PATTERN      only these hosts or groups (vps, vps:homegw, all:!vms)
+  -l, --limit PATTERN      only these hosts or groups (vps, vps:homegw, all:!vms, vms[0], ~vm[12])
+      --list-hosts         print the hosts each play would touch; connect nowhere
+      --list-tasks         print each host's tasks too
   -f, --forks N            hosts converged at once (default 20)
       --json               one JSON document on stdout instead of progress
       --accept-new-host-keys  record keys of hosts seen for the first time (never a changed key)
@@ -24,5 +27,6 @@ Options:
   -V, --version            the version
 
 Exit codes (bits, combined): 0 converged; 2 a task failed; 4 a host was unreachable;
-8 (--check) something would change; 3 bad input, nothing was touched; 130 interrupted.
+8 (--check) something would change; 3 bad input, nothing was touched; 130 interrupted;
+1 an internal error (a bug: -vvv shows the stack trace).
 `;
