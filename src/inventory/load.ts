@@ -10,6 +10,9 @@ import { isSecretRef } from "./tags.js";
 import { ansibleTags } from "./yaml11.js";
 import type { Group, Host, Inventory } from "./types.js";
 
+/** What a secret that could not be read stands for where nothing connects (plan, listings): a value roles accept. */
+const UNREAD = "unread-secret";
+
 const GROUP_KEYS = new Set(["hosts", "vars", "children"]);
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -45,7 +48,7 @@ function resolveSecrets(w: Walk, v: unknown, field: string, line?: number): unkn
       const val = process.env[v.value];
       if (val === undefined || val === "") {
         if (!w.lenientSecrets) w.problems.push({ file: w.file, line, field, message: `secret from environment variable ${v.value} is not set`, hint: `export ${v.value}=... before running` });
-        return new Secret("", field);
+        return new Secret(w.lenientSecrets ? UNREAD : "", field);
       }
       return new Secret(val, field);
     }
@@ -54,7 +57,7 @@ function resolveSecrets(w: Walk, v: unknown, field: string, line?: number): unkn
       return new Secret(readFileSync(path, "utf8").replace(/\r?\n$/, ""), field);
     } catch (e) {
       if (!w.lenientSecrets) w.problems.push({ file: w.file, line, field, message: `cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? e}` });
-      return new Secret("", field);
+      return new Secret(w.lenientSecrets ? UNREAD : "", field);
     }
   }
   if (Array.isArray(v)) return v.map((x, i) => resolveSecrets(w, x, `${field}[${i}]`, line));
