@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { blob } from "../support/key-blob.js";
 import { shDialect, type ProbeItem } from "../../src/engine/dialect.js";
 import { parseSections } from "../../src/engine/sections.js";
 import type { RunSummary } from "../../src/engine/run.js";
@@ -156,12 +157,6 @@ describe("remote temp files: private, removed by a trap, never left for after th
   });
 });
 
-function blob(type: string, body: string): Buffer {
-  const t = Buffer.from(type);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(t.length);
-  return Buffer.concat([len, t, Buffer.from(body)]);
-}
 
 describe("host keys: a host with any key on file is known", () => {
   const ed = blob("ssh-ed25519", "the-known-key");

@@ -1,16 +1,11 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { blob } from "../support/key-blob.js";
 import { checkHostKey, fingerprint, knownHostsName, parseKnownHosts } from "../../src/transport/known-hosts.js";
 import { command, quote } from "../../src/transport/quote.js";
 import { lookupSshConfig, parseSshConfig } from "../../src/transport/ssh-config.js";
 import { execFileSync } from "node:child_process";
 
-function blob(type: string, body: string): Buffer {
-  const t = Buffer.from(type);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(t.length);
-  return Buffer.concat([len, t, Buffer.from(body)]);
-}
 
 describe("shell quoting", () => {
   const hostile = ["plain", "", "it's", "$(rm -rf /)", "`id`", "a;b", "a\nb", "a\\b", '"q"', "*", "-n", "~root", "a b\tc", "$HOME", "'", "''"];
