@@ -1,5 +1,5 @@
 // Public API of homecloud-deploy: every export by name.
-export { definePlaybook, defineRole, z, zSecret } from "./playbook/define.js";
+export { definePlay, definePlaybook, defineRole, z, zSecret } from "./playbook/define.js";
 export type { HostContext, Play, Playbook, RoleDefinition, RoleFactory, RoleInstance } from "./playbook/define.js";
 
 export { file } from "./resources/files/file.js";

@@ -1,6 +1,7 @@
 import { InputError, type Problem } from "../errors.js";
 import { selectHosts } from "../inventory/patterns.js";
-import type { Inventory } from "../inventory/types.js";
+import type { Host, Inventory } from "../inventory/types.js";
+import type { z } from "zod";
 import type { HostContext, Playbook } from "../playbook/define.js";
 import type { Handler, Task } from "./types.js";
 
@@ -66,8 +67,10 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
       let role = "";
       const ctx: HostContext = { name, vars: h.vars, groups: h.groups, warn: (m) => compiled.warnings.push(`${name}${role ? ` [${role}]` : ""}: ${m}`) };
       const roles: CompiledRole[] = [];
+      const vars = playVars(play.vars, inv, h, play.name ?? playName, problems);
+      if (vars === INVALID) continue;
       try {
-        for (const ri of play.roles?.(ctx, plan) ?? []) {
+        for (const ri of play.roles?.(ctx, plan, vars) ?? []) {
           const parsed = ri.schema.safeParse(ri.input);
           if (!parsed.success) {
             for (const issue of parsed.error.issues) {
@@ -88,7 +91,7 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
         }
         if (play.tasks) {
           const tag = play.name ?? "tasks";
-          const all = play.tasks(ctx, plan);
+          const all = play.tasks(ctx, plan, vars);
           for (const t of all) for (const x of [tag, ...t.tags]) tagsSeen.add(x);
           const tasks = all.filter((t) => wanted([tag, ...t.tags], sel));
           roles.push({ role: tag, tasks: tasks.map((task) => ({ role: tag, task })), handlers: uniqueHandlers(tasks) });
@@ -110,6 +113,42 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
   }
   if (problems.length) throw new InputError(problems);
   return plays;
+}
+
+const INVALID = Symbol("invalid vars");
+
+/**
+ * A host's vars checked against the play's schema: typed, defaults applied. Each problem names
+ * the variable and the inventory line that set it; a variable that is not there is "missing".
+ */
+function playVars(schema: z.ZodType | undefined, inv: Inventory, h: Host, play: string, problems: Problem[]): unknown {
+  if (!schema) return h.vars;
+  const r = schema.safeParse(h.vars);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const key = String(issue.path[0] ?? "");
+    const value = h.vars[key];
+    const missing = value === undefined && issue.path.length === 1;
+    problems.push({
+      file: inv.file,
+      line: missing ? undefined : varLine(inv, h, key),
+      field: `${h.name}.${issue.path.join(".")}`,
+      message: missing ? `missing: play "${play}" reads this inventory variable` : issue.message,
+      hint: missing ? `set ${key} for ${h.name} (in its host vars or a group's vars)` : undefined,
+    });
+  }
+  return INVALID;
+}
+
+/** Where the value a host sees was set: its own vars, else the group that wins. */
+function varLine(inv: Inventory, h: Host, key: string): number | undefined {
+  const own = inv.lines.get(`host ${h.name}:${key}`);
+  if (own !== undefined) return own;
+  for (const g of [...h.groups].reverse()) {
+    const l = inv.lines.get(`group ${g}:${key}`);
+    if (l !== undefined) return l;
+  }
+  return undefined;
 }
 
 /** Ansible's special tags: always known. */

@@ -46,13 +46,24 @@ export function defineRole<S extends z.ZodType>(def: RoleDefinition<S>): RoleFac
   return Object.assign(factory, { roleName: def.name, schema: def.params });
 }
 
-export interface Play<P = undefined> {
+export interface Play<P = undefined, V = Readonly<Record<string, unknown>>> {
   name?: string;
   /** Inventory hosts or groups, as an Ansible pattern ("vps", "all:!vms") or a list. */
   hosts: string | string[];
-  roles?: (host: HostContext, plan: P) => RoleInstance[];
+  /**
+   * The inventory variables the play reads, as a zod object: each host's merged vars are
+   * checked against it before any connection (a missing one is named, with the inventory's
+   * file and line of a wrong one), and the roles get them typed, defaults applied.
+   */
+  vars?: z.ZodType<V>;
+  roles?: (host: HostContext, plan: P, vars: V) => RoleInstance[];
   /** Tasks without a role; they are tagged with the play's name. */
-  tasks?: (host: HostContext, plan: P) => Task[];
+  tasks?: (host: HostContext, plan: P, vars: V) => Task[];
+}
+
+/** A play whose `vars` schema types what its roles read (definePlaybook cannot infer one per play). */
+export function definePlay<P, V>(play: Play<P, V> & { vars: z.ZodType<V> }): Play<P, any> {
+  return play as Play<P, any>;
 }
 
 export interface Playbook<P = undefined> {
@@ -64,7 +75,8 @@ export interface Playbook<P = undefined> {
   plan?: (inventory: Inventory) => P;
   /** How `deploy plan` shows the plan to a person (default: JSON). */
   describePlan?: (plan: P) => string;
-  plays: Array<Play<P>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plays: Array<Play<P, any>>;
 }
 
 /** Identity function that gives exact types to a playbook literal. */
