@@ -101,6 +101,24 @@ function isMergeKey(key: unknown): boolean {
   return v === "<<" || (typeof v === "symbol" && v.description === "<<");
 }
 
+/** The line of every key inside a value ("group all:site.dns"), so a problem points at its own line. */
+function nestedLines(w: Walk, prefix: string, node: unknown): void {
+  if (isMap(node)) {
+    for (const p of pairsOf(w, node as YAMLMap)) {
+      const k = `${prefix}.${String(isScalar(p.key) ? p.key.value : p.key)}`;
+      const l = lineOf(w, p);
+      if (l) w.inv.lines.set(k, l);
+      nestedLines(w, k, p.value);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((x, i) => {
+      const l = lineOf(w, x as Node);
+      if (l) w.inv.lines.set(`${prefix}[${i}]`, l);
+      nestedLines(w, `${prefix}[${i}]`, x);
+    });
+  }
+}
+
 function varsOf(w: Walk, node: unknown, owner: string, field: string): Record<string, unknown> {
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return {};
   if (!isMap(node)) {
@@ -116,6 +134,7 @@ function varsOf(w: Walk, node: unknown, owner: string, field: string): Record<st
       continue;
     }
     if (line) w.inv.lines.set(`${owner}:${key}`, line);
+    nestedLines(w, `${owner}:${key}`, pair.value);
     out[key] = toValue(w, pair.value, `${field}.${key}`);
   }
   return out;

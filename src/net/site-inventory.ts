@@ -39,9 +39,11 @@ export function siteFromInventory(inv: Inventory, vmGroup = "vms"): SitePlan {
   if (!site || typeof site !== "object") {
     throw new InputError([{ file: inv.file, field: "all.vars.site", message: "the site's address plan is missing", hint: "add a `site:` mapping under all.vars (see inventory/hosts.yaml)" }]);
   }
-  for (const k of Object.keys(site)) if (!SITE_KEYS.has(k)) problems.push({ file: inv.file, line: siteLine, field: `site.${k}`, message: `unknown key`, hint: `known: ${[...SITE_KEYS].join(", ")}` });
+  // each problem at its key's own line (the inventory records them), else at `site:`
+  const lineOfKey = (field: string) => inv.lines.get(`group all:site.${field}`) ?? inv.lines.get(`group all:site.${field.replace(/\[.*$/, "")}`) ?? siteLine;
+  for (const k of Object.keys(site)) if (!SITE_KEYS.has(k)) problems.push({ file: inv.file, line: lineOfKey(k), field: `site.${k}`, message: `unknown key`, hint: `known: ${[...SITE_KEYS].join(", ")}` });
   const vmHosts = [...inv.hosts.values()].filter((h) => h.groups.includes(vmGroup));
-  problems.push(...typeProblems(site, SITE_KINDS, (k) => ({ file: inv.file, line: siteLine, field: `site.${k}` })));
+  problems.push(...typeProblems(site, SITE_KINDS, (k) => ({ file: inv.file, line: lineOfKey(k), field: `site.${k}` })));
   for (const h of vmHosts) problems.push(...typeProblems(h.vars, VM_KINDS, (k) => ({ file: inv.file, line: inv.lines.get(`host ${h.name}:${k}`) ?? inv.lines.get(`group ${vmGroup}:${k}`), field: `${h.name}.${k}` })));
   if (problems.length) throw new InputError(problems);
   const input: SiteInput = {
@@ -64,7 +66,7 @@ export function siteFromInventory(inv: Inventory, vmGroup = "vms"): SitePlan {
   const { plan, problems: planProblems } = sitePlan(input);
   for (const p of planProblems) {
     const [owner, key] = p.field && vmHosts.some((h) => p.field!.startsWith(h.name + ".")) ? [p.field.split(".")[0], p.field.split(".")[1].replace(/\[.*$/, "")] : [undefined, undefined];
-    const line = owner ? inv.lines.get(`host ${owner}:${key}`) : siteLine;
+    const line = owner ? inv.lines.get(`host ${owner}:${key}`) : p.field ? lineOfKey(p.field) : siteLine;
     problems.push({ ...p, file: inv.file, line, field: owner ? p.field : `site.${p.field}` });
   }
   if (problems.length || !plan) throw new InputError(problems);

@@ -192,6 +192,8 @@ export const BAD_INPUTS: BadInput[] = [
   site("uplink address as a number", "uplink_address: 2001:db8:0:8964::2", "uplink_address: 2", /site.uplink_address: must be a text, not 2/),
   site("VM host index as text", "home_host_index: 16", "home_host_index: sixteen", /vm1.home_host_index: must be a whole number, not "sixteen"/),
   site("VM IPv4 as a list", "home_ipv4: 10.89.64.10", "home_ipv4: [10.89.64.10]", /vm1.home_ipv4: must be a text/),
+  site("a problem under site: points at its key's own line", "hub: VPN", "hub: HOMECLOUD-VPN-TOO-LONG", /inventory.yaml:15 site.hub: hub name/),
+  site("a wrong RDNSS points at its own line", "dns: [2001:db8:ffff::53]", "dns:\n        - 2001:db8:ffff::53\n        - nope", /inventory.yaml:20 site.dns\[1\]: "nope" is not an IPv6 address/),
   site("admin password missing", /    vpn_admin_password: .*\n/, "", /vps.vpn_admin_password: missing: play "vps" reads this inventory variable/),
   site("VPN server of the home gateway missing", /vpn_server: .*/, "vpn_note: none", /homegw.vpn_server: missing: play "home gateway" reads this inventory variable/),
   site("trusted interfaces as one text", "firewall_trusted_interfaces: [mgmt0]", "firewall_trusted_interfaces: mgmt0", /inventory.yaml:\d+ vps.firewall_trusted_interfaces: .*expected array/),
