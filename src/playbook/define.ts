@@ -85,6 +85,8 @@ export function definePlaybook<P = undefined>(playbook: Playbook<P>): Playbook<P
 }
 
 /** A parameter that holds a secret: a Secret (from !env/!file/!secret or secret()) or a plain string. */
-export const zSecret = z.union([z.custom<Secret>((v) => isSecret(v), "expected a secret (!env, !file, !secret) or a string"), z.string().min(1).transform((s) => new SecretValue(s, "parameter"))]);
+export const zSecret = z.union([z.custom<Secret>((v) => isSecret(v), "expected a secret (!env, !file, !secret) or a string"), z.string().min(1).transform((s) => new SecretValue(s, "parameter"))], {
+  error: "expected a secret (!env NAME, !file PATH, !secret VALUE) or a non-empty text",
+});
 
 export { z };
