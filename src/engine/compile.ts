@@ -1,6 +1,6 @@
 import { InputError, type Problem } from "../errors.js";
 import { selectHosts } from "../inventory/patterns.js";
-import type { Host, Inventory } from "../inventory/types.js";
+import { originOf, type Host, type Inventory } from "../inventory/types.js";
 import type { z } from "zod";
 import type { HostContext, Playbook } from "../playbook/define.js";
 import type { Handler, Task } from "./types.js";
@@ -129,26 +129,16 @@ function playVars(schema: z.ZodType | undefined, inv: Inventory, h: Host, play: 
     const key = String(issue.path[0] ?? "");
     const value = h.vars[key];
     const missing = value === undefined && issue.path.length === 1;
+    const at = missing ? undefined : originOf(inv, h, issue.path.map((x, i) => (typeof x === "number" ? `[${x}]` : i ? `.${String(x)}` : String(x))).join(""));
     problems.push({
-      file: inv.file,
-      line: missing ? undefined : varLine(inv, h, key),
+      file: at?.file ?? inv.file,
+      line: at?.line,
       field: `${h.name}.${issue.path.join(".")}`,
       message: missing ? `missing: play "${play}" reads this inventory variable` : issue.message,
       hint: missing ? `set ${key} for ${h.name} (in its host vars or a group's vars)` : undefined,
     });
   }
   return INVALID;
-}
-
-/** Where the value a host sees was set: its own vars, else the group that wins. */
-function varLine(inv: Inventory, h: Host, key: string): number | undefined {
-  const own = inv.lines.get(`host ${h.name}:${key}`);
-  if (own !== undefined) return own;
-  for (const g of [...h.groups].reverse()) {
-    const l = inv.lines.get(`group ${g}:${key}`);
-    if (l !== undefined) return l;
-  }
-  return undefined;
 }
 
 /** Ansible's special tags: always known. */

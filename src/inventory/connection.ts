@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve, dirname } from "node:path";
+import { originOf } from "./types.js";
 import type { Problem } from "../errors.js";
 import { isSecret, Secret } from "../secrets.js";
 import { loadSshConfig, lookupSshConfig } from "../transport/ssh-config.js";
@@ -47,11 +48,10 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
   const targets = new Map<string, SshTarget>();
   const resolving = new Set<string>();
 
-  const at = (h: Host, key: string): Pick<Problem, "file" | "line" | "field"> => ({
-    file: inv.file,
-    line: inv.lines.get(`host ${h.name}:${key}`) ?? [...h.groups].reverse().map((g) => inv.lines.get(`group ${g}:${key}`)).find(Boolean) ?? h.line,
-    field: `${h.name}.${key}`,
-  });
+  const at = (h: Host, key: string): Pick<Problem, "file" | "line" | "field"> => {
+    const o = originOf(inv, h, key);
+    return { file: o?.file ?? inv.file, line: o ? o.line : h.line, field: `${h.name}.${key}` };
+  };
 
   const one = (name: string, viaJump = false): SshTarget | undefined => {
     if (targets.has(name)) return targets.get(name);

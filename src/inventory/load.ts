@@ -1,143 +1,31 @@
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, resolve } from "node:path";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Document, Node, Pair, YAMLMap } from "yaml";
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
+import { isMap, isScalar } from "yaml";
+import type { Node, YAMLMap } from "yaml";
 import { InputError, type Problem } from "../errors.js";
-import { isSecret, Secret } from "../secrets.js";
 import { expandHostKey } from "./host-names.js";
-import { isSecretRef } from "./tags.js";
-import { ansibleTags } from "./yaml11.js";
-import type { Group, Host, Inventory } from "./types.js";
-
-/** What a secret that could not be read stands for where nothing connects (plan, listings): a value roles accept. */
-const UNREAD = "unread-secret";
+import type { Group, Inventory, Origin } from "./types.js";
+import { isVaultText } from "./vault.js";
+import { openVault, type VaultKeys } from "./vault-keys.js";
+import { composeVars } from "./compose.js";
+import { keyOf, lineOf, pairsOf, parseYaml, readVars, type YamlFile } from "./yaml-values.js";
 
 const GROUP_KEYS = new Set(["hosts", "vars", "children"]);
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-interface Walk {
-  /** `deploy plan` needs no secrets: missing ones are not problems there. */
+export interface LoadOptions {
+  /** `deploy plan` and listings need no secrets: missing ones are not problems there. */
   lenientSecrets?: boolean;
-  file: string;
-  lc: LineCounter;
-  doc: Document;
-  problems: Problem[];
+  /** The run's vault passwords (--vault-password-file, --vault-id, ...). */
+  vault?: VaultKeys;
+  /** The playbook's folder: its group_vars/ and host_vars/ are read too, over the inventory's. */
+  playbookDir?: string;
+}
+
+/** The inventory being built from one or more sources; each source file is a YamlFile in turn. */
+interface Walk extends YamlFile {
   inv: Inventory;
   hostVars: Map<string, Record<string, unknown>>;
-}
-
-function lineOf(w: Walk, node: Node | Pair | null | undefined): number | undefined {
-  const n = node && "range" in node ? node : (node as Pair | undefined)?.key;
-  const off = (n as Node | undefined)?.range?.[0];
-  return off === undefined ? undefined : w.lc.linePos(off).line;
-}
-
-/** Turn YAML into plain values, resolving secret tags into Secrets. */
-function toValue(w: Walk, node: unknown, field: string): unknown {
-  if (node === null || node === undefined) return null;
-  // (toJS with the document resolves aliases and merge keys inside the value)
-  const js = (node as Node & { toJS?: unknown }).toJS ? (node as Node).toJS(w.doc) : node;
-  return resolveSecrets(w, js, field, lineOf(w, node as Node));
-}
-
-function resolveSecrets(w: Walk, v: unknown, field: string, line?: number): unknown {
-  if (isSecretRef(v)) {
-    if (v.__secretRef === "secret") return new Secret(v.value, field);
-    if (v.__secretRef === "env") {
-      const val = process.env[v.value];
-      if (val === undefined || val === "") {
-        if (!w.lenientSecrets) w.problems.push({ file: w.file, line, field, message: `secret from environment variable ${v.value} is not set`, hint: `export ${v.value}=... before running` });
-        return new Secret(w.lenientSecrets ? UNREAD : "", field);
-      }
-      return new Secret(val, field);
-    }
-    const path = resolve(dirname(w.file), v.value.replace(/^~(?=\/)/, homedir()));
-    try {
-      return new Secret(readFileSync(path, "utf8").replace(/\r?\n$/, ""), field);
-    } catch (e) {
-      if (!w.lenientSecrets) w.problems.push({ file: w.file, line, field, message: `cannot read secret file ${path}: ${(e as NodeJS.ErrnoException).code ?? e}` });
-      return new Secret(w.lenientSecrets ? UNREAD : "", field);
-    }
-  }
-  if (Array.isArray(v)) return v.map((x, i) => resolveSecrets(w, x, `${field}[${i}]`, line));
-  if (v && typeof v === "object" && !isSecret(v)) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveSecrets(w, x, `${field}.${k}`, line)]));
-  }
-  return v;
-}
-
-/**
- * The pairs of a mapping with YAML merge keys applied (`<<: *base`, `<<: [*a, *b]`): merged pairs
- * first, each key once, and the mapping's own keys over them.
- */
-function pairsOf(w: Walk, map: YAMLMap): Pair[] {
-  const own = map.items.filter((p) => !isMergeKey(p.key));
-  const merges = map.items.filter((p) => isMergeKey(p.key));
-  if (!merges.length) return map.items as Pair[];
-  const merged = new Map<string, Pair>();
-  const ownKeys = new Set(own.map((p) => String(isScalar(p.key) ? p.key.value : p.key)));
-  for (const m of merges) {
-    const sources = isSeq(m.value) ? m.value.items : [m.value];
-    for (const src of sources) {
-      const target = isAlias(src) ? src.resolve(w.doc) : src;
-      if (!isMap(target)) {
-        w.problems.push({ file: w.file, line: lineOf(w, m), field: "<<", message: "a merge key (<<) takes a mapping or a list of mappings" });
-        continue;
-      }
-      for (const p of pairsOf(w, target as YAMLMap)) {
-        const k = String(isScalar(p.key) ? p.key.value : p.key);
-        if (!ownKeys.has(k) && !merged.has(k)) merged.set(k, p as Pair);
-      }
-    }
-  }
-  return [...merged.values(), ...(own as Pair[])];
-}
-
-/** `<<` (the parser gives a merge key a symbol for its value). */
-function isMergeKey(key: unknown): boolean {
-  if (!isScalar(key)) return false;
-  const v = key.value;
-  return v === "<<" || (typeof v === "symbol" && v.description === "<<");
-}
-
-/** The line of every key inside a value ("group all:site.dns"), so a problem points at its own line. */
-function nestedLines(w: Walk, prefix: string, node: unknown): void {
-  if (isMap(node)) {
-    for (const p of pairsOf(w, node as YAMLMap)) {
-      const k = `${prefix}.${String(isScalar(p.key) ? p.key.value : p.key)}`;
-      const l = lineOf(w, p);
-      if (l) w.inv.lines.set(k, l);
-      nestedLines(w, k, p.value);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((x, i) => {
-      const l = lineOf(w, x as Node);
-      if (l) w.inv.lines.set(`${prefix}[${i}]`, l);
-      nestedLines(w, `${prefix}[${i}]`, x);
-    });
-  }
-}
-
-function varsOf(w: Walk, node: unknown, owner: string, field: string): Record<string, unknown> {
-  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return {};
-  if (!isMap(node)) {
-    w.problems.push({ file: w.file, line: lineOf(w, node as Node), field, message: "vars must be a mapping of names to values" });
-    return {};
-  }
-  const out: Record<string, unknown> = {};
-  for (const pair of pairsOf(w, node as YAMLMap)) {
-    const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
-    const line = lineOf(w, pair);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      w.problems.push({ file: w.file, line, field: `${field}.${key}`, message: "variable names are letters, digits and _ and do not start with a digit" });
-      continue;
-    }
-    if (line) w.inv.lines.set(`${owner}:${key}`, line);
-    nestedLines(w, `${owner}:${key}`, pair.value);
-    out[key] = toValue(w, pair.value, `${field}.${key}`);
-  }
-  return out;
 }
 
 function group(w: Walk, name: string, line?: number): Group {
@@ -157,7 +45,7 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
     return;
   }
   for (const pair of pairsOf(w, node as YAMLMap)) {
-    const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    const key = keyOf(pair);
     const kline = lineOf(w, pair);
     if (!GROUP_KEYS.has(key)) {
       w.problems.push({ file: w.file, line: kline, field: `${field}.${key}`, message: `unknown key "${key}" in group ${name}`, hint: "a group holds only hosts, vars and children" });
@@ -165,7 +53,7 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
     }
     const value = pair.value as unknown;
     if (key === "vars") {
-      g.vars = { ...g.vars, ...varsOf(w, value, `group ${name}`, `${field}.vars`) };
+      g.vars = { ...g.vars, ...readVars(w, value, `group ${name}`, `${field}.vars`) };
       continue;
     }
     if (value === null || (isScalar(value) && value.value === null)) continue;
@@ -174,7 +62,7 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
       continue;
     }
     for (const item of pairsOf(w, value as YAMLMap)) {
-      const child = String(isScalar(item.key) ? item.key.value : item.key);
+      const child = keyOf(item);
       const cline = lineOf(w, item);
       if (key === "hosts") {
         const names = expandHostKey(child);
@@ -184,8 +72,9 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
         }
         for (const name of names.names) {
           g.hosts.add(name);
-          if (!w.inv.hosts.has(name)) w.inv.hosts.set(name, { name, vars: {}, groups: [], line: cline });
-          const hv = varsOf(w, item.value, `host ${name}`, `${field}.hosts.${child}`);
+          if (!w.inv.hosts.has(name)) w.inv.hosts.set(name, { name, vars: {}, origins: new Map(), groups: [], line: cline });
+          if (names.port !== undefined) w.where.set(`host ${name}:ansible_port`, { file: w.file, line: cline });
+          const hv = readVars(w, item.value, `host ${name}`, `${field}.hosts.${child}`);
           w.hostVars.set(name, { ...(w.hostVars.get(name) ?? {}), ...(names.port !== undefined ? { ansible_port: names.port } : {}), ...hv });
         }
         continue;
@@ -227,12 +116,6 @@ function priorityOf(g: Group): number {
   return typeof p === "number" ? p : typeof p === "string" && /^-?\d+$/.test(p) ? Number(p) : 1;
 }
 
-function withoutPriority(vars: Record<string, unknown>): Record<string, unknown> {
-  if (!("ansible_group_priority" in vars)) return vars;
-  const { ansible_group_priority: _, ...rest } = vars;
-  return rest;
-}
-
 /** Python's string order (code points), as Ansible sorts groups: "Zed" < "alpha", "web-1" < "web1" < "web_1". */
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -258,53 +141,64 @@ function detectCycles(w: Walk): void {
   for (const n of w.inv.groups.keys()) visit(n, []);
 }
 
-/** Parse an inventory text; every problem is collected, none thrown one by one. */
-export function parseInventory(text: string, file: string, opts: { lenientSecrets?: boolean } = {}): { inventory: Inventory; problems: Problem[] } {
-  const lc = new LineCounter();
-  const inv: Inventory = { file, hosts: new Map(), groups: new Map(), lines: new Map() };
-  const w: Walk = { file, lc, doc: undefined as unknown as Document, problems: [], inv, hostVars: new Map(), lenientSecrets: opts.lenientSecrets };
-  // YAML 1.1 as Ansible reads it (see yaml11.ts): yes/no/on/off are booleans, y/n are not.
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", customTags: ansibleTags as never, merge: true, uniqueKeys: true, prettyErrors: true });
-  w.doc = doc;
-  for (const e of [...doc.errors, ...doc.warnings]) {
-    const line = e.linePos?.[0]?.line;
-    w.problems.push({ file, line, message: `YAML: ${e.message.split("\n")[0]}` });
+/** Read one inventory source's text into the inventory being built. */
+function readSource(b: Build, text: string, file: string): void {
+  let secretFile = false;
+  if (isVaultText(text)) {
+    const r = openVault(text, b.opts.vault);
+    if ("error" in r) {
+      b.problems.push({ file, line: 1, message: r.error, hint: r.hint });
+      return;
+    }
+    [text, secretFile] = [r.text, true];
   }
-  if (doc.errors.length) return { inventory: inv, problems: w.problems };
-  try {
-    doc.toJS(); // unresolved aliases and the like only show up here
-  } catch (e) {
-    w.problems.push({ file, message: `YAML: ${(e as Error).message.split("\n")[0]}`, hint: "an alias (*name) needs an anchor (&name) before it" });
-    return { inventory: inv, problems: w.problems };
-  }
-  const root = doc.contents;
-  group(w, "all");
-  // as in Ansible: ungrouped is all's first child; it holds the hosts that are in no other group
-  group(w, "ungrouped").parents.add("all");
-  w.inv.groups.get("all")!.children.add("ungrouped");
+  const y = parseYaml(text, file, { problems: b.problems, where: b.inv.where, lenientSecrets: b.opts.lenientSecrets, vault: b.opts.vault, secretFile });
+  if (!y) return;
+  const w: Walk = { ...y, inv: b.inv, hostVars: b.hostVars };
+  const root = y.doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) {
-    w.problems.push({ file, message: "the inventory is empty", hint: "start it with `all:` and a `hosts:` or `children:` mapping" });
-    return { inventory: inv, problems: w.problems };
+    b.problems.push({ file, message: "the inventory is empty", hint: "start it with `all:` and a `hosts:` or `children:` mapping" });
+    return;
   }
   if (!isMap(root)) {
-    w.problems.push({ file, line: lineOf(w, root as Node), message: "the inventory must be a mapping of group names (e.g. `all:`)" });
-    return { inventory: inv, problems: w.problems };
+    b.problems.push({ file, line: lineOf(w, root as Node), message: "the inventory must be a mapping of group names (e.g. `all:`)" });
+    return;
   }
-  for (const pair of (root as YAMLMap).items) {
-    const name = String(isScalar(pair.key) ? pair.key.value : pair.key);
+  for (const pair of pairsOf(w, root as YAMLMap)) {
+    const name = keyOf(pair);
     const line = lineOf(w, pair);
     if (!NAME.test(name)) {
-      w.problems.push({ file, line, field: name, message: `"${name}" is not a valid group name` });
+      b.problems.push({ file, line, field: name, message: `"${name}" is not a valid group name` });
       continue;
     }
     if (name !== "all") group(w, "all").children.add(name), group(w, name, line).parents.add("all");
     walkGroup(w, name, pair.value, name, line);
   }
   detectCycles(w);
-  for (const g of inv.groups.values()) {
-    if (g.name !== "all" && g.parents.size === 0) g.parents.add("all");
-  }
-  if (w.problems.length) return { inventory: inv, problems: w.problems };
+}
+
+interface Build {
+  inv: Inventory;
+  hostVars: Map<string, Record<string, unknown>>;
+  problems: Problem[];
+  opts: LoadOptions;
+}
+
+function newBuild(sources: string[], opts: LoadOptions): Build {
+  const inv: Inventory = { file: sources[0] ?? "inventory", sources, hosts: new Map(), groups: new Map(), where: new Map(), allVars: {}, allOrigins: new Map() };
+  const all = { name: "all", hosts: new Set<string>(), children: new Set<string>(), parents: new Set<string>(), vars: {} };
+  // as in Ansible: ungrouped is all's first child; it holds the hosts that are in no other group
+  inv.groups.set("all", all);
+  inv.groups.set("ungrouped", { name: "ungrouped", hosts: new Set(), children: new Set(), parents: new Set(["all"]), vars: {} });
+  all.children.add("ungrouped");
+  return { inv, hostVars: new Map(), problems: [], opts };
+}
+
+/** Groups, depths and every host's variables, once all sources are read. */
+function finish(b: Build, varsBases: string[]): void {
+  const inv = b.inv;
+  for (const g of inv.groups.values()) if (g.name !== "all" && g.parents.size === 0) g.parents.add("all"), inv.groups.get("all")!.children.add(g.name);
+  if (b.problems.length) return;
   const ungrouped = inv.groups.get("ungrouped")!;
   for (const h of inv.hosts.keys()) {
     if (![...inv.groups.values()].some((g) => g.name !== "all" && g.name !== "ungrouped" && g.hosts.has(h))) ungrouped.hosts.add(h);
@@ -315,24 +209,79 @@ export function parseInventory(text: string, file: string, opts: { lenientSecret
     const groups = new Set<string>(["all"]);
     for (const g of inv.groups.values()) if (g.hosts.has(h.name)) ancestors(inv, g.name, groups);
     const key = (n: string) => [depthOf(inv, n, memo), priorityOf(inv.groups.get(n)!)] as const;
-    const ordered = [...groups].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1] || byCodePoint(a, b));
-    h.groups = ordered;
-    // (ansible_group_priority orders groups; like Ansible, it is no variable of the hosts)
-    h.vars = Object.assign({}, ...ordered.map((g) => withoutPriority(inv.groups.get(g)!.vars)), w.hostVars.get(h.name) ?? {});
+    h.groups = [...groups].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1] || byCodePoint(a, b));
   }
-  if (inv.hosts.size === 0) w.problems.push({ file, message: "the inventory has no hosts" });
-  return { inventory: inv, problems: w.problems };
+  composeVars(inv, b.hostVars, varsBases, { problems: b.problems, where: inv.where, lenientSecrets: b.opts.lenientSecrets, vault: b.opts.vault, cache: new Map() }, b.opts.playbookDir);
+  if (inv.hosts.size === 0) b.problems.push({ file: inv.file, message: "the inventory has no hosts" });
 }
 
-export function loadInventory(file: string, opts: { lenientSecrets?: boolean } = {}): Inventory {
-  if (!existsSync(file)) throw new InputError([{ file, message: "inventory file not found", hint: "give one with -i FILE" }]);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new InputError([{ file, message: `cannot read the inventory: ${(e as NodeJS.ErrnoException).code}` }]);
-  }
-  const { inventory, problems } = parseInventory(text, file, opts);
-  if (problems.length) throw new InputError(problems);
-  return inventory;
+/** Parse an inventory text (no vars files beside it); every problem is collected, none thrown one by one. */
+export function parseInventory(text: string, file: string, opts: LoadOptions = {}): { inventory: Inventory; problems: Problem[] } {
+  const b = newBuild([file], opts);
+  readSource(b, text, file);
+  finish(b, []);
+  return { inventory: b.inv, problems: b.problems };
 }
+
+/** Ansible's inventory folders: every file in name order (subfolders too), but hidden ones, backups and non-inventory files. */
+const IGNORED_NAMES = /^(\.|group_vars$|host_vars$|vars_plugins$)|~$|\.(pyc|pyo|swp|bak|rpm|md|txt|rst|orig|ini|cfg|retry)$/;
+
+const MAX_FILES = 200;
+
+/** A source's inventory files; a folder is walked (symlinks to folders are not), at most MAX_FILES entries. */
+function filesOfSource(path: string, seen = { n: 0 }): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  const out: string[] = [];
+  for (const n of readdirSync(path).sort()) {
+    if (IGNORED_NAMES.test(n)) continue;
+    if (++seen.n > MAX_FILES) throw new TooMany();
+    const p = join(path, n);
+    const st = lstatSync(p);
+    if (st.isDirectory()) out.push(...filesOfSource(p, seen));
+    else if (st.isFile() && ["", ".yml", ".yaml", ".json"].includes(extname(n))) out.push(p);
+  }
+  return out;
+}
+
+class TooMany extends Error {}
+
+/**
+ * Load one or more inventory sources (files or folders, merged in order, as several -i are),
+ * with the group_vars/ and host_vars/ beside each source and beside the playbook.
+ */
+export function loadInventory(sources: string | string[], opts: LoadOptions = {}): Inventory {
+  const list = typeof sources === "string" ? [sources] : sources;
+  const b = newBuild(list, opts);
+  for (const src of list) {
+    if (!existsSync(src)) {
+      b.problems.push({ file: src, message: "inventory file not found", hint: "give one with -i FILE (or a folder of them)" });
+      continue;
+    }
+    let files: string[];
+    try {
+      files = filesOfSource(src);
+    } catch (e) {
+      if (!(e instanceof TooMany)) throw e;
+      b.problems.push({ file: src, message: `more than ${MAX_FILES} entries: not an inventory folder`, hint: "give the inventory file, or a folder that holds only inventory files" });
+      continue;
+    }
+    if (!files.length) b.problems.push({ file: src, message: "no inventory file in this folder (YAML: no extension, .yml, .yaml or .json)" });
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (e) {
+        b.problems.push({ file, message: `cannot read the inventory: ${(e as NodeJS.ErrnoException).code}` });
+        continue;
+      }
+      readSource(b, text, file);
+    }
+  }
+  if (b.problems.length) throw new InputError(b.problems);
+  // a folder's vars files are inside it; a file's beside it
+  finish(b, list.map((s) => (statSync(s).isDirectory() ? s : dirname(s))));
+  if (b.problems.length) throw new InputError(b.problems);
+  return b.inv;
+}
+
+export type { Origin };

@@ -26,3 +26,20 @@ function tag(name: "env" | "file" | "secret"): ScalarTag {
 }
 
 export const secretTags: ScalarTag[] = [tag("env"), tag("file"), tag("secret")];
+
+/** `!vault |` followed by an Ansible Vault text: opened by the loader with the run's vault passwords. */
+export interface VaultRef {
+  readonly __vaultRef: true;
+  readonly text: string;
+}
+
+export function isVaultRef(v: unknown): v is VaultRef {
+  return typeof v === "object" && v !== null && "__vaultRef" in v;
+}
+
+export const vaultTag: ScalarTag = {
+  tag: "!vault",
+  identify: () => false,
+  resolve: (text: string): VaultRef => ({ __vaultRef: true, text }),
+  stringify: () => "********",
+} as unknown as ScalarTag;

@@ -1,5 +1,5 @@
 import type { CollectionTag, ScalarTag } from "yaml";
-import { secretTags } from "./tags.js";
+import { secretTags, vaultTag } from "./tags.js";
 
 type Tag = ScalarTag | CollectionTag;
 
@@ -31,5 +31,5 @@ export function ansibleTags(tags: Tag[]): Tag[] {
       if (!out.includes(pyFloat)) out.push(pyFloat);
     } else out.push(t);
   }
-  return [...out, ...secretTags];
+  return [...out, ...secretTags, vaultTag];
 }

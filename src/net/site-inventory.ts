@@ -1,5 +1,5 @@
 import { InputError, type Problem } from "../errors.js";
-import type { Inventory } from "../inventory/types.js";
+import { originOf, type Inventory } from "../inventory/types.js";
 import { sitePlan, type SiteInput, type SitePlan } from "./site-plan.js";
 
 type Kind = "text" | "whole number" | "list of texts";
@@ -33,18 +33,23 @@ function typeProblems(vars: Record<string, unknown>, kinds: Record<string, Kind>
  */
 export function siteFromInventory(inv: Inventory, vmGroup = "vms"): SitePlan {
   const problems: Problem[] = [];
-  const allVars = inv.groups.get("all")?.vars ?? {};
-  const siteLine = inv.lines.get("group all:site");
+  // the site as every host starts from it: the inventory's all.vars, then group_vars/all files
+  const allVars = inv.allVars;
+  const all = { origins: inv.allOrigins };
+  const siteAt = originOf(inv, all, "site");
   const site = allVars.site as Record<string, unknown> | undefined;
   if (!site || typeof site !== "object") {
     throw new InputError([{ file: inv.file, field: "all.vars.site", message: "the site's address plan is missing", hint: "add a `site:` mapping under all.vars (see inventory/hosts.yaml)" }]);
   }
-  // each problem at its key's own line (the inventory records them), else at `site:`
-  const lineOfKey = (field: string) => inv.lines.get(`group all:site.${field}`) ?? inv.lines.get(`group all:site.${field.replace(/\[.*$/, "")}`) ?? siteLine;
-  for (const k of Object.keys(site)) if (!SITE_KEYS.has(k)) problems.push({ file: inv.file, line: lineOfKey(k), field: `site.${k}`, message: `unknown key`, hint: `known: ${[...SITE_KEYS].join(", ")}` });
+  // each problem at its key's own line, else at `site:`
+  const at = (field: string) => {
+    const o = originOf(inv, all, `site.${field}`) ?? siteAt;
+    return { file: o?.file ?? inv.file, line: o?.line };
+  };
+  for (const k of Object.keys(site)) if (!SITE_KEYS.has(k)) problems.push({ ...at(k), field: `site.${k}`, message: `unknown key`, hint: `known: ${[...SITE_KEYS].join(", ")}` });
   const vmHosts = [...inv.hosts.values()].filter((h) => h.groups.includes(vmGroup));
-  problems.push(...typeProblems(site, SITE_KINDS, (k) => ({ file: inv.file, line: lineOfKey(k), field: `site.${k}` })));
-  for (const h of vmHosts) problems.push(...typeProblems(h.vars, VM_KINDS, (k) => ({ file: inv.file, line: inv.lines.get(`host ${h.name}:${k}`) ?? inv.lines.get(`group ${vmGroup}:${k}`), field: `${h.name}.${k}` })));
+  problems.push(...typeProblems(site, SITE_KINDS, (k) => ({ ...at(k), field: `site.${k}` })));
+  for (const h of vmHosts) problems.push(...typeProblems(h.vars, VM_KINDS, (k) => ({ file: originOf(inv, h, k)?.file ?? inv.file, line: originOf(inv, h, k)?.line, field: `${h.name}.${k}` })));
   if (problems.length) throw new InputError(problems);
   const input: SiteInput = {
     vpsPrefix: site.vps_prefix as string,
@@ -65,9 +70,9 @@ export function siteFromInventory(inv: Inventory, vmGroup = "vms"): SitePlan {
   };
   const { plan, problems: planProblems } = sitePlan(input);
   for (const p of planProblems) {
-    const [owner, key] = p.field && vmHosts.some((h) => p.field!.startsWith(h.name + ".")) ? [p.field.split(".")[0], p.field.split(".")[1].replace(/\[.*$/, "")] : [undefined, undefined];
-    const line = owner ? inv.lines.get(`host ${owner}:${key}`) : p.field ? lineOfKey(p.field) : siteLine;
-    problems.push({ ...p, file: inv.file, line, field: owner ? p.field : `site.${p.field}` });
+    const vm = p.field ? vmHosts.find((h) => p.field!.startsWith(h.name + ".")) : undefined;
+    const o = vm ? originOf(inv, vm, p.field!.slice(vm.name.length + 1)) : p.field ? at(p.field) : siteAt;
+    problems.push({ ...p, file: o?.file ?? inv.file, line: o?.line, field: vm ? p.field : `site.${p.field}` });
   }
   if (problems.length || !plan) throw new InputError(problems);
   return plan;

@@ -8,7 +8,7 @@ export interface BadInput {
   inventory?: string;
   /** Playbook module source (.mjs; default: a valid one). "SITE" uses playbooks/site.ts. */
   playbook?: string;
-  /** Extra or replacement command-line words (PLAYBOOK and INVENTORY are placeholders). */
+  /** Extra or replacement command-line words (PLAYBOOK, INVENTORY and EMPTYDIR are placeholders). */
   args?: string[];
   /** What the message must say. */
   expect: RegExp;
@@ -115,7 +115,8 @@ export const BAD_INPUTS: BadInput[] = [
   { name: "no playbook", args: ["-i", "INVENTORY"], expect: /no playbook given/ },
   { name: "limit to an unknown host", args: ["PLAYBOOK", "-i", "INVENTORY", "--limit", "h7"], expect: /--limit: no host or group named "h7"/ },
   { name: "inventory file missing", args: ["PLAYBOOK", "-i", "/nonexistent/inventory.yaml"], expect: /inventory file not found/ },
-  { name: "inventory is a directory", args: ["PLAYBOOK", "-i", "/"], expect: /cannot read the inventory: EISDIR/ },
+  { name: "inventory is a folder of everything", args: ["PLAYBOOK", "-i", "/"], expect: /more than 200 entries: not an inventory folder/ },
+  { name: "inventory folder with no inventory", args: ["PLAYBOOK", "-i", "EMPTYDIR"], expect: /no inventory file in this folder/ },
   { name: "unknown lab command", args: ["lab", "sideways"], expect: /unknown lab command "sideways"/ },
   { name: "unknown topology", args: ["lab", "up", "--topology", "mesh"], expect: /unknown topology "mesh"/ },
   // the site's address plan

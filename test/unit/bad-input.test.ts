@@ -1,6 +1,6 @@
 // Promise 9: bad input is refused clearly, before any connection.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -32,7 +32,9 @@ function materialise(c: BadInput): string[] {
     pbFile = join(dir, "playbook.mjs");
     writeFileSync(pbFile, (c.playbook ?? GOOD_PLAYBOOK).replace(/LIB/g, LIB));
   }
-  return (c.args ?? ["PLAYBOOK", "-i", "INVENTORY"]).map((a) => (a === "PLAYBOOK" ? pbFile : a === "INVENTORY" ? invFile : a));
+  const emptyDir = join(dir, "empty");
+  mkdirSync(emptyDir);
+  return (c.args ?? ["PLAYBOOK", "-i", "INVENTORY"]).map((a) => (a === "PLAYBOOK" ? pbFile : a === "INVENTORY" ? invFile : a === "EMPTYDIR" ? emptyDir : a));
 }
 
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {

@@ -87,7 +87,7 @@ describe("the site plan", () => {
       expect.unreachable();
     } catch (e) {
       const ps = (e as InputError).problems;
-      expect(ps.map((p) => `${p.file}:${p.line} ${p.field}`)).toEqual(expect.arrayContaining(["site.yaml:3 site.home_prefix"]));
+      expect(ps.map((p) => `${p.file}:${p.line} ${p.field}`)).toEqual(expect.arrayContaining(["site.yaml:6 site.home_prefix"])); // the key's own line
     }
     const fixed = parseInventory(text.replace("2001:db8::8964:/78", "2001:db8:0:8964:8964::/78"), "site.yaml").inventory;
     try {
