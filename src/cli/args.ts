@@ -1,15 +1,19 @@
 import { parseArgs } from "node:util";
 import { InputError, type Problem } from "../errors.js";
+import { VAULT_OPTIONS, type VaultArgs } from "./vault-options.js";
 
 export interface RunArgs {
   playbook: string;
-  inventory: string;
+  /** -i, as often as given (files or folders, merged in order); none: ansible.cfg's, else inventory/hosts.yaml. */
+  inventories?: string[];
+  vault: VaultArgs;
   check: boolean;
   diff: boolean;
   tags?: string[];
   skipTags?: string[];
   limit?: string;
-  forks: number;
+  /** --forks, if given (default: ansible.cfg's forks, else 20). */
+  forks?: number;
   json: boolean;
   verbose: number;
   acceptNewHostKeys: boolean;
@@ -31,7 +35,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
       args: expanded,
       allowPositionals: true,
       options: {
-        inventory: { type: "string", short: "i" },
+        inventory: { type: "string", short: "i", multiple: true },
+        ...VAULT_OPTIONS,
         check: { type: "boolean", short: "C" },
         diff: { type: "boolean", short: "D" },
         tags: { type: "string", short: "t", multiple: true },
@@ -53,8 +58,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
   const v = parsed.values;
   const problems: Problem[] = [];
   if (parsed.positionals.length !== 1) problems.push({ field: "command line", message: parsed.positionals.length ? `one playbook expected, got ${parsed.positionals.join(" ")}` : "no playbook given", hint: "deploy playbooks/site.ts" });
-  const forks = v.forks === undefined ? 20 : Number(v.forks);
-  if (!Number.isInteger(forks) || forks < 1) problems.push({ field: "--forks", message: `must be a whole number >= 1, not ${v.forks}` });
+  const forks = v.forks === undefined ? undefined : Number(v.forks);
+  if (forks !== undefined && (!Number.isInteger(forks) || forks < 1)) problems.push({ field: "--forks", message: `must be a whole number >= 1, not ${v.forks}` });
   const timeout = v.timeout === undefined ? 10 : Number(v.timeout);
   if (!(timeout > 0)) problems.push({ field: "--timeout", message: `must be a positive number of seconds, not ${v.timeout}` });
   const lockTimeout = v["lock-timeout"] === undefined ? 0 : Number(v["lock-timeout"]);
@@ -63,7 +68,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
   return {
     lockTimeoutSeconds: lockTimeout,
     playbook: parsed.positionals[0],
-    inventory: v.inventory ?? "inventory/hosts.yaml",
+    inventories: v.inventory,
+    vault: { "vault-password-file": v["vault-password-file"], "vault-id": v["vault-id"], "ask-vault-pass": v["ask-vault-pass"] },
     check: !!v.check,
     diff: !!v.diff,
     tags: v.tags?.flatMap(list),

@@ -5,8 +5,10 @@ import { loadInventory } from "../inventory/load.js";
 import { selectHosts } from "../inventory/patterns.js";
 import { forPerson } from "../output/sink.js";
 import { redactValue } from "../secrets.js";
+import { loadAnsibleConfig } from "./ansible-cfg.js";
+import { VAULT_OPTIONS, vaultKeysFrom } from "./vault-options.js";
 
-const USAGE = "deploy inventory [-i FILE] [--limit PATTERN] (--list | --host NAME | --graph [GROUP] | --list-hosts)";
+const USAGE = "deploy inventory [-i SOURCE]... [--limit PATTERN] [--playbook-dir DIR] [--vault-password-file F] (--list | --host NAME | --graph [GROUP] | --list-hosts)";
 
 /** `deploy inventory`: what an inventory means, as `ansible-inventory` shows it; connects nowhere. */
 export async function inventoryCommand(argv: string[]): Promise<number> {
@@ -16,7 +18,9 @@ export async function inventoryCommand(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        inventory: { type: "string", short: "i" },
+        inventory: { type: "string", short: "i", multiple: true },
+        "playbook-dir": { type: "string" },
+        ...VAULT_OPTIONS,
         limit: { type: "string", short: "l" },
         list: { type: "boolean" },
         host: { type: "string" },
@@ -32,7 +36,9 @@ export async function inventoryCommand(argv: string[]): Promise<number> {
   if (modes !== 1 || (parsed.positionals.length && !v.graph) || parsed.positionals.length > 1) {
     throw new InputError([{ field: "command line", message: "give exactly one of --list, --host NAME, --graph [GROUP], --list-hosts", hint: USAGE }]);
   }
-  const inv = loadInventory(v.inventory ?? "inventory/hosts.yaml", { lenientSecrets: true });
+  const cfg = loadAnsibleConfig();
+  // like ansible-inventory: the vars files beside the playbook folder (default: here) count too
+  const inv = loadInventory(v.inventory ?? cfg?.inventory ?? ["inventory/hosts.yaml"], { lenientSecrets: true, vault: await vaultKeysFrom(v, cfg), playbookDir: v["playbook-dir"] ?? "." });
   let only: Set<string> | undefined;
   if (v.limit !== undefined) {
     const r = selectHosts(inv, v.limit, { field: "--limit" });

@@ -1,6 +1,9 @@
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.js";
+import { dirname } from "node:path";
 import { loadInventory } from "../inventory/load.js";
+import { loadAnsibleConfig } from "./ansible-cfg.js";
+import { VAULT_OPTIONS, vaultKeysFrom } from "./vault-options.js";
 import { loadPlaybook } from "../playbook/load.js";
 import { forPerson } from "../output/sink.js";
 import { redactValue } from "../secrets.js";
@@ -9,13 +12,14 @@ import { redactValue } from "../secrets.js";
 export async function planCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i" }, json: { type: "boolean" } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i", multiple: true }, json: { type: "boolean" }, ...VAULT_OPTIONS } });
   } catch (e) {
     throw new InputError([{ field: "command line", message: (e as Error).message, hint: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] (the plan is the whole site's: no --limit)" }]);
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
-  const inv = loadInventory(values.inventory ?? "inventory/hosts.yaml", { lenientSecrets: true });
+  const cfg = loadAnsibleConfig();
+  const inv = loadInventory(values.inventory ?? cfg?.inventory ?? ["inventory/hosts.yaml"], { lenientSecrets: true, vault: await vaultKeysFrom(values, cfg), playbookDir: dirname(positionals[0]) });
   const pb = await loadPlaybook(positionals[0]);
   if (!pb.plan) throw new InputError([{ file: positionals[0], message: "this playbook derives no plan", hint: "add plan: (inventory) => ... to definePlaybook" }]);
   const plan = pb.plan(inv);

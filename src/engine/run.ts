@@ -23,6 +23,9 @@ export interface RunOptions extends Selection {
   playbookFile?: string;
   /** Wait this long for a host that another run is converging (default 0: refuse at once). */
   lockTimeoutSeconds?: number;
+  /** Defaults below the inventory's own (ansible.cfg's remote_user and private_key_file). */
+  user?: string;
+  privateKeyPath?: string;
   /** Opens the shell of a host; tests may count or wrap it. Default: one SSH connection per host. */
   connect?: (target: SshTarget) => Promise<RemoteShell>;
 }
@@ -40,7 +43,7 @@ export interface RunSummary {
 export function prepareRun<P>(playbook: Playbook<P>, inv: Inventory, opts: RunOptions): { plays: CompiledPlay[]; targets: Map<string, SshTarget> } {
   const plays = compile(playbook, inv, opts, opts.playbookFile ?? "playbook");
   const names = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
-  const { targets, problems } = resolveTargets(inv, names, { acceptNewHostKeys: opts.acceptNewHostKeys, timeoutMs: opts.timeoutMs });
+  const { targets, problems } = resolveTargets(inv, names, { acceptNewHostKeys: opts.acceptNewHostKeys, timeoutMs: opts.timeoutMs, user: opts.user, privateKeyPath: opts.privateKeyPath });
   if (problems.length) throw new InputError(problems);
   return { plays, targets };
 }

@@ -33,7 +33,9 @@ export interface TargetOptions {
   acceptNewHostKeys?: boolean;
   timeoutMs?: number;
   sshConfigPath?: string;
+  /** ansible.cfg's remote_user and private_key_file: below the inventory's, above ~/.ssh/config. */
   user?: string;
+  privateKeyPath?: string;
 }
 
 function expand(p: string, base: string): string {
@@ -111,11 +113,11 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
         problems.push({ ...at(h, "ansible_port"), message: `ansible_port must be a whole number from 1 to 65535, not ${JSON.stringify(v.ansible_port)}` });
       } else port = p;
     }
-    const user = str("ansible_user") ?? cfg.user ?? opts.user ?? process.env.USER ?? "root";
+    const user = str("ansible_user") ?? opts.user ?? cfg.user ?? process.env.USER ?? "root";
 
     let privateKeyPath: string | undefined;
     const keyVar = str("ansible_ssh_private_key_file");
-    const candidates = keyVar ? [expand(keyVar, base)] : cfg.identityFile ?? [];
+    const candidates = keyVar ? [expand(keyVar, base)] : opts.privateKeyPath ? [opts.privateKeyPath] : cfg.identityFile ?? [];
     for (const c of candidates) {
       try {
         readFileSync(c); // readable, and a file (EISDIR otherwise)

@@ -2,12 +2,17 @@ import { redactValue } from "../secrets.js";
 import { groupHosts } from "./patterns.js";
 import type { Inventory } from "./types.js";
 
+/** `ansible-inventory --list`'s document, every secret masked (see inventoryDocument). */
+export function inventoryList(inv: Inventory, only?: ReadonlySet<string>): Record<string, unknown> {
+  return redactValue(inventoryDocument(inv, only));
+}
+
 /**
  * `ansible-inventory --list`'s document: each group with its own hosts and its children (empty
  * keys and empty groups left out, all's hosts never listed), and `_meta.hostvars` with every
- * host's merged variables. Secrets are masked.
+ * host's merged variables, secrets as they are (Secret objects): for code, never for output.
  */
-export function inventoryList(inv: Inventory, only?: ReadonlySet<string>): Record<string, unknown> {
+export function inventoryDocument(inv: Inventory, only?: ReadonlySet<string>): Record<string, unknown> {
   const available = only ?? new Set(groupHosts(inv, "all"));
   const out: Record<string, unknown> = {};
   const seen = new Set<string>();
@@ -34,7 +39,7 @@ export function inventoryList(inv: Inventory, only?: ReadonlySet<string>): Recor
     if (Object.keys(vars).length) hostvars[h] = vars;
   }
   out._meta = { hostvars };
-  return redactValue(out);
+  return out;
 }
 
 /** `ansible-inventory --graph`: the group tree, children and hosts in inventory order, `|--` branches, `@` before groups. */
