@@ -17,7 +17,12 @@ export interface BadInput {
 const HOSTS = "  hosts:\n    h1:\n      ansible_host: 127.0.0.1\n      ansible_port: PORT\n    h2:\n      ansible_host: 127.0.0.1\n      ansible_port: PORT\n";
 export const GOOD_INVENTORY = `all:\n  vars:\n    ansible_user: root\n${HOSTS}`;
 const inv = (extraHostVars: string) => `all:\n  vars:\n    ansible_user: root\n  hosts:\n    h1:\n      ansible_host: 127.0.0.1\n      ansible_port: PORT\n${extraHostVars.replace(/^/gm, "      ")}\n`;
+/** The good inventory with one more variable of all (its text indented under all.vars). */
+const allVar = (line: string) => GOOD_INVENTORY.replace("    ansible_user: root\n", `    ansible_user: root\n    ${line}\n`);
 const invRaw = (vars: string) => `all:\n  vars:\n${vars.replace(/^/gm, "    ")}\n${HOSTS}`;
+
+/** An Ansible Vault value of "sample" (password "the-pass"), as ansible-vault encrypt_string makes one. */
+const SAMPLE_VAULT = "$ANSIBLE_VAULT;1.1;AES256" + "\n" + "62353038303363316539373061613539376437656336356136656162313438316265316433663564" + "\n" + "3835326631373831393834366534346462376564393537640a643465316666663836343761323730" + "\n" + "36376435333237323533636533333339363764336463366666346564393932363366313763633438" + "\n" + "3136643338636439370a623439663665653764383364323365323733303961303963363065663564" + "\n" + "3136";
 
 const LIB = "LIB"; // replaced by the path of dist/src/index.js
 export const GOOD_PLAYBOOK = `import { definePlaybook, file } from "${LIB}";\nexport default definePlaybook({ name: "corpus", plays: [{ hosts: "all", tasks: () => [file({ path: "/tmp/corpus", content: "x\\n" })] }] });\n`;
@@ -205,6 +210,14 @@ export const BAD_INPUTS: BadInput[] = [
   site("VPN server as a number", /vpn_server: .*/, "vpn_server: 7", /homegw.vpn_server: .*expected string/),
   site("home LAN interface as a list", "home_lan_interface: eth1", "home_lan_interface: [eth1]", /homegw.home_lan_interface: .*expected string/),
   site("router parameters of the wrong type", /    router:\n(      #.*\n)*/, "    router:\n      hosts:\n        rtx1:\n          ansible_connection: rtx\n          ansible_password: !secret corpus-rtx\n          ansible_become_password: !secret corpus-rtx2\n          rtx_l2tpv3: yes\n", /rtx1.rtx_l2tpv3: /),
+  { name: "vault value without a password", inventory: allVar(`pw: !vault |\n      ${SAMPLE_VAULT.replace(/\n/g, "\n      ")}`), expect: /inventory.yaml:\d+ all.vars.pw: an Ansible Vault value and no vault password to open it/ },
+  { name: "vault value with a wrong password", inventory: allVar(`pw: !vault |\n      ${SAMPLE_VAULT.replace(/\n/g, "\n      ")}`), args: ["PLAYBOOK", "-i", "INVENTORY", "--vault-password-file", "WRONG_PASSWORD_FILE"], expect: /inventory.yaml:\d+ all.vars.pw: no vault password given opens this value/ },
+  { name: "vault password file missing", args: ["PLAYBOOK", "-i", "INVENTORY", "--vault-password-file", "/nonexistent/pass"], expect: /--vault-password-file: cannot read the vault password from \/nonexistent\/pass: ENOENT/ },
+  { name: "vault id of a missing file", args: ["PLAYBOOK", "-i", "INVENTORY", "--vault-id", "lab@/nonexistent/pass"], expect: /--vault-id: cannot read the vault password/ },
+  { name: "asking the vault password with no terminal", args: ["PLAYBOOK", "-i", "INVENTORY", "--ask-vault-pass"], expect: /--ask-vault-pass: no terminal to ask the vault password on/ },
+  { name: "a broken vault value", inventory: allVar("pw: !vault |\n      $ANSIBLE_VAULT;1.1;AES256\n      3a3b"), expect: /all.vars.pw: not a vault value this tool can open/ },
+  { name: "a templated value", inventory: allVar('url: "https://{{ inventory_hostname }}/"'), expect: /inventory.yaml:\d+ all.vars.url: templated inventory values are not supported/ },
+  { name: "a templated value in a list", inventory: allVar('urls: ["{% if x %}a{% endif %}"]'), expect: /all.vars.urls\[0\]: templated inventory values are not supported/ },
   site("admin password missing", /    vpn_admin_password: .*\n/, "", /vps.vpn_admin_password: missing: play "vps" reads this inventory variable/),
   site("VPN server of the home gateway missing", /vpn_server: .*/, "vpn_note: none", /homegw.vpn_server: missing: play "home gateway" reads this inventory variable/),
   site("trusted interfaces as one text", "firewall_trusted_interfaces: [mgmt0]", "firewall_trusted_interfaces: mgmt0", /inventory.yaml:\d+ vps.firewall_trusted_interfaces: .*expected array/),

@@ -34,7 +34,9 @@ function materialise(c: BadInput): string[] {
   }
   const emptyDir = join(dir, "empty");
   mkdirSync(emptyDir);
-  return (c.args ?? ["PLAYBOOK", "-i", "INVENTORY"]).map((a) => (a === "PLAYBOOK" ? pbFile : a === "INVENTORY" ? invFile : a === "EMPTYDIR" ? emptyDir : a));
+  const wrongPassword = join(dir, "wrong-pass");
+  writeFileSync(wrongPassword, "not-the-pass\n");
+  return (c.args ?? ["PLAYBOOK", "-i", "INVENTORY"]).map((a) => (a === "PLAYBOOK" ? pbFile : a === "INVENTORY" ? invFile : a === "EMPTYDIR" ? emptyDir : a === "WRONG_PASSWORD_FILE" ? wrongPassword : a));
 }
 
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
