@@ -4,12 +4,16 @@ Usage:
   deploy PLAYBOOK.ts [options]           converge the hosts of the playbook
   deploy plan PLAYBOOK.ts [-i FILE]      print the derived address plan; connects nowhere
   deploy inventory [-i FILE] [--limit P] (--list | --host NAME | --graph [GROUP] | --list-hosts)
+  deploy vault encrypt-string [--name VAR] --vault-password-file F < value
   deploy lab up [--topology plain|site] [--hosts N]
   deploy lab hosts | lab down | lab verify
   deploy lab exec HOST -- COMMAND...     run a command inside a lab host
 
 Options:
-  -i, --inventory FILE     Ansible-format YAML inventory (default inventory/hosts.yaml)
+  -i, --inventory SOURCE   Ansible-format YAML inventory, a file or a folder; several merge in order
+                           (default: ansible.cfg's inventory, else inventory/hosts.yaml)
+      --vault-password-file FILE  open Ansible Vault values (an executable prints the password)
+      --vault-id [LABEL@]FILE|prompt, --ask-vault-pass
   -C, --check              read and plan only: change nothing anywhere
   -D, --diff               show file differences (secrets are never shown)
   -t, --tags A,B           only roles/tasks with these tags (a role's name is a tag)
