@@ -1,19 +1,14 @@
 // Issue 16, done when: an Ansible project with group_vars/, host_vars/, vault-encrypted files and
 // inline vault values runs with `deploy PLAYBOOK -i inventory/ --vault-password-file F`.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { put } from "../support/files.js";
 import { encryptVault } from "../../src/inventory/vault.js";
 import { address, baseVars, onHost } from "../support/lab.js";
 
-const put = (root: string, rel: string, text: string) => {
-  const p = join(root, rel);
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, text);
-  return p;
-};
 
 describe("an Ansible project", () => {
   it("converges a host with vars from group_vars/, host_vars/, a vault file and an inline vault value; the secret never shows", () => {

@@ -1,10 +1,11 @@
 // Issue 16: an Ansible project as it is (group_vars/, host_vars/, Vault, inventory folders,
 // several -i, ansible.cfg), against Debian's ansible-core and ansible-vault.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { put } from "../support/files.js";
 import { parseAnsibleConfig } from "../../src/cli/ansible-cfg.js";
 import { inventoryDocument } from "../../src/inventory/list.js";
 import { loadInventory } from "../../src/inventory/load.js";
@@ -25,12 +26,6 @@ const ansibleVault = (args: string[], input?: string) => execFileSync("ansible-v
 /** A value made by ansible-vault encrypt_string, as the YAML that holds it ("!vault |" block). */
 const encryptString = (value: string, id = pwFile) => ansibleVault(["encrypt_string", "--vault-id", id, "--stdin-name", "v"], value).replace(/^v: /, "");
 
-function put(root: string, rel: string, text: string): string {
-  const p = join(root, rel);
-  mkdirSync(dirname(p), { recursive: true });
-  writeFileSync(p, text);
-  return p;
-}
 
 describe("Ansible Vault against ansible-vault", () => {
   it("opens what encrypt_string and encrypt made (1.1 and 1.2 with a vault id), and ansible-vault opens ours", () => {
