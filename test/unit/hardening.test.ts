@@ -91,7 +91,7 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
 function inTmp(script: string, opts: { killAfterMs?: number; closeStdoutAfter?: number } = {}): Promise<{ out: string; left: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "hcd-tmpd-"));
   return new Promise((resolve) => {
-    const child = spawn("sh", ["-c", script], { env: { ...process.env, TMPDIR: dir }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("sh", ["-c", script], { env: { ...process.env, TMPDIR: dir }, stdio: ["ignore", "pipe", "ignore"] }); // (a cut-off script complains on stderr, as meant)
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
