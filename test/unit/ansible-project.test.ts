@@ -1,12 +1,12 @@
 // Issue 16: an Ansible project as it is (group_vars/, host_vars/, Vault, inventory folders,
 // several -i, ansible.cfg), against Debian's ansible-core and ansible-vault.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { put } from "../support/files.js";
-import { parseAnsibleConfig } from "../../src/cli/ansible-cfg.js";
+import { findAnsibleConfig, parseAnsibleConfig } from "../../src/cli/ansible-cfg.js";
 import { inventoryDocument } from "../../src/inventory/list.js";
 import { loadInventory } from "../../src/inventory/load.js";
 import { passwordFromFile, type VaultKeys } from "../../src/inventory/vault-keys.js";
@@ -42,7 +42,7 @@ describe("Ansible Vault against ansible-vault", () => {
     expect(decryptVault(parseVault(readFileSync(f, "utf8")), PW)).toBe("a: 1\nb: two\n");
     const ours = put(work, "ours.yml", encryptVault("made: here\n", "lab-pw-2", "lab"));
     expect(ansibleVault(["view", "--vault-id", `lab@${labPw}`, ours])).toBe("made: here\n");
-  });
+  }, 120_000);
 
   it("refuses a tampered vault", () => {
     const env = parseVault(encryptVault("secret text", PW));
@@ -50,14 +50,14 @@ describe("Ansible Vault against ansible-vault", () => {
     env.ciphertext[3] ^= 1;
     expect(decryptVault(env, PW)).toBeUndefined();
     expect(() => parseVault("$ANSIBLE_VAULT;1.1;AES256\n3a3b")).toThrow(/does not hold a salt/);
-  });
+  }, 120_000);
 
   it("reads a password file, or runs an executable one", () => {
     const script = put(work, "pass.sh", `#!/bin/sh\necho '${PW}'\n`);
     chmodSync(script, 0o755);
     expect(passwordFromFile(script)).toBe(PW);
     expect(passwordFromFile(pwFile)).toBe(PW);
-  });
+  }, 120_000);
 });
 
 /** A project: an inventory folder with two files, group_vars/ and host_vars/ trees, vaults, a second -i. */
@@ -158,7 +158,7 @@ describe("ansible.cfg", () => {
     const cfg = parseAnsibleConfig("[defaults]\ninventory = inventory/, extra.yml\nremote_user = admin\nprivate_key_file = ~/.ssh/deploy\nvault_password_file = .vault-pass\nforks = 7 ; comment\n[ssh_connection]\npipelining = True\n", "/proj/ansible.cfg");
     expect(cfg).toMatchObject({ inventory: ["/proj/inventory", "/proj/extra.yml"], remoteUser: "admin", vaultPasswordFile: "/proj/.vault-pass", forks: 7 });
     expect(cfg.privateKeyFile).toMatch(/\/\.ssh\/deploy$/);
-  });
+  }, 120_000);
   it("refuses to turn host key checking off", () => {
     expect(() => parseAnsibleConfig("[defaults]\nhost_key_checking = False\n", "/proj/ansible.cfg")).toThrow(/1 problem/);
     try {
@@ -166,5 +166,45 @@ describe("ansible.cfg", () => {
     } catch (e) {
       expect((e as { problems: Array<{ line: number; message: string }> }).problems[0]).toMatchObject({ line: 2, message: "host key checking cannot be turned off here" });
     }
-  });
+  }, 120_000);
+});
+
+describe("the command line of an Ansible project", () => {
+  const deploy = (args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}) =>
+    spawnSync(process.execPath, [join(process.cwd(), "dist/src/cli.js"), ...args], { encoding: "utf8", cwd: opts.cwd, input: opts.input, env: { ...process.env, CI: "1", ANSIBLE_CONFIG: "", ...opts.env } });
+
+  it("deploy vault encrypt-string makes a value ansible reads back, from stdin (never argv)", () => {
+    const r = deploy(["vault", "encrypt-string", "--vault-id", `lab@${labPw}`, "--name", "db_pass"], { input: 'va"l\\ue' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^db_pass: !vault \|\n {10}\$ANSIBLE_VAULT;1\.2;AES256;lab\n/);
+    const inv = put(work, "es/inv.yml", `all:\n  hosts:\n    h:\n      ${r.stdout.replace(/\n(?=.)/g, "\n      ")}`);
+    const out = execFileSync("ansible", ["-i", inv, "h", "-m", "debug", "-a", "var=db_pass", "--vault-id", `lab@${labPw}`], { env: ENV, encoding: "utf8" });
+    expect(out).toContain('"db_pass": "va\\"l\\\\ue"');
+  }, 120_000);
+
+  it("an encrypted inventory file, opened with ANSIBLE_VAULT_PASSWORD_FILE or --vault-id", () => {
+    const inv = put(work, "enc/inv.yml", "all:\n  hosts:\n    enc1:\n      role: secret-host\n");
+    ansibleVault(["encrypt", "--vault-id", `lab@${labPw}`, inv]);
+    const byEnv = deploy(["inventory", "-i", inv, "--list-hosts"], { env: { ANSIBLE_VAULT_PASSWORD_FILE: labPw } });
+    expect(byEnv.stdout, byEnv.stderr).toBe("enc1\n");
+    const byId = deploy(["inventory", "-i", inv, "--host", "enc1", "--vault-id", `lab@${labPw}`]);
+    expect(JSON.parse(byId.stdout)).toEqual({ role: "********" }); // the texts of an encrypted file are secrets
+    const none = deploy(["inventory", "-i", inv, "--list"]);
+    expect(none.status).toBe(3);
+    expect(none.stderr).toMatch(/inv.yml:1: an Ansible Vault value \(vault id lab\) and no vault password/);
+  }, 120_000);
+
+  it("finds ansible.cfg as Ansible does and takes its inventory; refuses one in a world-writable folder", () => {
+    const dir = mkdtempSync(join(work, "cfg-"));
+    put(dir, "hosts.yml", "all:\n  hosts:\n    from-cfg:\n");
+    put(dir, "ansible.cfg", "[defaults]\ninventory = hosts.yml\n");
+    expect(deploy(["inventory", "--list-hosts"], { cwd: dir }).stdout).toBe("from-cfg\n");
+    expect(findAnsibleConfig(dir, {}).file).toBe(join(dir, "ansible.cfg"));
+    expect(findAnsibleConfig("/", { ANSIBLE_CONFIG: join(dir, "ansible.cfg") }).file).toBe(join(dir, "ansible.cfg"));
+    chmodSync(dir, 0o777);
+    const open = findAnsibleConfig(dir, {});
+    expect(open.file === undefined || open.file !== join(dir, "ansible.cfg")).toBe(true);
+    expect(open.warning).toMatch(/world-writable/);
+    chmodSync(dir, 0o755);
+  }, 120_000);
 });
