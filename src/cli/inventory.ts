@@ -1,12 +1,11 @@
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.js";
 import { inventoryGraph, inventoryList } from "../inventory/list.js";
-import { loadInventory } from "../inventory/load.js";
 import { selectHosts } from "../inventory/patterns.js";
 import { forPerson } from "../output/sink.js";
 import { redactValue } from "../secrets.js";
-import { loadAnsibleConfig } from "./ansible-cfg.js";
-import { VAULT_OPTIONS, vaultKeysFrom } from "./vault-options.js";
+import { projectInventory } from "./project.js";
+import { VAULT_OPTIONS } from "./vault-options.js";
 
 const USAGE = "deploy inventory [-i SOURCE]... [--limit PATTERN] [--playbook-dir DIR] [--vault-password-file F] (--list | --host NAME | --graph [GROUP] | --list-hosts)";
 
@@ -36,9 +35,8 @@ export async function inventoryCommand(argv: string[]): Promise<number> {
   if (modes !== 1 || (parsed.positionals.length && !v.graph) || parsed.positionals.length > 1) {
     throw new InputError([{ field: "command line", message: "give exactly one of --list, --host NAME, --graph [GROUP], --list-hosts", hint: USAGE }]);
   }
-  const cfg = loadAnsibleConfig();
   // like ansible-inventory: the vars files beside the playbook folder (default: here) count too
-  const inv = loadInventory(v.inventory ?? cfg?.inventory ?? ["inventory/hosts.yaml"], { lenientSecrets: true, vault: await vaultKeysFrom(v, cfg), playbookDir: v["playbook-dir"] ?? "." });
+  const { inventory: inv } = await projectInventory(v.inventory, v, { lenientSecrets: true, playbookDir: v["playbook-dir"] ?? "." });
   let only: Set<string> | undefined;
   if (v.limit !== undefined) {
     const r = selectHosts(inv, v.limit, { field: "--limit" });

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.js";
 import { dirname } from "node:path";
-import { loadInventory } from "../inventory/load.js";
-import { loadAnsibleConfig } from "./ansible-cfg.js";
-import { VAULT_OPTIONS, vaultKeysFrom } from "./vault-options.js";
+import { projectInventory } from "./project.js";
+import { VAULT_OPTIONS } from "./vault-options.js";
 import { loadPlaybook } from "../playbook/load.js";
 import { forPerson } from "../output/sink.js";
 import { redactValue } from "../secrets.js";
@@ -18,8 +17,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
-  const cfg = loadAnsibleConfig();
-  const inv = loadInventory(values.inventory ?? cfg?.inventory ?? ["inventory/hosts.yaml"], { lenientSecrets: true, vault: await vaultKeysFrom(values, cfg), playbookDir: dirname(positionals[0]) });
+  const { inventory: inv } = await projectInventory(values.inventory, values, { lenientSecrets: true, playbookDir: dirname(positionals[0]) });
   const pb = await loadPlaybook(positionals[0]);
   if (!pb.plan) throw new InputError([{ file: positionals[0], message: "this playbook derives no plan", hint: "add plan: (inventory) => ... to definePlaybook" }]);
   const plan = pb.plan(inv);

@@ -1,7 +1,5 @@
 import { dirname } from "node:path";
-import { loadInventory } from "../inventory/load.js";
-import { loadAnsibleConfig } from "./ansible-cfg.js";
-import { vaultKeysFrom } from "./vault-options.js";
+import { projectInventory } from "./project.js";
 import { loadPlaybook } from "../playbook/load.js";
 import { runPlaybook } from "../engine/run.js";
 import type { Reporter } from "../engine/reporter.js";
@@ -29,11 +27,8 @@ function listing(file: string, plays: CompiledPlay[], tasks: boolean): string {
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
-  const cfg = loadAnsibleConfig();
-  if (cfg?.warning) process.stderr.write(forPerson(`warning: ${cfg.warning}`) + "\n");
-  const vault = await vaultKeysFrom(args.vault, cfg);
   // listing connects nowhere: a secret it cannot read is no reason to refuse
-  const inventory = loadInventory(args.inventories ?? cfg?.inventory ?? ["inventory/hosts.yaml"], { lenientSecrets: args.listHosts || args.listTasks, vault, playbookDir: dirname(args.playbook) });
+  const { inventory, cfg } = await projectInventory(args.inventories, args.vault, { lenientSecrets: args.listHosts || args.listTasks, playbookDir: dirname(args.playbook) });
   const playbook = await loadPlaybook(args.playbook);
   if (args.listHosts || args.listTasks) {
     const plays = compile(playbook, inventory, { tags: args.tags, skipTags: args.skipTags, limit: args.limit }, args.playbook);

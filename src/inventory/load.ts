@@ -4,7 +4,7 @@ import { isMap, isScalar } from "yaml";
 import type { Node, YAMLMap } from "yaml";
 import { InputError, type Problem } from "../errors.js";
 import { expandHostKey } from "./host-names.js";
-import type { Group, Inventory, Origin } from "./types.js";
+import type { Group, Inventory } from "./types.js";
 import { isVaultText } from "./vault.js";
 import { openVault, type VaultKeys } from "./vault-keys.js";
 import { composeVars } from "./compose.js";
@@ -284,4 +284,3 @@ export function loadInventory(sources: string | string[], opts: LoadOptions = {}
   return b.inv;
 }
 
-export type { Origin };
