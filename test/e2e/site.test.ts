@@ -51,6 +51,26 @@ describe("the site on the lab", () => {
     expect(changed(r.doc)).toBe(0);
   });
 
+  it("the cascade watchdog reads the cascade as healthy (no restart) and leaves no temp file", async () => {
+    const conf = ". /etc/homecloud/cascade-watchdog.conf";
+    const age = () => {
+      const out = onHost("homegw", `${conf}; printf '%s\\n' "$ADMIN_PASSWORD" | timeout 20 vpncmd "localhost:$PORT" /SERVER /ADMINHUB:"$HUB" /CSV /CMD CascadeStatusGet "$CASCADE"`, true);
+      const since = /^Current Session has been Established since,(.*)$/m.exec(out)?.[1];
+      return since ? Number(onHost("homegw", `echo $(( $(date +%s) - $(date -d '${since.replace(/ \([A-Za-z]+\)/, "")}' +%s) ))`)) : -1;
+    };
+    // healthy means a session older than the 20 s session time-out: wait until it is
+    for (let i = 0; i < 60 && age() <= 32; i++) await new Promise((r) => setTimeout(r, 1000));
+    expect(age()).toBeGreaterThan(32);
+    // the last healthy moment long ago: a watchdog that misread the status would restart SoftEther now
+    onHost("homegw", "systemctl stop homecloud-cascade-watchdog.timer; echo 1 > /run/homecloud/cascade-watchdog.last-ok");
+    const pid = onHost("homegw", "systemctl show -p MainPID --value softether-vpnserver").trim();
+    const out = onHost("homegw", "find /tmp -name 'tmp.*' -delete; sh -x /usr/local/lib/homecloud/cascade-watchdog 2>&1; find /tmp -name 'tmp.*'");
+    onHost("homegw", "systemctl start homecloud-cascade-watchdog.timer");
+    expect(out).not.toMatch(/restarting|\/tmp\/tmp\./);
+    expect(Number(onHost("homegw", "cat /run/homecloud/cascade-watchdog.last-ok"))).toBeGreaterThan(1);
+    expect(onHost("homegw", "systemctl show -p MainPID --value softether-vpnserver").trim()).toBe(pid);
+  }, 120_000);
+
   it("--tags radvd after editing only the radvd parameters changes only radvd", () => {
     const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
     const inv = join(dir, "lab.yaml");
