@@ -59,3 +59,8 @@ export const rtxDialect: Dialect = {
   section: (token, id, fragment, opts = {}) => `#@@ ${token} ${id} begin${opts.stopOnError ? " stop" : ""}\n${fragment}\n#@@ ${token} ${id} end`,
   probes: (token, items) => items.map(([id, f]) => rtxDialect.section(token, id, f)).join("\n"),
 };
+
+/** The dialect of a shell's language. */
+export function dialectOf(shell: { language?: "sh" | "rtx" }): Dialect {
+  return shell.language === "rtx" ? rtxDialect : shDialect;
+}

@@ -1,25 +1,11 @@
 import type { RemoteShell } from "../transport/target.js";
 import type { CompiledRole } from "./compile.js";
-import { convergeOnce } from "./converge.js";
-import type { ProbeRun } from "./probe.js";
+import { convergeOnce, type HostRunOptions } from "./converge.js";
 import type { Reporter } from "./reporter.js";
 import type { HostRecap, TaskResult } from "./results.js";
 
 export { runProbe, type ProbeRun } from "./probe.js";
-
-export interface HostRunOptions {
-  check: boolean;
-  diff: boolean;
-  /** The first probe, already on its way (sent while earlier plays ran). */
-  prefetched?: Promise<ProbeRun>;
-  /** Checked between remote scripts: true once Ctrl-C was pressed. */
-  interrupted: () => boolean;
-  /**
-   * Takes the host's run lock; called once, right before the first change. Resolves true
-   * when another run changed the host since it was read: the host is then read again.
-   */
-  lock?: () => Promise<boolean>;
-}
+export type { HostRunOptions } from "./converge.js";
 
 /** Another run changed the host between our read and our lock. */
 class ReadAgain extends Error {}

@@ -1,6 +1,6 @@
 import type { RemoteShell, RunResult } from "../transport/target.js";
 import type { CompiledRole } from "./compile.js";
-import { shDialect, type Dialect, type ProbeItem } from "./dialect.js";
+import { dialectOf, type Dialect, type ProbeItem } from "./dialect.js";
 import { newToken, parseSections, type SectionOutput } from "./sections.js";
 import type { Resource } from "./types.js";
 
@@ -47,7 +47,7 @@ export function probeItem(id: string, r: Resource, diff: boolean): ProbeItem {
 
 /** The one remote script that reads every task of a host (and its kept notifications). */
 export function runProbe(shell: RemoteShell, roles: CompiledRole[], diff: boolean): Promise<ProbeRun> {
-  const d = shell.dialect ?? shDialect;
+  const d = dialectOf(shell);
   const token = newToken();
   const tasks = roles.flatMap((r) => r.tasks);
   const items: ProbeItem[] = [...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe, false, true] as ProbeItem] : []), ...tasks.map((t, i) => probeItem(`p${i}`, t.task.resource, diff))];

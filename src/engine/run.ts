@@ -3,7 +3,7 @@ import { DeployError, InputError, formatError, isDeployError } from "../errors.j
 import { resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Playbook } from "../playbook/define.js";
-import { SshPool } from "../transport/ssh.js";
+import { SshPool } from "../transport/connect.js";
 import type { HostLock, RemoteShell, SshTarget } from "../transport/target.js";
 import { compile, type CompiledPlay, type Selection } from "./compile.js";
 import { convergeHost, runProbe, type ProbeRun } from "./host-run.js";

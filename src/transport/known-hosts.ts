@@ -1,6 +1,8 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { DeployError } from "../errors.js";
+import type { SshTarget } from "./target.js";
 
 /** One usable line of a known_hosts file. */
 export interface KnownHost {
@@ -98,4 +100,41 @@ export function recordHostKey(path: string, name: string, blob: Buffer): void {
   const hash = createHmac("sha1", salt).update(name).digest("base64");
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   appendFileSync(path, `|1|${salt.toString("base64")}|${hash} ${keyTypeOf(blob)} ${blob.toString("base64")}\n`, { mode: 0o600 });
+}
+
+/**
+ * The host-key policy: a key on file is accepted; a new one only when the target opts in
+ * (then recorded); a changed or revoked one never. A refusal is left in `refusal` for the
+ * connecting code to throw (ssh2 only hears "false").
+ */
+export function hostVerifierFor(t: SshTarget, refusal: { error?: DeployError }) {
+  const name = knownHostsName(t.host, t.port);
+  return (blob: Buffer): boolean => {
+    const verdict = checkHostKey(readKnownHosts(t.knownHostsFile), name, blob);
+    if (verdict.status === "known") return true;
+    const fp = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
+    if (verdict.status === "unknown" && t.acceptNewHostKey) {
+      recordHostKey(t.knownHostsFile, name, blob);
+      return true;
+    }
+    if (verdict.status === "unknown") {
+      refusal.error = new DeployError("hostkey", `host key of ${name} is not known (${fp}); refusing to connect`, { host: t.name, file: t.knownHostsFile }, {
+        hint: `check the fingerprint, then rerun with --accept-new-host-keys (or set deploy_accept_new_host_key: true) to record it`,
+      });
+    } else if (verdict.status === "changed") {
+      refusal.error = changedKey(t, name, fp, verdict.expected, verdict.line);
+    } else {
+      refusal.error = new DeployError("hostkey", `host key of ${name} (${fp}) is marked @revoked in ${t.knownHostsFile}`, { host: t.name });
+    }
+    return false;
+  };
+}
+
+export function changedKey(t: SshTarget, name: string, presented: string, expected: string[], line: number): DeployError {
+  return new DeployError(
+    "hostkey",
+    `HOST KEY OF ${name} HAS CHANGED: it presented ${presented}, ${t.knownHostsFile}:${line} expects ${expected.join(", ")}; refusing to connect`,
+    { host: t.name, file: t.knownHostsFile, line },
+    { hint: `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${name}' -f ${t.knownHostsFile}) and connect again; no option accepts a changed key` },
+  );
 }

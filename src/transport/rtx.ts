@@ -1,9 +1,8 @@
 import { NodeSSH } from "node-ssh";
 import type { ClientChannel, ConnectConfig } from "ssh2";
-import { rtxDialect } from "../engine/dialect.js";
 import { DeployError, isDeployError } from "../errors.js";
 import { redact } from "../secrets.js";
-import { connectChecked } from "./connect.js";
+import { connectChecked } from "./ssh-connection.js";
 import type { RemoteShell, RunResult, SshTarget } from "./target.js";
 
 const PROMPT = /(?:^|\n)([^\n]*[>#] )$/;
@@ -16,7 +15,7 @@ const SAVE_QUESTION = /Save new configuration \? \(Y\/N\)\s*$/;
  * lines as failures, `save` after changes, and a deliberate answer to the Save question.
  */
 export class RtxShell implements RemoteShell {
-  readonly dialect = rtxDialect;
+  readonly language = "rtx";
   execs = 0;
   private buf = "";
   private waiter?: () => void;

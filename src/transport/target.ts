@@ -1,5 +1,4 @@
 import type { Secret } from "../secrets.js";
-import type { Dialect } from "../engine/dialect.js";
 
 /** Everything needed to reach one host, resolved from inventory and ~/.ssh/config. */
 export interface SshTarget {
@@ -43,8 +42,8 @@ export interface RunResult {
  */
 export interface RemoteShell {
   readonly target: SshTarget;
-  /** The language of its scripts (default: POSIX sh). */
-  readonly dialect?: Dialect;
+  /** The language of its scripts: POSIX sh (the default), or the RTX CLI. */
+  readonly language?: "sh" | "rtx";
   run(script: string): Promise<RunResult>;
   /** Run a script over a NEW connection (proves that a fresh login still works). */
   runFresh(script: string): Promise<RunResult>;
@@ -65,4 +64,9 @@ export interface HostLock {
   previous?: string;
   /** Another run took or gave up the lock since our last read: read the host again. */
   stale?: boolean;
+}
+
+/** `user@host:port via jump`, for messages. */
+export function describeTarget(t: SshTarget): string {
+  return `${t.user}@${t.host}:${t.port}${t.jump ? ` via ${t.jump.host}` : ""}`;
 }

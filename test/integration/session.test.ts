@@ -10,7 +10,7 @@ import { parseSections } from "../../src/engine/sections.js";
 import { loadInventory } from "../../src/inventory/load.js";
 import { resolveTargets } from "../../src/inventory/connection.js";
 import { secret } from "../../src/secrets.js";
-import { SshPool } from "../../src/transport/ssh.js";
+import { SshPool } from "../../src/transport/connect.js";
 import type { RemoteShell } from "../../src/transport/target.js";
 import { apply, labInventoryFile, onHost } from "../support/lab.js";
 

@@ -1,0 +1,85 @@
+import { DeployError } from "../errors.js";
+import type { Connected } from "./ssh-connection.js";
+import { Session } from "./session.js";
+import { describeTarget, type HostLock, type RemoteShell, type RunResult, type SshTarget } from "./target.js";
+
+/** How the remote side starts a one-off shell that reads our script on stdin. */
+export function shellCommand(t: SshTarget): string {
+  if (!t.become || t.user === "root") return "LC_ALL=C exec sh -s";
+  // sudo reads the password line from stdin (byte by byte), then sh reads the rest.
+  return t.becomePassword ? "LC_ALL=C exec sudo -S -p '' -- sh -s" : "LC_ALL=C exec sudo -n -- sh -s";
+}
+
+/** A POSIX shell on a Linux host: one session shell for the run, exec channels for fresh logins. */
+export class SshShell implements RemoteShell {
+  execs = 0;
+  private session?: Session;
+  /** The lock generation read before the last script that ran without the lock. */
+  private lastGen?: string;
+  private locked = false;
+  constructor(readonly target: SshTarget, private conn: Connected, private onClose: () => Promise<void>, private fresh: () => Promise<Connected>) {}
+
+  async runFresh(script: string): Promise<RunResult> {
+    const { ssh } = await this.fresh();
+    try {
+      this.execs++;
+      const r = await ssh.execCommand(shellCommand(this.target), { stdin: this.stdinFor(script), noTrim: true });
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? 255 };
+    } finally {
+      ssh.dispose();
+    }
+  }
+
+  /** The script as one compound command: parsed whole before any of it runs. */
+  private stdinFor(script: string): string {
+    return (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + `{\n${script}\n}\n`;
+  }
+
+  /** The connection went down under a script: the host is unreachable, lost during the run. */
+  private lost(cause: unknown): DeployError {
+    const why = this.conn.lost.error?.message ?? (cause as Error).message;
+    return new DeployError("connect", `lost during the run: the connection to ${describeTarget(this.target)} went down (${why})`, { host: this.target.name }, { cause });
+  }
+
+  async run(script: string): Promise<RunResult> {
+    this.execs++;
+    try {
+      let r;
+      if (this.session) r = await this.session.run(script);
+      else {
+        const opened = Session.open(this.conn.ssh.connection!, this.target, script);
+        this.session = opened.session;
+        r = await opened.first!;
+      }
+      if (!this.locked) this.lastGen = r.gen;
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+    } catch (cause) {
+      throw this.lost(cause);
+    }
+  }
+
+  async lock(owner: string): Promise<HostLock> {
+    this.session ??= Session.open(this.conn.ssh.connection!, this.target).session;
+    let out: string;
+    try {
+      out = await this.session.lock(owner);
+    } catch (cause) {
+      throw this.lost(cause);
+    }
+    const got = /^(locked|shared) (.*)$/m.exec(out);
+    if (got) {
+      this.locked = got[1] === "locked";
+      return { status: "locked", previous: /^stale (.*)$/m.exec(out)?.[1], stale: this.lastGen !== undefined && got[2] !== this.lastGen };
+    }
+    const busy = /^busy ?(.*)$/m.exec(out);
+    if (busy) return { status: "busy", previous: busy[1] || "another run" };
+    throw new DeployError("task", `cannot take the run lock on ${describeTarget(this.target)}: ${out.trim() || "no answer"}`, { host: this.target.name });
+  }
+
+  async close(): Promise<void> {
+    // a held lock is freed when the session shell exits: wait for that, so the next run finds it free
+    await this.session?.end(this.locked);
+    // the connection may serve another name of the same machine: the pool counts its users
+    await this.onClose();
+  }
+}
