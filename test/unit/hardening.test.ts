@@ -13,7 +13,8 @@ import { plainReporter } from "../../src/output/plain.js";
 import { recapLines } from "../../src/output/recap.js";
 import { escapeControls, forPerson } from "../../src/output/sink.js";
 import { atomicWrite } from "../../src/resources/files/write.js";
-import { planSoftEther } from "../../src/resources/softether/plan.js";
+import { serverStateFromConfig } from "../../src/resources/softether/config.js";
+import { softether } from "../../src/resources/softether/server.js";
 import { configProbe } from "../../src/resources/softether/vpncmd.js";
 import { redact, secret } from "../../src/secrets.js";
 import { checkHostKey, fingerprint, hostKeyAlgorithms, knownKeyTypes, parseKnownHosts } from "../../src/transport/known-hosts.js";
@@ -76,14 +77,16 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
     expect(Object.keys(doc.hosts)).toEqual(["vps\x1b[2J"]);
   });
 
-  it("a hub password the tool draws itself is a secret from birth", () => {
-    const state = { adminPasswordHash: "", listeners: [], hubs: new Map(), bridges: [] } as unknown as Parameters<typeof planSoftEther>[0];
-    const plan = planSoftEther(state, { adminPassword: secret("admin-pw-123"), hubs: [{ name: "VPN" }] } as Parameters<typeof planSoftEther>[1]);
-    const create = plan.commands.find((c) => c.startsWith("HubCreate VPN /PASSWORD:"))!;
-    const drawn = create.slice("HubCreate VPN /PASSWORD:".length);
+  it("a hub password the tool draws itself is a secret from birth, drawn once per task, not per plan", () => {
+    const t = softether({ adminPassword: secret("admin-pw-123"), hubs: [{ name: "VPN" }] });
+    const empty = { state: "ok", server: serverStateFromConfig("declare root\n{\n}\n") };
+    const script = t.resource.plan(empty).map((s) => s.script).join("\n");
+    const create = /^HubCreate VPN \/PASSWORD:(.*)$/m.exec(script)!;
+    const drawn = create[1];
     expect(drawn.length).toBeGreaterThan(20);
-    expect(redact(`HubDelete said: ${create}`)).toBe("HubDelete said: HubCreate VPN /PASSWORD:********");
-    expect(jsonDocument(summary(create))).not.toContain(drawn);
+    expect(t.resource.plan(empty).map((s) => s.script).join("\n")).toContain(create[0]);
+    expect(redact(`HubDelete said: ${create[0]}`)).toBe("HubDelete said: HubCreate VPN /PASSWORD:********");
+    expect(jsonDocument(summary(create[0]))).not.toContain(drawn);
   });
 });
 

@@ -58,6 +58,18 @@ describe("line", () => {
     const l = line({ path: "/f", line: "a=1" });
     expect(l.resource.plan(l.resource.parse(`regular file 644 root root\ncontent\n${Buffer.from("a=1\n").toString("base64")}`, 0))).toEqual([]);
   });
+  it("repairs the mode and owner it was given when the line is there", () => {
+    const l = line({ path: "/f", line: "a=1", mode: "0600", owner: "root", group: "adm" });
+    const content = `content\n${Buffer.from("a=1\n").toString("base64")}`;
+    const steps = l.resource.plan(l.resource.parse(`regular file 644 root root\n${content}`, 0));
+    expect(steps.map((x) => [x.why, x.script])).toEqual([
+      ["/f: mode 0644 -> 0600", "chmod 0600 /f"],
+      ["/f: owner root:root -> root:adm", "chown root:adm /f"],
+    ]);
+    expect(l.resource.plan(l.resource.parse(`regular file 600 root adm\n${content}`, 0))).toEqual([]);
+    // its state cannot be projected from a text alone: mode and owner are read back
+    expect(l.resource.fromContent).toBeUndefined();
+  });
 });
 
 describe("apt", () => {
@@ -85,8 +97,8 @@ describe("service", () => {
     const steps = s.resource.plan(s.resource.parse("init sysv\nload yes\nactive inactive\nenabled no", 0));
     expect(steps.map((x) => x.script)).toEqual(["update-rc.d radvd enable", "/etc/init.d/radvd start"]);
   });
-  it("fails clearly for a unit that is not installed", () => {
-    expect(s.resource.plan(s.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0))[0].why).toMatch(/not installed/);
+  it("refuses a unit that is not installed at plan time (check mode must not call it a change)", () => {
+    expect(() => s.resource.plan(s.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0))).toThrow(/no such service: radvd.service \(not installed\)/);
   });
 });
 

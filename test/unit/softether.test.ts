@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigTree, serverStateFromConfig } from "../../src/resources/softether/config.js";
-import { planSoftEther } from "../../src/resources/softether/plan.js";
+import { softetherChanges } from "../../src/resources/softether/plan.js";
 import { adminPasswordHash, sha0, userPasswordHash } from "../../src/resources/softether/sha0.js";
 import { checkSpec } from "../../src/resources/softether/spec.js";
 import { reveal, secret } from "../../src/secrets.js";
@@ -104,7 +104,8 @@ describe("ConfigGet", () => {
   });
 });
 
-describe("planSoftEther", () => {
+describe("softetherChanges", () => {
+  const drawHub = (hub: string) => `drawn-for-${hub}`;
   const state = serverStateFromConfig(CONFIG);
   const spec = {
     adminPassword: secret("adminpw1"),
@@ -113,10 +114,10 @@ describe("planSoftEther", () => {
     bridges: [{ hub: "VPN", device: "vpn", tap: true }],
   };
   it("plans nothing when the server matches, passwords included", () => {
-    expect(planSoftEther(state, spec)).toEqual({ whys: [], commands: [] });
+    expect(softetherChanges(state, spec, drawHub)).toEqual({ whys: [], commands: [] });
   });
   it("changes only what differs, and never says a password in a reason", () => {
-    const p = planSoftEther(state, { ...spec, adminPassword: secret("new-admin-pw"), listeners: [443, 992, 5555], hubs: [{ ...spec.hubs[0], users: [{ name: "bob", password: secret("bob-pw-1") }] }], bridges: [] });
+    const p = softetherChanges(state, { ...spec, adminPassword: secret("new-admin-pw"), listeners: [443, 992, 5555], hubs: [{ ...spec.hubs[0], users: [{ name: "bob", password: secret("bob-pw-1") }] }], bridges: [] }, drawHub);
     expect(p.whys).toEqual([
       "set the server administrator password",
       "add listener TCP 992",
@@ -137,14 +138,18 @@ describe("planSoftEther", () => {
     expect(p.whys.join(" ")).not.toMatch(/new-admin-pw|bob-pw-1/);
   });
   it("re-creates a cascade whose destination changed, with brackets for IPv6", () => {
-    const p = planSoftEther(state, { ...spec, hubs: [{ ...spec.hubs[0], cascades: [{ ...spec.hubs[0].cascades[0], server: "2001:db8::2" }] }] });
+    const p = softetherChanges(state, { ...spec, hubs: [{ ...spec.hubs[0], cascades: [{ ...spec.hubs[0].cascades[0], server: "2001:db8::2" }] }] }, drawHub);
     expect(p.commands).toEqual(["Hub VPN", "CascadeOffline vps", "CascadeDelete vps", "CascadeCreate vps /SERVER:[2001:db8::2]:443 /HUB:VPN /USERNAME:home", "CascadePasswordSet vps /PASSWORD:homepw /TYPE:standard", "CascadeOnline vps", "Hub"]);
   });
   it("creates a hub with SecureNAT off, its users and the tap bridge on an empty server", () => {
     const empty = serverStateFromConfig("declare root\n{\n}\n");
-    const p = planSoftEther(empty, spec);
+    const p = softetherChanges(empty, spec, drawHub);
     expect(p.commands[0]).toBe("ServerPasswordSet adminpw1");
     expect(p.commands).toContain("HubCreate VPN /PASSWORD:hubpw");
+    // a hub without a password of the spec's gets the one the caller drew: planning draws nothing
+    const q = softetherChanges(empty, { ...spec, hubs: [{ name: "VPN" }] }, drawHub);
+    expect(q.commands).toContain("HubCreate VPN /PASSWORD:drawn-for-VPN");
+    expect(softetherChanges(empty, { ...spec, hubs: [{ name: "VPN" }] }, drawHub)).toEqual(q);
     expect(p.commands).toContain("SecureNatDisable");
     expect(p.commands).toContain("BridgeCreate VPN /DEVICE:vpn /TAP:yes");
   });

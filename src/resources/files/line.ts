@@ -1,7 +1,7 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
-import { normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
+import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
 import { atomicWrite, type WriteOptions } from "./write.js";
 
 export interface LineOptions extends WriteOptions, TaskOptions {
@@ -60,7 +60,8 @@ export function line(opts: LineOptions): Task {
       if (at >= 0) st.text = Buffer.from(ls.slice(at + 1).join(""), "base64").toString("utf8");
       return st;
     },
-    fromContent: (text) => (text === null ? { type: "absent" } : { type: "file", text }),
+    // a text alone says nothing of mode and owner: with those wanted, the file is read back
+    fromContent: opts.mode === undefined && opts.owner === undefined && opts.group === undefined ? (text) => (text === null ? { type: "absent" } : { type: "file", text }) : undefined,
     plan: (cur): Step[] => {
       const present = (opts.state ?? "present") === "present";
       if (cur.type === "absent") {
@@ -69,7 +70,7 @@ export function line(opts: LineOptions): Task {
       } else if (cur.type !== "file") throw new Error(`${opts.path} is not a regular file (${cur.type})`);
       const before = cur.text ?? "";
       const after = editLines(before, opts);
-      if (cur.type === "file" && after === before) return [];
+      if (cur.type === "file" && after === before) return attributeSteps(cur, opts).map((a) => ({ why: `${opts.path}: ${a.why}`, script: a.fix(quote(opts.path)) }));
       return [{ why: present ? `add or set line in ${opts.path}` : `remove line from ${opts.path}`, script: atomicWrite(opts.path, after, opts), diff: { path: opts.path, before: cur.type === "file" ? before : null, after } }];
     },
   };

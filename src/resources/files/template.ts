@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import type { Content } from "../../engine/types.js";
 import { isSecret } from "../../secrets.js";
@@ -34,8 +36,17 @@ export function renderText(source: string, data: object, name = "template"): Con
   }
 }
 
-/** Render a .hbs file (path or file: URL) with typed data. */
+/** Where a relative template path starts: the loaded playbook's directory (else the working directory). */
+let base: string | undefined;
+export function setTemplateBase(dir: string): void {
+  base = dir;
+}
+
+/**
+ * Render a .hbs file with typed data: a file: URL (`new URL("./x.hbs", import.meta.url)`, beside
+ * the module), an absolute path, or a path relative to the playbook's directory.
+ */
 export function template(file: string | URL, data: object): Content {
-  const path = file instanceof URL ? file.pathname : file;
+  const path = file instanceof URL ? fileURLToPath(file) : isAbsolute(file) ? file : resolve(base ?? ".", file);
   return renderText(readFileSync(path, "utf8"), data, path);
 }

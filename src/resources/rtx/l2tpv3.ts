@@ -13,7 +13,7 @@ export interface RtxTunnelOptions extends TaskOptions {
 }
 
 /** Commands (in order) that make tunnel N and our top-level lines as wanted. Pure. */
-export function planRtx(cur: RtxConfig, o: RtxTunnelOptions): { commands: string[]; before: string[]; after: string[] } {
+export function rtxChanges(cur: RtxConfig, o: RtxTunnelOptions): { commands: string[]; before: string[]; after: string[] } {
   const have = cur.tunnels.get(o.tunnel) ?? [];
   const haveKeys = new Map(have.map((l) => [rtxKey(l), l]));
   const wantKeys = new Set(o.lines.map(rtxKey));
@@ -48,7 +48,7 @@ export function rtxTunnel(o: RtxTunnelOptions): Task {
     probe: () => "show config",
     parse: (out) => parseRtxConfig(out),
     plan: (cur): Step[] => {
-      const p = planRtx(cur, o);
+      const p = rtxChanges(cur, o);
       if (!p.commands.length) return [];
       return [
         {

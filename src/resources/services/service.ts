@@ -57,7 +57,8 @@ export function service(opts: ServiceOptions): Task {
       ].join("\n"),
     parse: (out) => parseServiceProbe(out),
     plan: (cur): Step[] => {
-      if (!cur.exists) return [{ why: `${unit} is not installed`, script: `echo ${quote(`no such service: ${unit}`)} >&2; exit 1` }];
+      // refused here, not planned as a step that can only fail: check mode must not call it a change
+      if (!cur.exists) throw new Error(`no such service: ${unit} (not installed)`);
       const steps: Step[] = [];
       const sd = cur.init === "systemd";
       if (sd && cur.needsReload) steps.push({ why: `unit files of ${unit} changed on disk`, script: command("systemctl", "daemon-reload") });

@@ -1,9 +1,9 @@
-import { randomSecret, reveal } from "../../secrets.js";
+import { reveal } from "../../secrets.js";
 import type { ServerState } from "./config.js";
 import { adminPasswordHash, userPasswordHash } from "./sha0.js";
 import type { CascadeSpec, SoftEtherSpec } from "./spec.js";
 
-export interface SoftEtherPlan {
+export interface SoftEtherChanges {
   /** One line per change, for people (no secret in them). */
   whys: string[];
   /** vpncmd commands in order (they carry passwords: never shown). */
@@ -13,8 +13,11 @@ export interface SoftEtherPlan {
 const serverArg = (c: CascadeSpec) => `${c.server.includes(":") ? `[${c.server}]` : c.server}:${c.port}`;
 const sameHost = (a: string, b: string) => a.replace(/^\[|\]$/g, "").toLowerCase() === b.replace(/^\[|\]$/g, "").toLowerCase();
 
-/** Pure: the vpncmd commands that make the server match the spec; none when it does. */
-export function planSoftEther(state: ServerState, spec: SoftEtherSpec): SoftEtherPlan {
+/**
+ * Pure: the vpncmd commands that make the server match the spec; none when it does. A hub
+ * created without a password of the spec's gets `newHubPassword(hub)` (the caller draws it).
+ */
+export function softetherChanges(state: ServerState, spec: SoftEtherSpec, newHubPassword: (hub: string) => string): SoftEtherChanges {
   const whys: string[] = [];
   const commands: string[] = [];
   const admin = reveal(spec.adminPassword);
@@ -32,7 +35,7 @@ export function planSoftEther(state: ServerState, spec: SoftEtherSpec): SoftEthe
     const hw: string[] = [];
     if (!cur) {
       whys.push(`create hub ${hub.name}`);
-      commands.push(`HubCreate ${hub.name} /PASSWORD:${hub.password ? reveal(hub.password) : reveal(randomSecret(18, `hub ${hub.name} administrator password`))}`);
+      commands.push(`HubCreate ${hub.name} /PASSWORD:${hub.password ? reveal(hub.password) : newHubPassword(hub.name)}`);
     } else if (hub.password && cur.passwordHash !== adminPasswordHash(reveal(hub.password))) {
       hw.push(`set the administrator password of hub ${hub.name}`);
       ctx.push(`SetHubPassword /PASSWORD:${reveal(hub.password)}`);

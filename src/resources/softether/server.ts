@@ -1,8 +1,8 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
-import { reveal } from "../../secrets.js";
+import { randomSecret, reveal, type Secret } from "../../secrets.js";
 import { serverStateFromConfig, type ServerState } from "./config.js";
-import { planSoftEther } from "./plan.js";
+import { softetherChanges } from "./plan.js";
 import { checkSpec, type SoftEtherSpec } from "./spec.js";
 import { applyScript, configProbe } from "./vpncmd.js";
 
@@ -20,6 +20,9 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
   if (problems.length) throw new Error(`softether: ${problems.join("; ")}`);
   const port = spec.adminPort ?? 5555;
   const admin = reveal(spec.adminPassword);
+  // drawn here, once, so that planning stays pure; a Secret from birth (masked wherever it shows)
+  const drawn = new Map<string, Secret>();
+  const newHubPassword = (hub: string) => reveal(drawn.get(hub) ?? drawn.set(hub, randomSecret(18, `hub ${hub} administrator password`)).get(hub)!);
   const resource: Resource<Probe> = {
     kind: "softether",
     name: `softether ${(spec.hubs ?? []).map((h) => `hub ${h.name}`).join(", ") || "server"}`,
@@ -45,7 +48,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
         }[cur.state];
         throw new Error(why);
       }
-      const p = planSoftEther(cur.server, spec);
+      const p = softetherChanges(cur.server, spec, newHubPassword);
       if (!p.commands.length) return [];
       return [{ why: p.whys.join("; "), script: applyScript(p.commands, admin, port) }];
     },
