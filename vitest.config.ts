@@ -3,7 +3,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts", "roles/**/*.unit.test.ts", "roles/**/*.sim.test.ts"] } },
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "roles/**/*.unit.test.ts", "roles/**/*.sim.test.ts"],
+        },
+      },
       {
         test: {
           name: "integration",

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { Client } from "ssh2";
 
-const FILES = "/srv/bench/conf/app1.conf /srv/bench/conf/app2.conf /srv/bench/data/file1.txt /srv/bench/data/file2.txt /srv/bench/data/file3.txt /srv/bench/data/file4.txt /srv/bench/data/file5.txt /srv/bench/settings.ini";
+const FILES =
+  "/srv/bench/conf/app1.conf /srv/bench/conf/app2.conf /srv/bench/data/file1.txt /srv/bench/data/file2.txt /srv/bench/data/file3.txt /srv/bench/data/file4.txt /srv/bench/data/file5.txt /srv/bench/settings.ini";
 const key = readFileSync(process.env.HCD_BENCH_KEY ?? "/var/lib/homecloud-lab/id_ed25519");
 
 /** @param {string} target */
@@ -18,7 +19,10 @@ function one(target) {
         if (err) return reject(err);
         let out = "";
         stream.on("data", (d) => (out += d));
-        stream.on("close", () => (c.end(), resolve(out)));
+        stream.on("close", () => {
+          c.end();
+          resolve(out);
+        });
       }),
     );
     c.on("error", reject);

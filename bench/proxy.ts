@@ -15,7 +15,10 @@ export class LatencyProxy {
   private sockets = new Set<Socket>();
   port = 0;
 
-  constructor(private target: { host: string; port: number }, private rttMs: number) {}
+  constructor(
+    private target: { host: string; port: number },
+    private rttMs: number,
+  ) {}
 
   async start(): Promise<void> {
     this.server = createServer((client) => {

@@ -22,7 +22,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function ensureAnsible(): void {
   if (spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0) return;
   log("installing Debian's ansible-core ...");
-  execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "ansible-core"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "ansible-core"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
 }
 
 async function lab(hosts: number): Promise<string[]> {
@@ -46,7 +49,14 @@ async function setup(hosts: string[], rtt: number): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), `hcd-bench-${rtt}-`));
   const proxies: LatencyProxy[] = [];
   const known: string[] = [];
-  const ours: string[] = ["all:", "  vars:", "    ansible_user: root", `    ansible_ssh_private_key_file: ${labPaths.key()}`, `    deploy_known_hosts_file: ${join(dir, "known_hosts")}`, "  hosts:"];
+  const ours: string[] = [
+    "all:",
+    "  vars:",
+    "    ansible_user: root",
+    `    ansible_ssh_private_key_file: ${labPaths.key()}`,
+    `    deploy_known_hosts_file: ${join(dir, "known_hosts")}`,
+    "  hosts:",
+  ];
   const ansible: string[] = ["[all]"];
   const keys = readFileSync(labPaths.knownHosts(), "utf8").split("\n").filter(Boolean);
   for (const name of hosts) {
@@ -54,10 +64,16 @@ async function setup(hosts: string[], rtt: number): Promise<Setup> {
     const p = new LatencyProxy({ host: h.address, port: 22 }, rtt);
     await p.start();
     proxies.push(p);
-    const key = keys.find((k) => k.startsWith(h.address + " "))!.split(" ").slice(1).join(" ");
+    const key = keys
+      .find((k) => k.startsWith(h.address + " "))!
+      .split(" ")
+      .slice(1)
+      .join(" ");
     known.push(`[127.0.0.1]:${p.port} ${key}`);
     ours.push(`    ${name}:`, `      ansible_host: 127.0.0.1`, `      ansible_port: ${p.port}`);
-    ansible.push(`${name} ansible_host=127.0.0.1 ansible_port=${p.port} ansible_user=root ansible_ssh_private_key_file=${labPaths.key()}`);
+    ansible.push(
+      `${name} ansible_host=127.0.0.1 ansible_port=${p.port} ansible_user=root ansible_ssh_private_key_file=${labPaths.key()}`,
+    );
   }
   writeFileSync(join(dir, "known_hosts"), known.join("\n") + "\n");
   writeFileSync(join(dir, "ours.yaml"), ours.join("\n") + "\n");
@@ -66,7 +82,8 @@ async function setup(hosts: string[], rtt: number): Promise<Setup> {
 }
 
 function clean(hosts: string[]): void {
-  for (const h of hosts) labExec(h, ["sh", "-c", "rm -rf /srv/bench /var/lib/homecloud-deploy/notify"], { capture: true });
+  for (const h of hosts)
+    labExec(h, ["sh", "-c", "rm -rf /srv/bench /var/lib/homecloud-deploy/notify"], { capture: true });
 }
 
 /** CPU seconds (user + system) of the last process timed(): the client's own cost. */
@@ -79,14 +96,21 @@ let lastCpu = 0;
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
   return new Promise((resolveP, reject) => {
     const t0 = performance.now();
-    const p = spawn("sh", ["-c", '"$@"; rc=$?; times >&2; exit $rc', "sh", cmd, ...args], { env: { ...process.env, CI: "1", ...env } });
+    const p = spawn("sh", ["-c", '"$@"; rc=$?; times >&2; exit $rc', "sh", cmd, ...args], {
+      env: { ...process.env, CI: "1", ...env },
+    });
     let out = "";
     let err = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (err += d));
     p.on("close", (code) => {
       const s = (performance.now() - t0) / 1000;
-      const children = err.trimEnd().split("\n").at(-1)!.match(/(\d+)m([\d.]+)s/g) ?? [];
+      const children =
+        err
+          .trimEnd()
+          .split("\n")
+          .at(-1)!
+          .match(/(\d+)m([\d.]+)s/g) ?? [];
       lastCpu = children.reduce((n, t) => n + Number(t.split("m")[0]) * 60 + Number(t.split("m")[1].slice(0, -1)), 0);
       if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}\n${(out + err).slice(-3000)}`));
       else resolveP(s);
@@ -94,7 +118,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
   });
 }
 
-const OURS = (inv: string) => timed(process.execPath, [resolve("dist/src/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"]);
+const OURS = (inv: string) =>
+  timed(process.execPath, [resolve("dist/src/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"]);
 const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
   timed("ansible-playbook", ["-i", inv, "-f", "100", "bench/ansible/workload.yml"], {
     ANSIBLE_HOST_KEY_CHECKING: "False",
@@ -108,9 +133,16 @@ const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
     ANSIBLE_DISPLAY_OK_HOSTS: "false",
     ANSIBLE_DISPLAY_SKIPPED_HOSTS: "false",
   });
-const FLOOR = (s: Setup) => timed(process.execPath, ["bench/floor.mjs", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], { HCD_BENCH_KEY: labPaths.key() });
+const FLOOR = (s: Setup) =>
+  timed(process.execPath, ["bench/floor.mjs", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], {
+    HCD_BENCH_KEY: labPaths.key(),
+  });
 
-async function series(name: string, fn: () => Promise<number>, before?: () => void): Promise<{ median: number; min: number; max: number }> {
+async function series(
+  name: string,
+  fn: () => Promise<number>,
+  before?: () => void,
+): Promise<{ median: number; min: number; max: number }> {
   const xs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     before?.();
@@ -123,7 +155,8 @@ async function series(name: string, fn: () => Promise<number>, before?: () => vo
 type Stat = Awaited<ReturnType<typeof series>>;
 
 /** A proxy counter per host, over `runs` runs. */
-const perHost = (s: Setup, k: "turns" | "connections", runs = 1) => s.proxies.reduce((n, p) => n + p.stats[k], 0) / s.proxies.length / runs;
+const perHost = (s: Setup, k: "turns" | "connections", runs = 1) =>
+  s.proxies.reduce((n, p) => n + p.stats[k], 0) / s.proxies.length / runs;
 
 const scaleLine = (scale: Array<{ hosts: number; noop: number; floor: number; cpu: number }>) =>
   `scale (no-change, 50 ms, ours / floor, and ours' own CPU): ${scale.map((x) => `${x.hosts} hosts ${x.noop.toFixed(2)} / ${x.floor.toFixed(2)} s (CPU ${x.cpu.toFixed(2)} s)`).join(", ")}`;
@@ -137,7 +170,11 @@ async function main(): Promise<void> {
     log(`RTT ${rtt} ms, ${hosts.length} hosts, ${RUNS} runs each`);
     const s = await setup(hosts, rtt);
     const r: Record<string, Stat | number> = {};
-    r.ours_first = await series("ours first", () => OURS(s.ours), () => clean(hosts));
+    r.ours_first = await series(
+      "ours first",
+      () => OURS(s.ours),
+      () => clean(hosts),
+    );
     s.proxies.forEach((p) => p.reset());
     r.ours_noop = await series("ours no-change", () => OURS(s.ours));
     r.roundtrips_noop_per_host = perHost(s, "turns", RUNS);
@@ -145,9 +182,17 @@ async function main(): Promise<void> {
     s.proxies.forEach((p) => p.reset());
     r.floor = await series("floor (ssh2, one command)", () => FLOOR(s));
     r.roundtrips_floor_per_host = perHost(s, "turns", RUNS);
-    r.ansible_default_first = await series("ansible default first", () => ANSIBLE(s.ansible, false, s.dir), () => clean(hosts));
+    r.ansible_default_first = await series(
+      "ansible default first",
+      () => ANSIBLE(s.ansible, false, s.dir),
+      () => clean(hosts),
+    );
     r.ansible_default_noop = await series("ansible default no-change", () => ANSIBLE(s.ansible, false, s.dir));
-    r.ansible_pipelining_first = await series("ansible pipelining first", () => ANSIBLE(s.ansible, true, s.dir), () => clean(hosts));
+    r.ansible_pipelining_first = await series(
+      "ansible pipelining first",
+      () => ANSIBLE(s.ansible, true, s.dir),
+      () => clean(hosts),
+    );
     s.proxies.forEach((p) => p.reset());
     r.ansible_pipelining_noop = await series("ansible pipelining no-change", () => ANSIBLE(s.ansible, true, s.dir));
     r.roundtrips_ansible_pipelining_noop_per_host = perHost(s, "turns", RUNS);
@@ -161,7 +206,9 @@ async function main(): Promise<void> {
     const count = async (name: string, fn: () => Promise<number>) => {
       s.proxies.forEach((p) => p.reset());
       const t = await fn();
-      process.stdout.write(`${name}: ${t.toFixed(2)} s, ${perHost(s, "turns").toFixed(1)} round trips and ${perHost(s, "connections")} connection(s) per host at 50 ms\n`);
+      process.stdout.write(
+        `${name}: ${t.toFixed(2)} s, ${perHost(s, "turns").toFixed(1)} round trips and ${perHost(s, "connections")} connection(s) per host at 50 ms\n`,
+      );
     };
     await count("ours no-change", () => OURS(s.ours));
     await count("floor", () => FLOOR(s));
@@ -195,7 +242,10 @@ async function main(): Promise<void> {
   const doc = {
     rtt_ms: 50,
     hosts: 4,
-    ansible: { default: { first: m(50, "ansible_default_first"), noop: m(50, "ansible_default_noop") }, pipelining: { first: m(50, "ansible_pipelining_first"), noop: m(50, "ansible_pipelining_noop") } },
+    ansible: {
+      default: { first: m(50, "ansible_default_first"), noop: m(50, "ansible_default_noop") },
+      pipelining: { first: m(50, "ansible_pipelining_first"), noop: m(50, "ansible_pipelining_noop") },
+    },
     ours: { first: m(50, "ours_first"), noop: m(50, "ours_noop") },
     floor: { noop: m(50, "floor") },
     roundtrips_noop_per_host: results[50].roundtrips_noop_per_host,
@@ -205,7 +255,11 @@ async function main(): Promise<void> {
   };
   if (JSON_OUT) process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
   else {
-    const row = (label: string, k: string) => `${label.padEnd(32)}${RTTS.map((r) => { const v = results[r][k] as Stat; return `${v.median.toFixed(2).padStart(7)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`; }).join("   ")}`;
+    const row = (label: string, k: string) =>
+      `${label.padEnd(32)}${RTTS.map((r) => {
+        const v = results[r][k] as Stat;
+        return `${v.median.toFixed(2).padStart(7)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`;
+      }).join("   ")}`;
     const lines = [
       `median seconds (min-max) of ${RUNS} runs, 4 hosts, 20 tasks each; columns: RTT ${RTTS.join(" ms, ")} ms`,
       row("ansible default, first", "ansible_default_first"),
@@ -216,7 +270,10 @@ async function main(): Promise<void> {
       row("homecloud-deploy, no-change", "ours_noop"),
       row("floor (ssh2, 1 command)", "floor"),
       "",
-      ...RTTS.map((r) => `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r].roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r].roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r].roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`),
+      ...RTTS.map(
+        (r) =>
+          `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r].roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r].roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r].roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`,
+      ),
       "",
       scaleLine(scale),
     ];

@@ -1,6 +1,18 @@
 // An example playbook for plain lab hosts: `npx deploy lab up --topology plain --hosts 3`,
 // then `npx deploy playbooks/example.ts -i /var/lib/homecloud-lab/inventory.yaml`.
-import { definePlaybook, defineRole, directory, file, line, service, sysctl, command, restartService, template, z } from "../src/index.js";
+import {
+  definePlaybook,
+  defineRole,
+  directory,
+  file,
+  line,
+  service,
+  sysctl,
+  command,
+  restartService,
+  template,
+  z,
+} from "../src/index.js";
 
 const motd = defineRole({
   name: "motd",
@@ -8,7 +20,14 @@ const motd = defineRole({
   tasks: (p, host) => [
     directory({ path: "/etc/homecloud", mode: "0755" }),
     file({ path: "/etc/homecloud/owner", content: `${p.owner}\n`, mode: "0640" }),
-    file({ path: "/etc/motd", content: template(new URL("./templates/motd.hbs", import.meta.url), { host: host.name, site: p.site, owner: p.owner }) }),
+    file({
+      path: "/etc/motd",
+      content: template(new URL("./templates/motd.hbs", import.meta.url), {
+        host: host.name,
+        site: p.site,
+        owner: p.owner,
+      }),
+    }),
     line({ path: "/etc/environment", regexp: "^HOMECLOUD_SITE=", line: `HOMECLOUD_SITE=${p.site}` }),
   ],
 });
@@ -27,11 +46,23 @@ export default definePlaybook({
     {
       name: "lab hosts",
       hosts: "all",
-      roles: (host) => [motd({ owner: "homecloud", site: String(host.vars.site ?? "lab") }), forwarding({ enabled: true })],
+      roles: (host) => [
+        motd({ owner: "homecloud", site: String(host.vars.site ?? "lab") }),
+        forwarding({ enabled: true }),
+      ],
       tasks: () => [
-        file({ path: "/etc/ssh/sshd_config.d/50-homecloud-banner.conf", content: "Banner /etc/motd\n", validate: "grep -q ^Banner %s", notify: sshBanner }),
+        file({
+          path: "/etc/ssh/sshd_config.d/50-homecloud-banner.conf",
+          content: "Banner /etc/motd\n",
+          validate: "grep -q ^Banner %s",
+          notify: sshBanner,
+        }),
         service({ name: "ssh", state: "running", enabled: true }),
-        command({ run: "date -u > /var/lib/homecloud-first-run", creates: "/var/lib/homecloud-first-run", affects: ["path:/var/lib/homecloud-first-run"] }),
+        command({
+          run: "date -u > /var/lib/homecloud-first-run",
+          creates: "/var/lib/homecloud-first-run",
+          affects: ["path:/var/lib/homecloud-first-run"],
+        }),
       ],
     },
   ],

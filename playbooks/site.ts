@@ -22,11 +22,30 @@ export default definePlaybook({
       name: "vps",
       hosts: "vps",
       // the inventory variables each play reads: checked, with file and line, before any connection
-      vars: z.object({ vpn_admin_password: zSecret, vpn_home_password: zSecret, firewall_trusted_interfaces: z.array(z.string()).default([]) }),
-      roles: (host, p: SitePlan, v) => [
-        softetherServer({ adminPassword: v.vpn_admin_password, hub: p.hub, users: [{ name: HOME_USER, password: v.vpn_home_password }], listeners: [443, 5555] }),
-        tapBridge({ tap: p.tap.interface, addresses: [`${p.tap.address6}/${p.homePrefixLength}`, `${p.tap.ipv4}/${p.tap.ipv4Length}`], uplink: p.uplink.interface }),
-        radvd({ interface: p.tap.interface, prefixes: [{ prefix: p.homePrefix }], rdnss: p.dns, minInterval: 3, maxInterval: 10 }),
+      vars: z.object({
+        vpn_admin_password: zSecret,
+        vpn_home_password: zSecret,
+        firewall_trusted_interfaces: z.array(z.string()).default([]),
+      }),
+      roles: (_host, p: SitePlan, v) => [
+        softetherServer({
+          adminPassword: v.vpn_admin_password,
+          hub: p.hub,
+          users: [{ name: HOME_USER, password: v.vpn_home_password }],
+          listeners: [443, 5555],
+        }),
+        tapBridge({
+          tap: p.tap.interface,
+          addresses: [`${p.tap.address6}/${p.homePrefixLength}`, `${p.tap.ipv4}/${p.tap.ipv4Length}`],
+          uplink: p.uplink.interface,
+        }),
+        radvd({
+          interface: p.tap.interface,
+          prefixes: [{ prefix: p.homePrefix }],
+          rdnss: p.dns,
+          minInterval: 3,
+          maxInterval: 10,
+        }),
         ndppd({ uplink: p.uplink.interface, rules: p.ndp.map((r) => r.target) }),
         firewall({
           uplink: p.uplink.interface,
@@ -41,8 +60,13 @@ export default definePlaybook({
     definePlay({
       name: "home gateway",
       hosts: "homegw",
-      vars: z.object({ homegw_admin_password: zSecret, vpn_home_password: zSecret, vpn_server: z.string().min(1), home_lan_interface: z.string().min(1).default("eth1") }),
-      roles: (host, p: SitePlan, v) => [
+      vars: z.object({
+        homegw_admin_password: zSecret,
+        vpn_home_password: zSecret,
+        vpn_server: z.string().min(1),
+        home_lan_interface: z.string().min(1).default("eth1"),
+      }),
+      roles: (_host, p: SitePlan, v) => [
         softetherCascade({
           adminPassword: v.homegw_admin_password,
           nic: v.home_lan_interface,
@@ -75,7 +99,7 @@ export default definePlaybook({
       name: "router",
       hosts: "router",
       vars: z.object({ rtx_l2tpv3: yamahaL2tpv3.schema }),
-      roles: (host, p: SitePlan, v) => [yamahaL2tpv3(v.rtx_l2tpv3)],
+      roles: (_host, _p: SitePlan, v) => [yamahaL2tpv3(v.rtx_l2tpv3)],
     }),
   ],
 });

@@ -7,17 +7,44 @@ import { radvd } from "./radvd/index.js";
 import { tapBridge } from "./tap-bridge/index.js";
 import { softetherCascade } from "./softether-cascade/index.js";
 
-const host = (warnings: string[] = []): HostContext => ({ name: "vps", vars: {}, groups: ["all"], warn: (m) => warnings.push(m) });
-function build(ri: { schema: { parse(x: unknown): unknown }; input: unknown; build(p: unknown, h: HostContext): Array<{ name: string; resource: { plan(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown } }> }, h = host()) {
+const host = (warnings: string[] = []): HostContext => ({
+  name: "vps",
+  vars: {},
+  groups: ["all"],
+  warn: (m) => warnings.push(m),
+});
+function build(
+  ri: {
+    schema: { parse(x: unknown): unknown };
+    input: unknown;
+    build(
+      p: unknown,
+      h: HostContext,
+    ): Array<{
+      name: string;
+      resource: { plan(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown };
+    }>;
+  },
+  h = host(),
+) {
   return ri.build(ri.schema.parse(ri.input), h);
 }
 /** The text a file task would write on an empty host. */
-const rendered = (t: { resource: { plan(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown } }) => t.resource.plan(t.resource.parse("absent", 0))[0].diff!.after!;
+const rendered = (t: {
+  resource: { plan(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown };
+}) => t.resource.plan(t.resource.parse("absent", 0))[0].diff!.after!;
 
 describe("site roles", () => {
   it("radvd renders the prefix without SLAAC and warns when SLAAC is asked on a non-/64", () => {
     const warnings: string[] = [];
-    const tasks = build(radvd({ interface: "tap_vpn", prefixes: [{ prefix: "2001:db8:0:8964:8964::/78", autonomous: true }], rdnss: ["2001:db8::53"] }), host(warnings));
+    const tasks = build(
+      radvd({
+        interface: "tap_vpn",
+        prefixes: [{ prefix: "2001:db8:0:8964:8964::/78", autonomous: true }],
+        rdnss: ["2001:db8::53"],
+      }),
+      host(warnings),
+    );
     const conf = rendered(tasks.find((t) => t.name === "file /etc/radvd.conf")!);
     expect(conf).toContain("interface tap_vpn\n{");
     expect(conf).toMatch(/prefix 2001:db8:0:8964:8964::\/78\n\s+\{\n\s+AdvOnLink on;\n\s+AdvAutonomous on;/);
@@ -26,16 +53,36 @@ describe("site roles", () => {
   });
 
   it("ndppd writes only options Debian's 0.2.5 honours, or uses the kernel's proxy in kernel mode", () => {
-    const conf = rendered(build(ndppd({ uplink: "enp1s0", rules: ["2001:db8:0:8964:8964::/78"] })).find((t) => t.name === "file /etc/ndppd.conf")!);
-    expect(conf).toMatch(/proxy enp1s0 \{\n\s+router yes\n\s+timeout 500\n\s+ttl 5000\n\s+rule 2001:db8:0:8964:8964::\/78 \{\n\s+static/);
+    const conf = rendered(
+      build(ndppd({ uplink: "enp1s0", rules: ["2001:db8:0:8964:8964::/78"] })).find(
+        (t) => t.name === "file /etc/ndppd.conf",
+      )!,
+    );
+    expect(conf).toMatch(
+      /proxy enp1s0 \{\n\s+router yes\n\s+timeout 500\n\s+ttl 5000\n\s+rule 2001:db8:0:8964:8964::\/78 \{\n\s+static/,
+    );
     expect(conf).not.toMatch(/autowire|keepalive|retries|promiscuous/);
     const kernel = build(ndppd({ uplink: "enp1s0", mode: "kernel", addresses: ["2001:db8:0:8964:8964::10"] }));
-    expect(kernel.map((t) => t.name)).toEqual(expect.arrayContaining(["sysctl net.ipv6.conf.enp1s0.proxy_ndp = 1", "service homecloud-proxy-ndp.service running enabled"]));
-    expect(rendered(kernel.find((t) => t.name === "file /usr/local/lib/homecloud/proxy-ndp")!)).toContain("ip -6 neigh replace proxy 2001:db8:0:8964:8964::10 dev enp1s0");
+    expect(kernel.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        "sysctl net.ipv6.conf.enp1s0.proxy_ndp = 1",
+        "service homecloud-proxy-ndp.service running enabled",
+      ]),
+    );
+    expect(rendered(kernel.find((t) => t.name === "file /usr/local/lib/homecloud/proxy-ndp")!)).toContain(
+      "ip -6 neigh replace proxy 2001:db8:0:8964:8964::10 dev enp1s0",
+    );
   });
 
   it("the firewall opens only the listed address/port pairs and masquerades the home IPv4", () => {
-    const t = build(firewall({ uplink: "enp1s0", tap: "tap_vpn", natSource: "10.89.64.0/24", openings: [{ address: "2001:db8::10", proto: "tcp", port: 22 }] })).find((x) => x.name === "nftables table inet homecloud")!;
+    const t = build(
+      firewall({
+        uplink: "enp1s0",
+        tap: "tap_vpn",
+        natSource: "10.89.64.0/24",
+        openings: [{ address: "2001:db8::10", proto: "tcp", port: 22 }],
+      }),
+    ).find((x) => x.name === "nftables table inet homecloud")!;
     const table = rendered(t);
     expect(table).toContain('iifname "enp1s0" oifname "tap_vpn" ip6 daddr 2001:db8::10 tcp dport 22 accept');
     expect(table).toContain('oifname "enp1s0" ip saddr 10.89.64.0/24 masquerade');
@@ -44,16 +91,31 @@ describe("site roles", () => {
   });
 
   it("tap-bridge waits for the tap and applies the addresses; a unit re-applies them with vpnserver", () => {
-    const tasks = build(tapBridge({ tap: "tap_vpn", addresses: ["2001:db8::1/78", "10.89.64.1/24"], uplink: "enp1s0" }));
-    expect(rendered(tasks.find((t) => t.name === "file /usr/local/lib/homecloud/tap-up-tap_vpn")!)).toMatch(/until ip link show tap_vpn[\s\S]*ip address replace 2001:db8::1\/78 dev tap_vpn\nip address replace 10.89.64.1\/24 dev tap_vpn/);
-    expect(rendered(tasks.find((t) => t.name === "file /etc/systemd/system/homecloud-tap-tap_vpn.service")!)).toMatch(/PartOf=softether-vpnserver.service[\s\S]*WantedBy=softether-vpnserver.service/);
+    const tasks = build(
+      tapBridge({ tap: "tap_vpn", addresses: ["2001:db8::1/78", "10.89.64.1/24"], uplink: "enp1s0" }),
+    );
+    expect(rendered(tasks.find((t) => t.name === "file /usr/local/lib/homecloud/tap-up-tap_vpn")!)).toMatch(
+      /until ip link show tap_vpn[\s\S]*ip address replace 2001:db8::1\/78 dev tap_vpn\nip address replace 10.89.64.1\/24 dev tap_vpn/,
+    );
+    expect(rendered(tasks.find((t) => t.name === "file /etc/systemd/system/homecloud-tap-tap_vpn.service")!)).toMatch(
+      /PartOf=softether-vpnserver.service[\s\S]*WantedBy=softether-vpnserver.service/,
+    );
     expect(tasks.map((t) => t.name)).toContain("sysctl net.ipv6.conf.enp1s0.accept_ra = 2");
   });
 
   it("the cascade watchdog's password file is 0600 and marked sensitive", () => {
-    const tasks = build(softetherCascade({ adminPassword: "gw-admin-pw-1", nic: "eth1", cascade: { server: "192.0.2.2", hub: "VPN", user: "home", password: "home-pw-1" } }));
+    const tasks = build(
+      softetherCascade({
+        adminPassword: "gw-admin-pw-1",
+        nic: "eth1",
+        cascade: { server: "192.0.2.2", hub: "VPN", user: "home", password: "home-pw-1" },
+      }),
+    );
     const conf = tasks.find((t) => t.name === "file /etc/homecloud/cascade-watchdog.conf")!;
-    const [step] = conf.resource.plan(conf.resource.parse("absent", 0)) as Array<{ diff?: { sensitive?: boolean }; script: string }>;
+    const [step] = conf.resource.plan(conf.resource.parse("absent", 0)) as Array<{
+      diff?: { sensitive?: boolean };
+      script: string;
+    }>;
     expect(step.diff?.sensitive).toBe(true);
     expect(step.script).toContain("chmod 0600");
     expect(tasks.map((t) => t.name)).toContain("sysctl net.ipv6.conf.eth1.accept_ra = 0");

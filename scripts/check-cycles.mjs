@@ -20,12 +20,22 @@ function walk(dir) {
 /** [importer prefix, what it must not import] */
 const FORBIDDEN = [
   ["src/", "roles/", "src/ never imports roles/"],
-  ...["src/engine/", "src/playbook/", "src/inventory/", "src/cli/", "src/lab/", "src/resources/", "src/output/", "src/net/"].map((p) => ["src/transport/", p, "transport sits below the engine and the rest"]),
+  ...[
+    "src/engine/",
+    "src/playbook/",
+    "src/inventory/",
+    "src/cli/",
+    "src/lab/",
+    "src/resources/",
+    "src/output/",
+    "src/net/",
+  ].map((p) => ["src/transport/", p, "transport sits below the engine and the rest"]),
 ];
 
 const files = dirs.flatMap((d) => walk(join(root, d)));
 const known = new Set(files);
-const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']|\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["'](\.{1,2}\/[^"']+)["']|\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
 
 /** file -> the files of ours it imports */
 const edges = new Map();
@@ -36,7 +46,9 @@ for (const f of files) {
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[1] ?? m[2];
     const target = resolve(dirname(f), spec.replace(/\.js$/, ".ts"));
-    for (const [from, to, why] of FORBIDDEN) if (relative(root, f).startsWith(from) && relative(root, target).startsWith(to)) problems.push(`${relative(root, f)} imports ${spec}: ${why}`);
+    for (const [from, to, why] of FORBIDDEN)
+      if (relative(root, f).startsWith(from) && relative(root, target).startsWith(to))
+        problems.push(`${relative(root, f)} imports ${spec}: ${why}`);
     if (known.has(target)) to.add(target);
   }
   edges.set(f, [...to]);
@@ -73,7 +85,13 @@ function connect(v) {
 }
 for (const f of files) if (!idx.has(f)) connect(f);
 
-for (const c of cycles) problems.push(`import cycle: ${c.map((f) => relative(root, f)).sort().join(" <-> ")}`);
+for (const c of cycles)
+  problems.push(
+    `import cycle: ${c
+      .map((f) => relative(root, f))
+      .sort()
+      .join(" <-> ")}`,
+  );
 if (problems.length) {
   console.error(problems.join("\n"));
   process.exit(1);

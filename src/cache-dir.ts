@@ -23,6 +23,9 @@ function ours(dir: string, create: boolean): boolean {
  */
 export function cacheDirs(kind: string, create = false): string[] {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  const candidates = [join(base, "homecloud-deploy", kind), join(tmpdir(), `homecloud-deploy-${kind}-${process.getuid?.() ?? "u"}`)];
+  const candidates = [
+    join(base, "homecloud-deploy", kind),
+    join(tmpdir(), `homecloud-deploy-${kind}-${process.getuid?.() ?? "u"}`),
+  ];
   return candidates.filter((d) => ours(d, create));
 }

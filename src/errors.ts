@@ -35,7 +35,12 @@ export class DeployError extends Error {
   readonly kind: ErrorKind;
   readonly context: ErrorContext;
   readonly hint?: string;
-  constructor(kind: ErrorKind, message: string, context: ErrorContext = {}, options: { cause?: unknown; hint?: string } = {}) {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    context: ErrorContext = {},
+    options: { cause?: unknown; hint?: string } = {},
+  ) {
     super(redact(message), { cause: options.cause });
     this.name = "DeployError";
     this.kind = kind;
@@ -76,12 +81,25 @@ export function formatError(err: unknown, verbose = 0): string {
   }
   if (isDeployError(err)) {
     const c = err.context;
-    const where = [c.host && `host ${c.host}`, c.role && `role ${c.role}`, c.task && `task ${c.task}`, c.file && (c.line ? `${c.file}:${c.line}` : c.file), c.field]
+    const where = [
+      c.host && `host ${c.host}`,
+      c.role && `role ${c.role}`,
+      c.task && `task ${c.task}`,
+      c.file && (c.line ? `${c.file}:${c.line}` : c.file),
+      c.field,
+    ]
       .filter(Boolean)
       .join(", ");
     const lines = [`error: ${where ? `[${where}] ` : ""}${err.message}`];
     if (c.exitCode !== undefined) lines.push(`  exit code ${c.exitCode}`);
-    if (c.stderr) lines.push(...c.stderr.trimEnd().split("\n").slice(-15).map((l) => "  | " + l));
+    if (c.stderr)
+      lines.push(
+        ...c.stderr
+          .trimEnd()
+          .split("\n")
+          .slice(-15)
+          .map((l) => "  | " + l),
+      );
     if (err.hint) lines.push(`  hint: ${err.hint}`);
     if (verbose >= 3 && err.stack) lines.push(err.stack);
     return redact(lines.join("\n"));

@@ -31,7 +31,17 @@ export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "
 
 export { handler, restartService, reloadService, daemonReload } from "./engine/handlers.js";
 export { task } from "./engine/types.js";
-export type { Content, ContentInput, FileDiff, Handler, ProbeContext, Resource, Step, Task, TaskOptions } from "./engine/types.js";
+export type {
+  Content,
+  ContentInput,
+  FileDiff,
+  Handler,
+  ProbeContext,
+  Resource,
+  Step,
+  Task,
+  TaskOptions,
+} from "./engine/types.js";
 
 export { secret, isSecret, Secret, redact, reveal } from "./secrets.js";
 export { quote } from "./transport/quote.js";

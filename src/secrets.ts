@@ -75,7 +75,8 @@ export function redactValue<T>(v: T): T {
 function redactDeep(v: unknown): unknown {
   if (typeof v === "string") return redact(v);
   if (Array.isArray(v)) return v.map(redactDeep);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [redact(k), redactDeep(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [redact(k), redactDeep(x)]));
   return v;
 }
 

@@ -15,9 +15,19 @@ export const firewall = defineRole({
     uplink: ifname,
     tap: ifname,
     /** Private IPv4 of the home side, masqueraded out of the uplink. */
-    natSource: z.string().refine((v) => typeof parseInterface4(v) !== "string", "not an IPv4 network such as 10.89.64.0/24"),
+    natSource: z
+      .string()
+      .refine((v) => typeof parseInterface4(v) !== "string", "not an IPv4 network such as 10.89.64.0/24"),
     /** Inbound IPv6 address/port pairs forwarded to the home VMs. */
-    openings: z.array(z.object({ address: z.string().refine((v) => addr6(v) !== undefined, "not an IPv6 address"), proto: z.enum(["tcp", "udp"]), port: z.number().int().min(1).max(65535) })).default([]),
+    openings: z
+      .array(
+        z.object({
+          address: z.string().refine((v) => addr6(v) !== undefined, "not an IPv6 address"),
+          proto: z.enum(["tcp", "udp"]),
+          port: z.number().int().min(1).max(65535),
+        }),
+      )
+      .default([]),
     /** Input: TCP ports open on the VPS itself (SSH, SoftEther listeners). */
     tcpIn: z.array(z.number().int().min(1).max(65535)).default([22, 443]),
     udpIn: z.array(z.number().int().min(1).max(65535)).default([]),
@@ -27,13 +37,24 @@ export const firewall = defineRole({
     revertAfterSeconds: z.number().int().min(10).default(60),
   }),
   tasks: (p, host) => {
-    if (!p.tcpIn.includes(22)) host.warn("TCP 22 is not in tcpIn: SSH may be cut off (the change reverts itself if we cannot log in again)");
+    if (!p.tcpIn.includes(22))
+      host.warn("TCP 22 is not in tcpIn: SSH may be cut off (the change reverts itself if we cannot log in again)");
     const path = "/etc/nftables.d/homecloud.nft";
     const body = renderText(t("homecloud.nft.hbs"), p, "homecloud.nft.hbs").text;
     return [
       apt({ names: ["nftables"] }),
-      nftTable({ family: "inet", name: "homecloud", body, persistPath: path, revertAfterSeconds: p.revertAfterSeconds }),
-      file({ path: "/etc/systemd/system/homecloud-firewall.service", content: renderText(t("unit.hbs"), { family: "inet", table: "homecloud", path }), notify: daemonReload }),
+      nftTable({
+        family: "inet",
+        name: "homecloud",
+        body,
+        persistPath: path,
+        revertAfterSeconds: p.revertAfterSeconds,
+      }),
+      file({
+        path: "/etc/systemd/system/homecloud-firewall.service",
+        content: renderText(t("unit.hbs"), { family: "inet", table: "homecloud", path }),
+        notify: daemonReload,
+      }),
       service({ name: "homecloud-firewall.service", enabled: true }),
     ];
   },

@@ -1,7 +1,24 @@
-import { directory, apt, daemonReload, defineRole, file, handler, restartService, service, sysctl, template, z } from "../../src/index.js";
+import {
+  directory,
+  apt,
+  daemonReload,
+  defineRole,
+  file,
+  handler,
+  restartService,
+  service,
+  sysctl,
+  template,
+  z,
+} from "../../src/index.js";
 import { addr6, parsePrefix6 } from "../../src/net/index.js";
 
-const target = z.string().refine((v) => (v.includes("/") ? typeof parsePrefix6(v) !== "string" : addr6(v) !== undefined), "not an IPv6 address or aligned prefix");
+const target = z
+  .string()
+  .refine(
+    (v) => (v.includes("/") ? typeof parsePrefix6(v) !== "string" : addr6(v) !== undefined),
+    "not an IPv6 address or aligned prefix",
+  );
 
 /**
  * Answers neighbour discovery for the home prefix on the VPS uplink, so the provider's router
@@ -31,9 +48,14 @@ export const ndppd = defineRole({
         apt({ names: ["ndppd"] }),
         file({
           path: "/etc/ndppd.conf",
-          content: template(new URL("./templates/ndppd.conf.hbs", import.meta.url), { ...p, router: p.router ? "yes" : "no", rules: p.rules.map((t) => ({ target: t })) }),
+          content: template(new URL("./templates/ndppd.conf.hbs", import.meta.url), {
+            ...p,
+            router: p.router ? "yes" : "no",
+            rules: p.rules.map((t) => ({ target: t })),
+          }),
           // ndppd has no check mode: a trial start that keeps running for a second is valid, exit 255 is not
-          validate: "timeout 1 ndppd -c %s >/dev/null 2>&1; rc=$?; if [ $rc -ne 124 ]; then timeout 1 ndppd -c %s 2>&1 | grep -i error; exit 1; fi",
+          validate:
+            "timeout 1 ndppd -c %s >/dev/null 2>&1; rc=$?; if [ $rc -ne 124 ]; then timeout 1 ndppd -c %s 2>&1 | grep -i error; exit 1; fi",
           notify: restart,
         }),
         service({ name: "ndppd", state: "running", enabled: true }),
@@ -45,8 +67,17 @@ export const ndppd = defineRole({
     return [
       sysctl({ key: `net.ipv6.conf.${p.uplink}.proxy_ndp`, value: 1 }),
       directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
-      file({ path: script, mode: "0755", content: template(new URL("./templates/proxy-ndp.sh.hbs", import.meta.url), p), notify: reapply }),
-      file({ path: `/etc/systemd/system/${unit}`, content: template(new URL("./templates/proxy-ndp.service.hbs", import.meta.url), { uplink: p.uplink, script }), notify: [daemonReload, reapply] }),
+      file({
+        path: script,
+        mode: "0755",
+        content: template(new URL("./templates/proxy-ndp.sh.hbs", import.meta.url), p),
+        notify: reapply,
+      }),
+      file({
+        path: `/etc/systemd/system/${unit}`,
+        content: template(new URL("./templates/proxy-ndp.service.hbs", import.meta.url), { uplink: p.uplink, script }),
+        notify: [daemonReload, reapply],
+      }),
       service({ name: unit, state: "running", enabled: true }),
     ];
   },

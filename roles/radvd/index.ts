@@ -9,7 +9,13 @@ export const radvd = defineRole({
   params: z.object({
     interface: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
     prefixes: z
-      .array(z.object({ prefix: z.string().refine((v) => typeof parsePrefix6(v) !== "string", "not an aligned IPv6 prefix"), autonomous: z.boolean().default(false), routerAddr: z.boolean().default(true) }))
+      .array(
+        z.object({
+          prefix: z.string().refine((v) => typeof parsePrefix6(v) !== "string", "not an aligned IPv6 prefix"),
+          autonomous: z.boolean().default(false),
+          routerAddr: z.boolean().default(true),
+        }),
+      )
       .min(1),
     managed: z.boolean().default(false),
     other: z.boolean().default(false),
@@ -20,18 +26,31 @@ export const radvd = defineRole({
   tasks: (p, host) => {
     for (const x of p.prefixes) {
       const len = Number(x.prefix.split("/")[1]);
-      if (x.autonomous && len !== 64) host.warn(`AdvAutonomous is on for ${x.prefix}, which is not a /64: hosts will not autoconfigure addresses from it (give them static addresses or DHCPv6)`);
+      if (x.autonomous && len !== 64)
+        host.warn(
+          `AdvAutonomous is on for ${x.prefix}, which is not a /64: hosts will not autoconfigure addresses from it (give them static addresses or DHCPv6)`,
+        );
     }
     const restart = restartService("radvd");
     const conf = template(new URL("./templates/radvd.conf.hbs", import.meta.url), {
       ...p,
       managed: onoff(p.managed),
       other: onoff(p.other),
-      prefixes: p.prefixes.map((x) => ({ prefix: x.prefix, autonomous: onoff(x.autonomous), routerAddr: onoff(x.routerAddr) })),
+      prefixes: p.prefixes.map((x) => ({
+        prefix: x.prefix,
+        autonomous: onoff(x.autonomous),
+        routerAddr: onoff(x.routerAddr),
+      })),
     });
     return [
       apt({ names: ["radvd"] }),
-      file({ path: "/etc/radvd.conf", content: conf, mode: "0644", validate: "radvd --configtest -C %s", notify: restart }),
+      file({
+        path: "/etc/radvd.conf",
+        content: conf,
+        mode: "0644",
+        validate: "radvd --configtest -C %s",
+        notify: restart,
+      }),
       service({ name: "radvd", state: "running", enabled: true }),
     ];
   },

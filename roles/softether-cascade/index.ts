@@ -1,4 +1,16 @@
-import { directory, apt, daemonReload, defineRole, file, service, softether, sysctl, template, z, zSecret } from "../../src/index.js";
+import {
+  directory,
+  apt,
+  daemonReload,
+  defineRole,
+  file,
+  service,
+  softether,
+  sysctl,
+  template,
+  z,
+  zSecret,
+} from "../../src/index.js";
 
 const t = (name: string) => new URL(`./templates/${name}`, import.meta.url);
 
@@ -11,11 +23,17 @@ export const softetherCascade = defineRole({
   name: "softether-cascade",
   params: z.object({
     adminPassword: zSecret,
-    hub: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default("HOME"),
+    hub: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default("HOME"),
     /** The NIC of the closed home LAN. */
     nic: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
     cascade: z.object({
-      name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default("vps"),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+        .default("vps"),
       server: z.string().min(1),
       port: z.number().int().min(1).max(65535).default(443),
       hub: z.string().min(1),
@@ -23,7 +41,13 @@ export const softetherCascade = defineRole({
       password: zSecret,
     }),
     listeners: z.array(z.number().int().min(1).max(65535)).default([5555]),
-    watchdog: z.object({ enabled: z.boolean().default(true), maxDownSeconds: z.number().int().min(20).default(60), intervalSeconds: z.number().int().min(5).default(10) }).default({ enabled: true, maxDownSeconds: 60, intervalSeconds: 10 }),
+    watchdog: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxDownSeconds: z.number().int().min(20).default(60),
+        intervalSeconds: z.number().int().min(5).default(10),
+      })
+      .default({ enabled: true, maxDownSeconds: 60, intervalSeconds: 10 }),
   }),
   tasks: (p) => {
     const script = "/usr/local/lib/homecloud/cascade-watchdog";
@@ -47,10 +71,29 @@ export const softetherCascade = defineRole({
       ...tasks,
       directory({ path: "/etc/homecloud", mode: "0755" }),
       directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
-      file({ path: "/etc/homecloud/cascade-watchdog.conf", mode: "0600", owner: "root", content: template(t("watchdog.conf.hbs"), { adminPassword: p.adminPassword, port: 5555, hub: p.hub, cascade: p.cascade.name, maxDown: p.watchdog.maxDownSeconds }) }),
+      file({
+        path: "/etc/homecloud/cascade-watchdog.conf",
+        mode: "0600",
+        owner: "root",
+        content: template(t("watchdog.conf.hbs"), {
+          adminPassword: p.adminPassword,
+          port: 5555,
+          hub: p.hub,
+          cascade: p.cascade.name,
+          maxDown: p.watchdog.maxDownSeconds,
+        }),
+      }),
       file({ path: script, mode: "0755", content: template(t("watchdog.sh.hbs"), {}) }),
-      file({ path: "/etc/systemd/system/homecloud-cascade-watchdog.service", content: template(t("watchdog.service.hbs"), names), notify: daemonReload }),
-      file({ path: "/etc/systemd/system/homecloud-cascade-watchdog.timer", content: template(t("watchdog.timer.hbs"), names), notify: daemonReload }),
+      file({
+        path: "/etc/systemd/system/homecloud-cascade-watchdog.service",
+        content: template(t("watchdog.service.hbs"), names),
+        notify: daemonReload,
+      }),
+      file({
+        path: "/etc/systemd/system/homecloud-cascade-watchdog.timer",
+        content: template(t("watchdog.timer.hbs"), names),
+        notify: daemonReload,
+      }),
       service({ name: "homecloud-cascade-watchdog.timer", state: "running", enabled: true }),
     ];
   },

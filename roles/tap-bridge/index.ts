@@ -25,8 +25,17 @@ export const tapBridge = defineRole({
       // forwarding turns RA acceptance off; the uplink may learn its default route from RAs
       sysctl({ key: `net.ipv6.conf.${p.uplink}.accept_ra`, value: 2 }),
       directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
-      file({ path: script, mode: "0755", content: template(new URL("./templates/tap-up.sh.hbs", import.meta.url), p), notify: reapply }),
-      file({ path: `/etc/systemd/system/${unit}`, content: template(new URL("./templates/unit.hbs", import.meta.url), { tap: p.tap, script }), notify: [daemonReload, reapply] }),
+      file({
+        path: script,
+        mode: "0755",
+        content: template(new URL("./templates/tap-up.sh.hbs", import.meta.url), p),
+        notify: reapply,
+      }),
+      file({
+        path: `/etc/systemd/system/${unit}`,
+        content: template(new URL("./templates/unit.hbs", import.meta.url), { tap: p.tap, script }),
+        notify: [daemonReload, reapply],
+      }),
       service({ name: unit, enabled: true, state: "running" }),
     ];
   },

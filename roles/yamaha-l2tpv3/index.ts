@@ -3,7 +3,12 @@ import { addr4, addr6 } from "../../src/net/index.js";
 
 const ipv4 = z.string().refine((v) => addr4(v) !== undefined, "not an IPv4 address (router ids are in IPv4 form)");
 /** IPv6 literal or FQDN */
-const endpoint = z.string().refine((v) => addr6(v) !== undefined || /^(?=.{1,253}$)([a-zA-Z0-9-]{1,63}\.)+[a-zA-Z]{2,63}$/.test(v), "not an IPv6 address or a domain name");
+const endpoint = z
+  .string()
+  .refine(
+    (v) => addr6(v) !== undefined || /^(?=.{1,253}$)([a-zA-Z0-9-]{1,63}\.)+[a-zA-Z]{2,63}$/.test(v),
+    "not an IPv6 address or a domain name",
+  );
 const word = z.string().regex(/^[^\s"']{1,64}$/, "one word, no spaces or quotes");
 const id = z.number().int().min(1).max(65535);
 
@@ -46,14 +51,24 @@ export const yamahaL2tpv3 = defineRole({
     }),
     /** e.g. { name: "bridge1", members: ["lan1"], address: "192.168.100.1/24" }; null: not bridged. */
     bridge: z
-      .object({ name: z.string().regex(/^bridge\d+$/), members: z.array(z.string().regex(/^(lan|tunnel)\d+$/)).min(1), address: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/).optional() })
+      .object({
+        name: z.string().regex(/^bridge\d+$/),
+        members: z.array(z.string().regex(/^(lan|tunnel)\d+$/)).min(1),
+        address: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
+          .optional(),
+      })
       .nullable()
       .default(null),
   }),
   tasks: (p) => {
     const g = p.ipsec.gateway;
     const fqdn = addr6(p.local) === undefined || addr6(p.remote) === undefined;
-    for (const [what, v] of [["psk", p.ipsec.psk], ["l2tp.authSecret", p.l2tp.authSecret]] as const) {
+    for (const [what, v] of [
+      ["psk", p.ipsec.psk],
+      ["l2tp.authSecret", p.l2tp.authSecret],
+    ] as const) {
       if (v !== undefined && /\s/.test(reveal(v))) throw new Error(`${what}: the RTX CLI takes one word, no spaces`);
     }
     const lines = [
@@ -65,9 +80,13 @@ export const yamahaL2tpv3 = defineRole({
       ...(p.ipsec.ike.encryption ? [`ipsec ike encryption ${g} ${p.ipsec.ike.encryption}`] : []),
       ...(p.ipsec.ike.hash ? [`ipsec ike hash ${g} ${p.ipsec.ike.hash}`] : []),
       ...(p.ipsec.ike.group ? [`ipsec ike group ${g} ${p.ipsec.ike.group}`] : []),
-      p.ipsec.ike.localName ? `ipsec ike local name ${g} ${p.ipsec.ike.localName} key-id` : `ipsec ike local address ${g} ${p.local}`,
+      p.ipsec.ike.localName
+        ? `ipsec ike local name ${g} ${p.ipsec.ike.localName} key-id`
+        : `ipsec ike local address ${g} ${p.local}`,
       `ipsec ike pre-shared-key ${g} text ${reveal(p.ipsec.psk)}`,
-      p.ipsec.ike.remoteName ? `ipsec ike remote name ${g} ${p.ipsec.ike.remoteName} key-id` : `ipsec ike remote address ${g} ${p.remote}`,
+      p.ipsec.ike.remoteName
+        ? `ipsec ike remote name ${g} ${p.ipsec.ike.remoteName} key-id`
+        : `ipsec ike remote address ${g} ${p.remote}`,
       "l2tp always-on on",
       `l2tp hostname ${p.l2tp.hostname}`,
       p.l2tp.authSecret ? `l2tp tunnel auth on ${reveal(p.l2tp.authSecret)}` : "l2tp tunnel auth off",
@@ -84,7 +103,18 @@ export const yamahaL2tpv3 = defineRole({
       ...(p.bridge ? [`bridge member ${p.bridge.name} ${[...p.bridge.members, `tunnel${p.tunnel}`].join(" ")}`] : []),
       ...(p.bridge?.address ? [`ip ${p.bridge.name} address ${p.bridge.address}`] : []),
     ];
-    return [rtxTunnel({ tunnel: p.tunnel, lines, top, ownedTopKeys: [`ipsec transport ${p.ipsec.transport}`, `bridge member ${bridgeName}`, `ip ${bridgeName} address`] })];
+    return [
+      rtxTunnel({
+        tunnel: p.tunnel,
+        lines,
+        top,
+        ownedTopKeys: [
+          `ipsec transport ${p.ipsec.transport}`,
+          `bridge member ${bridgeName}`,
+          `ip ${bridgeName} address`,
+        ],
+      }),
+    ];
   },
 });
 

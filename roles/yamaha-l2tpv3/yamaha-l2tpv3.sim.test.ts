@@ -21,7 +21,13 @@ const base = {
   local: "2001:db8:1::2",
   remote: "2001:db8:0:8964::2",
   ipsec: { gateway: 1, policy: 101, transport: 1, psk: PSK, ike: { keepalive: true } },
-  l2tp: { hostname: "home-rtx", authSecret: AUTH, localRouterId: "192.168.0.1", remoteRouterId: "192.168.0.2", remoteEndId: "vps" },
+  l2tp: {
+    hostname: "home-rtx",
+    authSecret: AUTH,
+    localRouterId: "192.168.0.1",
+    remoteRouterId: "192.168.0.2",
+    remoteEndId: "vps",
+  },
   bridge: { name: "bridge1", members: ["lan1"], address: "192.168.100.1/24" },
 };
 type Params = Parameters<typeof yamahaL2tpv3>[0];
@@ -30,7 +36,10 @@ async function run(params: Params, opts: { check?: boolean; diff?: boolean } = {
   const printed: string[] = [];
   const pb = definePlaybook({ name: "router", plays: [{ hosts: "router", roles: () => [yamahaL2tpv3(params)] }] });
   const { inventory } = parseInventory(INVENTORY(), inventoryFile);
-  const summary = await runPlaybook(pb, inventory, { ...opts, reporter: plainReporter({ verbose: 2, diff: true, check: !!opts.check, write: (s) => printed.push(s) }) });
+  const summary = await runPlaybook(pb, inventory, {
+    ...opts,
+    reporter: plainReporter({ verbose: 2, diff: true, check: !!opts.check, write: (s) => printed.push(s) }),
+  });
   printed.push(jsonDocument(summary));
   return { summary, printed: printed.join("") };
 }
@@ -66,7 +75,14 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
     expect(sim.saves).toBe(1);
     expect(sim.config.tunnels.get(1)).toContain("tunnel endpoint address 2001:db8:1::2 2001:db8:0:8964::2");
     expect(sim.config.tunnels.get(1)).toContain(`ipsec ike pre-shared-key 1 text ${PSK}`);
-    expect(sim.config.top).toEqual(expect.arrayContaining(["ipsec transport 1 101 udp 1701", "l2tp service on l2tpv3", "bridge member bridge1 lan1 tunnel1", "ip bridge1 address 192.168.100.1/24"]));
+    expect(sim.config.top).toEqual(
+      expect.arrayContaining([
+        "ipsec transport 1 101 udp 1701",
+        "l2tp service on l2tpv3",
+        "bridge member bridge1 lan1 tunnel1",
+        "ip bridge1 address 192.168.100.1/24",
+      ]),
+    );
     FIRST_RUN_COMMANDS = sim.accepted.length;
   });
 
@@ -90,7 +106,10 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
     const before = sim.accepted.length;
     const { printed } = await run({ ...base, l2tp: { ...base.l2tp, hostname: "home-rtx2" }, bridge: null });
     everything.push(printed);
-    expect(sim.accepted.slice(before)).toEqual(["no bridge member bridge1 lan1 tunnel1", "no ip bridge1 address 192.168.100.1/24"]);
+    expect(sim.accepted.slice(before)).toEqual([
+      "no bridge member bridge1 lan1 tunnel1",
+      "no ip bridge1 address 192.168.100.1/24",
+    ]);
     expect(sim.config.top.some((l) => l.startsWith("bridge member"))).toBe(false);
   });
 
@@ -120,9 +139,20 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
     // the router refuses exec channels, as a real RTX does
     const refused = await new Promise<boolean>((resolve) => {
       const c = new Client();
-      c.on("ready", () => c.exec("show config", (err) => (c.end(), resolve(!!err))));
+      c.on("ready", () =>
+        c.exec("show config", (err) => {
+          c.end();
+          resolve(!!err);
+        }),
+      );
       c.on("error", () => resolve(false));
-      c.connect({ host: "127.0.0.1", port: sim.port, username: "admin", password: "login-9f3k", hostVerifier: () => true });
+      c.connect({
+        host: "127.0.0.1",
+        port: sim.port,
+        username: "admin",
+        password: "login-9f3k",
+        hostVerifier: () => true,
+      });
     });
     expect(refused).toBe(true);
     expect(sim.rejectedExec).toEqual(["show config"]);
@@ -133,18 +163,26 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
 let FIRST_RUN_COMMANDS = 0;
 
 describe("the site playbook's router play", () => {
-  // Failed once in 8 ms right after a rebuild, in 1 of 8 runs, and not since; retried so a fluke
-  // does not fail CI, while a real fault still fails all three tries.
-  it("converges the simulator standing in for the router, from inventory/hosts.yaml's router host", { retry: 2 }, async () => {
+  it("converges the simulator standing in for the router, from inventory/hosts.yaml's router host", async () => {
     const r2 = new RtxSimulator({ user: "admin", password: "login-pw-77", adminPassword: "admin-pw-77" });
     await r2.start();
     try {
-      const env = { HCD_VPN_ADMIN_PASSWORD: "vpn-admin-1", HCD_VPN_HOME_PASSWORD: "vpn-home-1", HCD_HOMEGW_ADMIN_PASSWORD: "gw-admin-1", HCD_RTX_LOGIN_PASSWORD: "login-pw-77", HCD_RTX_ADMIN_PASSWORD: "admin-pw-77", HCD_RTX_IPSEC_PSK: "site-psk-77", HCD_RTX_L2TP_SECRET: "site-auth-77" };
+      const env = {
+        HCD_VPN_ADMIN_PASSWORD: "vpn-admin-1",
+        HCD_VPN_HOME_PASSWORD: "vpn-home-1",
+        HCD_HOMEGW_ADMIN_PASSWORD: "gw-admin-1",
+        HCD_RTX_LOGIN_PASSWORD: "login-pw-77",
+        HCD_RTX_ADMIN_PASSWORD: "admin-pw-77",
+        HCD_RTX_IPSEC_PSK: "site-psk-77",
+        HCD_RTX_L2TP_SECRET: "site-auth-77",
+      };
       Object.assign(process.env, env);
       const dir = mkdtempSync(join(tmpdir(), "hcd-site-rtx-"));
       writeFileSync(join(dir, "known_hosts"), r2.hostKeyLine + "\n");
-      const text = readFileSync("inventory/hosts.yaml", "utf8")
-        .replace("ansible_host: 192.168.100.1", `ansible_host: 127.0.0.1\n          ansible_port: ${r2.port}\n          deploy_known_hosts_file: ${join(dir, "known_hosts")}`);
+      const text = readFileSync("inventory/hosts.yaml", "utf8").replace(
+        "ansible_host: 192.168.100.1",
+        `ansible_host: 127.0.0.1\n          ansible_port: ${r2.port}\n          deploy_known_hosts_file: ${join(dir, "known_hosts")}`,
+      );
       const { inventory, problems } = parseInventory(text, join(dir, "hosts.yaml"));
       expect(problems).toEqual([]);
       const site = (await import("../../playbooks/site.js")).default;

@@ -24,10 +24,12 @@ export function findAnsibleConfig(cwd = process.cwd(), env = process.env): { fil
   let warning: string | undefined;
   const local = resolve(cwd, "ansible.cfg");
   if (existsSync(local)) {
-    if (statSync(cwd).mode & 0o002) warning = `${local} is ignored: the folder ${cwd} is world-writable (as Ansible ignores it)`;
+    if (statSync(cwd).mode & 0o002)
+      warning = `${local} is ignored: the folder ${cwd} is world-writable (as Ansible ignores it)`;
     else return { file: local };
   }
-  for (const f of [`${homedir()}/.ansible.cfg`, "/etc/ansible/ansible.cfg"]) if (existsSync(f)) return { file: f, warning };
+  for (const f of [`${homedir()}/.ansible.cfg`, "/etc/ansible/ansible.cfg"])
+    if (existsSync(f)) return { file: f, warning };
   return { warning };
 }
 
@@ -61,16 +63,26 @@ export function parseAnsibleConfig(text: string, file: string): AnsibleConfig {
     const key = kv[1].toLowerCase();
     const value = kv[2].replace(/\s+[#;].*$/, "").trim();
     const at = { file, line: i + 1, field: `[defaults] ${key}` };
-    if (key === "inventory") cfg.inventory = value.split(",").map((s) => s.trim()).filter(Boolean).map(path);
+    if (key === "inventory")
+      cfg.inventory = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map(path);
     else if (key === "remote_user") cfg.remoteUser = value;
     else if (key === "private_key_file") cfg.privateKeyFile = path(value);
     else if (key === "vault_password_file") cfg.vaultPasswordFile = path(value);
     else if (key === "forks") {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) problems.push({ ...at, message: `forks must be a whole number >= 1, not ${value}` });
+      if (!Number.isInteger(n) || n < 1)
+        problems.push({ ...at, message: `forks must be a whole number >= 1, not ${value}` });
       else cfg.forks = n;
     } else if (key === "host_key_checking" && /^(false|no|off|0)$/i.test(value)) {
-      problems.push({ ...at, message: "host key checking cannot be turned off here", hint: "record keys with --accept-new-host-keys instead; a changed key is always refused" });
+      problems.push({
+        ...at,
+        message: "host key checking cannot be turned off here",
+        hint: "record keys with --accept-new-host-keys instead; a changed key is always refused",
+      });
     }
   });
   if (problems.length) throw new InputError(problems);

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { InputError, type Problem } from "../errors.js";
 import { VAULT_OPTIONS, type VaultArgs } from "./vault-options.js";
 
@@ -24,52 +24,80 @@ export interface RunArgs {
   listTasks: boolean;
 }
 
-const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** The command line parsed by Node's parseArgs; a word it cannot take is bad input (exit 3). */
+export function parseCommandLine<O extends Options>(
+  args: string[],
+  options: O,
+  hint: string,
+): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>> {
+  try {
+    return parseArgs({ args, allowPositionals: true, options });
+  } catch (e) {
+    throw new InputError([{ field: "command line", message: (e as Error).message, hint }]);
+  }
+}
+
+const list = (s: string) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function parseRunArgs(argv: string[]): RunArgs {
   // -vvv counts as three -v
   const expanded = argv.flatMap((a) => (/^-v{2,}$/.test(a) ? Array(a.length - 1).fill("-v") : [a]));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: expanded,
-      allowPositionals: true,
-      options: {
-        inventory: { type: "string", short: "i", multiple: true },
-        ...VAULT_OPTIONS,
-        check: { type: "boolean", short: "C" },
-        diff: { type: "boolean", short: "D" },
-        tags: { type: "string", short: "t", multiple: true },
-        "skip-tags": { type: "string", multiple: true },
-        limit: { type: "string", short: "l" },
-        forks: { type: "string", short: "f" },
-        json: { type: "boolean" },
-        verbose: { type: "boolean", short: "v", multiple: true },
-        "accept-new-host-keys": { type: "boolean" },
-        timeout: { type: "string" },
-        "lock-timeout": { type: "string" },
-        "list-hosts": { type: "boolean" },
-        "list-tasks": { type: "boolean" },
-      },
-    });
-  } catch (e) {
-    throw new InputError([{ field: "command line", message: (e as Error).message, hint: "deploy --help lists the options" }]);
-  }
+  const parsed = parseCommandLine(
+    expanded,
+    {
+      inventory: { type: "string", short: "i", multiple: true },
+      ...VAULT_OPTIONS,
+      check: { type: "boolean", short: "C" },
+      diff: { type: "boolean", short: "D" },
+      tags: { type: "string", short: "t", multiple: true },
+      "skip-tags": { type: "string", multiple: true },
+      limit: { type: "string", short: "l" },
+      forks: { type: "string", short: "f" },
+      json: { type: "boolean" },
+      verbose: { type: "boolean", short: "v", multiple: true },
+      "accept-new-host-keys": { type: "boolean" },
+      timeout: { type: "string" },
+      "lock-timeout": { type: "string" },
+      "list-hosts": { type: "boolean" },
+      "list-tasks": { type: "boolean" },
+    },
+    "deploy --help lists the options",
+  );
   const v = parsed.values;
   const problems: Problem[] = [];
-  if (parsed.positionals.length !== 1) problems.push({ field: "command line", message: parsed.positionals.length ? `one playbook expected, got ${parsed.positionals.join(" ")}` : "no playbook given", hint: "deploy playbooks/site.ts" });
+  if (parsed.positionals.length !== 1)
+    problems.push({
+      field: "command line",
+      message: parsed.positionals.length
+        ? `one playbook expected, got ${parsed.positionals.join(" ")}`
+        : "no playbook given",
+      hint: "deploy playbooks/site.ts",
+    });
   const forks = v.forks === undefined ? undefined : Number(v.forks);
-  if (forks !== undefined && (!Number.isInteger(forks) || forks < 1)) problems.push({ field: "--forks", message: `must be a whole number >= 1, not ${v.forks}` });
+  if (forks !== undefined && (!Number.isInteger(forks) || forks < 1))
+    problems.push({ field: "--forks", message: `must be a whole number >= 1, not ${v.forks}` });
   const timeout = v.timeout === undefined ? 10 : Number(v.timeout);
-  if (!(timeout > 0)) problems.push({ field: "--timeout", message: `must be a positive number of seconds, not ${v.timeout}` });
+  if (!(timeout > 0))
+    problems.push({ field: "--timeout", message: `must be a positive number of seconds, not ${v.timeout}` });
   const lockTimeout = v["lock-timeout"] === undefined ? 0 : Number(v["lock-timeout"]);
-  if (!(lockTimeout >= 0)) problems.push({ field: "--lock-timeout", message: `must be a number of seconds >= 0, not ${v["lock-timeout"]}` });
+  if (!(lockTimeout >= 0))
+    problems.push({ field: "--lock-timeout", message: `must be a number of seconds >= 0, not ${v["lock-timeout"]}` });
   if (problems.length) throw new InputError(problems);
   return {
     lockTimeoutSeconds: lockTimeout,
     playbook: parsed.positionals[0],
     inventories: v.inventory,
-    vault: { "vault-password-file": v["vault-password-file"], "vault-id": v["vault-id"], "ask-vault-pass": v["ask-vault-pass"] },
+    vault: {
+      "vault-password-file": v["vault-password-file"],
+      "vault-id": v["vault-id"],
+      "ask-vault-pass": v["ask-vault-pass"],
+    },
     check: !!v.check,
     diff: !!v.diff,
     tags: v.tags?.flatMap(list),

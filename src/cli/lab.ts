@@ -38,12 +38,18 @@ export async function labCommand(argv: string[]): Promise<number> {
       const sep = rest.indexOf("--");
       const host = rest[0];
       const cmd = sep >= 0 ? rest.slice(sep + 1) : rest.slice(1);
-      if (!host || cmd.length === 0) throw new DeployError("input", "usage: deploy lab exec HOST -- COMMAND...", { field: "lab exec" });
+      if (!host || cmd.length === 0)
+        throw new DeployError("input", "usage: deploy lab exec HOST -- COMMAND...", { field: "lab exec" });
       return labExec(host, cmd).code;
     }
     case "verify":
       return (await import("../lab/verify.js")).verifyCommand();
     default:
-      throw new DeployError("input", `unknown lab command "${sub ?? ""}"`, { field: "lab" }, { hint: "up, hosts, exec, verify or down" });
+      throw new DeployError(
+        "input",
+        `unknown lab command "${sub ?? ""}"`,
+        { field: "lab" },
+        { hint: "up, hosts, exec, verify or down" },
+      );
   }
 }

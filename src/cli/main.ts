@@ -1,10 +1,8 @@
 import { HELP } from "./help.js";
 
-const wantsHelp = (argv: string[]) => argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help";
+const wantsHelp = (argv: string[]) =>
+  argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help";
 const wantsVersion = (argv: string[]) => argv[0] === "-V" || argv[0] === "--version";
-
-/** Help and version need nothing but this module: no reason to load the rest. */
-export const answersAlone = (argv: string[]) => wantsHelp(argv) || wantsVersion(argv);
 
 async function dispatch(argv: string[]): Promise<number> {
   if (wantsHelp(argv)) {

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./args.js";
 import { InputError } from "../errors.js";
 import { dirname } from "node:path";
 import { projectInventory } from "./project.js";
@@ -9,18 +9,32 @@ import { redactValue } from "../secrets.js";
 
 /** `deploy plan PLAYBOOK [-i FILE] [--json]`: the derived plan, validated; connects nowhere. */
 export async function planCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i", multiple: true }, json: { type: "boolean" }, ...VAULT_OPTIONS } });
-  } catch (e) {
-    throw new InputError([{ field: "command line", message: (e as Error).message, hint: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] (the plan is the whole site's: no --limit)" }]);
-  }
+  const parsed = parseCommandLine(
+    argv,
+    { inventory: { type: "string", short: "i", multiple: true }, json: { type: "boolean" }, ...VAULT_OPTIONS },
+    "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] (the plan is the whole site's: no --limit)",
+  );
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
-  const { inventory: inv } = await projectInventory(values.inventory, values, { lenientSecrets: true, playbookDir: dirname(positionals[0]) });
+  if (positionals.length !== 1)
+    throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
+  const { inventory: inv } = await projectInventory(values.inventory, values, {
+    lenientSecrets: true,
+    playbookDir: dirname(positionals[0]),
+  });
   const pb = await loadPlaybook(positionals[0]);
-  if (!pb.plan) throw new InputError([{ file: positionals[0], message: "this playbook derives no plan", hint: "add plan: (inventory) => ... to definePlaybook" }]);
+  if (!pb.plan)
+    throw new InputError([
+      {
+        file: positionals[0],
+        message: "this playbook derives no plan",
+        hint: "add plan: (inventory) => ... to definePlaybook",
+      },
+    ]);
   const plan = pb.plan(inv);
-  process.stdout.write(values.json || !pb.describePlan ? JSON.stringify(redactValue(plan), null, 2) + "\n" : forPerson(pb.describePlan(plan)));
+  process.stdout.write(
+    values.json || !pb.describePlan
+      ? JSON.stringify(redactValue(plan), null, 2) + "\n"
+      : forPerson(pb.describePlan(plan)),
+  );
   return 0;
 }

@@ -18,7 +18,12 @@ function listing(file: string, plays: CompiledPlay[], tasks: boolean): string {
     out.push(`  play #${i + 1} (${p.name}): ${p.hosts.length} host${p.hosts.length === 1 ? "" : "s"}`);
     for (const h of p.hosts) {
       out.push(`    ${h.host}`);
-      if (tasks) for (const r of h.roles) for (const t of r.tasks) out.push(`      ${r.role} : ${t.task.name}${t.task.tags.length ? `  TAGS: [${t.task.tags.join(", ")}]` : ""}`);
+      if (tasks)
+        for (const r of h.roles)
+          for (const t of r.tasks)
+            out.push(
+              `      ${r.role} : ${t.task.name}${t.task.tags.length ? `  TAGS: [${t.task.tags.join(", ")}]` : ""}`,
+            );
     }
     out.push("");
   });
@@ -28,10 +33,18 @@ function listing(file: string, plays: CompiledPlay[], tasks: boolean): string {
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
   // listing connects nowhere: a secret it cannot read is no reason to refuse
-  const { inventory, cfg } = await projectInventory(args.inventories, args.vault, { lenientSecrets: args.listHosts || args.listTasks, playbookDir: dirname(args.playbook) });
+  const { inventory, cfg } = await projectInventory(args.inventories, args.vault, {
+    lenientSecrets: args.listHosts || args.listTasks,
+    playbookDir: dirname(args.playbook),
+  });
   const playbook = await loadPlaybook(args.playbook);
   if (args.listHosts || args.listTasks) {
-    const plays = compile(playbook, inventory, { tags: args.tags, skipTags: args.skipTags, limit: args.limit }, args.playbook);
+    const plays = compile(
+      playbook,
+      inventory,
+      { tags: args.tags, skipTags: args.skipTags, limit: args.limit },
+      args.playbook,
+    );
     process.stdout.write(forPerson(listing(args.playbook, plays, args.listTasks)));
     return 0;
   }
@@ -39,14 +52,25 @@ export async function runCommand(argv: string[]): Promise<number> {
   let reporter: Reporter = silentReporter;
   if (!args.json) {
     reporter = tty
-      ? (await import("../output/listr.js")).listrReporter({ verbose: args.verbose, diff: args.diff, check: args.check })
-      : plainReporter({ verbose: args.verbose, diff: args.diff, check: args.check, write: (s) => process.stdout.write(s) });
+      ? (await import("../output/listr.js")).listrReporter({
+          verbose: args.verbose,
+          diff: args.diff,
+          check: args.check,
+        })
+      : plainReporter({
+          verbose: args.verbose,
+          diff: args.diff,
+          check: args.check,
+          write: (s) => process.stdout.write(s),
+        });
   }
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    process.stderr.write("\ninterrupted: finishing the current step on each host, then stopping (Ctrl-C again to quit at once)\n");
+    process.stderr.write(
+      "\ninterrupted: finishing the current step on each host, then stopping (Ctrl-C again to quit at once)\n",
+    );
   };
   process.on("SIGINT", onSigint);
   const summary = await runPlaybook(playbook, inventory, {

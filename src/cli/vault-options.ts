@@ -38,7 +38,12 @@ export async function vaultKeysFrom(v: VaultArgs, cfg?: AnsibleConfig, env = pro
   for (const id of v["vault-id"] ?? []) {
     const at = id.indexOf("@");
     const [label, source] = at >= 0 ? [id.slice(0, at), id.slice(at + 1)] : [undefined, id];
-    if (source === "prompt") keys.push({ label, password: await prompt(`Vault password${label ? ` (${label})` : ""}: `, problems), from: `${label ? label + "@" : ""}prompt` });
+    if (source === "prompt")
+      keys.push({
+        label,
+        password: await prompt(`Vault password${label ? ` (${label})` : ""}: `, problems),
+        from: `${label ? label + "@" : ""}prompt`,
+      });
     else fromFile(source, "--vault-id", label);
   }
   for (const f of v["vault-password-file"] ?? []) fromFile(f, "--vault-password-file");
@@ -52,7 +57,11 @@ export async function vaultKeysFrom(v: VaultArgs, cfg?: AnsibleConfig, env = pro
 /** Ask on the terminal without echo; no terminal is a refusal, not a hang. */
 async function prompt(question: string, problems: Problem[]): Promise<string> {
   if (!process.stdin.isTTY) {
-    problems.push({ field: "--ask-vault-pass", message: "no terminal to ask the vault password on", hint: "give --vault-password-file FILE instead" });
+    problems.push({
+      field: "--ask-vault-pass",
+      message: "no terminal to ask the vault password on",
+      hint: "give --vault-password-file FILE instead",
+    });
     return "";
   }
   process.stderr.write(question);

@@ -35,7 +35,10 @@ export function applyExecutor(c: ApplyContext): Executor {
  */
 async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Promise<string | undefined> {
   const ok = (e: Entry) => c.report({ role: e.role, task: e.name, status: "ok" });
-  if (!batch.some((e) => e.steps.length)) return batch.forEach(ok), undefined;
+  if (!batch.some((e) => e.steps.length)) {
+    batch.forEach(ok);
+    return undefined;
+  }
   if (c.interrupted()) {
     batch.filter((e) => !e.steps.length).forEach(ok);
     return "interrupted before the next change";
@@ -44,10 +47,18 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
   const d = c.dialect;
   const tk = newToken();
   const parts: string[] = [d.header];
-  batch.forEach((e, b) => e.steps.forEach((s, k) => parts.push(d.section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))));
-  const verify = batch.filter((e) => e.kind === "task" && e.steps.length && c.tasks[e.index].task.resource.kind !== "command").map((e) => e.index);
+  batch.forEach((e, b) =>
+    e.steps.forEach((s, k) => parts.push(d.section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))),
+  );
+  const verify = batch
+    .filter((e) => e.kind === "task" && e.steps.length && c.tasks[e.index].task.resource.kind !== "command")
+    .map((e) => e.index);
   const reread = [...new Set([...verify, ...c.tasks.map((_, i) => i).filter((i) => i >= readFrom)])];
-  const probe = probeScript(d, tk, reread.map((i) => probeItem(`p${i}`, c.tasks[i].task.resource, c.diff)));
+  const probe = probeScript(
+    d,
+    tk,
+    reread.map((i) => probeItem(`p${i}`, c.tasks[i].task.resource, c.diff)),
+  );
   parts.push(probe.script);
   const n = batch.filter((e) => e.steps.length).length;
   c.reporter.progress(c.host, `applying ${n} change${n > 1 ? "s" : ""}`);
@@ -67,7 +78,7 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
       continue;
     }
     const outs = e.steps.map((_, k) => secs.get(`s${b}.${k}`));
-    const bad = outs.findIndex((o) => !o || o.code !== 0);
+    const bad = outs.findIndex((o) => o?.code !== 0);
     if (bad >= 0) {
       const o = outs[bad];
       failure = `${e.steps[bad].why}: ${o ? `exit ${o.code}` : "did not run"}${o?.output ? `\n${o.output.trim()}` : r.stderr ? `\n${r.stderr.trim()}` : ""}`;
@@ -75,7 +86,13 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
       continue;
     }
     failure = (await confirmAll(c.shell, e.steps)) ?? (await confirmed(c, e, allRan && verify.includes(e.index)));
-    c.report({ role: e.role, task: e.name, status: failure ? "failed" : "changed", why: e.why, ...(failure ? { error: failure } : { diff: diffsOf(e.steps) }) });
+    c.report({
+      role: e.role,
+      task: e.name,
+      status: failure ? "failed" : "changed",
+      why: e.why,
+      ...(failure ? { error: failure } : { diff: diffsOf(e.steps) }),
+    });
   }
   return failure;
 }
@@ -86,7 +103,9 @@ async function confirmed(c: ApplyContext, e: Entry, check: boolean): Promise<str
   if (e.steps.some((st) => st.confirm)) {
     // the confirmation changed what the task reads (it records the change): read it again
     const tk = newToken();
-    const again = await c.shell.run(c.dialect.header + c.dialect.section(tk, "p", c.tasks[e.index].task.resource.probe({ diff: c.diff })));
+    const again = await c.shell.run(
+      c.dialect.header + c.dialect.section(tk, "p", c.tasks[e.index].task.resource.probe({ diff: c.diff })),
+    );
     c.states.read(e.index, parseSections(tk, again.stdout).get("p"));
   }
   if (!check) return undefined;

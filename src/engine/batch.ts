@@ -35,7 +35,8 @@ export function checkExecutor(report: Report): Executor {
     readsBack: false,
     async run(batch) {
       for (const e of batch) {
-        if (e.steps.length || e.unread) report({ role: e.role, task: e.name, status: "changed", why: e.why, diff: diffsOf(e.steps) });
+        if (e.steps.length || e.unread)
+          report({ role: e.role, task: e.name, status: "changed", why: e.why, diff: diffsOf(e.steps) });
         else report({ role: e.role, task: e.name, status: "ok" });
       }
       return undefined;

@@ -38,17 +38,29 @@ function wanted(tags: readonly string[], sel: Selection): boolean {
  * Turn a playbook and inventory into per-host task lists: hosts selected, role parameters
  * validated, tags applied. Every problem is collected; nothing connects anywhere.
  */
-export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection, playbookFile: string): CompiledPlay[] {
+export function compile<P>(
+  playbook: Playbook<P>,
+  inv: Inventory,
+  sel: Selection,
+  playbookFile: string,
+): CompiledPlay[] {
   const problems: Problem[] = [];
   if (!playbook || !Array.isArray(playbook.plays)) {
-    throw new InputError([{ file: playbookFile, message: "the playbook has no plays", hint: "export default definePlaybook({ name, plays: [...] })" }]);
+    throw new InputError([
+      {
+        file: playbookFile,
+        message: "the playbook has no plays",
+        hint: "export default definePlaybook({ name, plays: [...] })",
+      },
+    ]);
   }
   let limitHosts: Set<string> | undefined;
   if (sel.limit) {
     const r = selectHosts(inv, sel.limit, { field: "--limit" });
     problems.push(...r.problems);
     // an empty selection would run nothing and exit 0 (with --check: "nothing would change")
-    if (!r.problems.length && !r.hosts.length) problems.push({ field: "--limit", message: `"${sel.limit}" selects no host of ${inv.file}` });
+    if (!r.problems.length && !r.hosts.length)
+      problems.push({ field: "--limit", message: `"${sel.limit}" selects no host of ${inv.file}` });
     limitHosts = new Set(r.hosts);
   }
   const plan = playbook.plan ? playbook.plan(inv) : (undefined as P);
@@ -57,7 +69,8 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
   playbook.plays.forEach((play, pi) => {
     const playName = play.name ?? (Array.isArray(play.hosts) ? play.hosts.join(",") : String(play.hosts));
     const where = { file: playbookFile, field: `plays[${pi}].hosts` };
-    if (!play.roles && !play.tasks) problems.push({ file: playbookFile, field: `plays[${pi}]`, message: "a play needs roles or tasks" });
+    if (!play.roles && !play.tasks)
+      problems.push({ file: playbookFile, field: `plays[${pi}]`, message: "a play needs roles or tasks" });
     const sel2 = selectHosts(inv, play.hosts, where);
     problems.push(...sel2.problems);
     const hosts = sel2.hosts.filter((h) => !limitHosts || limitHosts.has(h));
@@ -65,7 +78,12 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
     for (const name of hosts) {
       const h = inv.hosts.get(name)!;
       let role = "";
-      const ctx: HostContext = { name, vars: h.vars, groups: h.groups, warn: (m) => compiled.warnings.push(`${name}${role ? ` [${role}]` : ""}: ${m}`) };
+      const ctx: HostContext = {
+        name,
+        vars: h.vars,
+        groups: h.groups,
+        warn: (m) => compiled.warnings.push(`${name}${role ? ` [${role}]` : ""}: ${m}`),
+      };
       const roles: CompiledRole[] = [];
       const vars = playVars(play.vars, inv, h, play.name ?? playName, problems);
       if (vars === INVALID) continue;
@@ -74,7 +92,11 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
           const parsed = ri.schema.safeParse(ri.input);
           if (!parsed.success) {
             for (const issue of parsed.error.issues) {
-              problems.push({ file: playbookFile, field: `host ${name}, role ${ri.role}: ${issue.path.join(".") || "(params)"}`, message: issue.message });
+              problems.push({
+                file: playbookFile,
+                field: `host ${name}, role ${ri.role}: ${issue.path.join(".") || "(params)"}`,
+                message: issue.message,
+              });
             }
             continue;
           }
@@ -84,9 +106,17 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
             role = "";
             for (const t of tasks) for (const tag of [...ri.tags, ...t.tags]) tagsSeen.add(tag);
             const included = tasks.filter((t) => wanted([...ri.tags, ...t.tags], sel));
-            roles.push({ role: ri.role, tasks: included.map((task) => ({ role: ri.role, task })), handlers: uniqueHandlers(included) });
+            roles.push({
+              role: ri.role,
+              tasks: included.map((task) => ({ role: ri.role, task })),
+              handlers: uniqueHandlers(included),
+            });
           } catch (e) {
-            problems.push({ file: playbookFile, field: `host ${name}, role ${ri.role}`, message: (e as Error).message });
+            problems.push({
+              file: playbookFile,
+              field: `host ${name}, role ${ri.role}`,
+              message: (e as Error).message,
+            });
           }
         }
         if (play.tasks) {
@@ -99,15 +129,24 @@ export function compile<P>(playbook: Playbook<P>, inv: Inventory, sel: Selection
       } catch (e) {
         problems.push({ file: playbookFile, field: `plays[${pi}] for host ${name}`, message: (e as Error).message });
       }
-      if (roles.some((r) => r.tasks.length)) compiled.hosts.push({ host: name, roles: roles.filter((r) => r.tasks.length) });
+      if (roles.some((r) => r.tasks.length))
+        compiled.hosts.push({ host: name, roles: roles.filter((r) => r.tasks.length) });
     }
     plays.push(compiled);
   });
   // a tag no task has is a typo: it would select nothing and say all is well
   if (!problems.length) {
-    for (const [flag, list] of [["--tags", sel.tags], ["--skip-tags", sel.skipTags]] as const) {
+    for (const [flag, list] of [
+      ["--tags", sel.tags],
+      ["--skip-tags", sel.skipTags],
+    ] as const) {
       for (const t of list ?? []) {
-        if (!SPECIAL_TAGS.has(t) && !tagsSeen.has(t)) problems.push({ field: flag, message: `no task of ${playbookFile}${limitHosts ? " on the selected hosts" : ""} has the tag "${t}"`, hint: `tags: ${[...tagsSeen].sort().join(", ")}` });
+        if (!SPECIAL_TAGS.has(t) && !tagsSeen.has(t))
+          problems.push({
+            field: flag,
+            message: `no task of ${playbookFile}${limitHosts ? " on the selected hosts" : ""} has the tag "${t}"`,
+            hint: `tags: ${[...tagsSeen].sort().join(", ")}`,
+          });
       }
     }
   }
@@ -129,7 +168,13 @@ function playVars(schema: z.ZodType | undefined, inv: Inventory, h: Host, play: 
     const key = String(issue.path[0] ?? "");
     const value = h.vars[key];
     const missing = value === undefined && issue.path.length === 1;
-    const at = missing ? undefined : originOf(inv, h, issue.path.map((x, i) => (typeof x === "number" ? `[${x}]` : i ? `.${String(x)}` : String(x))).join(""));
+    const at = missing
+      ? undefined
+      : originOf(
+          inv,
+          h,
+          issue.path.map((x, i) => (typeof x === "number" ? `[${x}]` : i ? `.${String(x)}` : String(x))).join(""),
+        );
     problems.push({
       file: at?.file ?? inv.file,
       line: at?.line,

@@ -34,7 +34,14 @@ export interface HostRunOptions {
  * (a file's text); in check mode it is never cut, and such a task is planned against what was
  * read. A change that must be confirmed over a new connection ends its batch at once.
  */
-export async function convergeOnce(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter, lock: () => Promise<void>): Promise<{ recap: HostRecap; error?: string }> {
+export async function convergeOnce(
+  shell: RemoteShell,
+  host: string,
+  roles: CompiledRole[],
+  opts: HostRunOptions,
+  reporter: Reporter,
+  lock: () => Promise<void>,
+): Promise<{ recap: HostRecap; error?: string }> {
   const recap = emptyRecap();
   const dialect = dialectOf(shell);
   const tasks: CompiledTask[] = roles.flatMap((r) => r.tasks);
@@ -47,12 +54,29 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
   reporter.progress(host, "reading state");
   const first = await (opts.prefetched ?? runProbe(shell, roles, opts.diff));
   const sections = probeSections(first.token, first.result.stdout, first.copies);
-  if (dialect.pendingProbe !== undefined && !sections.has("pending")) return { recap: { ...recap, failed: 1 }, error: `the probe script did not run: exit ${first.result.code} ${first.result.stderr.trim()}` };
+  if (dialect.pendingProbe !== undefined && !sections.has("pending"))
+    return {
+      recap: { ...recap, failed: 1 },
+      error: `the probe script did not run: exit ${first.result.code} ${first.result.stderr.trim()}`,
+    };
   const pending = parsePending(sections.get("pending")?.output ?? "");
   const states = new TaskStates(tasks);
   tasks.forEach((_, i) => states.read(i, sections.get(`p${i}`)));
 
-  const exec = opts.check ? checkExecutor(report) : applyExecutor({ shell, dialect, host, tasks, states, diff: opts.diff, report, reporter, lock, interrupted: opts.interrupted });
+  const exec = opts.check
+    ? checkExecutor(report)
+    : applyExecutor({
+        shell,
+        dialect,
+        host,
+        tasks,
+        states,
+        diff: opts.diff,
+        report,
+        reporter,
+        lock,
+        interrupted: opts.interrupted,
+      });
   let batch: Entry[] = [];
   /** What the batch's changes write, and the texts they leave in files (until read back). */
   const dirty = new Set<string>();
@@ -104,7 +128,11 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
         t.task.resource.writes.forEach((w) => dirty.add(w));
         recordTexts(written, steps);
       }
-      if (steps.length) Object.assign(entry, { steps: [...(dialect.pendingProbe !== undefined ? t.task.notify.map(notifyMarkerStep) : []), ...steps], why: steps.map((s) => s.why) });
+      if (steps.length)
+        Object.assign(entry, {
+          steps: [...(dialect.pendingProbe !== undefined ? t.task.notify.map(notifyMarkerStep) : []), ...steps],
+          why: steps.map((s) => s.why),
+        });
       batch.push(entry);
       if (steps.some((s) => s.confirm)) {
         // confirmed right away over a fresh connection, before anything else runs
@@ -114,7 +142,14 @@ export async function convergeOnce(shell: RemoteShell, host: string, roles: Comp
       i++;
     }
     for (const h of notified) {
-      batch.push({ kind: "handler", index: -1, role: r.role, name: `handler: ${h.name}`, steps: [handlerStep(h)], why: [pending.has(h.id) ? `${h.name} (notified by an earlier run)` : h.name] });
+      batch.push({
+        kind: "handler",
+        index: -1,
+        role: r.role,
+        name: `handler: ${h.name}`,
+        steps: [handlerStep(h)],
+        why: [pending.has(h.id) ? `${h.name} (notified by an earlier run)` : h.name],
+      });
       dirty.add("*");
     }
   }

@@ -32,15 +32,24 @@ export interface Dialect {
 function probes(token: string, items: ProbeItem[]): string {
   const slow = items.filter((x) => x[2]);
   const tables = fillTables(items.filter((x) => !x[2]).map((x) => x[1]));
-  if (!slow.length) return [tables, ...items.map(([id, f, , inShell]) => section(token, id, f, { inShell }))].join("\n");
+  if (!slow.length)
+    return [tables, ...items.map(([id, f, , inShell]) => section(token, id, f, { inShell }))].join("\n");
   const lines = [tables, tempTrap(["hcd_d"]), makeTemp("hcd_d", { directory: true })];
-  slow.forEach(([, f], i) => lines.push(`(\numask 077\n(\n${f}\n) > "$hcd_d/${i}" 2>&1 </dev/null\necho $? > "$hcd_d/${i}.rc"\n) &`));
+  slow.forEach(([, f], i) =>
+    lines.push(`(\numask 077\n(\n${f}\n) > "$hcd_d/${i}" 2>&1 </dev/null\necho $? > "$hcd_d/${i}.rc"\n) &`),
+  );
   for (const [id, f, isSlow, inShell] of items) if (!isSlow) lines.push(section(token, id, f, { inShell }));
   lines.push("wait");
   // (a trailing "." keeps the output's own trailing newlines through the command substitution)
-  slow.forEach((_, i) => lines.push(`hcd_o${i}=$(cat "$hcd_d/${i}"; echo .); hcd_o${i}=\${hcd_o${i}%.}; hcd_r${i}=$(cat "$hcd_d/${i}.rc")`));
+  slow.forEach((_, i) =>
+    lines.push(`hcd_o${i}=$(cat "$hcd_d/${i}"; echo .); hcd_o${i}=\${hcd_o${i}%.}; hcd_r${i}=$(cat "$hcd_d/${i}.rc")`),
+  );
   lines.push(`rm -rf -- "$hcd_d"; hcd_d=`);
-  slow.forEach(([id], i) => lines.push(`printf '%s\\n%s\\n@@${token} ${id} end %s\\n' '@@${token} ${id} begin' "$hcd_o${i}" "$hcd_r${i}"; hcd_o${i}=`));
+  slow.forEach(([id], i) =>
+    lines.push(
+      `printf '%s\\n%s\\n@@${token} ${id} end %s\\n' '@@${token} ${id} begin' "$hcd_o${i}" "$hcd_r${i}"; hcd_o${i}=`,
+    ),
+  );
   return lines.join("\n");
 }
 
@@ -56,7 +65,8 @@ export const shDialect: Dialect = {
 export const rtxDialect: Dialect = {
   name: "rtx",
   header: "",
-  section: (token, id, fragment, opts = {}) => `#@@ ${token} ${id} begin${opts.stopOnError ? " stop" : ""}\n${fragment}\n#@@ ${token} ${id} end`,
+  section: (token, id, fragment, opts = {}) =>
+    `#@@ ${token} ${id} begin${opts.stopOnError ? " stop" : ""}\n${fragment}\n#@@ ${token} ${id} end`,
   probes: (token, items) => items.map(([id, f]) => rtxDialect.section(token, id, f)).join("\n"),
 };
 

@@ -4,12 +4,18 @@ import type { Handler } from "./types.js";
 
 /** A handler: a named shell action run once at the end of the role when notified. */
 export function handler(name: string, script: string): Handler {
-  const id = createHash("sha256").update(name + "\0" + script).digest("hex").slice(0, 16);
+  const id = createHash("sha256")
+    .update(name + "\0" + script)
+    .digest("hex")
+    .slice(0, 16);
   return { id, name, script };
 }
 
 export function restartService(unit: string): Handler {
-  return handler(`restart ${unit}`, `${command("systemctl", "daemon-reload")} && ${command("systemctl", "restart", unit)}`);
+  return handler(
+    `restart ${unit}`,
+    `${command("systemctl", "daemon-reload")} && ${command("systemctl", "restart", unit)}`,
+  );
 }
 
 export function reloadService(unit: string): Handler {

@@ -14,7 +14,13 @@ class ReadAgain extends Error {}
  * Converge one host. Results are held back until the lock is taken (or the run turns out to
  * change nothing), so a host read again under the lock is reported once.
  */
-export async function convergeHost(shell: RemoteShell, host: string, roles: CompiledRole[], opts: HostRunOptions, reporter: Reporter): Promise<{ recap: HostRecap; error?: string }> {
+export async function convergeHost(
+  shell: RemoteShell,
+  host: string,
+  roles: CompiledRole[],
+  opts: HostRunOptions,
+  reporter: Reporter,
+): Promise<{ recap: HostRecap; error?: string }> {
   let held: TaskResult[] | undefined = opts.lock && !opts.check ? [] : undefined;
   const release = () => {
     for (const r of held ?? []) reporter.task(r);

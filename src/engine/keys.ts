@@ -12,7 +12,8 @@ export function overlaps(reads: readonly string[], dirty: ReadonlySet<string>): 
     if (r.startsWith("node:")) {
       // an entry is changed by itself, or by a subtree change (removal) above or at it
       const p = r.slice(5);
-      for (const d of dirty) if (d.startsWith("path:") && (p === d.slice(5) || p.startsWith(d.slice(5).replace(/\/?$/, "/")))) return true;
+      for (const d of dirty)
+        if (d.startsWith("path:") && (p === d.slice(5) || p.startsWith(d.slice(5).replace(/\/?$/, "/")))) return true;
       continue;
     }
     if (r.startsWith("path:")) {

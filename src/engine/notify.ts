@@ -14,13 +14,24 @@ export function pendingProbe(): string {
 }
 
 export function parsePending(out: string): Set<string> {
-  return new Set(out.split("\n").map((l) => l.trim()).filter((l) => /^[0-9a-f]{16}$/.test(l)));
+  return new Set(
+    out
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /^[0-9a-f]{16}$/.test(l)),
+  );
 }
 
 export function notifyMarkerStep(h: Handler): Step {
-  return { why: `record notification of ${h.name}`, script: `mkdir -p ${NOTIFY_DIR} && : > ${quote(`${NOTIFY_DIR}/${h.id}`)}` };
+  return {
+    why: `record notification of ${h.name}`,
+    script: `mkdir -p ${NOTIFY_DIR} && : > ${quote(`${NOTIFY_DIR}/${h.id}`)}`,
+  };
 }
 
 export function handlerStep(h: Handler): Step {
-  return { why: h.name, script: `${h.script}\nrc=$?; [ "$rc" -eq 0 ] && rm -f ${quote(`${NOTIFY_DIR}/${h.id}`)}; exit $rc` };
+  return {
+    why: h.name,
+    script: `${h.script}\nrc=$?; [ "$rc" -eq 0 ] && rm -f ${quote(`${NOTIFY_DIR}/${h.id}`)}; exit $rc`,
+  };
 }

@@ -16,7 +16,11 @@ export interface ProbeRun {
  * of one file each read it) print the same: each distinct one runs once, and `copies` says
  * which section stands for which (copy id -> id that ran).
  */
-export function probeScript(d: Dialect, token: string, items: ProbeItem[]): { script: string; copies: Map<string, string> } {
+export function probeScript(
+  d: Dialect,
+  token: string,
+  items: ProbeItem[],
+): { script: string; copies: Map<string, string> } {
   const first = new Map<string, string>();
   const copies = new Map<string, string>();
   const run: ProbeItem[] = [];
@@ -50,7 +54,10 @@ export function runProbe(shell: RemoteShell, roles: CompiledRole[], diff: boolea
   const d = dialectOf(shell);
   const token = newToken();
   const tasks = roles.flatMap((r) => r.tasks);
-  const items: ProbeItem[] = [...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe, false, true] as ProbeItem] : []), ...tasks.map((t, i) => probeItem(`p${i}`, t.task.resource, diff))];
+  const items: ProbeItem[] = [
+    ...(d.pendingProbe !== undefined ? [["pending", d.pendingProbe, false, true] as ProbeItem] : []),
+    ...tasks.map((t, i) => probeItem(`p${i}`, t.task.resource, diff)),
+  ];
   const { script, copies } = probeScript(d, token, items);
   return shell.run(d.header + script).then((result) => ({ token, result, copies }));
 }

@@ -47,11 +47,16 @@ export function fillTables(fragments: string[]): string {
   const lines: string[] = [];
   const st = named("hcd_stat", fragments);
   const sh = named("hcd_sha", fragments);
-  if (st.length > 1) lines.push(`hcd_st="$hcd_nl$(stat -c '%n${TAB}%F %a %U %G' -- ${st.join(" ")} 2>/dev/null)$hcd_nl"`);
+  if (st.length > 1)
+    lines.push(`hcd_st="$hcd_nl$(stat -c '%n${TAB}%F %a %U %G' -- ${st.join(" ")} 2>/dev/null)$hcd_nl"`);
   if (sh.length > 1) lines.push(`hcd_sh="$hcd_nl$(sha256sum -- ${sh.join(" ")} 2>/dev/null)$hcd_nl"`);
   const un = named("hcd_unit", fragments);
-  if (un.length > 1) lines.push(`hcd_un="$hcd_nl$(systemctl show ${UNIT_PROPS} -- ${un.join(" ")} 2>/dev/null)$hcd_nl"`);
+  if (un.length > 1)
+    lines.push(`hcd_un="$hcd_nl$(systemctl show ${UNIT_PROPS} -- ${un.join(" ")} 2>/dev/null)$hcd_nl"`);
   const pk = named("hcd_pkgs", fragments);
-  if (pk.length > 1) lines.push(`hcd_pkn=' ${pk.join(" ")} '; hcd_pk="$hcd_nl$(dpkg-query -W ${DPKG_FORMAT} ${pk.join(" ")} 2>/dev/null)$hcd_nl"`);
+  if (pk.length > 1)
+    lines.push(
+      `hcd_pkn=' ${pk.join(" ")} '; hcd_pk="$hcd_nl$(dpkg-query -W ${DPKG_FORMAT} ${pk.join(" ")} 2>/dev/null)$hcd_nl"`,
+    );
   return lines.join("\n");
 }

@@ -40,15 +40,28 @@ export interface RunSummary {
 }
 
 /** Everything that can be checked before a connection: plays, hosts, parameters, targets. */
-export function prepareRun<P>(playbook: Playbook<P>, inv: Inventory, opts: RunOptions): { plays: CompiledPlay[]; targets: Map<string, SshTarget> } {
+export function prepareRun<P>(
+  playbook: Playbook<P>,
+  inv: Inventory,
+  opts: RunOptions,
+): { plays: CompiledPlay[]; targets: Map<string, SshTarget> } {
   const plays = compile(playbook, inv, opts, opts.playbookFile ?? "playbook");
   const names = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
-  const { targets, problems } = resolveTargets(inv, names, { acceptNewHostKeys: opts.acceptNewHostKeys, timeoutMs: opts.timeoutMs, user: opts.user, privateKeyPath: opts.privateKeyPath });
+  const { targets, problems } = resolveTargets(inv, names, {
+    acceptNewHostKeys: opts.acceptNewHostKeys,
+    timeoutMs: opts.timeoutMs,
+    user: opts.user,
+    privateKeyPath: opts.privateKeyPath,
+  });
   if (problems.length) throw new InputError(problems);
   return { plays, targets };
 }
 
-export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts: RunOptions = {}): Promise<RunSummary> {
+export async function runPlaybook<P>(
+  playbook: Playbook<P>,
+  inv: Inventory,
+  opts: RunOptions = {},
+): Promise<RunSummary> {
   const started = Date.now();
   const { plays, targets } = prepareRun(playbook, inv, opts);
   const reporter = opts.reporter ?? silentReporter;
@@ -61,7 +74,13 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
   const hosts: RunSummary["hosts"] = {};
   const tasks: TaskResult[] = [];
   const down = new Set<string>();
-  const wrapped: Reporter = { ...reporter, task: (r) => (tasks.push(r), reporter.task(r)) };
+  const wrapped: Reporter = {
+    ...reporter,
+    task: (r) => {
+      tasks.push(r);
+      reporter.task(r);
+    },
+  };
 
   const shellOf = (h: string) => {
     let p = shells.get(h);
@@ -102,11 +121,19 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
         for (;;) {
           const l = await sh.lock(owner);
           if (l.status === "locked") {
-            if (l.previous) wrapped.warning?.(`${h}: an earlier run did not finish (${l.previous}); its lock was stale and is taken over`);
+            if (l.previous)
+              wrapped.warning?.(
+                `${h}: an earlier run did not finish (${l.previous}); its lock was stale and is taken over`,
+              );
             return l;
           }
           if (Date.now() >= deadline) {
-            throw new DeployError("task", `${h} is being converged by another run (${l.previous}); not touching it`, { host: h }, { hint: "wait for it, or give --lock-timeout SECONDS to wait" });
+            throw new DeployError(
+              "task",
+              `${h} is being converged by another run (${l.previous}); not touching it`,
+              { host: h },
+              { hint: "wait for it, or give --lock-timeout SECONDS to wait" },
+            );
           }
           await new Promise((r) => setTimeout(r, 1000));
         }
@@ -125,7 +152,10 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
   try {
     for (const [playIndex, play] of plays.entries()) {
       const live = play.hosts.filter((h) => !down.has(h.host));
-      wrapped.playStarted(play.name, live.map((h) => h.host));
+      wrapped.playStarted(
+        play.name,
+        live.map((h) => h.host),
+      );
       await mapLimit(live, opts.forks ?? 20, async ({ host, roles }) => {
         const acc = (hosts[host] ??= { ...emptyRecap(), execs: 0 });
         wrapped.hostStarted(host);
@@ -138,13 +168,29 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
           try {
             shell = await shellOf(host);
             const before = firstPlay.get(host) === playIndex ? 0 : shell.execs;
-            const r = await convergeHost(shell, host, roles, { check: !!opts.check, diff: !!opts.diff, interrupted, prefetched: prefetch.get(`${playIndex}:${host}`), lock: lockFor(host) }, wrapped);
+            const r = await convergeHost(
+              shell,
+              host,
+              roles,
+              {
+                check: !!opts.check,
+                diff: !!opts.diff,
+                interrupted,
+                prefetched: prefetch.get(`${playIndex}:${host}`),
+                lock: lockFor(host),
+              },
+              wrapped,
+            );
             outcome = { recap: r.recap, error: r.error, execs: shell.execs - before };
             if (r.error) down.add(host);
           } catch (e) {
             down.add(host);
             const unreachable = isDeployError(e) && (e.kind === "connect" || e.kind === "hostkey");
-            outcome = { recap: { ...emptyRecap(), [unreachable ? "unreachable" : "failed"]: 1 }, error: formatError(e).replace(/^error: /, ""), execs: shell?.execs ?? 0 };
+            outcome = {
+              recap: { ...emptyRecap(), [unreachable ? "unreachable" : "failed"]: 1 },
+              error: formatError(e).replace(/^error: /, ""),
+              execs: shell?.execs ?? 0,
+            };
           }
         }
         for (const k of Object.keys(outcome.recap) as Array<keyof HostRecap>) acc[k] += outcome.recap[k];
@@ -160,7 +206,14 @@ export async function runPlaybook<P>(playbook: Playbook<P>, inv: Inventory, opts
     for (const p of shells.values()) await p.then((s) => s.close()).catch(() => undefined);
     await pool.closeAll();
   }
-  return { check: !!opts.check, warnings, hosts, tasks, exitCode: exitCodeOf(hosts, !!opts.check, interrupted()), durationMs: Date.now() - started };
+  return {
+    check: !!opts.check,
+    warnings,
+    hosts,
+    tasks,
+    exitCode: exitCodeOf(hosts, !!opts.check, interrupted()),
+    durationMs: Date.now() - started,
+  };
 }
 
 export function exitCodeOf(hosts: RunSummary["hosts"], check: boolean, interrupted: boolean): number {

@@ -12,7 +12,12 @@ export function newToken(): string {
  * Wrap a fragment: it runs in a subshell (or, inShell, a brace group: see
  * Resource.probeInShell) with stderr merged, then prints its exit code.
  */
-export function section(token: string, id: string, fragment: string, opts: { stopOnError?: boolean; inShell?: boolean } = {}): string {
+export function section(
+  token: string,
+  id: string,
+  fragment: string,
+  opts: { stopOnError?: boolean; inShell?: boolean } = {},
+): string {
   const stop = opts.stopOnError ? `; [ "$rc" -eq 0 ] || exit 0` : "";
   const [open, close] = opts.inShell ? ["{", "}"] : ["(", ")"];
   return `printf '%s\\n' '@@${token} ${id} begin'\n${open}\n${fragment}\n${close} 2>&1 </dev/null\nrc=$?; printf '\\n@@${token} ${id} end %s\\n' "$rc"${stop}`;

@@ -56,6 +56,7 @@ export function project(r: Resource, dirty: ReadonlySet<string>, written: Readon
   const paths = r.reads.filter((k) => k.startsWith("path:")).map((k) => k.slice(5));
   if (paths.length !== 1 || !written.has(paths[0])) return undefined;
   // every dirty key that touches what it reads must be that very file
-  for (const d of dirty) if (overlaps(r.reads, new Set([d])) && d !== `path:${paths[0]}` && d !== `node:${paths[0]}`) return undefined;
+  for (const d of dirty)
+    if (overlaps(r.reads, new Set([d])) && d !== `path:${paths[0]}` && d !== `node:${paths[0]}`) return undefined;
   return r.fromContent(written.get(paths[0]) ?? null);
 }

@@ -13,13 +13,27 @@ type Layer = { owner: string; vars: Record<string, unknown> };
  * So a group_vars/all file beats a group's vars written in the inventory file. Mappings and
  * lists are replaced, not merged. ansible_group_priority only orders groups: no host has it.
  */
-export function composeVars(inv: Inventory, hostVars: Map<string, Record<string, unknown>>, bases: string[], ctx: VarsFileContext, playbookDir?: string): void {
-  const files = (base: string, kind: "group_vars" | "host_vars", name: string): Layer[] => varsFilesFor(base, kind, name).map((f) => ({ owner: `file ${f}`, vars: readVarsFile(f, ctx) }));
+export function composeVars(
+  inv: Inventory,
+  hostVars: Map<string, Record<string, unknown>>,
+  bases: string[],
+  ctx: VarsFileContext,
+  playbookDir?: string,
+): void {
+  const files = (base: string, kind: "group_vars" | "host_vars", name: string): Layer[] =>
+    varsFilesFor(base, kind, name).map((f) => ({ owner: `file ${f}`, vars: readVarsFile(f, ctx) }));
   const inventoryBases = bases;
   const playBases = playbookDir ? [playbookDir] : [];
-  const group = (name: string): Layer => ({ owner: `group ${name}`, vars: withoutPriority(inv.groups.get(name)?.vars ?? {}) });
+  const group = (name: string): Layer => ({
+    owner: `group ${name}`,
+    vars: withoutPriority(inv.groups.get(name)?.vars ?? {}),
+  });
 
-  const allLayers = [group("all"), ...inventoryBases.flatMap((b) => files(b, "group_vars", "all")), ...playBases.flatMap((b) => files(b, "group_vars", "all"))];
+  const allLayers = [
+    group("all"),
+    ...inventoryBases.flatMap((b) => files(b, "group_vars", "all")),
+    ...playBases.flatMap((b) => files(b, "group_vars", "all")),
+  ];
   [inv.allVars, inv.allOrigins] = merge(allLayers);
 
   for (const h of inv.hosts.values()) {

@@ -43,7 +43,11 @@ function expand(p: string, base: string): string {
 }
 
 /** Resolve every host's SshTarget, collecting all problems; touches no network. */
-export function resolveTargets(inv: Inventory, names: string[], opts: TargetOptions = {}): { targets: Map<string, SshTarget>; problems: Problem[] } {
+export function resolveTargets(
+  inv: Inventory,
+  names: string[],
+  opts: TargetOptions = {},
+): { targets: Map<string, SshTarget>; problems: Problem[] } {
   const problems: Problem[] = [];
   const sshConfig = loadSshConfig(opts.sshConfigPath);
   const base = dirname(resolve(inv.file));
@@ -67,7 +71,11 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
     const v = h.vars;
     for (const k of Object.keys(v)) {
       if ((k.startsWith("ansible_") || k.startsWith("deploy_")) && !KNOWN.has(k)) {
-        problems.push({ ...at(h, k), message: `unknown connection variable ${k}`, hint: `supported: ${[...KNOWN].join(", ")}` });
+        problems.push({
+          ...at(h, k),
+          message: `unknown connection variable ${k}`,
+          hint: `supported: ${[...KNOWN].join(", ")}`,
+        });
       }
     }
     const str = (k: string): string | undefined => {
@@ -87,9 +95,19 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
       return false;
     };
     const conn = str("ansible_connection") ?? "ssh";
-    if (conn !== "ssh" && conn !== "rtx") problems.push({ ...at(h, "ansible_connection"), message: `connection "${conn}" is not supported`, hint: "ssh (Linux hosts) or rtx (YAMAHA RTX routers)" });
+    if (conn !== "ssh" && conn !== "rtx")
+      problems.push({
+        ...at(h, "ansible_connection"),
+        message: `connection "${conn}" is not supported`,
+        hint: "ssh (Linux hosts) or rtx (YAMAHA RTX routers)",
+      });
     const method = str("ansible_become_method") ?? (conn === "rtx" ? "administrator" : "sudo");
-    if (method !== (conn === "rtx" ? "administrator" : "sudo")) problems.push({ ...at(h, "ansible_become_method"), message: `become method "${method}" is not supported here`, hint: conn === "rtx" ? "administrator" : "sudo" });
+    if (method !== (conn === "rtx" ? "administrator" : "sudo"))
+      problems.push({
+        ...at(h, "ansible_become_method"),
+        message: `become method "${method}" is not supported here`,
+        hint: conn === "rtx" ? "administrator" : "sudo",
+      });
     const secretVar = (k: string): Secret | undefined => {
       const x = v[k];
       if (x === undefined || x === null) return undefined;
@@ -99,32 +117,50 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
       return undefined;
     };
     const password = secretVar("ansible_password");
-    if (conn === "rtx" && !password) problems.push({ ...at(h, "ansible_password"), message: "an RTX router needs its login password in ansible_password", hint: "ansible_password: !env RTX_PASSWORD" });
+    if (conn === "rtx" && !password)
+      problems.push({
+        ...at(h, "ansible_password"),
+        message: "an RTX router needs its login password in ansible_password",
+        hint: "ansible_password: !env RTX_PASSWORD",
+      });
 
     const alias = str("ansible_host") ?? name;
     const cfg = lookupSshConfig(sshConfig, alias);
     const hostName = cfg.hostName ?? alias;
-    if (/\s/.test(hostName)) problems.push({ ...at(h, "ansible_host"), message: `"${hostName}" is not a host name or address` });
+    if (/\s/.test(hostName))
+      problems.push({ ...at(h, "ansible_host"), message: `"${hostName}" is not a host name or address` });
 
     let port = cfg.port ?? 22;
     if (v.ansible_port !== undefined && v.ansible_port !== null) {
-      const p = typeof v.ansible_port === "string" && /^\d+$/.test(v.ansible_port) ? Number(v.ansible_port) : v.ansible_port;
+      const p =
+        typeof v.ansible_port === "string" && /^\d+$/.test(v.ansible_port) ? Number(v.ansible_port) : v.ansible_port;
       if (typeof p !== "number" || !Number.isInteger(p) || p < 1 || p > 65535) {
-        problems.push({ ...at(h, "ansible_port"), message: `ansible_port must be a whole number from 1 to 65535, not ${JSON.stringify(v.ansible_port)}` });
+        problems.push({
+          ...at(h, "ansible_port"),
+          message: `ansible_port must be a whole number from 1 to 65535, not ${JSON.stringify(v.ansible_port)}`,
+        });
       } else port = p;
     }
     const user = str("ansible_user") ?? opts.user ?? cfg.user ?? process.env.USER ?? "root";
 
     let privateKeyPath: string | undefined;
     const keyVar = str("ansible_ssh_private_key_file");
-    const candidates = keyVar ? [expand(keyVar, base)] : opts.privateKeyPath ? [opts.privateKeyPath] : cfg.identityFile ?? [];
+    const candidates = keyVar
+      ? [expand(keyVar, base)]
+      : opts.privateKeyPath
+        ? [opts.privateKeyPath]
+        : (cfg.identityFile ?? []);
     for (const c of candidates) {
       try {
         readFileSync(c); // readable, and a file (EISDIR otherwise)
         privateKeyPath = c;
         break;
       } catch (e) {
-        if (keyVar) problems.push({ ...at(h, "ansible_ssh_private_key_file"), message: `cannot read the private key ${c} (${(e as NodeJS.ErrnoException).code})` });
+        if (keyVar)
+          problems.push({
+            ...at(h, "ansible_ssh_private_key_file"),
+            message: `cannot read the private key ${c} (${(e as NodeJS.ErrnoException).code})`,
+          });
       }
     }
     if (!privateKeyPath && !keyVar) {
@@ -143,25 +179,35 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
     if (bp !== undefined && bp !== null) {
       if (isSecret(bp)) becomePassword = bp;
       else if (typeof bp === "string") becomePassword = new Secret(bp, "ansible_become_password");
-      else problems.push({ ...at(h, "ansible_become_password"), message: "ansible_become_password must be a string or a secret (!env NAME)" });
+      else
+        problems.push({
+          ...at(h, "ansible_become_password"),
+          message: "ansible_become_password must be a string or a secret (!env NAME)",
+        });
     }
     let timeoutMs = opts.timeoutMs ?? 10000;
     if (v.deploy_timeout !== undefined) {
       if (typeof v.deploy_timeout === "number" && v.deploy_timeout > 0) timeoutMs = v.deploy_timeout * 1000;
-      else problems.push({ ...at(h, "deploy_timeout"), message: "deploy_timeout must be a positive number of seconds" });
+      else
+        problems.push({ ...at(h, "deploy_timeout"), message: "deploy_timeout must be a positive number of seconds" });
     }
     const whole = (key: string, fallback: number | undefined, min: number): number | undefined => {
       const x = v[key];
       if (x === undefined || x === null) return fallback;
       if (typeof x === "number" && Number.isInteger(x) && x >= min) return x;
-      problems.push({ ...at(h, key), message: `${key} must be a whole number of at least ${min}, not ${JSON.stringify(x)}` });
+      problems.push({
+        ...at(h, key),
+        message: `${key} must be a whole number of at least ${min}, not ${JSON.stringify(x)}`,
+      });
       return fallback;
     };
     const aliveInterval = whole("deploy_server_alive_interval", cfg.serverAliveInterval, 0);
     const aliveCountMax = whole("deploy_server_alive_count_max", cfg.serverAliveCountMax, 1);
     const alive = { aliveIntervalMs: aliveInterval === undefined ? undefined : aliveInterval * 1000, aliveCountMax };
     const knownHostsRaw = str("deploy_known_hosts_file");
-    const knownHostsFile = knownHostsRaw ? expand(knownHostsRaw, base) : cfg.userKnownHostsFile ?? `${homedir()}/.ssh/known_hosts`;
+    const knownHostsFile = knownHostsRaw
+      ? expand(knownHostsRaw, base)
+      : (cfg.userKnownHostsFile ?? `${homedir()}/.ssh/known_hosts`);
 
     let jump: SshTarget | undefined;
     const jumpSpec = str("deploy_jump") ?? cfg.proxyJump;
@@ -169,14 +215,18 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
       if (inv.hosts.has(jumpSpec)) jump = one(jumpSpec, true);
       else {
         const m = /^(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:\s]+)(?::(\d+))?$/.exec(jumpSpec);
-        if (!m) problems.push({ ...at(h, "deploy_jump"), message: `"${jumpSpec}" is neither an inventory host nor [user@]host[:port]` });
+        if (!m)
+          problems.push({
+            ...at(h, "deploy_jump"),
+            message: `"${jumpSpec}" is neither an inventory host nor [user@]host[:port]`,
+          });
         else {
           const jh = m[2].replace(/^\[|\]$/g, "");
           const jcfg = lookupSshConfig(sshConfig, jh);
           jump = {
             name: jumpSpec,
             host: jcfg.hostName ?? jh,
-            port: m[3] ? Number(m[3]) : jcfg.port ?? 22,
+            port: m[3] ? Number(m[3]) : (jcfg.port ?? 22),
             user: m[1] ?? jcfg.user ?? user,
             privateKeyPath: jcfg.identityFile?.[0] ?? privateKeyPath,
             useAgent: true,
@@ -189,7 +239,11 @@ export function resolveTargets(inv: Inventory, names: string[], opts: TargetOpti
         }
       }
     }
-    if (conn === "rtx" && !(v.ansible_become_password ?? v.ansible_become_pass)) problems.push({ ...at(h, "ansible_become_password"), message: "an RTX router needs its administrator password in ansible_become_password" });
+    if (conn === "rtx" && !(v.ansible_become_password ?? v.ansible_become_pass))
+      problems.push({
+        ...at(h, "ansible_become_password"),
+        message: "an RTX router needs its administrator password in ansible_become_password",
+      });
     const t: SshTarget = {
       name,
       kind: conn as "ssh" | "rtx",

@@ -14,7 +14,8 @@ export function expandHostKey(key: string): { names: string[]; port?: number } |
   const hostPort = /^([^:]+):(\d+)$/.exec(key);
   if (bracketed && isIPv6(bracketed[1])) [base, port] = [bracketed[1], Number(bracketed[2])];
   else if (hostPort) [base, port] = [hostPort[1], Number(hostPort[2])];
-  if (port !== undefined && (port < 1 || port > 65535)) return { error: `port ${port} of "${key}" is not from 1 to 65535` };
+  if (port !== undefined && (port < 1 || port > 65535))
+    return { error: `port ${port} of "${key}" is not from 1 to 65535` };
   if (isIPv6(base)) return { names: [base], port };
   let names: string[];
   try {
@@ -44,7 +45,8 @@ export function expandRanges(name: string): string[] {
   const end = bounds[1];
   const step = bounds.length === 3 ? Number(bounds[2]) : 1;
   if (!end) throw new Error("a host range needs an end");
-  if (!Number.isInteger(step) || step < 1) throw new Error(`the step of a host range is a whole number above 0, not ${bounds[2]}`);
+  if (!Number.isInteger(step) || step < 1)
+    throw new Error(`the step of a host range is a whole number above 0, not ${bounds[2]}`);
   let seq: string[];
   const ib = beg.length === 1 ? LETTERS.indexOf(beg) : -1;
   const ie = end.length === 1 ? LETTERS.indexOf(end) : -1;
@@ -53,7 +55,8 @@ export function expandRanges(name: string): string[] {
     seq = [];
     for (let i = ib; i <= ie; i += step) seq.push(LETTERS[i]);
   } else {
-    if (!/^\d+$/.test(beg) || !/^\d+$/.test(end)) throw new Error(`[${bounds.join(":")}] is neither a numeric nor an alphabetic range`);
+    if (!/^\d+$/.test(beg) || !/^\d+$/.test(end))
+      throw new Error(`[${bounds.join(":")}] is neither a numeric nor an alphabetic range`);
     const pad = beg[0] === "0" && beg.length > 1 ? beg.length : 0;
     if (pad && end.length !== pad) throw new Error("a zero-padded host range needs begin and end of the same length");
     seq = [];

@@ -41,14 +41,25 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
   const g = group(w, name, line);
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return;
   if (!isMap(node)) {
-    w.problems.push({ file: w.file, line: lineOf(w, node as Node) ?? line, field, message: `group ${name} must be a mapping with hosts, vars or children` });
+    w.problems.push({
+      file: w.file,
+      line: lineOf(w, node as Node) ?? line,
+      field,
+      message: `group ${name} must be a mapping with hosts, vars or children`,
+    });
     return;
   }
   for (const pair of pairsOf(w, node as YAMLMap)) {
     const key = keyOf(pair);
     const kline = lineOf(w, pair);
     if (!GROUP_KEYS.has(key)) {
-      w.problems.push({ file: w.file, line: kline, field: `${field}.${key}`, message: `unknown key "${key}" in group ${name}`, hint: "a group holds only hosts, vars and children" });
+      w.problems.push({
+        file: w.file,
+        line: kline,
+        field: `${field}.${key}`,
+        message: `unknown key "${key}" in group ${name}`,
+        hint: "a group holds only hosts, vars and children",
+      });
       continue;
     }
     const value = pair.value as unknown;
@@ -58,7 +69,13 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
     }
     if (value === null || (isScalar(value) && value.value === null)) continue;
     if (!isMap(value)) {
-      w.problems.push({ file: w.file, line: kline, field: `${field}.${key}`, message: `${key} must be a mapping (name: ...)`, hint: key === "hosts" ? "write each host as `name:` on its own line" : undefined });
+      w.problems.push({
+        file: w.file,
+        line: kline,
+        field: `${field}.${key}`,
+        message: `${key} must be a mapping (name: ...)`,
+        hint: key === "hosts" ? "write each host as `name:` on its own line" : undefined,
+      });
       continue;
     }
     for (const item of pairsOf(w, value as YAMLMap)) {
@@ -67,31 +84,50 @@ function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: n
       if (key === "hosts") {
         const names = expandHostKey(child);
         if ("error" in names) {
-          w.problems.push({ file: w.file, line: cline, field: `${field}.hosts.${child}`, message: names.error, hint: "a host is a name, an address, name:port, or a range such as vm[1:3]" });
+          w.problems.push({
+            file: w.file,
+            line: cline,
+            field: `${field}.hosts.${child}`,
+            message: names.error,
+            hint: "a host is a name, an address, name:port, or a range such as vm[1:3]",
+          });
           continue;
         }
         for (const name of names.names) {
           g.hosts.add(name);
-          if (!w.inv.hosts.has(name)) w.inv.hosts.set(name, { name, vars: {}, origins: new Map(), groups: [], line: cline });
+          if (!w.inv.hosts.has(name))
+            w.inv.hosts.set(name, { name, vars: {}, origins: new Map(), groups: [], line: cline });
           if (names.port !== undefined) w.where.set(`host ${name}:ansible_port`, { file: w.file, line: cline });
           const hv = readVars(w, item.value, `host ${name}`, `${field}.hosts.${child}`);
-          w.hostVars.set(name, { ...(w.hostVars.get(name) ?? {}), ...(names.port !== undefined ? { ansible_port: names.port } : {}), ...hv });
+          w.hostVars.set(name, {
+            ...(w.hostVars.get(name) ?? {}),
+            ...(names.port !== undefined ? { ansible_port: names.port } : {}),
+            ...hv,
+          });
         }
         continue;
       }
       if (!NAME.test(child)) {
-        w.problems.push({ file: w.file, line: cline, field: `${field}.${key}.${child}`, message: `"${child}" is not a valid group name` });
+        w.problems.push({
+          file: w.file,
+          line: cline,
+          field: `${field}.${key}.${child}`,
+          message: `"${child}" is not a valid group name`,
+        });
         continue;
       }
-      {
-        if (child === "all") {
-          w.problems.push({ file: w.file, line: cline, field: `${field}.children.all`, message: "group all cannot be a child" });
-          continue;
-        }
-        g.children.add(child);
-        group(w, child, cline).parents.add(name);
-        walkGroup(w, child, item.value, `${field}.children.${child}`, cline);
+      if (child === "all") {
+        w.problems.push({
+          file: w.file,
+          line: cline,
+          field: `${field}.children.all`,
+          message: "group all cannot be a child",
+        });
+        continue;
       }
+      g.children.add(child);
+      group(w, child, cline).parents.add(name);
+      walkGroup(w, child, item.value, `${field}.children.${child}`, cline);
     }
   }
 }
@@ -131,7 +167,12 @@ function detectCycles(w: Walk): void {
   const visit = (n: string, path: string[]): void => {
     if (state.get(n) === 2) return;
     if (state.get(n) === 1) {
-      w.problems.push({ file: w.file, line: w.inv.groups.get(n)?.line, field: n, message: `groups form a cycle: ${[...path, n].join(" -> ")}` });
+      w.problems.push({
+        file: w.file,
+        line: w.inv.groups.get(n)?.line,
+        field: n,
+        message: `groups form a cycle: ${[...path, n].join(" -> ")}`,
+      });
       return;
     }
     state.set(n, 1);
@@ -152,16 +193,30 @@ function readSource(b: Build, text: string, file: string): void {
     }
     [text, secretFile] = [r.text, true];
   }
-  const y = parseYaml(text, file, { problems: b.problems, where: b.inv.where, lenientSecrets: b.opts.lenientSecrets, vault: b.opts.vault, secretFile });
+  const y = parseYaml(text, file, {
+    problems: b.problems,
+    where: b.inv.where,
+    lenientSecrets: b.opts.lenientSecrets,
+    vault: b.opts.vault,
+    secretFile,
+  });
   if (!y) return;
   const w: Walk = { ...y, inv: b.inv, hostVars: b.hostVars };
   const root = y.doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) {
-    b.problems.push({ file, message: "the inventory is empty", hint: "start it with `all:` and a `hosts:` or `children:` mapping" });
+    b.problems.push({
+      file,
+      message: "the inventory is empty",
+      hint: "start it with `all:` and a `hosts:` or `children:` mapping",
+    });
     return;
   }
   if (!isMap(root)) {
-    b.problems.push({ file, line: lineOf(w, root as Node), message: "the inventory must be a mapping of group names (e.g. `all:`)" });
+    b.problems.push({
+      file,
+      line: lineOf(w, root as Node),
+      message: "the inventory must be a mapping of group names (e.g. `all:`)",
+    });
     return;
   }
   for (const pair of pairsOf(w, root as YAMLMap)) {
@@ -171,7 +226,10 @@ function readSource(b: Build, text: string, file: string): void {
       b.problems.push({ file, line, field: name, message: `"${name}" is not a valid group name` });
       continue;
     }
-    if (name !== "all") group(w, "all").children.add(name), group(w, name, line).parents.add("all");
+    if (name !== "all") {
+      group(w, "all").children.add(name);
+      group(w, name, line).parents.add("all");
+    }
     walkGroup(w, name, pair.value, name, line);
   }
   detectCycles(w);
@@ -185,11 +243,31 @@ interface Build {
 }
 
 function newBuild(sources: string[], opts: LoadOptions): Build {
-  const inv: Inventory = { file: sources[0] ?? "inventory", sources, hosts: new Map(), groups: new Map(), where: new Map(), allVars: {}, allOrigins: new Map() };
-  const all = { name: "all", hosts: new Set<string>(), children: new Set<string>(), parents: new Set<string>(), vars: {} };
+  const inv: Inventory = {
+    file: sources[0] ?? "inventory",
+    sources,
+    hosts: new Map(),
+    groups: new Map(),
+    where: new Map(),
+    allVars: {},
+    allOrigins: new Map(),
+  };
+  const all = {
+    name: "all",
+    hosts: new Set<string>(),
+    children: new Set<string>(),
+    parents: new Set<string>(),
+    vars: {},
+  };
   // as in Ansible: ungrouped is all's first child; it holds the hosts that are in no other group
   inv.groups.set("all", all);
-  inv.groups.set("ungrouped", { name: "ungrouped", hosts: new Set(), children: new Set(), parents: new Set(["all"]), vars: {} });
+  inv.groups.set("ungrouped", {
+    name: "ungrouped",
+    hosts: new Set(),
+    children: new Set(),
+    parents: new Set(["all"]),
+    vars: {},
+  });
   all.children.add("ungrouped");
   return { inv, hostVars: new Map(), problems: [], opts };
 }
@@ -197,11 +275,16 @@ function newBuild(sources: string[], opts: LoadOptions): Build {
 /** Groups, depths and every host's variables, once all sources are read. */
 function finish(b: Build, varsBases: string[]): void {
   const inv = b.inv;
-  for (const g of inv.groups.values()) if (g.name !== "all" && g.parents.size === 0) g.parents.add("all"), inv.groups.get("all")!.children.add(g.name);
+  for (const g of inv.groups.values())
+    if (g.name !== "all" && g.parents.size === 0) {
+      g.parents.add("all");
+      inv.groups.get("all")!.children.add(g.name);
+    }
   if (b.problems.length) return;
   const ungrouped = inv.groups.get("ungrouped")!;
   for (const h of inv.hosts.keys()) {
-    if (![...inv.groups.values()].some((g) => g.name !== "all" && g.name !== "ungrouped" && g.hosts.has(h))) ungrouped.hosts.add(h);
+    if (![...inv.groups.values()].some((g) => g.name !== "all" && g.name !== "ungrouped" && g.hosts.has(h)))
+      ungrouped.hosts.add(h);
     else ungrouped.hosts.delete(h);
   }
   const memo = new Map<string, number>();
@@ -211,12 +294,28 @@ function finish(b: Build, varsBases: string[]): void {
     const key = (n: string) => [depthOf(inv, n, memo), priorityOf(inv.groups.get(n)!)] as const;
     h.groups = [...groups].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1] || byCodePoint(a, b));
   }
-  composeVars(inv, b.hostVars, varsBases, { problems: b.problems, where: inv.where, lenientSecrets: b.opts.lenientSecrets, vault: b.opts.vault, cache: new Map() }, b.opts.playbookDir);
+  composeVars(
+    inv,
+    b.hostVars,
+    varsBases,
+    {
+      problems: b.problems,
+      where: inv.where,
+      lenientSecrets: b.opts.lenientSecrets,
+      vault: b.opts.vault,
+      cache: new Map(),
+    },
+    b.opts.playbookDir,
+  );
   if (inv.hosts.size === 0) b.problems.push({ file: inv.file, message: "the inventory has no hosts" });
 }
 
 /** Parse an inventory text (no vars files beside it); every problem is collected, none thrown one by one. */
-export function parseInventory(text: string, file: string, opts: LoadOptions = {}): { inventory: Inventory; problems: Problem[] } {
+export function parseInventory(
+  text: string,
+  file: string,
+  opts: LoadOptions = {},
+): { inventory: Inventory; problems: Problem[] } {
   const b = newBuild([file], opts);
   readSource(b, text, file);
   finish(b, []);
@@ -224,7 +323,8 @@ export function parseInventory(text: string, file: string, opts: LoadOptions = {
 }
 
 /** Ansible's inventory folders: every file in name order (subfolders too), but hidden ones, backups and non-inventory files. */
-const IGNORED_NAMES = /^(\.|group_vars$|host_vars$|vars_plugins$)|~$|\.(pyc|pyo|swp|bak|rpm|md|txt|rst|orig|ini|cfg|retry)$/;
+const IGNORED_NAMES =
+  /^(\.|group_vars$|host_vars$|vars_plugins$)|~$|\.(pyc|pyo|swp|bak|rpm|md|txt|rst|orig|ini|cfg|retry)$/;
 
 const MAX_FILES = 200;
 
@@ -254,7 +354,11 @@ export function loadInventory(sources: string | string[], opts: LoadOptions = {}
   const b = newBuild(list, opts);
   for (const src of list) {
     if (!existsSync(src)) {
-      b.problems.push({ file: src, message: "inventory file not found", hint: "give one with -i FILE (or a folder of them)" });
+      b.problems.push({
+        file: src,
+        message: "inventory file not found",
+        hint: "give one with -i FILE (or a folder of them)",
+      });
       continue;
     }
     let files: string[];
@@ -262,10 +366,18 @@ export function loadInventory(sources: string | string[], opts: LoadOptions = {}
       files = filesOfSource(src);
     } catch (e) {
       if (!(e instanceof TooMany)) throw e;
-      b.problems.push({ file: src, message: `more than ${MAX_FILES} entries: not an inventory folder`, hint: "give the inventory file, or a folder that holds only inventory files" });
+      b.problems.push({
+        file: src,
+        message: `more than ${MAX_FILES} entries: not an inventory folder`,
+        hint: "give the inventory file, or a folder that holds only inventory files",
+      });
       continue;
     }
-    if (!files.length) b.problems.push({ file: src, message: "no inventory file in this folder (YAML: no extension, .yml, .yaml or .json)" });
+    if (!files.length)
+      b.problems.push({
+        file: src,
+        message: "no inventory file in this folder (YAML: no extension, .yml, .yaml or .json)",
+      });
     for (const file of files) {
       let text: string;
       try {
@@ -279,8 +391,10 @@ export function loadInventory(sources: string | string[], opts: LoadOptions = {}
   }
   if (b.problems.length) throw new InputError(b.problems);
   // a folder's vars files are inside it; a file's beside it
-  finish(b, list.map((s) => (statSync(s).isDirectory() ? s : dirname(s))));
+  finish(
+    b,
+    list.map((s) => (statSync(s).isDirectory() ? s : dirname(s))),
+  );
   if (b.problems.length) throw new InputError(b.problems);
   return b.inv;
 }
-

@@ -25,7 +25,7 @@ export function splitPattern(pattern: string | readonly string[]): string[] {
 }
 
 const RANGE = String.raw`\[[a-zA-Z0-9]+:[a-zA-Z0-9]+(?::[0-9]+)?\]`;
-const LABEL = String.raw`(?:[a-zA-Z0-9_-]|${RANGE})+`;
+const LABEL = `(?:[a-zA-Z0-9_-]|${RANGE})+`;
 const HOSTNAME = new RegExp(String.raw`^${LABEL}(?:\.${LABEL})*$`);
 const HOSTPORT = new RegExp(String.raw`^(${LABEL}(?:\.${LABEL})*):(\d+)$`);
 
@@ -98,7 +98,11 @@ export function groupHosts(inv: Inventory, name: string): string[] {
     const next: string[] = [];
     for (const g of level) {
       for (const h of inv.groups.get(g)?.hosts ?? []) out.add(h);
-      for (const c of inv.groups.get(g)?.children ?? []) if (!seen.has(c)) seen.add(c), next.push(c);
+      for (const c of inv.groups.get(g)?.children ?? [])
+        if (!seen.has(c)) {
+          seen.add(c);
+          next.push(c);
+        }
     }
     level = next;
   }
@@ -116,7 +120,8 @@ function matchPart(inv: Inventory, expr: string): string[] | undefined {
   const groups = [...inv.groups.keys()].filter((g) => re.test(g));
   const out = new Set<string>();
   for (const g of groups) for (const h of groupHosts(inv, g)) out.add(h);
-  if (!groups.length || expr[0] === "~" || /[.?*[]/.test(expr)) for (const h of inv.hosts.keys()) if (re.test(h)) out.add(h);
+  if (!groups.length || expr[0] === "~" || /[.?*[]/.test(expr))
+    for (const h of inv.hosts.keys()) if (re.test(h)) out.add(h);
   if (!groups.length && !out.size) return undefined;
   return [...out];
 }
@@ -125,7 +130,11 @@ function matchPart(inv: Inventory, expr: string): string[] | undefined {
  * Select hosts by an Ansible pattern (or a list of them). A part that names no group and no
  * host is a problem: Ansible only warns and goes on with fewer hosts than were meant.
  */
-export function selectHosts(inv: Inventory, pattern: string | readonly string[], where: Omit<Problem, "message">): { hosts: string[]; problems: Problem[] } {
+export function selectHosts(
+  inv: Inventory,
+  pattern: string | readonly string[],
+  where: Omit<Problem, "message">,
+): { hosts: string[]; problems: Problem[] } {
   const problems: Problem[] = [];
   let hosts: string[] = [];
   for (const part of orderParts(splitPattern(pattern))) {
@@ -133,7 +142,11 @@ export function selectHosts(inv: Inventory, pattern: string | readonly string[],
     const { expr, sub } = splitSubscript(op ? part.slice(1) : part);
     let matched = matchPart(inv, expr);
     if (matched === undefined) {
-      problems.push({ ...where, message: `no host or group ${/[*?[~]/.test(expr) ? "matches" : "named"} "${expr}" in ${inv.file}`, hint: `groups: ${[...inv.groups.keys()].join(", ")}` });
+      problems.push({
+        ...where,
+        message: `no host or group ${/[*?[~]/.test(expr) ? "matches" : "named"} "${expr}" in ${inv.file}`,
+        hint: `groups: ${[...inv.groups.keys()].join(", ")}`,
+      });
       matched = [];
     }
     if (sub) matched = applySubscript(matched, sub);

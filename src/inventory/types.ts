@@ -47,7 +47,11 @@ export function originOf(inv: Inventory, owner: { origins: Map<string, string> }
   const top = path.split(/[.[]/)[0];
   const who = owner.origins.get(top);
   if (!who) return undefined;
-  return inv.where.get(`${who}:${path}`) ?? inv.where.get(`${who}:${path.replace(/\[[^\]]*\]$/, "")}`) ?? inv.where.get(`${who}:${top}`);
+  return (
+    inv.where.get(`${who}:${path}`) ??
+    inv.where.get(`${who}:${path.replace(/\[[^\]]*\]$/, "")}`) ??
+    inv.where.get(`${who}:${top}`)
+  );
 }
 
 /** Connection settings of a host, validated. */

@@ -69,13 +69,20 @@ export function readVarsFile(path: string, ctx: VarsFileContext): Record<string,
   if (secretFile) {
     const r = openVault(text, ctx.vault);
     if ("error" in r) {
-      if (!ctx.lenientSecrets || r.kind !== "no-password") ctx.problems.push({ file: path, line: 1, message: r.error, hint: r.hint });
+      if (!ctx.lenientSecrets || r.kind !== "no-password")
+        ctx.problems.push({ file: path, line: 1, message: r.error, hint: r.hint });
       ctx.cache.set(path, {});
       return {};
     }
     text = r.text;
   }
-  const y = parseYaml(text, path, { problems: ctx.problems, where: ctx.where, lenientSecrets: ctx.lenientSecrets, vault: ctx.vault, secretFile });
+  const y = parseYaml(text, path, {
+    problems: ctx.problems,
+    where: ctx.where,
+    lenientSecrets: ctx.lenientSecrets,
+    vault: ctx.vault,
+    secretFile,
+  });
   let vars: Record<string, unknown> = {};
   const root = y?.doc.contents;
   if (y && root && !(isScalar(root) && (root.value === null || root.value === ""))) {

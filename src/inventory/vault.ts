@@ -23,13 +23,18 @@ export function isVaultText(text: string): boolean {
 }
 
 export function parseVault(text: string): VaultEnvelope {
-  const lines = text.trim().split(/\r?\n/).map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const head = lines[0].split(";");
-  if (head[0] !== "$ANSIBLE_VAULT" || (head[1] !== "1.1" && head[1] !== "1.2") || head[2] !== "AES256") throw new VaultFormatError(`not a vault this tool can open: "${lines[0]}" (want $ANSIBLE_VAULT;1.1 or 1.2;AES256)`);
+  if (head[0] !== "$ANSIBLE_VAULT" || (head[1] !== "1.1" && head[1] !== "1.2") || head[2] !== "AES256")
+    throw new VaultFormatError(`not a vault this tool can open: "${lines[0]}" (want $ANSIBLE_VAULT;1.1 or 1.2;AES256)`);
   const body = lines.slice(1).join("");
   if (!/^(?:[0-9a-fA-F]{2})+$/.test(body)) throw new VaultFormatError("the vault's body is not hexadecimal");
   const parts = Buffer.from(body, "hex").toString("latin1").split("\n");
-  if (parts.length !== 3 || !parts.every((p) => /^(?:[0-9a-f]{2})+$/i.test(p))) throw new VaultFormatError("the vault's body does not hold a salt, an HMAC and a ciphertext");
+  if (parts.length !== 3 || !parts.every((p) => /^(?:[0-9a-f]{2})+$/i.test(p)))
+    throw new VaultFormatError("the vault's body does not hold a salt, an HMAC and a ciphertext");
   const [salt, hmac, ciphertext] = parts.map((p) => Buffer.from(p, "hex"));
   return { version: head[1] as "1.1" | "1.2", label: head[1] === "1.2" ? head[3] : undefined, salt, hmac, ciphertext };
 }
@@ -59,7 +64,10 @@ export function encryptVault(plaintext: string, password: string, label?: string
   const c = createCipheriv("aes-256-ctr", key, iv);
   const ciphertext = Buffer.concat([c.update(Buffer.concat([data, Buffer.alloc(pad, pad)])), c.final()]);
   const hmac = createHmac("sha256", hmacKey).update(ciphertext).digest();
-  const body = Buffer.from([salt.toString("hex"), hmac.toString("hex"), ciphertext.toString("hex")].join("\n"), "latin1").toString("hex");
+  const body = Buffer.from(
+    [salt.toString("hex"), hmac.toString("hex"), ciphertext.toString("hex")].join("\n"),
+    "latin1",
+  ).toString("hex");
   const head = label ? `$ANSIBLE_VAULT;1.2;AES256;${label}` : "$ANSIBLE_VAULT;1.1;AES256";
   return [head, ...(body.match(/.{1,80}/g) ?? [])].join("\n") + "\n";
 }

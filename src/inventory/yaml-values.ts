@@ -29,16 +29,32 @@ export interface YamlFile {
 }
 
 /** Parse YAML as Ansible reads it (yaml11.ts), with our secret tags and !vault. */
-export function parseYaml(text: string, file: string, base: Omit<YamlFile, "file" | "lc" | "doc">): YamlFile | undefined {
+export function parseYaml(
+  text: string,
+  file: string,
+  base: Omit<YamlFile, "file" | "lc" | "doc">,
+): YamlFile | undefined {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", customTags: ansibleTags as never, merge: true, uniqueKeys: true, prettyErrors: true });
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    version: "1.1",
+    customTags: ansibleTags as never,
+    merge: true,
+    uniqueKeys: true,
+    prettyErrors: true,
+  });
   const y: YamlFile = { ...base, file, lc, doc };
-  for (const e of [...doc.errors, ...doc.warnings]) y.problems.push({ file, line: e.linePos?.[0]?.line, message: `YAML: ${e.message.split("\n")[0]}` });
+  for (const e of [...doc.errors, ...doc.warnings])
+    y.problems.push({ file, line: e.linePos?.[0]?.line, message: `YAML: ${e.message.split("\n")[0]}` });
   if (doc.errors.length) return undefined;
   try {
     doc.toJS(); // unresolved aliases and the like only show up here
   } catch (e) {
-    y.problems.push({ file, message: `YAML: ${(e as Error).message.split("\n")[0]}`, hint: "an alias (*name) needs an anchor (&name) before it" });
+    y.problems.push({
+      file,
+      message: `YAML: ${(e as Error).message.split("\n")[0]}`,
+      hint: "an alias (*name) needs an anchor (&name) before it",
+    });
     return undefined;
   }
   return y;
@@ -74,10 +90,16 @@ export function pairsOf(y: YamlFile, map: YAMLMap): Pair[] {
     for (const src of sources) {
       const target = isAlias(src) ? src.resolve(y.doc) : src;
       if (!isMap(target)) {
-        y.problems.push({ file: y.file, line: lineOf(y, m as Pair), field: "<<", message: "a merge key (<<) takes a mapping or a list of mappings" });
+        y.problems.push({
+          file: y.file,
+          line: lineOf(y, m as Pair),
+          field: "<<",
+          message: "a merge key (<<) takes a mapping or a list of mappings",
+        });
         continue;
       }
-      for (const p of pairsOf(y, target as YAMLMap)) if (!ownKeys.has(keyOf(p)) && !merged.has(keyOf(p))) merged.set(keyOf(p), p);
+      for (const p of pairsOf(y, target as YAMLMap))
+        if (!ownKeys.has(keyOf(p)) && !merged.has(keyOf(p))) merged.set(keyOf(p), p);
     }
   }
   return [...merged.values(), ...(own as Pair[])];
@@ -103,7 +125,12 @@ export function nestedLines(y: YamlFile, prefix: string, node: unknown): void {
 export function readVars(y: YamlFile, node: unknown, owner: string, field: string): Record<string, unknown> {
   if (node === null || node === undefined || (isScalar(node) && node.value === null)) return {};
   if (!isMap(node)) {
-    y.problems.push({ file: y.file, line: lineOf(y, node as Node), field, message: "vars must be a mapping of names to values" });
+    y.problems.push({
+      file: y.file,
+      line: lineOf(y, node as Node),
+      field,
+      message: "vars must be a mapping of names to values",
+    });
     return {};
   }
   const out: Record<string, unknown> = {};
@@ -111,7 +138,12 @@ export function readVars(y: YamlFile, node: unknown, owner: string, field: strin
     const key = keyOf(pair);
     const line = lineOf(y, pair);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      y.problems.push({ file: y.file, line, field: `${field}.${key}`, message: "variable names are letters, digits and _ and do not start with a digit" });
+      y.problems.push({
+        file: y.file,
+        line,
+        field: `${field}.${key}`,
+        message: "variable names are letters, digits and _ and do not start with a digit",
+      });
       continue;
     }
     y.where.set(`${owner}:${key}`, { file: y.file, line });
@@ -143,7 +175,8 @@ function resolveRefs(y: YamlFile, v: unknown, field: string, line?: number): unk
     if (v.__secretRef === "env") {
       const val = process.env[v.value];
       if (val === undefined || val === "") {
-        if (!y.lenientSecrets) problem(`secret from environment variable ${v.value} is not set`, `export ${v.value}=... before running`);
+        if (!y.lenientSecrets)
+          problem(`secret from environment variable ${v.value} is not set`, `export ${v.value}=... before running`);
         return new Secret(y.lenientSecrets ? UNREAD : "", field);
       }
       return new Secret(val, field);
@@ -158,11 +191,13 @@ function resolveRefs(y: YamlFile, v: unknown, field: string, line?: number): unk
   }
   if (typeof v === "string") {
     // never passed on as a literal: it would reach a host as "{{ ... }}"
-    if (/\{\{|\{%/.test(v)) problem("templated inventory values are not supported", "write the value itself (Jinja2 is not evaluated here)");
+    if (/\{\{|\{%/.test(v))
+      problem("templated inventory values are not supported", "write the value itself (Jinja2 is not evaluated here)");
     if (y.secretFile) new Secret(v, field); // registers it: masked in every output
     return v;
   }
   if (Array.isArray(v)) return v.map((x, i) => resolveRefs(y, x, `${field}[${i}]`, line));
-  if (v && typeof v === "object" && !isSecret(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveRefs(y, x, `${field}.${k}`, line)]));
+  if (v && typeof v === "object" && !isSecret(v))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveRefs(y, x, `${field}.${k}`, line)]));
   return v;
 }

@@ -26,8 +26,14 @@ export function ansibleTags(tags: Tag[]): Tag[] {
   for (const t of tags) {
     const test = (t as ScalarTag).test;
     if (t.tag === "tag:yaml.org,2002:timestamp") continue;
-    if (t.tag === "tag:yaml.org,2002:bool" && test) out.push({ ...(t as ScalarTag), test: test.test("true") ? TRUE : FALSE } as ScalarTag);
-    else if (t.tag === "tag:yaml.org,2002:float" && test && !/nan|inf/i.test(test.source) && !test.source.includes("[0-5]")) {
+    if (t.tag === "tag:yaml.org,2002:bool" && test)
+      out.push({ ...(t as ScalarTag), test: test.test("true") ? TRUE : FALSE } as ScalarTag);
+    else if (
+      t.tag === "tag:yaml.org,2002:float" &&
+      test &&
+      !/nan|inf/i.test(test.source) &&
+      !test.source.includes("[0-5]")
+    ) {
       if (!out.includes(pyFloat)) out.push(pyFloat);
     } else out.push(t);
   }

@@ -15,11 +15,28 @@ const CGROUP_ROOTS = ["/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"];
 export function bootHost(host: string): number {
   const dir = labPaths.host(host);
   const cg = labNames.cgroup(host);
-  const cgLines = CGROUP_ROOTS.filter((r) => existsSync(r)).map((r) => `mkdir -p ${r}/${cg} && echo $$ > ${r}/${cg}/cgroup.procs`);
+  const cgLines = CGROUP_ROOTS.filter((r) => existsSync(r)).map(
+    (r) => `mkdir -p ${r}/${cg} && echo $$ > ${r}/${cg}/cgroup.procs`,
+  );
   const nspawn = [
-    "systemd-nspawn", "--quiet", "-D", rootOf(host), "-M", host, `--hostname=${host}`, "--boot", "--register=no", "--keep-unit",
-    `--network-namespace-path=/run/netns/${labNames.netns(host)}`, "--capability=CAP_NET_ADMIN", "--console=read-only",
-    "--bind=/dev/net/tun", "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--kill-signal=SIGRTMIN+3",
+    "systemd-nspawn",
+    "--quiet",
+    "-D",
+    rootOf(host),
+    "-M",
+    host,
+    `--hostname=${host}`,
+    "--boot",
+    "--register=no",
+    "--keep-unit",
+    `--network-namespace-path=/run/netns/${labNames.netns(host)}`,
+    "--capability=CAP_NET_ADMIN",
+    "--console=read-only",
+    "--bind=/dev/net/tun",
+    "--resolv-conf=off",
+    "--timezone=off",
+    "--link-journal=no",
+    "--kill-signal=SIGRTMIN+3",
   ].join(" ");
   const script = [
     "set -u",
@@ -78,9 +95,15 @@ export async function waitForSsh(address: string, timeoutMs: number): Promise<bo
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host: address, port: 22, timeout: 1000 });
-      s.once("data", (d) => (s.destroy(), resolve(d.toString().startsWith("SSH-"))));
+      s.once("data", (d) => {
+        s.destroy();
+        resolve(d.toString().startsWith("SSH-"));
+      });
       s.once("error", () => resolve(false));
-      s.once("timeout", () => (s.destroy(), resolve(false)));
+      s.once("timeout", () => {
+        s.destroy();
+        resolve(false);
+      });
     });
     if (ok) return true;
     await new Promise((r) => setTimeout(r, 100));

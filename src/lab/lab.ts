@@ -15,9 +15,21 @@ export interface LabState {
 }
 
 export function requireRoot(): void {
-  if (process.getuid?.() !== 0) throw new DeployError("lab", "the lab needs root (it creates network namespaces, overlay mounts and boots systemd-nspawn hosts)", {}, { hint: "run it as root, e.g. sudo npx deploy lab up" });
+  if (process.getuid?.() !== 0)
+    throw new DeployError(
+      "lab",
+      "the lab needs root (it creates network namespaces, overlay mounts and boots systemd-nspawn hosts)",
+      {},
+      { hint: "run it as root, e.g. sudo npx deploy lab up" },
+    );
   const probe = spawnSync("systemd-nspawn", ["--version"], { stdio: "ignore" });
-  if (probe.error || probe.status !== 0) throw new DeployError("lab", "systemd-nspawn is not installed", {}, { hint: "apt-get install systemd-container (.ci/run installs every package the lab needs)" });
+  if (probe.error || probe.status !== 0)
+    throw new DeployError(
+      "lab",
+      "systemd-nspawn is not installed",
+      {},
+      { hint: "apt-get install systemd-container (.ci/run installs every package the lab needs)" },
+    );
 }
 
 export function readState(): LabState | undefined {
@@ -30,7 +42,8 @@ export function readState(): LabState | undefined {
 
 function ensureKey(): string {
   mkdirSync(labDir(), { recursive: true, mode: 0o700 });
-  if (!existsSync(labPaths.key())) sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "homecloud-lab", "-f", labPaths.key()]);
+  if (!existsSync(labPaths.key()))
+    sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "homecloud-lab", "-f", labPaths.key()]);
   return readFileSync(labPaths.key() + ".pub", "utf8");
 }
 
@@ -45,13 +58,22 @@ function ensureSecrets(): void {
   for (const name of ["vpn_admin_password", "vpn_home_password", "homegw_admin_password"]) {
     const f = `${dir}/${name}`;
     // a letter first: a base64url string may begin with "-", which vpncmd takes for an option
-    if (!existsSync(f) || !/^[A-Za-z]/.test(readFileSync(f, "utf8"))) writeFileSync(f, `k${randomBytes(18).toString("base64url")}\n`, { mode: 0o600 });
+    if (!existsSync(f) || !/^[A-Za-z]/.test(readFileSync(f, "utf8")))
+      writeFileSync(f, `k${randomBytes(18).toString("base64url")}\n`, { mode: 0o600 });
   }
 }
 
 /** An inventory of the running lab, for the deploy command and the tests. */
 export function labInventory(state: LabState): string {
-  const lines = ["# written by `deploy lab up`: the hosts of the running lab", "all:", "  vars:", "    ansible_user: root", `    ansible_ssh_private_key_file: ${labPaths.key()}`, `    deploy_known_hosts_file: ${labPaths.knownHosts()}`, "  hosts:"];
+  const lines = [
+    "# written by `deploy lab up`: the hosts of the running lab",
+    "all:",
+    "  vars:",
+    "    ansible_user: root",
+    `    ansible_ssh_private_key_file: ${labPaths.key()}`,
+    `    deploy_known_hosts_file: ${labPaths.knownHosts()}`,
+    "  hosts:",
+  ];
   for (const h of state.hosts) lines.push(`    ${h.name}:`, `      ansible_host: ${h.address}`);
   return lines.join("\n") + "\n";
 }
@@ -61,11 +83,19 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
   requireRoot();
   const current = readState();
   if (current && current.topology.name !== topology.name && current.hosts.some((h) => isRunning(h.name))) {
-    throw new DeployError("lab", `the lab is up with topology ${current.topology.name}, not ${topology.name}`, {}, { hint: "run `deploy lab down` first" });
+    throw new DeployError(
+      "lab",
+      `the lab is up with topology ${current.topology.name}, not ${topology.name}`,
+      {},
+      { hint: "run `deploy lab down` first" },
+    );
   }
   const publicKey = ensureKey();
   ensureSecrets();
-  const state: LabState = { topology, hosts: topology.hosts.map((h, i) => ({ name: h.name, index: i, address: mgmtAddress(i) })) };
+  const state: LabState = {
+    topology,
+    hosts: topology.hosts.map((h, i) => ({ name: h.name, index: i, address: mgmtAddress(i) })),
+  };
   mkdirSync(labDir(), { recursive: true });
   writeFileSync(labPaths.state(), JSON.stringify(state, null, 2));
   ensureFabric();
@@ -88,10 +118,18 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
   chmodSync(labPaths.knownHosts(), 0o644);
   writeFileSync(labPaths.inventory(), labInventory(state));
   const results = await Promise.all(
-    state.hosts.filter((h) => started.includes(h.name)).map(async (h) => ({ h, ok: await waitForSsh(h.address, 90000) })),
+    state.hosts
+      .filter((h) => started.includes(h.name))
+      .map(async (h) => ({ h, ok: await waitForSsh(h.address, 90000) })),
   );
   const bad = results.filter((r) => !r.ok).map((r) => r.h.name);
-  if (bad.length) throw new DeployError("lab", `host${bad.length > 1 ? "s" : ""} ${bad.join(", ")} did not start sshd within 90 s`, {}, { hint: `see ${labDir()}/hosts/<name>/console.log` });
+  if (bad.length)
+    throw new DeployError(
+      "lab",
+      `host${bad.length > 1 ? "s" : ""} ${bad.join(", ")} did not start sshd within 90 s`,
+      {},
+      { hint: `see ${labDir()}/hosts/<name>/console.log` },
+    );
   log(`lab ${topology.name}: ${state.hosts.length} host(s) up (${started.length} started)`);
   return state;
 }
@@ -112,11 +150,28 @@ export async function labDown(log: (s: string) => void = () => {}): Promise<void
 }
 
 /** Run a command inside a host, as `docker exec` does; returns its exit code. */
-export function labExec(host: string, argv: string[], opts: { input?: string; capture?: boolean } = {}): { code: number; stdout: string; stderr: string } {
+export function labExec(
+  host: string,
+  argv: string[],
+  opts: { input?: string; capture?: boolean } = {},
+): { code: number; stdout: string; stderr: string } {
   requireRoot();
   const pid = leaderPid(host);
-  if (!pid) throw new DeployError("lab", `lab host ${host} is not running`, {}, { hint: "deploy lab hosts lists the running hosts" });
-  const env = ["env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", `TERM=${process.env.TERM ?? "dumb"}`, "LC_ALL=C"];
+  if (!pid)
+    throw new DeployError(
+      "lab",
+      `lab host ${host} is not running`,
+      {},
+      { hint: "deploy lab hosts lists the running hosts" },
+    );
+  const env = [
+    "env",
+    "-i",
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME=/root",
+    `TERM=${process.env.TERM ?? "dumb"}`,
+    "LC_ALL=C",
+  ];
   const r = spawnSync("nsenter", ["-t", String(pid), "-m", "-u", "-i", "-n", "-p", "-C", "--", ...env, ...argv], {
     stdio: opts.capture || opts.input !== undefined ? ["pipe", "pipe", "pipe"] : "inherit",
     input: opts.input,

@@ -4,11 +4,15 @@ import { exists, ip, sh } from "./sh.js";
 import { MGMT_GATEWAY, mgmtAddress, type LabHost } from "./topology.js";
 
 const nsExists = (ns: string) => exists("ip", ["netns", "exec", ns, "true"]);
-const linkExists = (ns: string | undefined, dev: string) => exists("ip", [...(ns ? ["-n", ns] : []), "link", "show", dev]);
+const linkExists = (ns: string | undefined, dev: string) =>
+  exists("ip", [...(ns ? ["-n", ns] : []), "link", "show", dev]);
 
 /** Every lab host runs its own systemd, which needs inotify instances: the default 128 lasts ~15 hosts. */
 function ensureInotify(): void {
-  for (const [key, min] of [["fs.inotify.max_user_instances", 8192], ["fs.inotify.max_user_watches", 524288]] as const) {
+  for (const [key, min] of [
+    ["fs.inotify.max_user_instances", 8192],
+    ["fs.inotify.max_user_watches", 524288],
+  ] as const) {
     const now = Number(sh("sysctl", ["-n", key], { allowFail: true }).trim());
     if (Number.isFinite(now) && now < min) sh("sysctl", ["-q", "-w", `${key}=${min}`], { allowFail: true });
   }
@@ -63,7 +67,8 @@ export function ensureHostNetwork(host: LabHost, index: number): void {
     const outer = labNames.linkVeth(index, k);
     ip(sw, "link", "add", outer, "type", "veth", "peer", "name", itf.name, "netns", ns);
     ip(sw, "link", "set", outer, "master", br, "up");
-    for (const a of itf.addresses ?? []) ip(ns, "addr", "add", a, "dev", itf.name, ...(a.includes(":") ? ["nodad"] : []));
+    for (const a of itf.addresses ?? [])
+      ip(ns, "addr", "add", a, "dev", itf.name, ...(a.includes(":") ? ["nodad"] : []));
     ip(ns, "link", "set", itf.name, "up");
     if (itf.noOffload) {
       sh("ip", ["netns", "exec", ns, "ethtool", "-K", itf.name, "tso", "off", "gso", "off"], { allowFail: true });

@@ -1,14 +1,36 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, readdirSync, lstatSync } from "node:fs";
-import { join } from "node:path";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  readdirSync,
+  lstatSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { labPaths } from "./paths.js";
+import { labDir, labPaths } from "./paths.js";
 import { sh, exists } from "./sh.js";
 
 /** Units a lab host does not need (footprint), masked in its overlay. Nothing a role manages. */
 const MASK = [
-  "postgresql.service", "softether-vpnclient.service", "softether-vpnbridge.service", "getty@tty1.service", "console-getty.service",
-  "apt-daily.timer", "apt-daily-upgrade.timer", "man-db.timer", "fstrim.timer", "e2scrub_all.timer", "e2scrub_reap.service",
-  "dpkg-db-backup.timer", "systemd-timesyncd.service", "systemd-pstore.service", "systemd-networkd-wait-online.service",
+  "postgresql.service",
+  "softether-vpnclient.service",
+  "softether-vpnbridge.service",
+  "getty@tty1.service",
+  "console-getty.service",
+  "apt-daily.timer",
+  "apt-daily-upgrade.timer",
+  "man-db.timer",
+  "fstrim.timer",
+  "e2scrub_all.timer",
+  "e2scrub_reap.service",
+  "dpkg-db-backup.timer",
+  "systemd-timesyncd.service",
+  "systemd-pstore.service",
+  "systemd-networkd-wait-online.service",
 ];
 /** Units the roles manage: disabled (not masked) so a fresh host has none of the site running. */
 const DISABLE = ["radvd.service", "softether-vpnserver.service", "ndppd.service", "nftables.service"];
@@ -18,7 +40,9 @@ export function rootOf(host: string): string {
 }
 
 export function isMounted(dir: string): boolean {
-  return readFileSync("/proc/self/mounts", "utf8").split("\n").some((l) => l.split(" ")[1] === dir);
+  return readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .some((l) => l.split(" ")[1] === dir);
 }
 
 /** Mount the host's overlay of / (writes stay in its upper dir). */
@@ -27,9 +51,29 @@ export function mountRoot(host: string): string {
   const root = rootOf(host);
   for (const d of ["upper", "work", "root"]) mkdirSync(join(base, d), { recursive: true });
   if (!isMounted(root)) {
-    sh("mount", ["-t", "overlay", `hcd-${host}`, "-o", `lowerdir=/,upperdir=${base}/upper,workdir=${base}/work,redirect_dir=on`, root]);
+    hideLabDir(join(base, "upper"));
+    sh("mount", [
+      "-t",
+      "overlay",
+      `hcd-${host}`,
+      "-o",
+      `lowerdir=/,upperdir=${base}/upper,workdir=${base}/work,redirect_dir=on`,
+      root,
+    ]);
   }
   return root;
+}
+
+/**
+ * The lower layer is the controller's /, which holds the lab's own directory: its key, the
+ * inventory's secrets, the other hosts' upper dirs. A whiteout (a 0:0 character device in the
+ * upper dir, overlayfs's mark for "deleted") hides it inside every host.
+ */
+function hideLabDir(upper: string): void {
+  const mark = join(upper, labDir());
+  if (existsSync(mark)) return;
+  mkdirSync(dirname(mark), { recursive: true });
+  sh("mknod", [mark, "c", "0", "0"]);
 }
 
 export function unmountRoot(host: string): void {
@@ -61,9 +105,24 @@ export function writeIdentity(host: string, root: string, publicKey: string): st
     write(root, "etc/hostname", `${host}\n`);
     write(root, "etc/hosts", `127.0.0.1 localhost\n127.0.1.1 ${host}\n::1 localhost ip6-localhost ip6-loopback\n`);
     write(root, "etc/machine-id", randomBytes(16).toString("hex") + "\n", 0o444);
-    for (const f of readdirSync(join(root, "etc/ssh")).filter((f) => f.startsWith("ssh_host_"))) removeIfExists(join(root, "etc/ssh", f));
-    sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `root@${host}`, "-f", join(root, "etc/ssh/ssh_host_ed25519_key")]);
-    write(root, "etc/ssh/sshd_config.d/homecloud-lab.conf", "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\nMaxStartups 100:30:200\nMaxSessions 100\n");
+    for (const f of readdirSync(join(root, "etc/ssh")).filter((f) => f.startsWith("ssh_host_")))
+      removeIfExists(join(root, "etc/ssh", f));
+    sh("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      `root@${host}`,
+      "-f",
+      join(root, "etc/ssh/ssh_host_ed25519_key"),
+    ]);
+    write(
+      root,
+      "etc/ssh/sshd_config.d/homecloud-lab.conf",
+      "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\nMaxStartups 100:30:200\nMaxSessions 100\n",
+    );
     write(root, "root/.ssh/authorized_keys", publicKey, 0o600);
     // A fresh root home: the machine's dotfiles (pyenv, nvm ...) would slow every SSH session.
     write(root, "root/.bashrc", "# lab host: plain root shell\n");
@@ -75,11 +134,14 @@ export function writeIdentity(host: string, root: string, publicKey: string): st
       symlinkSync("/dev/null", join(root, "etc/systemd/system", u));
     }
     for (const u of DISABLE) {
-      for (const dir of ["multi-user.target.wants", "sysinit.target.wants"]) removeIfExists(join(root, "etc/systemd/system", dir, u));
+      for (const dir of ["multi-user.target.wants", "sysinit.target.wants"])
+        removeIfExists(join(root, "etc/systemd/system", dir, u));
     }
     for (let rl = 0; rl <= 6; rl++) {
       const d = join(root, `etc/rc${rl}.d`);
-      if (existsSync(d)) for (const f of readdirSync(d).filter((f) => /^[SK]\d\d(ndppd|radvd|softether-vpnserver)$/.test(f))) removeIfExists(join(d, f));
+      if (existsSync(d))
+        for (const f of readdirSync(d).filter((f) => /^[SK]\d\d(ndppd|radvd|softether-vpnserver)$/.test(f)))
+          removeIfExists(join(d, f));
     }
     writeFileSync(join(labPaths.host(host), "identity"), "written\n");
   }

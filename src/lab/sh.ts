@@ -8,7 +8,11 @@ export function sh(cmd: string, args: string[], opts: { allowFail?: boolean; inp
   } catch (e) {
     if (opts.allowFail) return "";
     const err = e as { stderr?: string; status?: number };
-    throw new DeployError("lab", `${cmd} ${args.join(" ")} failed`, { command: `${cmd} ${args.join(" ")}`, exitCode: err.status ?? undefined, stderr: String(err.stderr ?? "") });
+    throw new DeployError("lab", `${cmd} ${args.join(" ")} failed`, {
+      command: `${cmd} ${args.join(" ")}`,
+      exitCode: err.status ?? undefined,
+      stderr: String(err.stderr ?? ""),
+    });
   }
 }
 

@@ -38,7 +38,9 @@ export function siteTopology(): LabTopology {
       },
       {
         name: "vps",
-        interfaces: [{ name: "enp1s0", network: "vpsnet", addresses: [`${SITE.vpsUplink6}/64`, `${SITE.vpsUplink4}/24`] }],
+        interfaces: [
+          { name: "enp1s0", network: "vpsnet", addresses: [`${SITE.vpsUplink6}/64`, `${SITE.vpsUplink4}/24`] },
+        ],
         routes: ["-6 route add default via 2001:db8:0:8964::1", "-4 route add default via 172.31.0.1"],
       },
       {

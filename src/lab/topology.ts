@@ -35,12 +35,19 @@ export function mgmtAddress(index: number): string {
 
 /** N plain hosts h1..hN on one LAN bridge with private IPv4 and documentation IPv6. */
 export function plainTopology(count: number): LabTopology {
-  if (!Number.isInteger(count) || count < 1 || count > 200) throw new Error(`--hosts must be a whole number from 1 to 200, not ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 200)
+    throw new Error(`--hosts must be a whole number from 1 to 200, not ${count}`);
   return {
     name: `plain-${count}`,
     hosts: Array.from({ length: count }, (_, i) => ({
       name: `h${i + 1}`,
-      interfaces: [{ name: "eth1", network: "lan", addresses: [`10.232.0.${i + 10}/24`, `2001:db8:100::${(i + 10).toString(16)}/64`] }],
+      interfaces: [
+        {
+          name: "eth1",
+          network: "lan",
+          addresses: [`10.232.0.${i + 10}/24`, `2001:db8:100::${(i + 10).toString(16)}/64`],
+        },
+      ],
     })),
   };
 }

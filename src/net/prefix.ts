@@ -48,7 +48,8 @@ export function parsePrefix6(text: unknown): Prefix6 | string {
 }
 
 export function parseInterface4(text: unknown): Prefix4 | string {
-  if (typeof text !== "string") return `must be an IPv4 address with a prefix length such as 10.89.64.1/24, not ${JSON.stringify(text)}`;
+  if (typeof text !== "string")
+    return `must be an IPv4 address with a prefix length such as 10.89.64.1/24, not ${JSON.stringify(text)}`;
   const m = /^([^/]+)\/(\d{1,2})$/.exec(text.trim());
   if (!m) return `"${text}" is not an IPv4 address/length`;
   const a = addr4(m[1]);
@@ -59,4 +60,5 @@ export function parseInterface4(text: unknown): Prefix4 | string {
 }
 
 export const inPrefix6 = (a: bigint, p: Prefix6) => (a & ~hostMask6(p.length) & ALL6) === p.network;
-export const prefixInPrefix6 = (inner: Prefix6, outer: Prefix6) => inner.length >= outer.length && inPrefix6(inner.network, outer);
+export const prefixInPrefix6 = (inner: Prefix6, outer: Prefix6) =>
+  inner.length >= outer.length && inPrefix6(inner.network, outer);

@@ -4,10 +4,28 @@ import { sitePlan, type SiteInput, type SitePlan } from "./site-plan.js";
 
 type Kind = "text" | "whole number" | "list of texts";
 /** What each value of the site must be; a value of another type is refused before any planning. */
-const SITE_KINDS: Record<string, Kind> = { vps_prefix: "text", uplink_interface: "text", uplink_address: "text", home_prefix: "text", hub: "text", tap_host_index: "whole number", tap_ipv4: "text", dns: "list of texts" };
-const VM_KINDS: Record<string, Kind> = { home_host_index: "whole number", home_address: "text", home_ipv4: "text", firewall_open: "list of texts" };
+const SITE_KINDS: Record<string, Kind> = {
+  vps_prefix: "text",
+  uplink_interface: "text",
+  uplink_address: "text",
+  home_prefix: "text",
+  hub: "text",
+  tap_host_index: "whole number",
+  tap_ipv4: "text",
+  dns: "list of texts",
+};
+const VM_KINDS: Record<string, Kind> = {
+  home_host_index: "whole number",
+  home_address: "text",
+  home_ipv4: "text",
+  firewall_open: "list of texts",
+};
 const SITE_KEYS = new Set(Object.keys(SITE_KINDS));
-const EXAMPLE: Record<Kind, string> = { text: "2001:db8::/64", "whole number": "16", "list of texts": "[tcp/22, tcp/443]" };
+const EXAMPLE: Record<Kind, string> = {
+  text: "2001:db8::/64",
+  "whole number": "16",
+  "list of texts": "[tcp/22, tcp/443]",
+};
 
 function isKind(v: unknown, k: Kind): boolean {
   if (k === "text") return typeof v === "string";
@@ -16,12 +34,20 @@ function isKind(v: unknown, k: Kind): boolean {
 }
 
 /** Values of the wrong type (a scalar where a list is wanted, a list where text is), one problem each. */
-function typeProblems(vars: Record<string, unknown>, kinds: Record<string, Kind>, where: (key: string) => Omit<Problem, "message">): Problem[] {
+function typeProblems(
+  vars: Record<string, unknown>,
+  kinds: Record<string, Kind>,
+  where: (key: string) => Omit<Problem, "message">,
+): Problem[] {
   const out: Problem[] = [];
   for (const [key, kind] of Object.entries(kinds)) {
     const v = vars[key];
     if (v === undefined || v === null || isKind(v, kind)) continue;
-    out.push({ ...where(key), message: `must be a ${kind}, not ${JSON.stringify(v)}`, hint: `e.g. ${key}: ${EXAMPLE[kind]}` });
+    out.push({
+      ...where(key),
+      message: `must be a ${kind}, not ${JSON.stringify(v)}`,
+      hint: `e.g. ${key}: ${EXAMPLE[kind]}`,
+    });
   }
   return out;
 }
@@ -39,17 +65,38 @@ export function siteFromInventory(inv: Inventory, vmGroup = "vms"): SitePlan {
   const siteAt = originOf(inv, all, "site");
   const site = allVars.site as Record<string, unknown> | undefined;
   if (!site || typeof site !== "object") {
-    throw new InputError([{ file: inv.file, field: "all.vars.site", message: "the site's address plan is missing", hint: "add a `site:` mapping under all.vars (see inventory/hosts.yaml)" }]);
+    throw new InputError([
+      {
+        file: inv.file,
+        field: "all.vars.site",
+        message: "the site's address plan is missing",
+        hint: "add a `site:` mapping under all.vars (see inventory/hosts.yaml)",
+      },
+    ]);
   }
   // each problem at its key's own line, else at `site:`
   const at = (field: string) => {
     const o = originOf(inv, all, `site.${field}`) ?? siteAt;
     return { file: o?.file ?? inv.file, line: o?.line };
   };
-  for (const k of Object.keys(site)) if (!SITE_KEYS.has(k)) problems.push({ ...at(k), field: `site.${k}`, message: `unknown key`, hint: `known: ${[...SITE_KEYS].join(", ")}` });
+  for (const k of Object.keys(site))
+    if (!SITE_KEYS.has(k))
+      problems.push({
+        ...at(k),
+        field: `site.${k}`,
+        message: `unknown key`,
+        hint: `known: ${[...SITE_KEYS].join(", ")}`,
+      });
   const vmHosts = [...inv.hosts.values()].filter((h) => h.groups.includes(vmGroup));
   problems.push(...typeProblems(site, SITE_KINDS, (k) => ({ ...at(k), field: `site.${k}` })));
-  for (const h of vmHosts) problems.push(...typeProblems(h.vars, VM_KINDS, (k) => ({ file: originOf(inv, h, k)?.file ?? inv.file, line: originOf(inv, h, k)?.line, field: `${h.name}.${k}` })));
+  for (const h of vmHosts)
+    problems.push(
+      ...typeProblems(h.vars, VM_KINDS, (k) => ({
+        file: originOf(inv, h, k)?.file ?? inv.file,
+        line: originOf(inv, h, k)?.line,
+        field: `${h.name}.${k}`,
+      })),
+    );
   if (problems.length) throw new InputError(problems);
   const input: SiteInput = {
     vpsPrefix: site.vps_prefix as string,

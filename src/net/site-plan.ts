@@ -1,5 +1,17 @@
 import type { Problem } from "../errors.js";
-import { addr4, addr6, format4, format6, hostMask4, hostMask6, inPrefix6, parseInterface4, parsePrefix6, prefixInPrefix6, type Prefix6 } from "./prefix.js";
+import {
+  addr4,
+  addr6,
+  format4,
+  format6,
+  hostMask4,
+  hostMask6,
+  inPrefix6,
+  parseInterface4,
+  parsePrefix6,
+  prefixInPrefix6,
+  type Prefix6,
+} from "./prefix.js";
 
 /** One inbound opening of the IPv6 firewall: a protocol and port on one VM. */
 export interface Opening {
@@ -62,21 +74,36 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
 
   const vps = parsePrefix6(input.vpsPrefix);
   if (typeof vps === "string") bad("vps_prefix", vps);
-  else if (vps.length > 64) bad("vps_prefix", `the VPS prefix ${vps.text} is longer than /64`, "a VPS usually owns a /64");
+  else if (vps.length > 64)
+    bad("vps_prefix", `the VPS prefix ${vps.text} is longer than /64`, "a VPS usually owns a /64");
   const home = parsePrefix6(input.homePrefix);
   if (typeof home === "string") bad("home_prefix", home);
   else if (home.length > 124) bad("home_prefix", `the home prefix ${home.text} is too small for a gateway and VMs`);
   if (typeof vps !== "string" && typeof home !== "string") {
-    if (!prefixInPrefix6(home, vps) || home.length === vps.length) bad("home_prefix", `${home.text} does not lie inside the VPS prefix ${vps.text} (it must be a longer prefix carved out of it)`);
+    if (!prefixInPrefix6(home, vps) || home.length === vps.length)
+      bad(
+        "home_prefix",
+        `${home.text} does not lie inside the VPS prefix ${vps.text} (it must be a longer prefix carved out of it)`,
+      );
   }
-  if (!IFNAME.test(input.uplinkInterface ?? "")) bad("uplink_interface", `"${input.uplinkInterface}" is not a Linux interface name (at most 15 characters)`);
+  if (!IFNAME.test(input.uplinkInterface ?? ""))
+    bad("uplink_interface", `"${input.uplinkInterface}" is not a Linux interface name (at most 15 characters)`);
   const uplink = addr6(input.uplinkAddress);
   if (uplink === undefined) bad("uplink_address", `"${input.uplinkAddress}" is not an IPv6 address`);
-  else if (typeof vps !== "string" && !inPrefix6(uplink, vps)) bad("uplink_address", `${format6(uplink)} is outside the VPS prefix ${vps.text}`);
-  else if (typeof home !== "string" && inPrefix6(uplink, home)) bad("uplink_address", `${format6(uplink)} lies inside the home prefix ${home.text}: the uplink must keep an address outside it`);
+  else if (typeof vps !== "string" && !inPrefix6(uplink, vps))
+    bad("uplink_address", `${format6(uplink)} is outside the VPS prefix ${vps.text}`);
+  else if (typeof home !== "string" && inPrefix6(uplink, home))
+    bad(
+      "uplink_address",
+      `${format6(uplink)} lies inside the home prefix ${home.text}: the uplink must keep an address outside it`,
+    );
 
   if (!/^[A-Za-z0-9_-]{1,11}$/.test(input.hub ?? "")) {
-    bad("hub", `hub name "${input.hub}" must be 1 to 11 letters, digits, _ or -`, "SoftEther names the tap tap_<hub in lowercase>, and Linux allows 15 characters");
+    bad(
+      "hub",
+      `hub name "${input.hub}" must be 1 to 11 letters, digits, _ or -`,
+      "SoftEther names the tap tap_<hub in lowercase>, and Linux allows 15 characters",
+    );
   }
   const tapName = `tap_${String(input.hub ?? "").toLowerCase()}`;
 
@@ -87,12 +114,14 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
       a = addr6(address);
       if (a === undefined) return void bad(field, `"${address}" is not an IPv6 address`);
     } else if (index !== undefined) {
-      if (!Number.isInteger(index) || index < 0) return void bad(field, `host index must be a whole number >= 0, not ${JSON.stringify(index)}`);
+      if (!Number.isInteger(index) || index < 0)
+        return void bad(field, `host index must be a whole number >= 0, not ${JSON.stringify(index)}`);
       if (BigInt(index) > hostMask6(p.length)) return void bad(field, `host index ${index} does not fit in ${p.text}`);
       a = p.network + BigInt(index);
     } else return void bad(field, "give an address or a host index");
     if (!inPrefix6(a, p)) return void bad(field, `${format6(a)} lies outside the home prefix ${p.text}`);
-    if (a === p.network) return void bad(field, `${format6(a)} is the subnet-router anycast address of ${p.text}; use another host index`);
+    if (a === p.network)
+      return void bad(field, `${format6(a)} is the subnet-router anycast address of ${p.text}; use another host index`);
     const other = used6.get(a);
     if (other) return void bad(field, `${format6(a)} is already used by ${other}`);
     used6.set(a, field);
@@ -104,15 +133,24 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
   const tap4 = parseInterface4(input.tapIpv4);
   if (typeof tap4 === "string") bad("tap_ipv4", tap4);
   else {
-    if ((tap4.address & hostMask4(tap4.length)) === 0n || (tap4.address & hostMask4(tap4.length)) === hostMask4(tap4.length)) bad("tap_ipv4", `${format4(tap4.address)} is the network or broadcast address of its subnet`);
+    if (
+      (tap4.address & hostMask4(tap4.length)) === 0n ||
+      (tap4.address & hostMask4(tap4.length)) === hostMask4(tap4.length)
+    )
+      bad("tap_ipv4", `${format4(tap4.address)} is the network or broadcast address of its subnet`);
     const first = Number(tap4.address >> 24n);
     const second = Number((tap4.address >> 16n) & 255n);
-    if (!(first === 10 || (first === 172 && second >= 16 && second < 32) || (first === 192 && second === 168))) bad("tap_ipv4", `${tap4.text} is not a private IPv4 address (10/8, 172.16/12, 192.168/16): it is masqueraded`);
+    if (!(first === 10 || (first === 172 && second >= 16 && second < 32) || (first === 192 && second === 168)))
+      bad("tap_ipv4", `${tap4.text} is not a private IPv4 address (10/8, 172.16/12, 192.168/16): it is masqueraded`);
   }
   const used4 = new Map<bigint, string>();
   if (typeof tap4 !== "string") used4.set(tap4.address, "tap_ipv4");
 
-  const dns = (input.dns ?? []).filter((d, i) => (addr6(d) === undefined ? (bad(`dns[${i}]`, `"${d}" is not an IPv6 address`), false) : true));
+  const dns = (input.dns ?? []).filter((d, i) => {
+    if (addr6(d) !== undefined) return true;
+    bad(`dns[${i}]`, `"${d}" is not an IPv6 address`);
+    return false;
+  });
 
   const vms: SiteVm[] = [];
   const names = new Set<string>();
@@ -120,15 +158,20 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
     const f = (k: string) => `${vm.name}.${k}`;
     if (names.has(vm.name)) bad(vm.name, `VM ${vm.name} is listed twice`);
     names.add(vm.name);
-    const a = typeof home === "string" ? undefined : hostAddr(home, vm.address !== undefined ? f("home_address") : f("home_host_index"), vm.hostIndex, vm.address);
+    const a =
+      typeof home === "string"
+        ? undefined
+        : hostAddr(home, vm.address !== undefined ? f("home_address") : f("home_host_index"), vm.hostIndex, vm.address);
     let v4: bigint | undefined;
     if (vm.ipv4 !== undefined) {
       v4 = addr4(vm.ipv4);
       if (v4 === undefined) bad(f("home_ipv4"), `"${vm.ipv4}" is not an IPv4 address`);
       else if (typeof tap4 !== "string") {
         const hm = hostMask4(tap4.length);
-        if ((v4 & ~hm) !== tap4.network) bad(f("home_ipv4"), `${vm.ipv4} is outside the tap's subnet ${format4(tap4.network)}/${tap4.length}`);
-        else if ((v4 & hm) === 0n || (v4 & hm) === hm) bad(f("home_ipv4"), `${vm.ipv4} is the network or broadcast address`);
+        if ((v4 & ~hm) !== tap4.network)
+          bad(f("home_ipv4"), `${vm.ipv4} is outside the tap's subnet ${format4(tap4.network)}/${tap4.length}`);
+        else if ((v4 & hm) === 0n || (v4 & hm) === hm)
+          bad(f("home_ipv4"), `${vm.ipv4} is the network or broadcast address`);
         else if (used4.has(v4)) bad(f("home_ipv4"), `${vm.ipv4} is already used by ${used4.get(v4)}`);
         used4.set(v4, f("home_ipv4"));
       }
@@ -136,7 +179,8 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
     const open: Opening[] = [];
     (vm.open ?? []).forEach((o, i) => {
       const m = /^(tcp|udp)\/(\d{1,5})$/.exec(String(o));
-      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) bad(`${f("firewall_open")}[${i}]`, `"${o}" is not proto/port such as tcp/22 or udp/51820`);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+        bad(`${f("firewall_open")}[${i}]`, `"${o}" is not proto/port such as tcp/22 or udp/51820`);
       else open.push({ proto: m[1] as "tcp" | "udp", port: Number(m[2]) });
     });
     if (a !== undefined && tap6 !== undefined) {
@@ -151,7 +195,15 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
       });
     }
   }
-  if (problems.length || typeof vps === "string" || typeof home === "string" || typeof tap4 === "string" || tap6 === undefined || uplink === undefined) return { problems };
+  if (
+    problems.length ||
+    typeof vps === "string" ||
+    typeof home === "string" ||
+    typeof tap4 === "string" ||
+    tap6 === undefined ||
+    uplink === undefined
+  )
+    return { problems };
   return {
     problems,
     plan: {
@@ -160,7 +212,13 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
       homePrefix: home.text,
       homePrefixLength: home.length,
       hub: input.hub,
-      tap: { interface: tapName, address6: format6(tap6), ipv4: format4(tap4.address), ipv4Network: format4(tap4.network), ipv4Length: tap4.length },
+      tap: {
+        interface: tapName,
+        address6: format6(tap6),
+        ipv4: format4(tap4.address),
+        ipv4Network: format4(tap4.network),
+        ipv4Length: tap4.length,
+      },
       dns,
       vms,
       ndp: [{ target: home.text, mode: "static" }],

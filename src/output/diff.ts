@@ -10,6 +10,14 @@ const diff = lazyModule<typeof Diff>("diff");
 export function renderDiff(d: FileDiff): string {
   if (d.sensitive) return `--- ${d.path}\n+++ ${d.path}\n(content not shown: it holds secrets)\n`;
   if (d.before === null && d.after === null) return "";
-  const patch = diff().createTwoFilesPatch(d.before === null ? "/dev/null" : d.path, d.after === null ? "/dev/null" : d.path, d.before ?? "", d.after ?? "", "", "", { context: 3 });
+  const patch = diff().createTwoFilesPatch(
+    d.before === null ? "/dev/null" : d.path,
+    d.after === null ? "/dev/null" : d.path,
+    d.before ?? "",
+    d.after ?? "",
+    "",
+    "",
+    { context: 3 },
+  );
   return redact(patch.split("\n").slice(1).join("\n"));
 }

@@ -10,7 +10,18 @@ export function jsonDocument(s: RunSummary): string {
     duration_ms: s.durationMs,
     warnings: s.warnings,
     hosts: Object.fromEntries(
-      Object.entries(s.hosts).map(([h, r]) => [h, { ok: r.ok, changed: r.changed, failed: r.failed, unreachable: r.unreachable, skipped: r.skipped, remote_scripts: r.execs, ...(r.error ? { error: r.error } : {}) }]),
+      Object.entries(s.hosts).map(([h, r]) => [
+        h,
+        {
+          ok: r.ok,
+          changed: r.changed,
+          failed: r.failed,
+          unreachable: r.unreachable,
+          skipped: r.skipped,
+          remote_scripts: r.execs,
+          ...(r.error ? { error: r.error } : {}),
+        },
+      ]),
     ),
     tasks: s.tasks.map((t) => ({
       host: t.host,

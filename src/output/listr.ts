@@ -22,17 +22,32 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
   let list: Promise<unknown> | undefined;
   return {
     playStarted(name, names) {
-      hosts = new Map(names.map((h) => [h, { resolve: () => {}, reject: () => {}, counts: { ok: 0, changed: 0, failed: 0 }, lines: [] }]));
+      hosts = new Map(
+        names.map((h) => [
+          h,
+          { resolve: () => {}, reject: () => {}, counts: { ok: 0, changed: 0, failed: 0 }, lines: [] },
+        ]),
+      );
       const l = new Listr(
         names.map((h) => ({
           title: forPerson(h),
           task: (_ctx: unknown, t: { title: string; output: string }) =>
             new Promise<void>((resolve, reject) => {
               const line = hosts.get(h)!;
-              Object.assign(line, { resolve, reject, setTitle: (s: string) => (t.title = s), setOutput: (s: string) => (t.output = s) });
+              Object.assign(line, {
+                resolve,
+                reject,
+                setTitle: (s: string) => (t.title = s),
+                setOutput: (s: string) => (t.output = s),
+              });
             }),
         })),
-        { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false, showErrorMessage: true }, renderer: "default" },
+        {
+          concurrent: true,
+          exitOnError: false,
+          rendererOptions: { collapseErrors: false, showErrorMessage: true },
+          renderer: "default",
+        },
       );
       process.stdout.write(forPerson(`PLAY ${name}`) + "\n");
       list = l.run().catch(() => undefined);
@@ -55,14 +70,19 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
         line.lines.push(`  ${r.status === "changed" && opts.check ? "would change" : r.status}: [${r.role}] ${r.task}`);
         if (r.why && r.status !== "ok") line.lines.push(...r.why.map((w) => `      - ${w}`));
         if (r.error) line.lines.push(...r.error.split("\n").map((w) => `      ! ${w}`));
-        if (opts.diff && r.diff) for (const d of r.diff) line.lines.push(forPerson(renderDiff(d)).replace(/^/gm, "      ").trimEnd());
+        if (opts.diff && r.diff)
+          for (const d of r.diff) line.lines.push(forPerson(renderDiff(d)).replace(/^/gm, "      ").trimEnd());
       }
     },
     hostFinished(host, o: HostOutcome) {
       const line = hosts.get(host);
       if (!line) return;
       const c = line.counts;
-      line.setTitle?.(forPerson(`${host}: ok=${c.ok} ${opts.check ? "would change" : "changed"}=${c.changed}${c.failed ? ` failed=${c.failed}` : ""}`));
+      line.setTitle?.(
+        forPerson(
+          `${host}: ok=${c.ok} ${opts.check ? "would change" : "changed"}=${c.changed}${c.failed ? ` failed=${c.failed}` : ""}`,
+        ),
+      );
       if (o.error) line.reject(new Error(forPerson(o.error.split("\n")[0])));
       else line.resolve();
     },

@@ -4,7 +4,12 @@ import { renderDiff } from "./diff.js";
 import { forPerson } from "./sink.js";
 
 /** Plain lines, one per event: for pipes, CI and logs. */
-export function plainReporter(opts: { verbose: number; diff: boolean; check: boolean; write: (s: string) => void }): Reporter {
+export function plainReporter(opts: {
+  verbose: number;
+  diff: boolean;
+  check: boolean;
+  write: (s: string) => void;
+}): Reporter {
   const w = (s: string) => opts.write(forPerson(s) + "\n");
   return {
     playStarted: (name, hosts) => w(`PLAY ${name} [${hosts.join(", ")}]`),
@@ -17,7 +22,8 @@ export function plainReporter(opts: { verbose: number; diff: boolean; check: boo
       w(`${r.host} | ${r.role} | ${r.task}: ${label}`);
       if (r.why && (r.status === "changed" || opts.verbose >= 1)) for (const why of r.why) w(`    - ${why}`);
       if (r.error) for (const l of r.error.split("\n")) w(`    ! ${l}`);
-      if (opts.diff && r.diff) for (const d of r.diff) opts.write(forPerson(renderDiff(d)).replace(/^/gm, "    ").trimEnd() + "\n");
+      if (opts.diff && r.diff)
+        for (const d of r.diff) opts.write(forPerson(renderDiff(d)).replace(/^/gm, "    ").trimEnd() + "\n");
     },
     hostFinished: (host, o) => {
       if (o.error) w(`${host}: FAILED: ${o.error.split("\n")[0]}`);

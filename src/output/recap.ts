@@ -7,9 +7,23 @@ export function recapLines(summary: RunSummary, color: boolean): string[] {
   const width = Math.max(4, ...Object.keys(summary.hosts).map((h) => h.length));
   const lines = [summary.check ? "RECAP (check mode: changed = would change)" : "RECAP"];
   for (const [host, r] of Object.entries(summary.hosts)) {
-    const state = r.unreachable ? c(31, "unreachable") : r.failed ? c(31, "failed") : r.changed ? c(33, "changed") : c(32, "ok");
-    lines.push(`${forPerson(host).padEnd(width)}  ok=${r.ok} changed=${r.changed} failed=${r.failed} unreachable=${r.unreachable} skipped=${r.skipped}  ${state}`);
-    if (r.error) lines.push(...forPerson(r.error).split("\n").slice(0, 12).map((l) => `${" ".repeat(width)}  ! ${l}`));
+    const state = r.unreachable
+      ? c(31, "unreachable")
+      : r.failed
+        ? c(31, "failed")
+        : r.changed
+          ? c(33, "changed")
+          : c(32, "ok");
+    lines.push(
+      `${forPerson(host).padEnd(width)}  ok=${r.ok} changed=${r.changed} failed=${r.failed} unreachable=${r.unreachable} skipped=${r.skipped}  ${state}`,
+    );
+    if (r.error)
+      lines.push(
+        ...forPerson(r.error)
+          .split("\n")
+          .slice(0, 12)
+          .map((l) => `${" ".repeat(width)}  ! ${l}`),
+      );
   }
   return lines;
 }

@@ -16,7 +16,14 @@ export function forPerson(text: string): string {
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
-const NAMED: Record<string, string> = { "\r": "\\r", "\x1b": "\\e", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\0": "\\0" };
+const NAMED: Record<string, string> = {
+  "\r": "\\r",
+  "\x1b": "\\e",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\v": "\\v",
+  "\0": "\\0",
+};
 
 export function escapeControls(text: string): string {
   return text.replace(CONTROLS, (c) => {

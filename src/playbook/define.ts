@@ -30,10 +30,14 @@ export interface RoleInstance {
   build(params: unknown, host: HostContext): Task[];
 }
 
-export type RoleFactory<S extends z.ZodType> = ((params: z.input<S>) => RoleInstance) & { readonly roleName: string; readonly schema: S };
+export type RoleFactory<S extends z.ZodType> = ((params: z.input<S>) => RoleInstance) & {
+  readonly roleName: string;
+  readonly schema: S;
+};
 
 export function defineRole<S extends z.ZodType>(def: RoleDefinition<S>): RoleFactory<S> {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(def.name)) throw new Error(`role name "${def.name}" must be lowercase letters, digits and -`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(def.name))
+    throw new Error(`role name "${def.name}" must be lowercase letters, digits and -`);
   // Unknown parameter keys are typos: refuse them instead of dropping them silently.
   const schema = (def.params instanceof z.ZodObject ? def.params.strict() : def.params) as z.ZodType;
   const factory = (params: z.input<S>): RoleInstance => ({
@@ -62,7 +66,9 @@ export interface Play<P = undefined, V = Readonly<Record<string, unknown>>> {
 }
 
 /** A play whose `vars` schema types what its roles read (definePlaybook cannot infer one per play). */
+// biome-ignore lint/suspicious/noExplicitAny: a playbook holds plays of different vars types
 export function definePlay<P, V>(play: Play<P, V> & { vars: z.ZodType<V> }): Play<P, any> {
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   return play as Play<P, any>;
 }
 
@@ -75,7 +81,7 @@ export interface Playbook<P = undefined> {
   plan?: (inventory: Inventory) => P;
   /** How `deploy plan` shows the plan to a person (default: JSON). */
   describePlan?: (plan: P) => string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each play has its own vars type
   plays: Array<Play<P, any>>;
 }
 
@@ -85,8 +91,17 @@ export function definePlaybook<P = undefined>(playbook: Playbook<P>): Playbook<P
 }
 
 /** A parameter that holds a secret: a Secret (from !env/!file/!secret or secret()) or a plain string. */
-export const zSecret = z.union([z.custom<Secret>((v) => isSecret(v), "expected a secret (!env, !file, !secret) or a string"), z.string().min(1).transform((s) => new SecretValue(s, "parameter"))], {
-  error: "expected a secret (!env NAME, !file PATH, !secret VALUE) or a non-empty text",
-});
+export const zSecret = z.union(
+  [
+    z.custom<Secret>((v) => isSecret(v), "expected a secret (!env, !file, !secret) or a string"),
+    z
+      .string()
+      .min(1)
+      .transform((s) => new SecretValue(s, "parameter")),
+  ],
+  {
+    error: "expected a secret (!env NAME, !file PATH, !secret VALUE) or a non-empty text",
+  },
+);
 
 export { z };

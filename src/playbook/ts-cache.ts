@@ -54,6 +54,11 @@ export function esbuildOptions(format: "esm" | "cjs", path: string) {
     target: "node20",
     sourcemap: "inline" as const,
     sourcefile: path,
-    ...(format === "cjs" ? { define: { "import.meta.url": META_URL }, banner: `const ${META_URL} = require("node:url").pathToFileURL(__filename).href;` } : {}),
+    ...(format === "cjs"
+      ? {
+          define: { "import.meta.url": META_URL },
+          banner: `const ${META_URL} = require("node:url").pathToFileURL(__filename).href;`,
+        }
+      : {}),
   };
 }

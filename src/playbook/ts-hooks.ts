@@ -43,7 +43,11 @@ export async function resolve(specifier: string, context: Context, next: NextRes
   } catch (e) {
     const fromTs = !!context.parentURL && TS_FILE.test(context.parentURL);
     if (!fromTs || !/^\.\.?\//.test(specifier)) throw e;
-    const tries = /\.js$/.test(specifier) ? [specifier.replace(/\.js$/, ".ts")] : /\.[a-z]+$/.test(specifier) ? [] : [`${specifier}.ts`, `${specifier}/index.ts`];
+    const tries = /\.js$/.test(specifier)
+      ? [specifier.replace(/\.js$/, ".ts")]
+      : /\.[a-z]+$/.test(specifier)
+        ? []
+        : [`${specifier}.ts`, `${specifier}/index.ts`];
     r = await firstOf(tries, context, next, e);
   }
   const url = preferDist(r.url);

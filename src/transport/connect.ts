@@ -36,10 +36,17 @@ export class SshPool {
       const jump = await this.acquire(t.jump);
       try {
         config.sock = await new Promise((resolve, reject) => {
-          jump.conn.ssh.connection!.forwardOut("127.0.0.1", 0, t.host, t.port, (err, stream) => (err ? reject(err) : resolve(stream)));
+          jump.conn.ssh.connection!.forwardOut("127.0.0.1", 0, t.host, t.port, (err, stream) =>
+            err ? reject(err) : resolve(stream),
+          );
         });
       } catch (cause) {
-        throw new DeployError("connect", `jump host ${t.jump.host} cannot reach ${t.host}:${t.port}: ${(cause as Error).message}`, { host: t.name }, { cause });
+        throw new DeployError(
+          "connect",
+          `jump host ${t.jump.host} cannot reach ${t.host}:${t.port}: ${(cause as Error).message}`,
+          { host: t.name },
+          { cause },
+        );
       }
     }
     try {

@@ -34,7 +34,15 @@ export function knownHostsName(host: string, port: number): string {
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp("^" + pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$", "i");
+  const re = new RegExp(
+    "^" +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".") +
+      "$",
+    "i",
+  );
   return re.test(name);
 }
 
@@ -76,7 +84,8 @@ export function checkHostKey(entries: KnownHost[], name: string, blob: Buffer): 
   if (plain.some((e) => e.key.equals(blob))) return { status: "known" };
   // Unlike OpenSSH's default, a key of another type is not "unknown": anyone who can stand in
   // for a known host would only need to offer another type. A host with any key on file is known.
-  if (plain.length > 0) return { status: "changed", expected: plain.map((e) => `${e.keyType} ${fingerprint(e.key)}`), line: plain[0].line };
+  if (plain.length > 0)
+    return { status: "changed", expected: plain.map((e) => `${e.keyType} ${fingerprint(e.key)}`), line: plain[0].line };
   return { status: "unknown" };
 }
 
@@ -99,7 +108,9 @@ export function recordHostKey(path: string, name: string, blob: Buffer): void {
   const salt = randomBytes(20);
   const hash = createHmac("sha1", salt).update(name).digest("base64");
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  appendFileSync(path, `|1|${salt.toString("base64")}|${hash} ${keyTypeOf(blob)} ${blob.toString("base64")}\n`, { mode: 0o600 });
+  appendFileSync(path, `|1|${salt.toString("base64")}|${hash} ${keyTypeOf(blob)} ${blob.toString("base64")}\n`, {
+    mode: 0o600,
+  });
 }
 
 /**
@@ -118,23 +129,40 @@ export function hostVerifierFor(t: SshTarget, refusal: { error?: DeployError }) 
       return true;
     }
     if (verdict.status === "unknown") {
-      refusal.error = new DeployError("hostkey", `host key of ${name} is not known (${fp}); refusing to connect`, { host: t.name, file: t.knownHostsFile }, {
-        hint: `check the fingerprint, then rerun with --accept-new-host-keys (or set deploy_accept_new_host_key: true) to record it`,
-      });
+      refusal.error = new DeployError(
+        "hostkey",
+        `host key of ${name} is not known (${fp}); refusing to connect`,
+        { host: t.name, file: t.knownHostsFile },
+        {
+          hint: `check the fingerprint, then rerun with --accept-new-host-keys (or set deploy_accept_new_host_key: true) to record it`,
+        },
+      );
     } else if (verdict.status === "changed") {
       refusal.error = changedKey(t, name, fp, verdict.expected, verdict.line);
     } else {
-      refusal.error = new DeployError("hostkey", `host key of ${name} (${fp}) is marked @revoked in ${t.knownHostsFile}`, { host: t.name });
+      refusal.error = new DeployError(
+        "hostkey",
+        `host key of ${name} (${fp}) is marked @revoked in ${t.knownHostsFile}`,
+        { host: t.name },
+      );
     }
     return false;
   };
 }
 
-export function changedKey(t: SshTarget, name: string, presented: string, expected: string[], line: number): DeployError {
+export function changedKey(
+  t: SshTarget,
+  name: string,
+  presented: string,
+  expected: string[],
+  line: number,
+): DeployError {
   return new DeployError(
     "hostkey",
     `HOST KEY OF ${name} HAS CHANGED: it presented ${presented}, ${t.knownHostsFile}:${line} expects ${expected.join(", ")}; refusing to connect`,
     { host: t.name, file: t.knownHostsFile, line },
-    { hint: `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${name}' -f ${t.knownHostsFile}) and connect again; no option accepts a changed key` },
+    {
+      hint: `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${name}' -f ${t.knownHostsFile}) and connect again; no option accepts a changed key`,
+    },
   );
 }

@@ -17,7 +17,11 @@ const SIGNALS: Array<[string, number]> = [
 /** Shell: declare the variables (empty), then the traps that remove whatever they name. */
 export function tempTrap(vars: string[]): string {
   const names = vars.map((v) => `\${${v}:+"$${v}"}`).join(" ");
-  return [`${vars.map((v) => `${v}=`).join("; ")}`, `trap 'rm -rf -- ${names}' EXIT`, ...SIGNALS.map(([s, code]) => `trap 'exit ${code}' ${s}`)].join("\n");
+  return [
+    `${vars.map((v) => `${v}=`).join("; ")}`,
+    `trap 'rm -rf -- ${names}' EXIT`,
+    ...SIGNALS.map(([s, code]) => `trap 'exit ${code}' ${s}`),
+  ].join("\n");
 }
 
 /** Shell: the traps of tempTrap taken back (the files are gone or renamed into place). */

@@ -1,4 +1,4 @@
-import { NodeSSH } from "node-ssh";
+import type { NodeSSH } from "node-ssh";
 import type { ClientChannel, ConnectConfig } from "ssh2";
 import { DeployError, isDeployError } from "../errors.js";
 import { redact } from "../secrets.js";
@@ -25,7 +25,12 @@ export class RtxShell implements RemoteShell {
   /** Every configuration command sent, for tests and -vv. */
   readonly sent: string[] = [];
 
-  private constructor(readonly target: SshTarget, private ssh: NodeSSH, private chan: ClientChannel, private timeoutMs: number) {
+  private constructor(
+    readonly target: SshTarget,
+    private ssh: NodeSSH,
+    private chan: ClientChannel,
+    private timeoutMs: number,
+  ) {
     chan.on("data", (d: Buffer) => {
       this.buf += d.toString("utf8").replace(/\r/g, "");
       this.waiter?.();
@@ -58,7 +63,14 @@ export class RtxShell implements RemoteShell {
     } catch (cause) {
       if (isDeployError(cause)) throw cause;
       const msg = (cause as Error).message;
-      throw new DeployError("connect", /authentication/i.test(msg) ? `${t.host}:${t.port} refused the login of ${t.user} (check ansible_password)` : `cannot reach ${t.host}:${t.port}: ${msg}`, { host: t.name }, { cause });
+      throw new DeployError(
+        "connect",
+        /authentication/i.test(msg)
+          ? `${t.host}:${t.port} refused the login of ${t.user} (check ansible_password)`
+          : `cannot reach ${t.host}:${t.port}: ${msg}`,
+        { host: t.name },
+        { cause },
+      );
     }
     const chan = await ssh.requestShell({ term: "vt100", cols: 200, rows: 40 });
     const shell = new RtxShell(t, ssh, chan, timeoutMs);
@@ -80,13 +92,25 @@ export class RtxShell implements RemoteShell {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new DeployError("task", `RTX ${this.target.name}: no ${what} within ${timeoutMs / 1000} s (last output: ${JSON.stringify(redact(this.buf.slice(-200)))})`, { host: this.target.name }));
+        reject(
+          new DeployError(
+            "task",
+            `RTX ${this.target.name}: no ${what} within ${timeoutMs / 1000} s (last output: ${JSON.stringify(redact(this.buf.slice(-200)))})`,
+            { host: this.target.name },
+          ),
+        );
       }, timeoutMs);
       const check = () => {
         if (this.gone && !re.test(this.buf)) {
           clearTimeout(timer);
           this.waiter = undefined;
-          reject(new DeployError("connect", `lost during the run: the session with RTX ${this.target.name} ended (${this.gone})`, { host: this.target.name }));
+          reject(
+            new DeployError(
+              "connect",
+              `lost during the run: the session with RTX ${this.target.name} ended (${this.gone})`,
+              { host: this.target.name },
+            ),
+          );
         } else if (re.test(this.buf)) {
           clearTimeout(timer);
           this.waiter = undefined;
@@ -110,7 +134,10 @@ export class RtxShell implements RemoteShell {
 
   private async enterAdministrator(): Promise<void> {
     const pw = this.target.becomePassword?.reveal();
-    if (!pw) throw new DeployError("input", `RTX ${this.target.name}: no administrator password (ansible_become_password)`, { host: this.target.name });
+    if (!pw)
+      throw new DeployError("input", `RTX ${this.target.name}: no administrator password (ansible_become_password)`, {
+        host: this.target.name,
+      });
     this.buf = "";
     this.chan.write("administrator\r");
     await this.waitFor(/Password: ?$/, "administrator password prompt");
@@ -118,7 +145,10 @@ export class RtxShell implements RemoteShell {
     this.chan.write(pw + "\r");
     const out = await this.waitFor(PROMPT, "prompt after the administrator password");
     const prompt = PROMPT.exec(out)?.[1] ?? "";
-    if (!prompt.endsWith("# ")) throw new DeployError("connect", `RTX ${this.target.name}: the administrator password was refused`, { host: this.target.name });
+    if (!prompt.endsWith("# "))
+      throw new DeployError("connect", `RTX ${this.target.name}: the administrator password was refused`, {
+        host: this.target.name,
+      });
     this.admin = true;
   }
 
@@ -177,7 +207,11 @@ export class RtxShell implements RemoteShell {
         await this.command("tunnel select none").catch(() => undefined);
         this.buf = "";
         this.chan.write("exit\r");
-        const t = await this.waitFor(new RegExp(`${SAVE_QUESTION.source}|${PROMPT.source}`), "prompt after leaving administrator", 5000).catch(() => "");
+        const t = await this.waitFor(
+          new RegExp(`${SAVE_QUESTION.source}|${PROMPT.source}`),
+          "prompt after leaving administrator",
+          5000,
+        ).catch(() => "");
         if (SAVE_QUESTION.test(t)) {
           // Everything we changed was saved already; unsaved changes here are not ours to keep.
           this.buf = "";

@@ -77,7 +77,11 @@ export class Session {
   private constructor(private target: SshTarget) {}
 
   /** Start the session; `first` (a script) runs at once, its result is the first run(). */
-  static open(client: Client, target: SshTarget, first?: string): { session: Session; first?: Promise<RunResult & { gen: string }> } {
+  static open(
+    client: Client,
+    target: SshTarget,
+    first?: string,
+  ): { session: Session; first?: Promise<RunResult & { gen: string }> } {
     const s = new Session(target);
     const command = (boot: string) => `exec ${s.prefix()}sh -c ${quote(`export LC_ALL=C\n${boot}exec sh -s\n`)}`;
     // (the limit is on the quoted text: one argument of the remote login shell, at most 128 KiB)
@@ -85,7 +89,9 @@ export class Session {
     if (line !== undefined && line.length > MAX_INLINE) line = undefined;
     const inline = line !== undefined;
     const p = inline ? s.enqueue(0) : undefined;
-    const started = new Promise<ClientChannel>((resolve, reject) => client.exec(line ?? command(""), (err, ch) => (err ? reject(err) : resolve(ch))));
+    const started = new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(line ?? command(""), (err, ch) => (err ? reject(err) : resolve(ch))),
+    );
     s.start(started);
     const firstRun = p ?? (first !== undefined ? s.run(first) : undefined);
     return { session: s, first: firstRun };
@@ -109,7 +115,10 @@ export class Session {
         // (a character split between two chunks is decoded whole)
         const outText = new StringDecoder("utf8");
         const errText = new StringDecoder("utf8");
-        ch.on("data", (d: Buffer) => ((this.out += outText.write(d)), this.drain()));
+        ch.on("data", (d: Buffer) => {
+          this.out += outText.write(d);
+          this.drain();
+        });
         ch.stderr.on("data", (d: Buffer) => {
           let text = errText.write(d);
           if (pw && text.includes(SUDO_PROMPT)) {
@@ -125,7 +134,9 @@ export class Session {
         // a channel's error (a write after the connection went down) belongs to this host's run
         ch.on("error", (e: Error) => this.finish(e));
         ch.stderr.on("error", (e: Error) => this.finish(e));
-        ch.on("close", () => this.finish(new Error(`the remote shell ended${this.exit.code !== null ? ` (exit ${this.exit.code})` : ""}`)));
+        ch.on("close", () =>
+          this.finish(new Error(`the remote shell ended${this.exit.code !== null ? ` (exit ${this.exit.code})` : ""}`)),
+        );
       },
       (e: Error) => this.finish(e),
     );
@@ -190,7 +201,8 @@ export class Session {
     const head = q.shift();
     if (head) {
       const said = (this.err + this.out).trim();
-      if (said && this.exit.code !== null) head.resolve({ stdout: this.out, stderr: this.err, code: this.exit.code || 255, gen: "" });
+      if (said && this.exit.code !== null)
+        head.resolve({ stdout: this.out, stderr: this.err, code: this.exit.code || 255, gen: "" });
       else head.reject(why);
     }
     for (const p of q) p.reject(why);

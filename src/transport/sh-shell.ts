@@ -17,7 +17,12 @@ export class SshShell implements RemoteShell {
   /** The lock generation read before the last script that ran without the lock. */
   private lastGen?: string;
   private locked = false;
-  constructor(readonly target: SshTarget, private conn: Connected, private onClose: () => Promise<void>, private fresh: () => Promise<Connected>) {}
+  constructor(
+    readonly target: SshTarget,
+    private conn: Connected,
+    private onClose: () => Promise<void>,
+    private fresh: () => Promise<Connected>,
+  ) {}
 
   async runFresh(script: string): Promise<RunResult> {
     const { ssh } = await this.fresh();
@@ -32,19 +37,28 @@ export class SshShell implements RemoteShell {
 
   /** The script as one compound command: parsed whole before any of it runs. */
   private stdinFor(script: string): string {
-    return (this.target.becomePassword && this.target.become && this.target.user !== "root" ? this.target.becomePassword.reveal() + "\n" : "") + `{\n${script}\n}\n`;
+    return (
+      (this.target.becomePassword && this.target.become && this.target.user !== "root"
+        ? this.target.becomePassword.reveal() + "\n"
+        : "") + `{\n${script}\n}\n`
+    );
   }
 
   /** The connection went down under a script: the host is unreachable, lost during the run. */
   private lost(cause: unknown): DeployError {
     const why = this.conn.lost.error?.message ?? (cause as Error).message;
-    return new DeployError("connect", `lost during the run: the connection to ${describeTarget(this.target)} went down (${why})`, { host: this.target.name }, { cause });
+    return new DeployError(
+      "connect",
+      `lost during the run: the connection to ${describeTarget(this.target)} went down (${why})`,
+      { host: this.target.name },
+      { cause },
+    );
   }
 
   async run(script: string): Promise<RunResult> {
     this.execs++;
     try {
-      let r;
+      let r: RunResult & { gen: string };
       if (this.session) r = await this.session.run(script);
       else {
         const opened = Session.open(this.conn.ssh.connection!, this.target, script);
@@ -69,11 +83,19 @@ export class SshShell implements RemoteShell {
     const got = /^(locked|shared) (.*)$/m.exec(out);
     if (got) {
       this.locked = got[1] === "locked";
-      return { status: "locked", previous: /^stale (.*)$/m.exec(out)?.[1], stale: this.lastGen !== undefined && got[2] !== this.lastGen };
+      return {
+        status: "locked",
+        previous: /^stale (.*)$/m.exec(out)?.[1],
+        stale: this.lastGen !== undefined && got[2] !== this.lastGen,
+      };
     }
     const busy = /^busy ?(.*)$/m.exec(out);
     if (busy) return { status: "busy", previous: busy[1] || "another run" };
-    throw new DeployError("task", `cannot take the run lock on ${describeTarget(this.target)}: ${out.trim() || "no answer"}`, { host: this.target.name });
+    throw new DeployError(
+      "task",
+      `cannot take the run lock on ${describeTarget(this.target)}: ${out.trim() || "no answer"}`,
+      { host: this.target.name },
+    );
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,8 @@ export function parseSshConfig(text: string): Block[] {
     const key = m[1].toLowerCase();
     const value = m[2].trim().replace(/^"(.*)"$/, "$1");
     if (key === "host") blocks.push({ patterns: value.split(/\s+/), options: [] });
-    else if (key === "match") blocks.push({ patterns: ["!*"], options: [] }); // Match blocks are not supported: skipped
+    else if (key === "match")
+      blocks.push({ patterns: ["!*"], options: [] }); // Match blocks are not supported: skipped
     else blocks[blocks.length - 1].options.push([key, value]);
   }
   return blocks;
@@ -39,7 +40,14 @@ function hostMatches(patterns: string[], alias: string): boolean {
   for (const p of patterns) {
     const neg = p.startsWith("!");
     const glob = neg ? p.slice(1) : p;
-    const re = new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
+    const re = new RegExp(
+      "^" +
+        glob
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".") +
+        "$",
+    );
     if (re.test(alias)) {
       if (neg) return false;
       ok = true;
@@ -49,7 +57,10 @@ function hostMatches(patterns: string[], alias: string): boolean {
 }
 
 function expandTilde(p: string, alias: string, home: string): string {
-  return p.replace(/^~(?=\/|$)/, home).replace(/%h/g, alias).replace(/%d/g, home);
+  return p
+    .replace(/^~(?=\/|$)/, home)
+    .replace(/%h/g, alias)
+    .replace(/%d/g, home);
 }
 
 export function lookupSshConfig(blocks: Block[], alias: string, home = homedir()): SshConfigEntry {
@@ -62,9 +73,12 @@ export function lookupSshConfig(blocks: Block[], alias: string, home = homedir()
       else if (k === "port" && e.port === undefined) e.port = Number(v);
       else if (k === "identityfile") (e.identityFile ??= []).push(expandTilde(v, alias, home));
       else if (k === "proxyjump" && e.proxyJump === undefined) e.proxyJump = v;
-      else if (k === "serveraliveinterval" && e.serverAliveInterval === undefined && /^\d+$/.test(v)) e.serverAliveInterval = Number(v);
-      else if (k === "serveralivecountmax" && e.serverAliveCountMax === undefined && /^\d+$/.test(v)) e.serverAliveCountMax = Number(v);
-      else if (k === "userknownhostsfile" && e.userKnownHostsFile === undefined) e.userKnownHostsFile = expandTilde(v.split(/\s+/)[0], alias, home);
+      else if (k === "serveraliveinterval" && e.serverAliveInterval === undefined && /^\d+$/.test(v))
+        e.serverAliveInterval = Number(v);
+      else if (k === "serveralivecountmax" && e.serverAliveCountMax === undefined && /^\d+$/.test(v))
+        e.serverAliveCountMax = Number(v);
+      else if (k === "userknownhostsfile" && e.userKnownHostsFile === undefined)
+        e.userKnownHostsFile = expandTilde(v.split(/\s+/)[0], alias, home);
     }
   }
   return e;

@@ -1,7 +1,17 @@
 import { NodeSSH } from "node-ssh";
 import { Client, type ConnectConfig } from "ssh2";
 import { DeployError } from "../errors.js";
-import { changedKey, entryMatches, fingerprint, hostKeyAlgorithms, hostVerifierFor, keyTypeOf, knownHostsName, knownKeyTypes, readKnownHosts } from "./known-hosts.js";
+import {
+  changedKey,
+  entryMatches,
+  fingerprint,
+  hostKeyAlgorithms,
+  hostVerifierFor,
+  keyTypeOf,
+  knownHostsName,
+  knownKeyTypes,
+  readKnownHosts,
+} from "./known-hosts.js";
 import { describeTarget, type SshTarget } from "./target.js";
 
 /** A connection that is up, and why it went down later (keepalive timeout, reset), if it did. */
@@ -31,14 +41,19 @@ export async function connectChecked(t: SshTarget, base: ConnectConfig): Promise
     keepaliveInterval: t.aliveIntervalMs ?? DEFAULT_ALIVE_MS,
     keepaliveCountMax: t.aliveCountMax ?? DEFAULT_ALIVE_COUNT,
   };
-  if (types.length) config.algorithms = { ...base.algorithms, serverHostKey: hostKeyAlgorithms(types) as NonNullable<ConnectConfig["algorithms"]>["serverHostKey"] };
+  if (types.length)
+    config.algorithms = {
+      ...base.algorithms,
+      serverHostKey: hostKeyAlgorithms(types) as NonNullable<ConnectConfig["algorithms"]>["serverHostKey"],
+    };
   const ssh = new NodeSSH();
   try {
     await ssh.connect(config as Parameters<NodeSSH["connect"]>[0]);
   } catch (cause) {
     ssh.dispose();
     if (refusal.error) throw refusal.error;
-    if (types.length && /no matching host key format/i.test((cause as Error).message ?? "")) throw await otherTypeRefusal(t, base, types);
+    if (types.length && /no matching host key format/i.test((cause as Error).message ?? ""))
+      throw await otherTypeRefusal(t, base, types);
     throw cause;
   }
   const lost: Connected["lost"] = {};
@@ -52,7 +67,9 @@ export async function connectChecked(t: SshTarget, base: ConnectConfig): Promise
  */
 async function otherTypeRefusal(t: SshTarget, base: ConnectConfig, types: string[]): Promise<DeployError> {
   const name = knownHostsName(t.host, t.port);
-  const entries = readKnownHosts(t.knownHostsFile).filter((e) => !e.marker && entryMatches(e, name) && types.includes(e.keyType));
+  const entries = readKnownHosts(t.knownHostsFile).filter(
+    (e) => !e.marker && entryMatches(e, name) && types.includes(e.keyType),
+  );
   const expected = entries.map((e) => `${e.keyType} ${fingerprint(e.key)}`);
   let presented = "a key of another type";
   if (!base.sock) {
@@ -61,8 +78,20 @@ async function otherTypeRefusal(t: SshTarget, base: ConnectConfig, types: string
       let seen: Buffer | undefined;
       c.on("error", () => resolve(seen));
       c.on("close", () => resolve(seen));
-      c.on("ready", () => (c.end(), resolve(seen)));
-      c.connect({ host: base.host, port: base.port, username: base.username, readyTimeout: base.readyTimeout, hostVerifier: (key: Buffer) => ((seen = key), false) });
+      c.on("ready", () => {
+        c.end();
+        resolve(seen);
+      });
+      c.connect({
+        host: base.host,
+        port: base.port,
+        username: base.username,
+        readyTimeout: base.readyTimeout,
+        hostVerifier: (key: Buffer) => {
+          seen = key;
+          return false;
+        },
+      });
     });
     if (blob) presented = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
   }
@@ -74,12 +103,24 @@ export function connectError(t: SshTarget, cause: Error): DeployError {
   const msg = cause.message || String(cause);
   const code = (cause as NodeJS.ErrnoException).code;
   if (/authentication methods failed/i.test(msg)) {
-    const tried = [t.privateKeyPath, t.useAgent && process.env.SSH_AUTH_SOCK ? "the keys in ssh-agent" : undefined].filter(Boolean).join(" and ");
-    return new DeployError("connect", `${describeTarget(t)} refused our key (authentication failed; tried ${tried || "no key"})`, { host: t.name, file: t.privateKeyPath }, {
-      cause,
-      hint: `check ansible_user and ansible_ssh_private_key_file${t.useAgent ? " or the keys in ssh-agent" : ""}`,
-    });
+    const tried = [t.privateKeyPath, t.useAgent && process.env.SSH_AUTH_SOCK ? "the keys in ssh-agent" : undefined]
+      .filter(Boolean)
+      .join(" and ");
+    return new DeployError(
+      "connect",
+      `${describeTarget(t)} refused our key (authentication failed; tried ${tried || "no key"})`,
+      { host: t.name, file: t.privateKeyPath },
+      {
+        cause,
+        hint: `check ansible_user and ansible_ssh_private_key_file${t.useAgent ? " or the keys in ssh-agent" : ""}`,
+      },
+    );
   }
   const why = code ? `${code} (${msg})` : msg;
-  return new DeployError("connect", `cannot reach ${describeTarget(t)}: ${why}`, { host: t.name }, { cause, hint: "is the host up and the address/port right?" });
+  return new DeployError(
+    "connect",
+    `cannot reach ${describeTarget(t)}: ${why}`,
+    { host: t.name },
+    { cause, hint: "is the host up and the address/port right?" },
+  );
 }

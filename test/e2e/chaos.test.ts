@@ -8,7 +8,20 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labPaths } from "../../src/lab/paths.js";
 import { address, onHost } from "../support/lab.js";
-import { FAULTS, PHASES, arm, busy, fired, heal, installHook, leaks, removeHook, tempFiles, type Fault, type Phase } from "./chaos/fixture.js";
+import {
+  FAULTS,
+  PHASES,
+  arm,
+  busy,
+  fired,
+  heal,
+  installHook,
+  leaks,
+  removeHook,
+  tempFiles,
+  type Fault,
+  type Phase,
+} from "./chaos/fixture.js";
 
 const HOSTS = ["vm1", "vm2", "homegw"];
 const SECRET = `chaos-secret-${Date.now().toString(36)}-"q'uote\\back`;
@@ -34,7 +47,8 @@ async function deploy(runId: number, extra: string[], killWhenFired?: string): P
   const exited = new Promise<Outcome>((r) => child.once("exit", (code, signal) => r({ code, signal, stdout, stderr })));
   if (killWhenFired) {
     const t0 = Date.now();
-    while (!fired(killWhenFired) && child.exitCode === null && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 10));
+    while (!fired(killWhenFired) && child.exitCode === null && Date.now() - t0 < 60_000)
+      await new Promise((r) => setTimeout(r, 10));
     child.kill("SIGKILL");
   }
   return exited;
@@ -43,33 +57,46 @@ async function deploy(runId: number, extra: string[], killWhenFired?: string): P
 /** Wait for the host's scripts of the killed or lost run to end (the hook sleeping, at most 30 s). */
 async function settle(host: string): Promise<void> {
   for (let i = 0; i < 150 && busy(host); i++) await new Promise((r) => setTimeout(r, 200));
-  await new Promise((r) => setTimeout(r, 300));
 }
 
-const RECAP_LINE = (h: string) => new RegExp(`^${h} +ok=\\d+ changed=\\d+ failed=\\d+ unreachable=\\d+ skipped=\\d+ `, "m");
+const RECAP_LINE = (h: string) =>
+  new RegExp(`^${h} +ok=\\d+ changed=\\d+ failed=\\d+ unreachable=\\d+ skipped=\\d+ `, "m");
 
 function expectComplete(o: Outcome, target: string, json: boolean): void {
   const all = o.stdout + o.stderr;
   expect(all, "a stack trace").not.toMatch(/\n\s+at .+:\d+:\d+\)?\n|Unhandled|uncaught/i);
   if (json) {
-    const doc = JSON.parse(o.stdout) as { exit_code: number; hosts: Record<string, { failed: number; unreachable: number; changed: number; error?: string }> };
+    const doc = JSON.parse(o.stdout) as {
+      exit_code: number;
+      hosts: Record<string, { failed: number; unreachable: number; changed: number; error?: string }>;
+    };
     expect(doc.exit_code).toBe(o.code);
     expect(Object.keys(doc.hosts).sort()).toEqual([...HOSTS].sort());
-    for (const h of HOSTS.filter((x) => x !== target)) expect(doc.hosts[h], h).toMatchObject({ failed: 0, unreachable: 0 });
+    for (const h of HOSTS.filter((x) => x !== target))
+      expect(doc.hosts[h], h).toMatchObject({ failed: 0, unreachable: 0 });
     expect(doc.hosts[target].failed + doc.hosts[target].unreachable).toBe(1);
     expect(doc.hosts[target].error).toBeTruthy();
   } else {
     expect(o.stdout).toMatch(/^RECAP$/m);
     for (const h of HOSTS) expect(o.stdout).toMatch(RECAP_LINE(h));
-    for (const h of HOSTS.filter((x) => x !== target)) expect(o.stdout).toMatch(new RegExp(`^${h} +ok=\\d+ changed=[1-9]\\d* failed=0 unreachable=0 `, "m"));
+    for (const h of HOSTS.filter((x) => x !== target))
+      expect(o.stdout).toMatch(new RegExp(`^${h} +ok=\\d+ changed=[1-9]\\d* failed=0 unreachable=0 `, "m"));
     expect(o.stdout).toMatch(new RegExp(`^${target} .*(failed=1|unreachable=1)`, "m"));
   }
   // the healthy hosts converged to this run
-  for (const h of HOSTS.filter((x) => x !== target)) expect(onHost(h, "cat /etc/hcd-chaos/state"), h).toBe(`run ${run}\n`);
+  for (const h of HOSTS.filter((x) => x !== target))
+    expect(onHost(h, "cat /etc/hcd-chaos/state"), h).toBe(`run ${run}\n`);
 }
 
 /** What the target ends as: lost hosts are unreachable (4); a change that could not be confirmed fails (2). */
-const EXPECTED_EXIT: Record<Phase, number[]> = { login: [4], probe: [4], lock: [4], apply: [4], confirmation: [2, 4], handler: [4] };
+const EXPECTED_EXIT: Record<Phase, number[]> = {
+  login: [4],
+  probe: [4],
+  lock: [4],
+  apply: [4],
+  confirmation: [2, 4],
+  handler: [4],
+};
 
 describe("chaos: one host fails at each phase of a run", () => {
   beforeAll(async () => {
@@ -104,10 +131,13 @@ describe("chaos: one host fails at each phase of a run", () => {
     for (const h of HOSTS) removeHook(h);
   });
 
-  const cases = PHASES.flatMap((phase, p) => FAULTS.map((fault, f) => ({ phase, fault, target: HOSTS[(p + f) % HOSTS.length] })));
+  const cases = PHASES.flatMap((phase, p) =>
+    FAULTS.map((fault, f) => ({ phase, fault, target: HOSTS[(p + f) % HOSTS.length] })),
+  );
   const matrix: string[] = [];
 
-  for (const { phase, fault, target } of cases) it(`${phase} × ${fault} on ${target}`, () => scenario(phase, fault, target), 300_000);
+  for (const { phase, fault, target } of cases)
+    it(`${phase} × ${fault} on ${target}`, () => scenario(phase, fault, target), 300_000);
 
   async function scenario(phase: Phase, fault: Fault, target: string): Promise<void> {
     arm(target, phase, fault);
@@ -130,7 +160,9 @@ describe("chaos: one host fails at each phase of a run", () => {
     const next = await deploy(id, ["--lock-timeout", "120"]);
     expect(next.code, next.stdout + next.stderr).toBe(0);
     for (const h of HOSTS) expect(onHost(h, "cat /etc/hcd-chaos/state"), h).toBe(`run ${id}\n`);
-    matrix.push(`${phase} × ${fault} on ${target}: ${fault === "kill" ? "killed" : `exit ${o.code}`}; next run exit ${next.code}`);
+    matrix.push(
+      `${phase} × ${fault} on ${target}: ${fault === "kill" ? "killed" : `exit ${o.code}`}; next run exit ${next.code}`,
+    );
   }
 
   it("prints the phases × faults matrix", () => {

@@ -5,13 +5,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifySite } from "../../src/lab/verify.js";
+import { edited } from "../support/files.js";
 import { hostWrites, onHost } from "../support/lab.js";
 import { faultTests } from "./faults.js";
 
 const HOSTS = ["vps", "homegw", "vm1", "vm2"];
 const deploy = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ["dist/src/cli.js", "playbooks/site.ts", ...args, "--json"], { encoding: "utf8", env: { ...process.env, CI: "1" } });
-  let doc: { hosts: Record<string, { changed: number; failed: number; unreachable: number }>; tasks: Array<{ host: string; role: string; task: string; status: string }> } | undefined;
+  const r = spawnSync(process.execPath, ["dist/src/cli.js", "playbooks/site.ts", ...args, "--json"], {
+    encoding: "utf8",
+    env: { ...process.env, CI: "1" },
+  });
+  let doc:
+    | {
+        hosts: Record<string, { changed: number; failed: number; unreachable: number }>;
+        tasks: Array<{ host: string; role: string; task: string; status: string }>;
+      }
+    | undefined;
   try {
     doc = JSON.parse(r.stdout);
   } catch {
@@ -19,7 +28,8 @@ const deploy = (...args: string[]) => {
   }
   return { code: r.status, doc: doc!, stderr: r.stderr };
 };
-const changed = (d: { hosts: Record<string, { changed: number }> }) => Object.values(d.hosts).reduce((n, h) => n + h.changed, 0);
+const changed = (d: { hosts: Record<string, { changed: number }> }) =>
+  Object.values(d.hosts).reduce((n, h) => n + h.changed, 0);
 const failures = (d: { tasks: Array<{ status: string }> }) => d.tasks.filter((t) => t.status === "failed");
 
 describe("the site on the lab", () => {
@@ -29,7 +39,15 @@ describe("the site on the lab", () => {
     expect(failures(r.doc)).toEqual([]);
     expect(r.code).toBe(8);
     expect(changed(r.doc)).toBeGreaterThan(25);
-    for (const role of ["softether-server", "tap-bridge", "radvd", "ndppd", "firewall", "softether-cascade", "static-address"]) {
+    for (const role of [
+      "softether-server",
+      "tap-bridge",
+      "radvd",
+      "ndppd",
+      "firewall",
+      "softether-cascade",
+      "static-address",
+    ]) {
       expect(r.doc.tasks.some((t) => t.role === role && t.status === "changed")).toBe(true);
     }
     expect(HOSTS.map(hostWrites)).toEqual(before);
@@ -54,17 +72,29 @@ describe("the site on the lab", () => {
   it("the cascade watchdog reads the cascade as healthy (no restart) and leaves no temp file", async () => {
     const conf = ". /etc/homecloud/cascade-watchdog.conf";
     const age = () => {
-      const out = onHost("homegw", `${conf}; printf '%s\\n' "$ADMIN_PASSWORD" | timeout 20 vpncmd "localhost:$PORT" /SERVER /ADMINHUB:"$HUB" /CSV /CMD CascadeStatusGet "$CASCADE"`, true);
+      const out = onHost(
+        "homegw",
+        `${conf}; printf '%s\\n' "$ADMIN_PASSWORD" | timeout 20 vpncmd "localhost:$PORT" /SERVER /ADMINHUB:"$HUB" /CSV /CMD CascadeStatusGet "$CASCADE"`,
+        true,
+      );
       const since = /^Current Session has been Established since,(.*)$/m.exec(out)?.[1];
-      return since ? Number(onHost("homegw", `echo $(( $(date +%s) - $(date -d '${since.replace(/ \([A-Za-z]+\)/, "")}' +%s) ))`)) : -1;
+      return since
+        ? Number(onHost("homegw", `echo $(( $(date +%s) - $(date -d '${since.replace(/ \([A-Za-z]+\)/, "")}' +%s) ))`))
+        : -1;
     };
     // healthy means a session older than the 20 s session time-out: wait until it is
     for (let i = 0; i < 60 && age() <= 32; i++) await new Promise((r) => setTimeout(r, 1000));
     expect(age()).toBeGreaterThan(32);
     // the last healthy moment long ago: a watchdog that misread the status would restart SoftEther now
-    onHost("homegw", "systemctl stop homecloud-cascade-watchdog.timer; echo 1 > /run/homecloud/cascade-watchdog.last-ok");
+    onHost(
+      "homegw",
+      "systemctl stop homecloud-cascade-watchdog.timer; echo 1 > /run/homecloud/cascade-watchdog.last-ok",
+    );
     const pid = onHost("homegw", "systemctl show -p MainPID --value softether-vpnserver").trim();
-    const out = onHost("homegw", "find /tmp -name 'tmp.*' -delete; sh -x /usr/local/lib/homecloud/cascade-watchdog 2>&1; find /tmp -name 'tmp.*'");
+    const out = onHost(
+      "homegw",
+      "find /tmp -name 'tmp.*' -delete; sh -x /usr/local/lib/homecloud/cascade-watchdog 2>&1; find /tmp -name 'tmp.*'",
+    );
     onHost("homegw", "systemctl start homecloud-cascade-watchdog.timer");
     expect(out).not.toMatch(/restarting|\/tmp\/tmp\./);
     expect(Number(onHost("homegw", "cat /run/homecloud/cascade-watchdog.last-ok"))).toBeGreaterThan(1);
@@ -75,11 +105,17 @@ describe("the site on the lab", () => {
     const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
     const inv = join(dir, "lab.yaml");
     // RDNSS is read by the radvd role only
-    writeFileSync(inv, readFileSync("inventory/lab.yaml", "utf8").replace("dns: [2001:db8:ffff::53]", "dns: [2001:db8:ffff::54]"));
+    writeFileSync(
+      inv,
+      edited(readFileSync("inventory/lab.yaml", "utf8"), [["dns: [2001:db8:ffff::53]", "dns: [2001:db8:ffff::54]"]]),
+    );
     const r = deploy("-i", inv, "--tags", "radvd");
     expect(failures(r.doc)).toEqual([]);
     expect(new Set(r.doc.tasks.map((t) => t.role))).toEqual(new Set(["radvd"]));
-    expect(r.doc.tasks.filter((t) => t.status === "changed").map((t) => t.task)).toEqual(["file /etc/radvd.conf", "handler: restart radvd"]);
+    expect(r.doc.tasks.filter((t) => t.status === "changed").map((t) => t.task)).toEqual([
+      "file /etc/radvd.conf",
+      "handler: restart radvd",
+    ]);
     expect(onHost("vps", "grep RDNSS /etc/radvd.conf")).toContain("2001:db8:ffff::54");
     // with every role, the edited inventory differs from the hosts in radvd only: nothing else changes
     const all = deploy("-i", inv);

@@ -2,7 +2,7 @@
 //   check mode reports the change and writes nothing; apply changes; a second apply is a
 //   no-op; drift made behind our back is found by check mode and repaired by apply.
 import { describe, expect, it } from "vitest";
-import { apt, command, directory, file, line, service, sysctl, template } from "../../src/index.js";
+import { apt, command, directory, file, line, service, sysctl } from "../../src/index.js";
 import { renderText } from "../../src/resources/files/template.js";
 import { secret } from "../../src/secrets.js";
 import type { Task } from "../../src/engine/types.js";
@@ -20,29 +20,131 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "file from a string", host: "h1", setup: "mkdir -p /srv/c1", tasks: () => [file({ path: "/srv/c1/a.conf", content: "a = 1\n", mode: "0640" })], holds: `[ "$(cat /srv/c1/a.conf)" = "a = 1" ] && [ "$(stat -c %a /srv/c1/a.conf)" = 640 ]`, drift: "echo b >> /srv/c1/a.conf" },
-  { name: "file from a template", host: "h1", setup: "mkdir -p /srv/c2", tasks: () => [file({ path: "/srv/c2/t.conf", content: renderText("name={{name}}\n{{#each xs}}x={{this}}\n{{/each}}", { name: "n", xs: [1, 2] }) })], holds: `printf 'name=n\\nx=1\\nx=2\\n' | cmp -s - /srv/c2/t.conf`, drift: "chmod 0600 /srv/c2/t.conf; echo y > /srv/c2/t.conf" },
-  { name: "file mode and owner", host: "h1", setup: "mkdir -p /srv/c3 && echo keep > /srv/c3/m && chmod 0600 /srv/c3/m", tasks: () => [file({ path: "/srv/c3/m", content: "keep\n", mode: "0644", owner: "nobody", group: "nogroup" })], holds: `[ "$(stat -c '%a %U %G' /srv/c3/m)" = "644 nobody nogroup" ]`, drift: "chmod 0666 /srv/c3/m" },
-  { name: "file absent", host: "h1", setup: "mkdir -p /srv/c4 && echo x > /srv/c4/gone", tasks: () => [file({ path: "/srv/c4/gone", state: "absent" })], holds: "[ ! -e /srv/c4/gone ]", drift: "echo back > /srv/c4/gone" },
-  { name: "file holding a secret", host: "h1", setup: "mkdir -p /srv/c5", tasks: () => [file({ path: "/srv/c5/s", content: secret("hunter2-conformance"), mode: "0600" })], holds: `[ "$(cat /srv/c5/s)" = hunter2-conformance ] && [ "$(stat -c %a /srv/c5/s)" = 600 ]`, drift: "echo other > /srv/c5/s" },
-  { name: "directory", host: "h2", tasks: () => [directory({ path: "/srv/c6/a/b", mode: "0750" })], holds: `[ -d /srv/c6/a/b ] && [ "$(stat -c %a /srv/c6/a/b)" = 750 ]`, drift: "chmod 0777 /srv/c6/a/b" },
-  { name: "directory absent", host: "h2", setup: "mkdir -p /srv/c7/x && touch /srv/c7/x/f", tasks: () => [directory({ path: "/srv/c7", state: "absent" })], holds: "[ ! -e /srv/c7 ]", drift: "mkdir -p /srv/c7" },
-  { name: "line replaced by regexp", host: "h2", setup: "mkdir -p /srv/c8 && printf 'a=1\\nport=22\\nb=2\\n' > /srv/c8/l", tasks: () => [line({ path: "/srv/c8/l", regexp: "^port=", line: "port=2222" })], holds: `printf 'a=1\\nport=2222\\nb=2\\n' | cmp -s - /srv/c8/l`, drift: "sed -i 's/^port=.*/port=1/' /srv/c8/l" },
-  { name: "line added to a new file", host: "h2", tasks: () => [line({ path: "/srv/c9.txt", line: "hello" })], holds: `grep -qx hello /srv/c9.txt`, drift: ": > /srv/c9.txt" },
-  { name: "line absent", host: "h2", setup: "printf 'keep\\ndrop me\\n' > /srv/c10", tasks: () => [line({ path: "/srv/c10", regexp: "^drop", state: "absent" })], holds: `[ "$(cat /srv/c10)" = keep ]`, drift: "echo 'drop again' >> /srv/c10" },
-  { name: "sysctl", host: "h3", tasks: () => [sysctl({ key: "net.ipv6.conf.all.forwarding", value: 1 })], holds: `[ "$(sysctl -n net.ipv6.conf.all.forwarding)" = 1 ] && grep -q '^net.ipv6.conf.all.forwarding = 1$' /etc/sysctl.d/90-homecloud-net.ipv6.conf.all.forwarding.conf`, drift: "sysctl -q -w net.ipv6.conf.all.forwarding=0" },
-  { name: "command with creates", host: "h3", tasks: () => [command({ run: "echo made > /srv/c12", creates: "/srv/c12" })], holds: `[ "$(cat /srv/c12)" = made ]`, drift: "rm /srv/c12" },
-  { name: "command with unless", host: "h3", tasks: () => [command({ run: "echo 1 >> /srv/c13", unless: "grep -q 1 /srv/c13" })], holds: "grep -qx 1 /srv/c13", drift: "echo 0 > /srv/c13" },
+  {
+    name: "file from a string",
+    host: "h1",
+    setup: "mkdir -p /srv/c1",
+    tasks: () => [file({ path: "/srv/c1/a.conf", content: "a = 1\n", mode: "0640" })],
+    holds: `[ "$(cat /srv/c1/a.conf)" = "a = 1" ] && [ "$(stat -c %a /srv/c1/a.conf)" = 640 ]`,
+    drift: "echo b >> /srv/c1/a.conf",
+  },
+  {
+    name: "file from a template",
+    host: "h1",
+    setup: "mkdir -p /srv/c2",
+    tasks: () => [
+      file({
+        path: "/srv/c2/t.conf",
+        content: renderText("name={{name}}\n{{#each xs}}x={{this}}\n{{/each}}", { name: "n", xs: [1, 2] }),
+      }),
+    ],
+    holds: `printf 'name=n\\nx=1\\nx=2\\n' | cmp -s - /srv/c2/t.conf`,
+    drift: "chmod 0600 /srv/c2/t.conf; echo y > /srv/c2/t.conf",
+  },
+  {
+    name: "file mode and owner",
+    host: "h1",
+    setup: "mkdir -p /srv/c3 && echo keep > /srv/c3/m && chmod 0600 /srv/c3/m",
+    tasks: () => [file({ path: "/srv/c3/m", content: "keep\n", mode: "0644", owner: "nobody", group: "nogroup" })],
+    holds: `[ "$(stat -c '%a %U %G' /srv/c3/m)" = "644 nobody nogroup" ]`,
+    drift: "chmod 0666 /srv/c3/m",
+  },
+  {
+    name: "file absent",
+    host: "h1",
+    setup: "mkdir -p /srv/c4 && echo x > /srv/c4/gone",
+    tasks: () => [file({ path: "/srv/c4/gone", state: "absent" })],
+    holds: "[ ! -e /srv/c4/gone ]",
+    drift: "echo back > /srv/c4/gone",
+  },
+  {
+    name: "file holding a secret",
+    host: "h1",
+    setup: "mkdir -p /srv/c5",
+    tasks: () => [file({ path: "/srv/c5/s", content: secret("hunter2-conformance"), mode: "0600" })],
+    holds: `[ "$(cat /srv/c5/s)" = hunter2-conformance ] && [ "$(stat -c %a /srv/c5/s)" = 600 ]`,
+    drift: "echo other > /srv/c5/s",
+  },
+  {
+    name: "directory",
+    host: "h2",
+    tasks: () => [directory({ path: "/srv/c6/a/b", mode: "0750" })],
+    holds: `[ -d /srv/c6/a/b ] && [ "$(stat -c %a /srv/c6/a/b)" = 750 ]`,
+    drift: "chmod 0777 /srv/c6/a/b",
+  },
+  {
+    name: "directory absent",
+    host: "h2",
+    setup: "mkdir -p /srv/c7/x && touch /srv/c7/x/f",
+    tasks: () => [directory({ path: "/srv/c7", state: "absent" })],
+    holds: "[ ! -e /srv/c7 ]",
+    drift: "mkdir -p /srv/c7",
+  },
+  {
+    name: "line replaced by regexp",
+    host: "h2",
+    setup: "mkdir -p /srv/c8 && printf 'a=1\\nport=22\\nb=2\\n' > /srv/c8/l",
+    tasks: () => [line({ path: "/srv/c8/l", regexp: "^port=", line: "port=2222" })],
+    holds: `printf 'a=1\\nport=2222\\nb=2\\n' | cmp -s - /srv/c8/l`,
+    drift: "sed -i 's/^port=.*/port=1/' /srv/c8/l",
+  },
+  {
+    name: "line added to a new file",
+    host: "h2",
+    tasks: () => [line({ path: "/srv/c9.txt", line: "hello" })],
+    holds: `grep -qx hello /srv/c9.txt`,
+    drift: ": > /srv/c9.txt",
+  },
+  {
+    name: "line absent",
+    host: "h2",
+    setup: "printf 'keep\\ndrop me\\n' > /srv/c10",
+    tasks: () => [line({ path: "/srv/c10", regexp: "^drop", state: "absent" })],
+    holds: `[ "$(cat /srv/c10)" = keep ]`,
+    drift: "echo 'drop again' >> /srv/c10",
+  },
+  {
+    name: "sysctl",
+    host: "h3",
+    tasks: () => [sysctl({ key: "net.ipv6.conf.all.forwarding", value: 1 })],
+    holds: `[ "$(sysctl -n net.ipv6.conf.all.forwarding)" = 1 ] && grep -q '^net.ipv6.conf.all.forwarding = 1$' /etc/sysctl.d/90-homecloud-net.ipv6.conf.all.forwarding.conf`,
+    drift: "sysctl -q -w net.ipv6.conf.all.forwarding=0",
+  },
+  {
+    name: "command with creates",
+    host: "h3",
+    tasks: () => [command({ run: "echo made > /srv/c12", creates: "/srv/c12" })],
+    holds: `[ "$(cat /srv/c12)" = made ]`,
+    drift: "rm /srv/c12",
+  },
+  {
+    name: "command with unless",
+    host: "h3",
+    tasks: () => [command({ run: "echo 1 >> /srv/c13", unless: "grep -q 1 /srv/c13" })],
+    holds: "grep -qx 1 /srv/c13",
+    drift: "echo 0 > /srv/c13",
+  },
   {
     name: "service running and enabled",
     host: "h3",
-    setup: "printf '[Unit]\\nDescription=conformance\\n[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/hcd-conf.service && systemctl daemon-reload",
+    setup:
+      "printf '[Unit]\\nDescription=conformance\\n[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/hcd-conf.service && systemctl daemon-reload",
     tasks: () => [service({ name: "hcd-conf", state: "running", enabled: true })],
     holds: "systemctl is-active -q hcd-conf && systemctl is-enabled -q hcd-conf",
     drift: "systemctl stop hcd-conf",
   },
-  { name: "apt package absent", host: "h4", tasks: () => [apt({ names: ["netcat-openbsd"], state: "absent" })], holds: "! dpkg -s netcat-openbsd 2>/dev/null | grep -q 'Status: install ok installed'" },
-  { name: "apt package present", host: "h4", tasks: () => [apt({ names: ["iproute2", "openssh-server"] })], holds: "dpkg -s iproute2 >/dev/null" },
+  {
+    name: "apt package absent",
+    host: "h4",
+    tasks: () => [apt({ names: ["netcat-openbsd"], state: "absent" })],
+    holds: "! dpkg -s netcat-openbsd 2>/dev/null | grep -q 'Status: install ok installed'",
+  },
+  {
+    name: "apt package present",
+    host: "h4",
+    tasks: () => [apt({ names: ["iproute2", "openssh-server"] })],
+    holds: "dpkg -s iproute2 >/dev/null",
+  },
 ];
 
 describe("conformance: every resource", () => {

@@ -7,12 +7,15 @@ import { labPaths } from "../../src/lab/paths.js";
 import { address, apply, baseVars, changedOf, failedOf, onHost, writeInventory } from "../support/lab.js";
 
 /** Restart sshd in a lab host and wait until it listens again (its new config in force). */
-const RESTART_SSHD = "systemctl restart ssh; for i in $(seq 1 50); do ss -ltn | grep -q ':22 ' && break; sleep 0.1; done";
+const RESTART_SSHD =
+  "systemctl restart ssh; for i in $(seq 1 50); do ss -ltn | grep -q ':22 ' && break; sleep 0.1; done";
 
 describe("engine against lab hosts", () => {
   it("a validate command that fails leaves the old file in place and fails the task", async () => {
     onHost("h1", "mkdir -p /srv/e1 && echo 'good = 1' > /srv/e1/app.conf");
-    const r = await apply("h1", () => [file({ path: "/srv/e1/app.conf", content: "broken\n", validate: "grep -q '=' %s" })]);
+    const r = await apply("h1", () => [
+      file({ path: "/srv/e1/app.conf", content: "broken\n", validate: "grep -q '=' %s" }),
+    ]);
     expect(r.hosts.h1.failed).toBe(1);
     expect(r.tasks.find((t) => t.status === "failed")?.error).toMatch(/validation failed/);
     expect(onHost("h1", "cat /srv/e1/app.conf")).toBe("good = 1\n");
@@ -22,7 +25,10 @@ describe("engine against lab hosts", () => {
   it("runs a notified handler once at the end of the role", async () => {
     onHost("h1", "rm -rf /srv/e2; mkdir -p /srv/e2");
     const h = handler("count", "echo run >> /srv/e2/handler.log");
-    const tasks = () => [file({ path: "/srv/e2/a", content: "a\n", notify: h }), file({ path: "/srv/e2/b", content: "b\n", notify: h })];
+    const tasks = () => [
+      file({ path: "/srv/e2/a", content: "a\n", notify: h }),
+      file({ path: "/srv/e2/b", content: "b\n", notify: h }),
+    ];
     await apply("h1", tasks);
     expect(onHost("h1", "cat /srv/e2/handler.log")).toBe("run\n");
     await apply("h1", tasks); // nothing changed: no handler
@@ -38,7 +44,10 @@ describe("engine against lab hosts", () => {
     expect(onHost("h1", "cat /srv/e3/handler.log 2>/dev/null; true")).toBe("");
     const fixed = () => [file({ path: "/srv/e3/conf", content: "v2\n", notify: h })];
     const r2 = await apply("h1", fixed);
-    expect(r2.tasks.map((t) => `${t.task}:${t.status}`)).toEqual(["file /srv/e3/conf:ok", "handler: restart-e3:changed"]);
+    expect(r2.tasks.map((t) => `${t.task}:${t.status}`)).toEqual([
+      "file /srv/e3/conf:ok",
+      "handler: restart-e3:changed",
+    ]);
     expect(onHost("h1", "cat /srv/e3/handler.log")).toBe("restarted\n");
     const r3 = await apply("h1", fixed);
     expect(changedOf(r3)).toBe(0);
@@ -52,7 +61,9 @@ describe("engine against lab hosts", () => {
       directory({ path: "/srv/e4/d2" }),
       ...Array.from({ length: 7 }, (_, i) => file({ path: `/srv/e4/f${i}`, content: `file ${i}\n`, mode: "0644" })),
       ...Array.from({ length: 6 }, (_, i) => line({ path: "/srv/e4/lines", line: `line ${i}` })),
-      ...Array.from({ length: 4 }, (_, i) => command({ run: `touch /srv/e4/c${i}`, creates: `/srv/e4/c${i}`, affects: [`path:/srv/e4/c${i}`] })),
+      ...Array.from({ length: 4 }, (_, i) =>
+        command({ run: `touch /srv/e4/c${i}`, creates: `/srv/e4/c${i}`, affects: [`path:/srv/e4/c${i}`] }),
+      ),
     ];
     expect(tasks().length).toBe(20);
     const first = await apply("h2", tasks);
@@ -95,7 +106,9 @@ describe("engine against lab hosts", () => {
   });
 
   it("converges reachable hosts when another is unreachable", async () => {
-    const inv = writeInventory(`all:\n  vars:\n${baseVars()}  hosts:\n    h3:\n      ansible_host: ${address("h3")}\n    ghost:\n      ansible_host: 127.0.0.1\n      ansible_port: 1\n`);
+    const inv = writeInventory(
+      `all:\n  vars:\n${baseVars()}  hosts:\n    h3:\n      ansible_host: ${address("h3")}\n    ghost:\n      ansible_host: 127.0.0.1\n      ansible_port: 1\n`,
+    );
     onHost("h3", "rm -f /srv/e6");
     const r = await apply("all", () => [file({ path: "/srv/e6", content: "x\n" })], { inventory: inv });
     expect(r.hosts.ghost.unreachable).toBe(1);
@@ -107,7 +120,9 @@ describe("engine against lab hosts", () => {
   it("refuses an unknown host key unless asked to record it, and a changed key always", async () => {
     const kh = `${labPaths.knownHosts()}.test`;
     writeFileSync(kh, "");
-    const inv = writeInventory(`all:\n  vars:\n${baseVars().replace(labPaths.knownHosts(), kh)}  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n`);
+    const inv = writeInventory(
+      `all:\n  vars:\n${baseVars().replace(labPaths.knownHosts(), kh)}  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n`,
+    );
     const t = () => [file({ path: "/srv/e7", content: "x\n" })];
     const unknown = await apply("h4", t, { inventory: inv });
     expect(unknown.hosts.h4.unreachable).toBe(1);
@@ -118,7 +133,10 @@ describe("engine against lab hosts", () => {
     const again = await apply("h4", t, { inventory: inv });
     expect(again.hosts.h4.unreachable).toBe(0);
     // another key for the same name: changed, refused even with the opt-in
-    const other = readFileSync(`${labPaths.host("h1")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    const other = readFileSync(`${labPaths.host("h1")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8")
+      .split(" ")
+      .slice(0, 2)
+      .join(" ");
     writeFileSync(kh, `${address("h4")} ${other}\n`);
     const changed = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
     expect(changed.hosts.h4.unreachable).toBe(1);
@@ -129,14 +147,23 @@ describe("engine against lab hosts", () => {
     const kh = labPaths.knownHosts();
     const before = readFileSync(kh, "utf8");
     // the host now offers only an ECDSA key; known_hosts has its ED25519 key
-    onHost("h4", `[ -f /etc/ssh/ssh_host_ecdsa_key ] || ssh-keygen -q -t ecdsa -N '' -f /etc/ssh/ssh_host_ecdsa_key; echo 'HostKey /etc/ssh/ssh_host_ecdsa_key' > /etc/ssh/sshd_config.d/zz-hcd-ecdsa-only.conf; ${RESTART_SSHD}`);
+    onHost(
+      "h4",
+      `[ -f /etc/ssh/ssh_host_ecdsa_key ] || ssh-keygen -q -t ecdsa -N '' -f /etc/ssh/ssh_host_ecdsa_key; echo 'HostKey /etc/ssh/ssh_host_ecdsa_key' > /etc/ssh/sshd_config.d/zz-hcd-ecdsa-only.conf; ${RESTART_SSHD}`,
+    );
     const ecdsa = onHost("h4", "ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub").split(" ")[1];
     try {
-      const inv = writeInventory(`all:\n  vars:\n${baseVars()}    deploy_accept_new_host_key: true\n  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n`);
+      const inv = writeInventory(
+        `all:\n  vars:\n${baseVars()}    deploy_accept_new_host_key: true\n  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n`,
+      );
       for (const opts of [{ acceptNewHostKeys: true, inventory: inv }, { inventory: inv }]) {
         const r = await apply("h4", () => [file({ path: "/srv/e7c", content: "x\n" })], opts);
         expect(r.hosts.h4.unreachable, JSON.stringify(r.hosts.h4)).toBe(1);
-        expect(r.hosts.h4.error).toMatch(new RegExp(`HOST KEY OF ${address("h4").replace(/\./g, "\\.")} HAS CHANGED: it presented only ecdsa-sha2-nistp256 ${ecdsa.replace(/[+/]/g, "\\$&")} \\(none of the type on file\\), .* expects ssh-ed25519 SHA256:[^,]+; refusing`)); // only this host's key on file
+        expect(r.hosts.h4.error).toMatch(
+          new RegExp(
+            `HOST KEY OF ${address("h4").replace(/\./g, "\\.")} HAS CHANGED: it presented only ecdsa-sha2-nistp256 ${ecdsa.replace(/[+/]/g, "\\$&")} \\(none of the type on file\\), .* expects ssh-ed25519 SHA256:[^,]+; refusing`,
+          ),
+        ); // only this host's key on file
       }
       expect(readFileSync(kh, "utf8")).toBe(before); // nothing recorded
       expect(onHost("h4", "test -e /srv/e7c && echo yes || echo no")).toBe("no\n");
@@ -161,9 +188,14 @@ describe("engine against lab hosts", () => {
   });
 
   it("reaches a host through a jump host", async () => {
-    const inv = writeInventory(`all:\n  vars:\n${baseVars()}  hosts:\n    h1:\n      ansible_host: ${address("h1")}\n    behind:\n      ansible_host: 10.232.0.11\n      deploy_jump: h1\n`);
+    const inv = writeInventory(
+      `all:\n  vars:\n${baseVars()}  hosts:\n    h1:\n      ansible_host: ${address("h1")}\n    behind:\n      ansible_host: 10.232.0.11\n      deploy_jump: h1\n`,
+    );
     // the known_hosts entry for h2's LAN address, as seen through h1
-    const key = readFileSync(`${labPaths.host("h2")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    const key = readFileSync(`${labPaths.host("h2")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8")
+      .split(" ")
+      .slice(0, 2)
+      .join(" ");
     writeFileSync(labPaths.knownHosts(), readFileSync(labPaths.knownHosts(), "utf8") + `10.232.0.11 ${key}\n`);
     const r = await apply("behind", () => [file({ path: "/srv/e8", content: "via jump\n" })], { inventory: inv });
     expect(r.hosts.behind.error).toBeUndefined();
@@ -198,19 +230,28 @@ describe("engine against lab hosts", () => {
 });
 
 describe("the deploy command", () => {
-  const cli = (args: string[]) => spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 
   it("prints one JSON document with hosts and tasks, honours --limit and --tags, and exits by the documented codes", () => {
     const inv = labPaths.inventory();
     const check = cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--check", "--json"]);
     const doc = JSON.parse(check.stdout);
     expect(Object.keys(doc.hosts)).toEqual(["h4"]);
-    expect(doc.hosts.h4).toMatchObject({ ok: expect.any(Number), changed: expect.any(Number), failed: 0, unreachable: 0 });
+    expect(doc.hosts.h4).toMatchObject({
+      ok: expect.any(Number),
+      changed: expect.any(Number),
+      failed: 0,
+      unreachable: 0,
+    });
     expect(doc.tasks.length).toBeGreaterThan(5);
-    for (const t of doc.tasks) expect(Object.keys(t)).toEqual(expect.arrayContaining(["host", "role", "task", "status"]));
+    for (const t of doc.tasks)
+      expect(Object.keys(t)).toEqual(expect.arrayContaining(["host", "role", "task", "status"]));
     expect(check.status).toBe(doc.hosts.h4.changed ? 8 : 0);
 
-    const tagged = JSON.parse(cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--tags", "forwarding", "--json"]).stdout);
+    const tagged = JSON.parse(
+      cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--tags", "forwarding", "--json"]).stdout,
+    );
     expect(new Set(tagged.tasks.map((t: { role: string }) => t.role))).toEqual(new Set(["forwarding"]));
 
     const full = cli(["playbooks/example.ts", "-i", inv, "--limit", "h4"]);

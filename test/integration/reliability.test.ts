@@ -7,14 +7,24 @@ import { definePlaybook, runPlaybook, loadInventory } from "../../src/index.js";
 import { labInventoryFile } from "../support/lab.js";
 
 const RADVD_VALIDATE = "radvd --configtest -C %s";
-const NDPPD_VALIDATE = "timeout 1 ndppd -c %s >/dev/null 2>&1; rc=$?; if [ $rc -ne 124 ]; then timeout 1 ndppd -c %s 2>&1 | grep -i error; exit 1; fi";
+const NDPPD_VALIDATE =
+  "timeout 1 ndppd -c %s >/dev/null 2>&1; rc=$?; if [ $rc -ne 124 ]; then timeout 1 ndppd -c %s 2>&1 | grep -i error; exit 1; fi";
 
 describe("validate before replace (promise 2)", () => {
   it("keeps the old radvd.conf and the running radvd when the new one is invalid", async () => {
     const good = "interface eth1 {\n    AdvSendAdvert on;\n    prefix 2001:db8:100::/64 { };\n};\n";
-    await apply("h3", () => [file({ path: "/etc/radvd.conf", content: good, validate: RADVD_VALIDATE }), service({ name: "radvd", state: "running" })]);
+    await apply("h3", () => [
+      file({ path: "/etc/radvd.conf", content: good, validate: RADVD_VALIDATE }),
+      service({ name: "radvd", state: "running" }),
+    ]);
     const pid = onHost("h3", "systemctl show -p MainPID --value radvd").trim();
-    const r = await apply("h3", () => [file({ path: "/etc/radvd.conf", content: "interface eth1 {\n    AdvSendAdvert maybe;\n};\n", validate: RADVD_VALIDATE })]);
+    const r = await apply("h3", () => [
+      file({
+        path: "/etc/radvd.conf",
+        content: "interface eth1 {\n    AdvSendAdvert maybe;\n};\n",
+        validate: RADVD_VALIDATE,
+      }),
+    ]);
     expect(failedOf(r)).toBe(1);
     expect(r.tasks[0].error).toMatch(/^validation failed: radvd --configtest -C <new \/etc\/radvd\.conf>$/m);
     expect(r.tasks[0].error).not.toContain("%s");
@@ -26,18 +36,29 @@ describe("validate before replace (promise 2)", () => {
   it("keeps the old ndppd.conf when a trial start of the new one fails, and shows ndppd's error", async () => {
     const good = "proxy eth1 {\n    rule 2001:db8:100::/64 {\n        static\n    }\n}\n";
     await apply("h3", () => [file({ path: "/etc/ndppd.conf", content: good, validate: NDPPD_VALIDATE })]);
-    const r = await apply("h3", () => [file({ path: "/etc/ndppd.conf", content: "proxy eth1 {\n    rule 2001:db8::/64 {\n        sttic\n    }\n}\n", validate: NDPPD_VALIDATE })]);
+    const r = await apply("h3", () => [
+      file({
+        path: "/etc/ndppd.conf",
+        content: "proxy eth1 {\n    rule 2001:db8::/64 {\n        sttic\n    }\n}\n",
+        validate: NDPPD_VALIDATE,
+      }),
+    ]);
     expect(failedOf(r)).toBe(1);
     expect(r.tasks[0].error).toMatch(/You must specify either 'iface', 'auto' or 'static'/);
     expect(onHost("h3", "cat /etc/ndppd.conf")).toBe(good);
   });
 
   it("keeps the loaded nftables table when nft -c rejects the new ruleset", async () => {
-    const body = (rule: string) => `    chain input {\n        type filter hook input priority filter; policy accept;\n        ${rule}\n    }\n`;
-    const ok = await apply("h3", () => [nftTable({ family: "inet", name: "hcdtest", body: body("tcp dport 9999 counter accept"), revertAfterSeconds: 0 })]);
+    const body = (rule: string) =>
+      `    chain input {\n        type filter hook input priority filter; policy accept;\n        ${rule}\n    }\n`;
+    const ok = await apply("h3", () => [
+      nftTable({ family: "inet", name: "hcdtest", body: body("tcp dport 9999 counter accept"), revertAfterSeconds: 0 }),
+    ]);
     expect(failedOf(ok)).toBe(0);
     const before = onHost("h3", "nft list table inet hcdtest");
-    const r = await apply("h3", () => [nftTable({ family: "inet", name: "hcdtest", body: body("tcp dport 9999 countr accept"), revertAfterSeconds: 0 })]);
+    const r = await apply("h3", () => [
+      nftTable({ family: "inet", name: "hcdtest", body: body("tcp dport 9999 countr accept"), revertAfterSeconds: 0 }),
+    ]);
     expect(failedOf(r)).toBe(1);
     expect(r.tasks[0].error).toMatch(/nft -c rejected the ruleset:[\s\S]*Error: syntax error/);
     expect(onHost("h3", "nft list table inet hcdtest")).toBe(before);
@@ -49,12 +70,27 @@ describe("no lockout (promise 3)", () => {
   it("reverts a firewall that blocks SSH, on the host, within the bounded time, and reports why", async () => {
     const pb = definePlaybook({
       name: "lockout",
-      plays: [{ hosts: "h4", roles: () => [firewall({ uplink: "eth1", tap: "tap_none", natSource: "10.89.64.0/24", tcpIn: [443], revertAfterSeconds: 20 })] }],
+      plays: [
+        {
+          hosts: "h4",
+          roles: () => [
+            firewall({
+              uplink: "eth1",
+              tap: "tap_none",
+              natSource: "10.89.64.0/24",
+              tcpIn: [443],
+              revertAfterSeconds: 20,
+            }),
+          ],
+        },
+      ],
     });
     const t0 = Date.now();
     const r = await runPlaybook(pb, loadInventory(labInventoryFile()), { timeoutMs: 3000 });
     expect(r.hosts.h4.failed).toBe(1);
-    expect(r.hosts.h4.error).toMatch(/could not confirm over a new connection .* reverts this change by itself within 20 s/);
+    expect(r.hosts.h4.error).toMatch(
+      /could not confirm over a new connection .* reverts this change by itself within 20 s/,
+    );
     // the host puts the old (empty) state back by itself; SSH works again
     let back = false;
     while (!back && Date.now() - t0 < 60_000) {
@@ -63,14 +99,27 @@ describe("no lockout (promise 3)", () => {
       back = again.hosts.h4.unreachable === 0 && again.hosts.h4.failed === 0;
     }
     expect(back).toBe(true);
-    expect(onHost("h4", "nft list table inet homecloud 2>&1; true")).toMatch(/No such file or directory|does not exist/);
+    expect(onHost("h4", "nft list table inet homecloud 2>&1; true")).toMatch(
+      /No such file or directory|does not exist/,
+    );
     expect(onHost("h4", "ls /etc/nftables.d/homecloud.nft 2>&1; true")).toMatch(/No such file/); // a lockout is never kept for boot
     console.log(`lockout reverted and SSH back after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }, 120_000);
 });
 
 describe("remote commands are quoted (promise 10)", () => {
-  const hostile = ["it's", 'say "hi"', "$(touch /tmp/pwned)", "`touch /tmp/pwned`", "a;touch /tmp/pwned", "new\nline", "back\\slash", "*", "$HOME", "semi;colon & amp | pipe > gt"];
+  const hostile = [
+    "it's",
+    'say "hi"',
+    "$(touch /tmp/pwned)",
+    "`touch /tmp/pwned`",
+    "a;touch /tmp/pwned",
+    "new\nline",
+    "back\\slash",
+    "*",
+    "$HOME",
+    "semi;colon & amp | pipe > gt",
+  ];
   it("passes hostile strings through every resource literally, or refuses them before connecting", async () => {
     onHost("h1", "rm -rf /srv/q /tmp/pwned; mkdir -p /srv/q");
     const safeName = (s: string) => s.replace(/\n/g, "NL").replace(/\//g, "_"); // a / in a name would be a directory
@@ -84,7 +133,9 @@ describe("remote commands are quoted (promise 10)", () => {
     const r = await apply("h1", tasks);
     expect(failedOf(r)).toBe(0);
     for (const [i, s] of hostile.entries()) {
-      expect(onHost("h1", `cat "/srv/q/f${i} $(printf '%s' '${Buffer.from(safeName(s)).toString("base64")}' | base64 -d)"`)).toBe(`${s}\n`);
+      expect(
+        onHost("h1", `cat "/srv/q/f${i} $(printf '%s' '${Buffer.from(safeName(s)).toString("base64")}' | base64 -d)"`),
+      ).toBe(`${s}\n`);
     }
     expect(onHost("h1", "ls /tmp/pwned 2>&1; true")).toMatch(/No such file/);
     expect(changedOf(await apply("h1", tasks))).toBe(0);

@@ -1,6 +1,6 @@
 // The session shell: one exec channel per host that runs every script of a run.
 import { afterEach, describe, expect, it } from "vitest";
-import { command, file, line, service } from "../../src/index.js";
+import { file, line, service } from "../../src/index.js";
 import { shDialect, type ProbeItem } from "../../src/engine/dialect.js";
 import type { Resource } from "../../src/engine/types.js";
 
@@ -12,7 +12,7 @@ import { resolveTargets } from "../../src/inventory/connection.js";
 import { secret } from "../../src/secrets.js";
 import { SshPool } from "../../src/transport/connect.js";
 import type { RemoteShell } from "../../src/transport/target.js";
-import { apply, labInventoryFile, onHost } from "../support/lab.js";
+import { apply, holdLock, labInventoryFile, onHost } from "../support/lab.js";
 
 const pool = new SshPool();
 const opened: RemoteShell[] = [];
@@ -32,8 +32,16 @@ const ARGV = `tr '\\0' ' ' < /proc/$$/cmdline`;
 describe("the session shell", () => {
   it("runs scripts one after another without one script's exit, cd, variables or stdin reaching the next", async () => {
     const sh = await shell("h1");
-    expect(await sh.run("cd /tmp; X=1; echo out; echo err >&2; exit 3")).toEqual({ stdout: "out\n", stderr: "err\n", code: 3 });
-    expect(await sh.run('pwd; echo "x=${X:-unset}"; cat; printf no-newline')).toEqual({ stdout: "/root\nx=unset\nno-newline", stderr: "", code: 0 });
+    expect(await sh.run("cd /tmp; X=1; echo out; echo err >&2; exit 3")).toEqual({
+      stdout: "out\n",
+      stderr: "err\n",
+      code: 3,
+    });
+    expect(await sh.run('pwd; echo "x=${X:-unset}"; cat; printf no-newline')).toEqual({
+      stdout: "/root\nx=unset\nno-newline",
+      stderr: "",
+      code: 0,
+    });
     const big = await sh.run("head -c 300000 /dev/zero | tr '\\0' a; echo; seq 1 20000 >&2");
     expect(big.stdout.length).toBe(300001);
     expect(big.stderr.split("\n").length).toBe(20001);
@@ -84,14 +92,14 @@ describe("the run lock", () => {
   it("is taken only before a change: a run that changes nothing passes a host another run is converging", async () => {
     onHost("h4", "rm -f /srv/lazy-a; mkdir -p /srv");
     await apply("h4", () => [file({ path: "/srv/lazy-b", content: "b\n" })]);
-    const slow = apply("h4", () => [command({ run: "sleep 3; touch /srv/lazy-a", creates: "/srv/lazy-a" })]);
-    await new Promise((r) => setTimeout(r, 1200));
+    const slow = await holdLock("h4", "touch /srv/lazy-a");
     expect(onHost("h4", "cat /run/homecloud-deploy.owner")).toMatch(/^run by /);
     const noop = await apply("h4", () => [file({ path: "/srv/lazy-b", content: "b\n" })]);
     expect(noop.hosts.h4).toMatchObject({ ok: 1, changed: 0, failed: 0 });
     const busy = await apply("h4", () => [file({ path: "/srv/lazy-b", content: "changed\n" })]);
     expect(busy.hosts.h4.error).toMatch(/being converged by another run/);
-    expect((await slow).hosts.h4.changed).toBe(1);
+    slow.release();
+    expect((await slow.done).hosts.h4.changed).toBe(1);
   });
 
   it("reads the host again when another run changed it between our read and our lock", async () => {
@@ -111,7 +119,14 @@ describe("the run lock", () => {
           },
         });
       },
-      reporter: { playStarted() {}, hostStarted() {}, progress: (_h, m) => progress.push(m), task() {}, hostFinished() {}, playFinished() {} },
+      reporter: {
+        playStarted() {},
+        hostStarted() {},
+        progress: (_h, m) => progress.push(m),
+        task() {},
+        hostFinished() {},
+        playFinished() {},
+      },
     });
     expect(r.hosts.h4).toMatchObject({ changed: 1, failed: 0 });
     expect(r.tasks.filter((t) => t.host === "h4")).toHaveLength(1);
@@ -132,9 +147,15 @@ describe("the probe's unit table", () => {
       // the fragment alone (no table: its own systemctl), and the pipeline probes used before tables
       const alone = onHost("h1", shDialect.header + fragment);
       const unit = units[i].includes(".") ? units[i] : `${units[i]}.service`;
-      const before = onHost("h1", `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload ${unit} | sed -e 's/^LoadState=/load /' -e 's/^ActiveState=/active /' -e 's/^UnitFileState=/enabled /' -e 's/^NeedDaemonReload=/reload /'`);
+      const before = onHost(
+        "h1",
+        `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload ${unit} | sed -e 's/^LoadState=/load /' -e 's/^ActiveState=/active /' -e 's/^UnitFileState=/enabled /' -e 's/^NeedDaemonReload=/reload /'`,
+      );
       expect(sorted(sections.get(id)?.output), units[i]).toEqual(sorted(alone));
-      expect(sorted(sections.get(id)?.output).filter((l) => /^(load|active|enabled|reload) /.test(l)), units[i]).toEqual(sorted(before));
+      expect(
+        sorted(sections.get(id)?.output).filter((l) => /^(load|active|enabled|reload) /.test(l)),
+        units[i],
+      ).toEqual(sorted(before));
     });
     expect(sections.get("p0")?.output).toMatch(/^load loaded$/m);
     expect(sections.get("p3")?.output).toMatch(/^load not-found$/m);

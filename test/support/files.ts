@@ -8,3 +8,16 @@ export function put(root: string, rel: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
+
+/**
+ * The text with each `[from, to]` made, where every `from` occurs exactly once: an edit of a
+ * fixture that no longer finds its line must fail the test, not leave the fixture unchanged.
+ */
+export function edited(text: string, edits: Array<[string, string]>): string {
+  for (const [from, to] of edits) {
+    const n = text.split(from).length - 1;
+    if (n !== 1) throw new Error(`fixture edit: ${JSON.stringify(from)} occurs ${n} times, not once`);
+    text = text.replace(from, () => to);
+  }
+  return text;
+}

@@ -8,6 +8,7 @@ import { loadInventory } from "../../src/inventory/load.js";
 import { definePlaybook } from "../../src/playbook/define.js";
 import { runPlaybook, type RunOptions, type RunSummary } from "../../src/engine/run.js";
 import type { Task } from "../../src/engine/types.js";
+import { command } from "../../src/resources/commands/command.js";
 
 export function labInventoryFile(): string {
   return labPaths.inventory();
@@ -27,7 +28,11 @@ export function address(host: string): string {
 }
 
 /** Run tasks on hosts through the real engine and SSH. */
-export async function apply(hosts: string | string[], tasks: (host: string) => Task[], opts: RunOptions & { inventory?: string } = {}): Promise<RunSummary> {
+export async function apply(
+  hosts: string | string[],
+  tasks: (host: string) => Task[],
+  opts: RunOptions & { inventory?: string } = {},
+): Promise<RunSummary> {
   const pb = definePlaybook({ name: "test", plays: [{ name: "test", hosts, tasks: (h) => tasks(h.name) }] });
   return runPlaybook(pb, loadInventory(opts.inventory ?? labInventoryFile()), { playbookFile: "test", ...opts });
 }
@@ -35,7 +40,14 @@ export async function apply(hosts: string | string[], tasks: (host: string) => T
 export const changedOf = (s: RunSummary) => Object.values(s.hosts).reduce((n, h) => n + h.changed, 0);
 export const failedOf = (s: RunSummary) => Object.values(s.hosts).reduce((n, h) => n + h.failed, 0);
 
-const IGNORED = [/^var\/log(\/|$)/, /^var\/lib\/systemd(\/|$)/, /^var\/cache(\/|$)/, /^tmp(\/|$)/, /^var\/tmp(\/|$)/, /^root\/\.ssh\/known_hosts/];
+const IGNORED = [
+  /^var\/log(\/|$)/,
+  /^var\/lib\/systemd(\/|$)/,
+  /^var\/cache(\/|$)/,
+  /^tmp(\/|$)/,
+  /^var\/tmp(\/|$)/,
+  /^root\/\.ssh\/known_hosts/,
+];
 
 /** Hash of everything the host has written (its overlay upper dir), logs and caches aside. */
 export function hostWrites(host: string): string {
@@ -73,4 +85,23 @@ export function writeInventory(text: string): string {
 
 export function baseVars(): string {
   return `    ansible_user: root\n    ansible_ssh_private_key_file: ${labPaths.key()}\n    deploy_known_hosts_file: ${labPaths.knownHosts()}\n`;
+}
+
+/**
+ * A run that holds the host's lock until released: it changes something (so it takes the
+ * lock), says so in /srv/holding, then waits while /srv/hold exists, then runs `then`.
+ * Resolves once the lock is surely held: ordered by the host's word, not by a sleep.
+ */
+export async function holdLock(
+  host: string,
+  then = "true",
+): Promise<{ release: () => void; done: Promise<RunSummary> }> {
+  onHost(host, "mkdir -p /srv; rm -f /srv/holding; touch /srv/hold");
+  const done = apply(host, () => [
+    command({ run: `touch /srv/holding; while [ -e /srv/hold ]; do sleep 0.1; done; ${then}`, unless: "false" }),
+  ]);
+  const holding = () => onHost(host, "[ -e /srv/holding ] && echo yes || echo no") === "yes\n";
+  for (let i = 0; i < 300 && !holding(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!holding()) throw new Error(`${host}: the run meant to hold the lock did not start its change`);
+  return { release: () => void onHost(host, "rm -f /srv/hold"), done };
 }

@@ -21,8 +21,8 @@ export interface RtxSimOptions {
 }
 
 const IP4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
-const IP6 = String.raw`[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*`;
-const NAME = String.raw`[A-Za-z0-9._-]+`;
+const IP6 = "[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*";
+const NAME = "[A-Za-z0-9._-]+";
 const ADDR = `(?:${IP6}|${IP4})`;
 
 interface Spec {
@@ -34,33 +34,70 @@ interface Spec {
 }
 
 const k = (n: number) => (w: string[]) => w.slice(0, n).join(" ");
-const COMMANDS: Array<[RegExp, Spec]> = (
+const COMMANDS: Array<[RegExp, Spec]> = [
+  [/^tunnel encapsulation /, { re: /^tunnel encapsulation (l2tpv3|l2tp|ipsec|ipip|pptp)$/, ctx: "tunnel", key: k(2) }],
   [
-    [/^tunnel encapsulation /, { re: /^tunnel encapsulation (l2tpv3|l2tp|ipsec|ipip|pptp)$/, ctx: "tunnel", key: k(2) }],
-    [/^tunnel endpoint address /, { re: new RegExp(`^tunnel endpoint address ${ADDR} ${ADDR}$`), ctx: "tunnel", key: () => "tunnel endpoint" }],
-    [/^tunnel endpoint name /, { re: new RegExp(`^tunnel endpoint name ${NAME} ${NAME}( fqdn)?$`), ctx: "tunnel", key: () => "tunnel endpoint" }],
-    [/^tunnel enable /, { re: /^tunnel enable \d+$/, ctx: "tunnel", key: k(2) }],
-    [/^ipsec tunnel /, { re: /^ipsec tunnel \d+$/, ctx: "tunnel", key: k(2) }],
-    [/^ipsec sa policy /, { re: /^ipsec sa policy \d+ \d+ esp (aes-cbc|aes256-cbc|3des-cbc|des-cbc) (sha-hmac|sha256-hmac|md5-hmac)$/, ctx: "tunnel", key: k(4) }],
-    [/^ipsec ike keepalive use /, { re: /^ipsec ike keepalive use \d+ (on|off|auto)( heartbeat( \d+ \d+)?)?$/, ctx: "tunnel", key: k(5) }],
-    [/^ipsec ike encryption /, { re: /^ipsec ike encryption \d+ (aes-cbc|aes256-cbc|3des-cbc|des-cbc)$/, ctx: "tunnel", key: k(4) }],
-    [/^ipsec ike hash /, { re: /^ipsec ike hash \d+ (sha|sha256|md5)$/, ctx: "tunnel", key: k(4) }],
-    [/^ipsec ike group /, { re: /^ipsec ike group \d+ (modp768|modp1024|modp1536|modp2048)( \S+)?$/, ctx: "tunnel", key: k(4) }],
-    [/^ipsec ike local (address|name) /, { re: new RegExp(`^ipsec ike local (address \\d+ ${ADDR}|name \\d+ ${NAME}( key-id)?)$`), ctx: "tunnel", key: (w) => `ipsec ike local ${w[4]}` }],
-    [/^ipsec ike remote (address|name) /, { re: new RegExp(`^ipsec ike remote (address \\d+ (${ADDR}|${NAME})|name \\d+ ${NAME}( key-id)?)$`), ctx: "tunnel", key: (w) => `ipsec ike remote ${w[4]}` }],
-    [/^ipsec ike pre-shared-key /, { re: /^ipsec ike pre-shared-key \d+ text \S{1,128}$/, ctx: "tunnel", key: k(4) }],
-    [/^l2tp always-on /, { re: /^l2tp always-on (on|off)$/, ctx: "tunnel", key: k(2) }],
-    [/^l2tp hostname /, { re: new RegExp(`^l2tp hostname ${NAME}$`), ctx: "tunnel", key: k(2) }],
-    [/^l2tp tunnel auth /, { re: /^l2tp tunnel auth (off|on( \S{1,64})?)$/, ctx: "tunnel", key: k(3) }],
-    [/^l2tp keepalive use /, { re: /^l2tp keepalive use (on|off)( \d+ \d+)?$/, ctx: "tunnel", key: k(3) }],
-    [/^l2tp (local|remote) router-id /, { re: new RegExp(`^l2tp (local|remote) router-id ${IP4}$`), ctx: "tunnel", key: k(3) }],
-    [/^l2tp remote end-id /, { re: new RegExp(`^l2tp remote end-id ${NAME}$`), ctx: "tunnel", key: k(3) }],
-    [/^ipsec transport /, { re: /^ipsec transport \d+ \d+ udp 1701$/, ctx: "top", key: k(3) }],
-    [/^l2tp service /, { re: /^l2tp service (on|off)( l2tpv3| l2tp)*$/, ctx: "top", key: k(2) }],
-    [/^bridge member /, { re: /^bridge member bridge\d+( (lan\d+|tunnel\d+))+$/, ctx: "top", key: k(3) }],
-    [/^ip \S+ address /, { re: new RegExp(`^ip (lan\\d+|bridge\\d+) address ${IP4}/\\d{1,2}$`), ctx: "top", key: k(3) }],
-  ] as Array<[RegExp, Spec]>
-);
+    /^tunnel endpoint address /,
+    { re: new RegExp(`^tunnel endpoint address ${ADDR} ${ADDR}$`), ctx: "tunnel", key: () => "tunnel endpoint" },
+  ],
+  [
+    /^tunnel endpoint name /,
+    { re: new RegExp(`^tunnel endpoint name ${NAME} ${NAME}( fqdn)?$`), ctx: "tunnel", key: () => "tunnel endpoint" },
+  ],
+  [/^tunnel enable /, { re: /^tunnel enable \d+$/, ctx: "tunnel", key: k(2) }],
+  [/^ipsec tunnel /, { re: /^ipsec tunnel \d+$/, ctx: "tunnel", key: k(2) }],
+  [
+    /^ipsec sa policy /,
+    {
+      re: /^ipsec sa policy \d+ \d+ esp (aes-cbc|aes256-cbc|3des-cbc|des-cbc) (sha-hmac|sha256-hmac|md5-hmac)$/,
+      ctx: "tunnel",
+      key: k(4),
+    },
+  ],
+  [
+    /^ipsec ike keepalive use /,
+    { re: /^ipsec ike keepalive use \d+ (on|off|auto)( heartbeat( \d+ \d+)?)?$/, ctx: "tunnel", key: k(5) },
+  ],
+  [
+    /^ipsec ike encryption /,
+    { re: /^ipsec ike encryption \d+ (aes-cbc|aes256-cbc|3des-cbc|des-cbc)$/, ctx: "tunnel", key: k(4) },
+  ],
+  [/^ipsec ike hash /, { re: /^ipsec ike hash \d+ (sha|sha256|md5)$/, ctx: "tunnel", key: k(4) }],
+  [
+    /^ipsec ike group /,
+    { re: /^ipsec ike group \d+ (modp768|modp1024|modp1536|modp2048)( \S+)?$/, ctx: "tunnel", key: k(4) },
+  ],
+  [
+    /^ipsec ike local (address|name) /,
+    {
+      re: new RegExp(`^ipsec ike local (address \\d+ ${ADDR}|name \\d+ ${NAME}( key-id)?)$`),
+      ctx: "tunnel",
+      key: (w) => `ipsec ike local ${w[4]}`,
+    },
+  ],
+  [
+    /^ipsec ike remote (address|name) /,
+    {
+      re: new RegExp(`^ipsec ike remote (address \\d+ (${ADDR}|${NAME})|name \\d+ ${NAME}( key-id)?)$`),
+      ctx: "tunnel",
+      key: (w) => `ipsec ike remote ${w[4]}`,
+    },
+  ],
+  [/^ipsec ike pre-shared-key /, { re: /^ipsec ike pre-shared-key \d+ text \S{1,128}$/, ctx: "tunnel", key: k(4) }],
+  [/^l2tp always-on /, { re: /^l2tp always-on (on|off)$/, ctx: "tunnel", key: k(2) }],
+  [/^l2tp hostname /, { re: new RegExp(`^l2tp hostname ${NAME}$`), ctx: "tunnel", key: k(2) }],
+  [/^l2tp tunnel auth /, { re: /^l2tp tunnel auth (off|on( \S{1,64})?)$/, ctx: "tunnel", key: k(3) }],
+  [/^l2tp keepalive use /, { re: /^l2tp keepalive use (on|off)( \d+ \d+)?$/, ctx: "tunnel", key: k(3) }],
+  [
+    /^l2tp (local|remote) router-id /,
+    { re: new RegExp(`^l2tp (local|remote) router-id ${IP4}$`), ctx: "tunnel", key: k(3) },
+  ],
+  [/^l2tp remote end-id /, { re: new RegExp(`^l2tp remote end-id ${NAME}$`), ctx: "tunnel", key: k(3) }],
+  [/^ipsec transport /, { re: /^ipsec transport \d+ \d+ udp 1701$/, ctx: "top", key: k(3) }],
+  [/^l2tp service /, { re: /^l2tp service (on|off)( l2tpv3| l2tp)*$/, ctx: "top", key: k(2) }],
+  [/^bridge member /, { re: /^bridge member bridge\d+( (lan\d+|tunnel\d+))+$/, ctx: "top", key: k(3) }],
+  [/^ip \S+ address /, { re: new RegExp(`^ip (lan\\d+|bridge\\d+) address ${IP4}/\\d{1,2}$`), ctx: "top", key: k(3) }],
+] as Array<[RegExp, Spec]>;
 
 function lookup(line: string): Spec | undefined {
   return COMMANDS.find(([head]) => head.test(line + " "))?.[1];
@@ -80,7 +117,10 @@ export class RtxSimulator {
   private server?: Server;
 
   constructor(private opts: RtxSimOptions = {}) {
-    this.config = { top: [...(opts.initial?.top ?? ["ip lan1 address 192.168.100.1/24", "console character ascii"])], tunnels: new Map(opts.initial?.tunnels ?? []) };
+    this.config = {
+      top: [...(opts.initial?.top ?? ["ip lan1 address 192.168.100.1/24", "console character ascii"])],
+      tunnels: new Map(opts.initial?.tunnels ?? []),
+    };
     this.saved = clone(this.config);
   }
 
@@ -95,7 +135,10 @@ export class RtxSimulator {
     const pub = Array.isArray(parsed) ? parsed[0] : parsed;
     this.server = new Server({ hostKeys: [key.private] }, (client) => {
       client.on("authentication", (ctx) => {
-        const ok = ctx.username === (this.opts.user ?? "admin") && ctx.method === "password" && ctx.password === (this.opts.password ?? "login-pw");
+        const ok =
+          ctx.username === (this.opts.user ?? "admin") &&
+          ctx.method === "password" &&
+          ctx.password === (this.opts.password ?? "login-pw");
         if (ok) ctx.accept();
         else ctx.reject(["password"]);
       });
@@ -150,7 +193,9 @@ export class RtxSimulator {
     let awaiting: "none" | "password" | "save" = "none";
     const prompt = () => `[${this.model}] ${tunnel !== undefined ? `tunnel${tunnel}` : ""}${admin ? "# " : "> "}`;
     const out = (s: string) => stream.write(s.replace(/\n/g, "\r\n"));
-    out(`\nRTX830 Rev.15.02.30 (Wed Jun 12 11:27:56 2024)\n  Copyright (c) 1994-2024 Yamaha Corporation. All Rights Reserved.\n  Copyright (c) 1991-1997 Regents of the University of California.\n\n${prompt()}`);
+    out(
+      `\nRTX830 Rev.15.02.30 (Wed Jun 12 11:27:56 2024)\n  Copyright (c) 1994-2024 Yamaha Corporation. All Rights Reserved.\n  Copyright (c) 1991-1997 Regents of the University of California.\n\n${prompt()}`,
+    );
     const handle = (raw: string) => {
       const line = raw.trim().replace(/\s+/g, " ");
       if (awaiting === "password") {
@@ -228,17 +273,29 @@ export class RtxSimulator {
   }
 
   /** One command line; returns what the router prints (or a token for dialogs). */
-  command(line: string, st: { admin: boolean; tunnel?: number; setTunnel(t?: number): void; setLines(n: number): void }): string {
+  command(
+    line: string,
+    st: { admin: boolean; tunnel?: number; setTunnel(t?: number): void; setLines(n: number): void },
+  ): string {
     if (line === "") return "";
     if (line === "exit" || line === "quit") return "@exit";
     if (line === "administrator") return st.admin ? "" : "@password";
     const lines = /^console lines (infinity|\d+)$/.exec(line);
-    if (lines) return st.setLines(lines[1] === "infinity" ? Infinity : Number(lines[1])), "";
+    if (lines) {
+      st.setLines(lines[1] === "infinity" ? Infinity : Number(lines[1]));
+      return "";
+    }
     if (/^console character (ascii|ja\.sjis|ja\.utf8|en\.ascii)$/.test(line)) return "";
     if (/^console /.test(line)) return "Error: Invalid parameter";
-    if (!st.admin) return /^show /.test(line) || /^(tunnel|ipsec|l2tp|bridge|ip|no|save) /.test(line + " ") ? "Error: Permission denied (use the administrator command)" : "Error: Invalid command name";
+    if (!st.admin)
+      return /^show /.test(line) || /^(tunnel|ipsec|l2tp|bridge|ip|no|save) /.test(line + " ")
+        ? "Error: Permission denied (use the administrator command)"
+        : "Error: Invalid command name";
     if (line === "show config") return this.showConfig();
-    if (line === "save") return this.save(), "Saving ... CONFIG0 Done.";
+    if (line === "save") {
+      this.save();
+      return "Saving ... CONFIG0 Done.";
+    }
     const sel = /^tunnel select (\d+|none)$/.exec(line);
     if (sel) {
       if (sel[1] === "none") st.setTunnel(undefined);

@@ -12,19 +12,27 @@ import { selectHosts } from "../../src/inventory/patterns.js";
 import { INVENTORIES, PATTERN_INVENTORY, PATTERNS } from "../corpus/inventories.js";
 
 const run = promisify(execFile);
-const ENV = { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_LOCALHOST_WARNING: "False", ANSIBLE_INVENTORY_UNPARSED_FAILED: "True", ANSIBLE_DEPRECATION_WARNINGS: "False" };
+const ENV = {
+  ...process.env,
+  ANSIBLE_NOCOLOR: "1",
+  ANSIBLE_LOCALHOST_WARNING: "False",
+  ANSIBLE_INVENTORY_UNPARSED_FAILED: "True",
+  ANSIBLE_DEPRECATION_WARNINGS: "False",
+};
 const dir = mkdtempSync(join(tmpdir(), "hcd-ansible-"));
 
 /** Run many reference calls two at a time (the machine has two cores). */
 async function pool<T, R>(items: T[], f: (x: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all([0, 1, 2].map(async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i], i);
-    }
-  }));
+  await Promise.all(
+    [0, 1, 2].map(async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await f(items[i], i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -32,13 +40,16 @@ describe("inventories read as ansible-inventory --list reads them", () => {
   const reference = new Map<string, unknown>();
   const graphs = new Map<string, string>();
   beforeAll(async () => {
-    await pool(INVENTORIES.filter((c) => !c.refused), async (c, i) => {
-      const f = join(dir, `inv${i}.yaml`);
-      writeFileSync(f, c.yaml);
-      const r = await run("ansible-inventory", ["-i", f, "--list"], { env: ENV });
-      reference.set(c.name, JSON.parse(r.stdout));
-      if (i < 12) graphs.set(c.name, (await run("ansible-inventory", ["-i", f, "--graph"], { env: ENV })).stdout);
-    });
+    await pool(
+      INVENTORIES.filter((c) => !c.refused),
+      async (c, i) => {
+        const f = join(dir, `inv${i}.yaml`);
+        writeFileSync(f, c.yaml);
+        const r = await run("ansible-inventory", ["-i", f, "--list"], { env: ENV });
+        reference.set(c.name, JSON.parse(r.stdout));
+        if (i < 12) graphs.set(c.name, (await run("ansible-inventory", ["-i", f, "--graph"], { env: ENV })).stdout);
+      },
+    );
   }, 240_000);
 
   it("draws the same --graph", () => {
@@ -74,7 +85,11 @@ describe("host patterns chosen as `ansible PATTERN --list-hosts` chooses them", 
     writeFileSync(file, PATTERN_INVENTORY);
     await pool(PATTERNS, async (p) => {
       const r = await run("ansible", [p, "-i", file, "--list-hosts"], { env: ENV });
-      const hosts = r.stdout.split("\n").slice(1).map((l) => l.trim()).filter(Boolean);
+      const hosts = r.stdout
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim())
+        .filter(Boolean);
       reference.set(p, { hosts, warned: /Could not match supplied host pattern/.test(r.stderr) });
     });
   }, 240_000);

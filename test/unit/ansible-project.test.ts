@@ -13,23 +13,36 @@ import { passwordFromFile, type VaultKeys } from "../../src/inventory/vault-keys
 import { decryptVault, encryptVault, parseVault } from "../../src/inventory/vault.js";
 import { isSecret, redact } from "../../src/secrets.js";
 
-const ENV = { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_DEPRECATION_WARNINGS: "False", ANSIBLE_INVENTORY_UNPARSED_FAILED: "True" };
+const ENV = {
+  ...process.env,
+  ANSIBLE_NOCOLOR: "1",
+  ANSIBLE_DEPRECATION_WARNINGS: "False",
+  ANSIBLE_INVENTORY_UNPARSED_FAILED: "True",
+};
 const PW = "vault-pw-7c1";
 const work = mkdtempSync(join(tmpdir(), "hcd-project-"));
 const pwFile = join(work, "vault-pass");
 writeFileSync(pwFile, PW + "\n");
 const labPw = join(work, "lab-pass");
 writeFileSync(labPw, "lab-pw-2\n");
-const KEYS: VaultKeys = [{ password: PW, from: pwFile }, { label: "lab", password: "lab-pw-2", from: `lab@${labPw}` }];
+const KEYS: VaultKeys = [
+  { password: PW, from: pwFile },
+  { label: "lab", password: "lab-pw-2", from: `lab@${labPw}` },
+];
 
-const ansibleVault = (args: string[], input?: string) => execFileSync("ansible-vault", args, { env: ENV, input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+const ansibleVault = (args: string[], input?: string) =>
+  execFileSync("ansible-vault", args, { env: ENV, input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
 /** A value made by ansible-vault encrypt_string, as the YAML that holds it ("!vault |" block). */
-const encryptString = (value: string, id = pwFile) => ansibleVault(["encrypt_string", "--vault-id", id, "--stdin-name", "v"], value).replace(/^v: /, "");
-
+const encryptString = (value: string, id = pwFile) =>
+  ansibleVault(["encrypt_string", "--vault-id", id, "--stdin-name", "v"], value).replace(/^v: /, "");
 
 describe("Ansible Vault against ansible-vault", () => {
   it("opens what encrypt_string and encrypt made (1.1 and 1.2 with a vault id), and ansible-vault opens ours", () => {
-    for (const [value, id] of [["plain", pwFile], ['q"uote\\back ünï', pwFile], ["labeled", `lab@${labPw}`]] as const) {
+    for (const [value, id] of [
+      ["plain", pwFile],
+      ['q"uote\\back ünï', pwFile],
+      ["labeled", `lab@${labPw}`],
+    ] as const) {
       const block = encryptString(value, id);
       const text = block.replace(/^!vault \|\n/, "").replace(/^ +/gm, "");
       const env = parseVault(text);
@@ -67,18 +80,36 @@ function project(): { dir: string; sources: string[]; playbookDir: string; clear
   /** A `!vault |` block whose lines sit under a key indented by `indent`. */
   const vaulted = (value: string, id: string | undefined, indent: number) => {
     const block = encryptString(value, id);
-    clear.set(block.replace(/^!vault \|\n/, "").replace(/^ +/gm, "").trim(), value);
+    clear.set(
+      block
+        .replace(/^!vault \|\n/, "")
+        .replace(/^ +/gm, "")
+        .trim(),
+      value,
+    );
     return block.replace(/^ +/gm, " ".repeat(indent + 2));
   };
-  put(dir, "inventory/10-hosts.yml", `all:\n  vars:\n    level: inventory-all\n    from_inv_all: yes\n  children:\n    web:\n      vars:\n        level: inventory-web\n        only_web: inv\n      hosts:\n        web[1:2]:\n    db:\n      hosts:\n        db1:\n          level: inventory-host\n          db_password: ${vaulted('db "pw" 1', undefined, 10)}`);
-  put(dir, "inventory/20-more.yaml", `web:\n  hosts:\n    web3:\n  children:\n    edge:\n      hosts:\n        web1:\n`);
+  put(
+    dir,
+    "inventory/10-hosts.yml",
+    `all:\n  vars:\n    level: inventory-all\n    from_inv_all: yes\n  children:\n    web:\n      vars:\n        level: inventory-web\n        only_web: inv\n      hosts:\n        web[1:2]:\n    db:\n      hosts:\n        db1:\n          level: inventory-host\n          db_password: ${vaulted('db "pw" 1', undefined, 10)}`,
+  );
+  put(
+    dir,
+    "inventory/20-more.yaml",
+    `web:\n  hosts:\n    web3:\n  children:\n    edge:\n      hosts:\n        web1:\n`,
+  );
   put(dir, "inventory/README.md", "not an inventory\n");
   put(dir, "inventory/group_vars/all.yml", "level: group_vars-all\nshared: [1, 2]\n");
   put(dir, "inventory/group_vars/web/10-main.yml", "level: group_vars-web\nweb_port: 80\n");
   put(dir, "inventory/group_vars/web/20-more.yaml", "web_port: 8080\n");
   put(dir, "inventory/group_vars/web/.hidden.yml", "web_port: 1\n");
   put(dir, "inventory/group_vars/edge", "edge_only: true\nlevel: group_vars-edge\n");
-  put(dir, "inventory/host_vars/web1.yml", `host_note: web1 file\nlabeled: ${vaulted("lab secret", `lab@${labPw}`, 0)}`);
+  put(
+    dir,
+    "inventory/host_vars/web1.yml",
+    `host_note: web1 file\nlabeled: ${vaulted("lab secret", `lab@${labPw}`, 0)}`,
+  );
   const whole = put(dir, "inventory/host_vars/db1.yml", "level: host_vars-db1\nwhole_vault_text: from a vault file\n");
   ansibleVault(["encrypt", "--vault-password-file", pwFile, whole]);
   put(dir, "play/group_vars/all.yml", "play_all: yes\nlevel: play-all\n");
@@ -101,7 +132,11 @@ function problemsOf(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    return ((e as { problems?: Array<{ file?: string; line?: number; field?: string; message: string }> }).problems ?? []).map((p) => `${p.file}:${p.line} ${p.field}: ${p.message}`).join("\n");
+    return (
+      (e as { problems?: Array<{ file?: string; line?: number; field?: string; message: string }> }).problems ?? []
+    )
+      .map((p) => `${p.file}:${p.line} ${p.field}: ${p.message}`)
+      .join("\n");
   }
   return "";
 }
@@ -110,7 +145,11 @@ function loadOrSay(...args: Parameters<typeof loadInventory>) {
   try {
     return loadInventory(...args);
   } catch (e) {
-    throw new Error(problemsOf(() => { throw e; }));
+    throw new Error(
+      problemsOf(() => {
+        throw e;
+      }),
+    );
   }
 }
 
@@ -118,9 +157,17 @@ describe("an Ansible project read as ansible-inventory reads it", () => {
   it("every host's merged vars and every group agree: group_vars/host_vars trees, vault values and files, a folder and a second -i", () => {
     const p = project();
     const args = p.sources.flatMap((s) => ["-i", s]);
-    const ref = JSON.parse(execFileSync("ansible-inventory", [...args, "--list", "--vault-id", pwFile, "--vault-id", `lab@${labPw}`, "--playbook-dir", p.playbookDir], { env: ENV, encoding: "utf8", cwd: work }));
+    const ref = JSON.parse(
+      execFileSync(
+        "ansible-inventory",
+        [...args, "--list", "--vault-id", pwFile, "--vault-id", `lab@${labPw}`, "--playbook-dir", p.playbookDir],
+        { env: ENV, encoding: "utf8", cwd: work },
+      ),
+    );
     // ansible-inventory leaves inline vault values encrypted: open them with what we know they hold
-    const opened = JSON.parse(JSON.stringify(ref), (_k, v) => (v && typeof v === "object" && "__ansible_vault" in v ? p.clear.get(String(v.__ansible_vault).trim()) : v));
+    const opened = JSON.parse(JSON.stringify(ref), (_k, v) =>
+      v && typeof v === "object" && "__ansible_vault" in v ? p.clear.get(String(v.__ansible_vault).trim()) : v,
+    );
     const inv = loadOrSay(p.sources, { vault: KEYS, playbookDir: p.playbookDir });
     const ours = revealAll(inventoryDocument(inv)) as typeof ref;
     expect(ours).toEqual(opened);
@@ -139,7 +186,11 @@ describe("an Ansible project read as ansible-inventory reads it", () => {
 
   it("names the file and line of a vault value no password opens, and of a templated value", () => {
     const p = project();
-    expect(problemsOf(() => loadInventory(p.sources, { vault: [{ password: "wrong", from: "wrong-file" }], playbookDir: p.playbookDir }))).toMatch(/no vault password given opens this value/);
+    expect(
+      problemsOf(() =>
+        loadInventory(p.sources, { vault: [{ password: "wrong", from: "wrong-file" }], playbookDir: p.playbookDir }),
+      ),
+    ).toMatch(/no vault password given opens this value/);
     try {
       loadInventory(p.sources, { playbookDir: p.playbookDir });
       expect.unreachable();
@@ -148,37 +199,67 @@ describe("an Ansible project read as ansible-inventory reads it", () => {
       expect(`${first.file}:${first.line}`).toBe(`${p.sources[0]}/10-hosts.yml:16`); // the line of db_password
       expect(first.message).toMatch(/an Ansible Vault value and no vault password to open it/);
     }
-    const t = put(p.dir, "templated.yml", "all:\n  vars:\n    url: \"https://{{ inventory_hostname }}/\"\n  hosts:\n    h:\n");
-    expect(problemsOf(() => loadInventory(t))).toMatch(/templated.yml:3 .*url: templated inventory values are not supported/);
+    const t = put(
+      p.dir,
+      "templated.yml",
+      'all:\n  vars:\n    url: "https://{{ inventory_hostname }}/"\n  hosts:\n    h:\n',
+    );
+    expect(problemsOf(() => loadInventory(t))).toMatch(
+      /templated.yml:3 .*url: templated inventory values are not supported/,
+    );
   }, 120_000);
 });
 
 describe("ansible.cfg", () => {
   it("carries inventory, remote_user, private_key_file, vault_password_file and forks, paths from its folder", () => {
-    const cfg = parseAnsibleConfig("[defaults]\ninventory = inventory/, extra.yml\nremote_user = admin\nprivate_key_file = ~/.ssh/deploy\nvault_password_file = .vault-pass\nforks = 7 ; comment\n[ssh_connection]\npipelining = True\n", "/proj/ansible.cfg");
-    expect(cfg).toMatchObject({ inventory: ["/proj/inventory", "/proj/extra.yml"], remoteUser: "admin", vaultPasswordFile: "/proj/.vault-pass", forks: 7 });
+    const cfg = parseAnsibleConfig(
+      "[defaults]\ninventory = inventory/, extra.yml\nremote_user = admin\nprivate_key_file = ~/.ssh/deploy\nvault_password_file = .vault-pass\nforks = 7 ; comment\n[ssh_connection]\npipelining = True\n",
+      "/proj/ansible.cfg",
+    );
+    expect(cfg).toMatchObject({
+      inventory: ["/proj/inventory", "/proj/extra.yml"],
+      remoteUser: "admin",
+      vaultPasswordFile: "/proj/.vault-pass",
+      forks: 7,
+    });
     expect(cfg.privateKeyFile).toMatch(/\/\.ssh\/deploy$/);
   }, 120_000);
   it("refuses to turn host key checking off", () => {
-    expect(() => parseAnsibleConfig("[defaults]\nhost_key_checking = False\n", "/proj/ansible.cfg")).toThrow(/1 problem/);
+    expect(() => parseAnsibleConfig("[defaults]\nhost_key_checking = False\n", "/proj/ansible.cfg")).toThrow(
+      /1 problem/,
+    );
     try {
       parseAnsibleConfig("[defaults]\nhost_key_checking = False\n", "/proj/ansible.cfg");
     } catch (e) {
-      expect((e as { problems: Array<{ line: number; message: string }> }).problems[0]).toMatchObject({ line: 2, message: "host key checking cannot be turned off here" });
+      expect((e as { problems: Array<{ line: number; message: string }> }).problems[0]).toMatchObject({
+        line: 2,
+        message: "host key checking cannot be turned off here",
+      });
     }
   }, 120_000);
 });
 
 describe("the command line of an Ansible project", () => {
   const deploy = (args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}) =>
-    spawnSync(process.execPath, [join(process.cwd(), "dist/src/cli.js"), ...args], { encoding: "utf8", cwd: opts.cwd, input: opts.input, env: { ...process.env, CI: "1", ANSIBLE_CONFIG: "", ...opts.env } });
+    spawnSync(process.execPath, [join(process.cwd(), "dist/src/cli.js"), ...args], {
+      encoding: "utf8",
+      cwd: opts.cwd,
+      input: opts.input,
+      env: { ...process.env, CI: "1", ANSIBLE_CONFIG: "", ...opts.env },
+    });
 
   it("deploy vault encrypt-string makes a value ansible reads back, from stdin (never argv)", () => {
-    const r = deploy(["vault", "encrypt-string", "--vault-id", `lab@${labPw}`, "--name", "db_pass"], { input: 'va"l\\ue' });
+    const r = deploy(["vault", "encrypt-string", "--vault-id", `lab@${labPw}`, "--name", "db_pass"], {
+      input: 'va"l\\ue',
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^db_pass: !vault \|\n {10}\$ANSIBLE_VAULT;1\.2;AES256;lab\n/);
     const inv = put(work, "es/inv.yml", `all:\n  hosts:\n    h:\n      ${r.stdout.replace(/\n(?=.)/g, "\n      ")}`);
-    const out = execFileSync("ansible", ["-i", inv, "h", "-m", "debug", "-a", "var=db_pass", "--vault-id", `lab@${labPw}`], { env: ENV, encoding: "utf8" });
+    const out = execFileSync(
+      "ansible",
+      ["-i", inv, "h", "-m", "debug", "-a", "var=db_pass", "--vault-id", `lab@${labPw}`],
+      { env: ENV, encoding: "utf8" },
+    );
     expect(out).toContain('"db_pass": "va\\"l\\\\ue"');
   }, 120_000);
 

@@ -15,7 +15,10 @@ let connections = 0;
 
 function siteInventory(spec: string): string {
   const [from, to, isRe] = JSON.parse(spec) as [string, string, boolean];
-  const text = readFileSync("inventory/lab.yaml", "utf8").replace(/!file \/var\/lib\/homecloud-lab\/secrets\/(\w+)/g, "!secret corpus-$1");
+  const text = readFileSync("inventory/lab.yaml", "utf8").replace(
+    /!file \/var\/lib\/homecloud-lab\/secrets\/(\w+)/g,
+    "!secret corpus-$1",
+  );
   const out = isRe ? text.replace(new RegExp(from), to) : text.replace(from, to);
   if (out === text) throw new Error(`corpus case does not apply: ${from}`);
   // every host to the counting port: nothing may connect
@@ -25,7 +28,9 @@ function siteInventory(spec: string): string {
 function materialise(c: BadInput): string[] {
   const dir = mkdtempSync(join(tmpdir(), "hcd-bad-"));
   const invFile = join(dir, "inventory.yaml");
-  const inv = c.inventory?.startsWith("SITE_INVENTORY:") ? siteInventory(c.inventory.slice(15)) : (c.inventory ?? GOOD_INVENTORY).replace(/PORT/g, String(port));
+  const inv = c.inventory?.startsWith("SITE_INVENTORY:")
+    ? siteInventory(c.inventory.slice(15))
+    : (c.inventory ?? GOOD_INVENTORY).replace(/PORT/g, String(port));
   writeFileSync(invFile, inv);
   let pbFile = resolve("playbooks/site.ts");
   if (c.playbook !== "SITE") {
@@ -36,7 +41,17 @@ function materialise(c: BadInput): string[] {
   mkdirSync(emptyDir);
   const wrongPassword = join(dir, "wrong-pass");
   writeFileSync(wrongPassword, "not-the-pass\n");
-  return (c.args ?? ["PLAYBOOK", "-i", "INVENTORY"]).map((a) => (a === "PLAYBOOK" ? pbFile : a === "INVENTORY" ? invFile : a === "EMPTYDIR" ? emptyDir : a === "WRONG_PASSWORD_FILE" ? wrongPassword : a));
+  return (c.args ?? ["PLAYBOOK", "-i", "INVENTORY"]).map((a) =>
+    a === "PLAYBOOK"
+      ? pbFile
+      : a === "INVENTORY"
+        ? invFile
+        : a === "EMPTYDIR"
+          ? emptyDir
+          : a === "WRONG_PASSWORD_FILE"
+            ? wrongPassword
+            : a,
+  );
 }
 
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
@@ -77,7 +92,7 @@ describe("the corpus of bad inputs", () => {
         lines.length > 40 && `${lines.length} lines`,
         /\n\s+at .*[(:]\d+/.test(r.err) && "stack trace",
         !/^error: /.test(r.err) && "does not start with error:",
-        !/(\.yaml|\.ts|\.mjs)(:\d+)?|  - \/\S*:|--\w|field|command line|lab/.test(r.err) && "names no file or field",
+        !/(\.yaml|\.ts|\.mjs)(:\d+)?| {2}- \/\S*:|--\w|field|command line|lab/.test(r.err) && "names no file or field",
       ].filter(Boolean);
       if (why.length) bad.push(`${c.name}: ${why.join(", ")}\n${r.err}`);
     }

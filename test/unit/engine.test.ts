@@ -21,7 +21,11 @@ import { probeScript, probeSections } from "../../src/engine/probe.js";
 describe("sections", () => {
   it("frames many fragments in one script and splits their output with exit codes", () => {
     const tk = newToken();
-    const script = [section(tk, "a", "echo one; echo two"), section(tk, "b", "printf 'no newline'; exit 3"), section(tk, "c", `echo '@@${tk.slice(0, 5)} fake end 0'`)].join("\n");
+    const script = [
+      section(tk, "a", "echo one; echo two"),
+      section(tk, "b", "printf 'no newline'; exit 3"),
+      section(tk, "c", `echo '@@${tk.slice(0, 5)} fake end 0'`),
+    ].join("\n");
     const out = execFileSync("sh", ["-s"], { input: script, encoding: "utf8" });
     const s = parseSections(tk, out);
     expect(s.get("a")).toEqual({ output: "one\ntwo", code: 0 });
@@ -30,26 +34,47 @@ describe("sections", () => {
   });
   it("stops a script at the first failed step", () => {
     const tk = newToken();
-    const script = [section(tk, "s0", "exit 4", { stopOnError: true }), section(tk, "s1", "echo never", { stopOnError: true })].join("\n");
+    const script = [
+      section(tk, "s0", "exit 4", { stopOnError: true }),
+      section(tk, "s1", "echo never", { stopOnError: true }),
+    ].join("\n");
     const s = parseSections(tk, execFileSync("sh", ["-s"], { input: script, encoding: "utf8" }));
     expect(s.get("s0")!.code).toBe(4);
     expect(s.has("s1")).toBe(false);
   });
   it("runs identical probe fragments once and gives every copy the output", () => {
     const tk = newToken();
-    const count = "echo x >> \"$HCD_COUNT\"; echo same";
-    const items: ProbeItem[] = [["p0", count], ["p1", "echo other; exit 2"], ["p2", count], ["p3", count, false, true], ["p4", count]];
+    const count = 'echo x >> "$HCD_COUNT"; echo same';
+    const items: ProbeItem[] = [
+      ["p0", count],
+      ["p1", "echo other; exit 2"],
+      ["p2", count],
+      ["p3", count, false, true],
+      ["p4", count],
+    ];
     const { script, copies } = probeScript(shDialect, tk, items);
-    expect([...copies]).toEqual([["p2", "p0"], ["p4", "p0"]]);
+    expect([...copies]).toEqual([
+      ["p2", "p0"],
+      ["p4", "p0"],
+    ]);
     const counter = join(mkdtempSync(join(tmpdir(), "hcd-probe-")), "count");
-    const s = probeSections(tk, execFileSync("sh", ["-s"], { input: shDialect.header + script, encoding: "utf8", env: { ...process.env, HCD_COUNT: counter } }), copies);
+    const s = probeSections(
+      tk,
+      execFileSync("sh", ["-s"], {
+        input: shDialect.header + script,
+        encoding: "utf8",
+        env: { ...process.env, HCD_COUNT: counter },
+      }),
+      copies,
+    );
     expect(readFileSync(counter, "utf8")).toBe("x\nx\n"); // p0 and p3 (it runs in the shell itself: another fragment)
     for (const id of ["p0", "p2", "p3", "p4"]) expect(s.get(id)).toEqual({ output: "same", code: 0 });
     expect(s.get("p1")).toEqual({ output: "other", code: 2 });
   });
   it("lists kept notifications without a process, and nothing when there are none", () => {
     const dir = mkdtempSync(join(tmpdir(), "hcd-notify-"));
-    const probe = (d: string) => execFileSync("sh", ["-c", pendingProbe().replaceAll(NOTIFY_DIR, d)], { encoding: "utf8" });
+    const probe = (d: string) =>
+      execFileSync("sh", ["-c", pendingProbe().replaceAll(NOTIFY_DIR, d)], { encoding: "utf8" });
     expect(probe(join(dir, "missing"))).toBe("");
     expect(probe(dir)).toBe("");
     for (const f of ["0123456789abcdef", "fedcba9876543210"]) writeFileSync(join(dir, f), "");
@@ -71,10 +96,20 @@ describe("staleness keys", () => {
 });
 
 describe("compile", () => {
-  const inv = parseInventory("all:\n  children:\n    web:\n      hosts:\n        a:\n        b:\n          port: eighty\n", "i.yaml").inventory;
-  const role = defineRole({ name: "web", params: z.object({ port: z.number().int().min(1).max(65535) }), tasks: (p) => [file({ path: "/etc/port", content: `${p.port}\n` })] });
+  const inv = parseInventory(
+    "all:\n  children:\n    web:\n      hosts:\n        a:\n        b:\n          port: eighty\n",
+    "i.yaml",
+  ).inventory;
+  const role = defineRole({
+    name: "web",
+    params: z.object({ port: z.number().int().min(1).max(65535) }),
+    tasks: (p) => [file({ path: "/etc/port", content: `${p.port}\n` })],
+  });
   it("validates role parameters from the inventory per host, all problems at once", () => {
-    const pb = definePlaybook({ name: "t", plays: [{ hosts: "web", roles: (h) => [role({ port: (h.vars.port as number) ?? 80 }), role({ port: 0 })] }] });
+    const pb = definePlaybook({
+      name: "t",
+      plays: [{ hosts: "web", roles: (h) => [role({ port: (h.vars.port as number) ?? 80 }), role({ port: 0 })] }],
+    });
     try {
       compile(pb, inv, {}, "pb.ts");
       expect.unreachable();
@@ -85,7 +120,10 @@ describe("compile", () => {
     }
   });
   it("applies tags and limit", () => {
-    const pb = definePlaybook({ name: "t", plays: [{ hosts: "all", roles: () => [role({ port: 1 })], tasks: () => [file({ path: "/x", content: "" })] }] });
+    const pb = definePlaybook({
+      name: "t",
+      plays: [{ hosts: "all", roles: () => [role({ port: 1 })], tasks: () => [file({ path: "/x", content: "" })] }],
+    });
     const only = compile(pb, inv, { tags: ["web"], limit: "a" }, "pb.ts");
     expect(only[0].hosts.map((h) => h.host)).toEqual(["a"]);
     expect(only[0].hosts[0].roles.map((r) => r.role)).toEqual(["web"]);
@@ -131,7 +169,14 @@ describe("--json document", () => {
         hosts: { a: { ok: 1, changed: 1, failed: 0, unreachable: 0, skipped: 0, execs: 1 } },
         tasks: [
           { host: "a", role: "r", task: "t1", status: "ok" },
-          { host: "a", role: "r", task: "t2", status: "changed", why: ["json-secret-xyz changed"], diff: [{ path: "/f", before: null, after: "x\n" }] },
+          {
+            host: "a",
+            role: "r",
+            task: "t2",
+            status: "changed",
+            why: ["json-secret-xyz changed"],
+            diff: [{ path: "/f", before: null, after: "x\n" }],
+          },
         ],
       }),
     );

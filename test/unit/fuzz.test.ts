@@ -9,13 +9,45 @@ import { stringify } from "yaml";
 
 const word = fc.stringMatching(/^[a-z0-9_:./\- [\]{}'"*&!#|>@`%]{0,12}$/);
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  v: fc.oneof({ depthSize: "small" }, word, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie("v"), { maxLength: 3 }), fc.dictionary(word, tie("v"), { maxKeys: 3 })),
+  v: fc.oneof(
+    { depthSize: "small" },
+    word,
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("v"), { maxLength: 3 }),
+    fc.dictionary(word, tie("v"), { maxKeys: 3 }),
+  ),
 })).v;
 const groupish = fc.dictionary(
   fc.oneof(fc.constantFrom("all", "web", "vps", "vms", "h1"), word),
   fc.oneof(
     value,
-    fc.record({ hosts: fc.dictionary(word, fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom("ansible_host", "ansible_port", "ansible_user", "ansible_become", "deploy_jump", "ansible_connection", "x"), value))), vars: value, children: value }, { requiredKeys: [] }),
+    fc.record(
+      {
+        hosts: fc.dictionary(
+          word,
+          fc.oneof(
+            fc.constant(null),
+            fc.dictionary(
+              fc.constantFrom(
+                "ansible_host",
+                "ansible_port",
+                "ansible_user",
+                "ansible_become",
+                "deploy_jump",
+                "ansible_connection",
+                "x",
+              ),
+              value,
+            ),
+          ),
+        ),
+        vars: value,
+        children: value,
+      },
+      { requiredKeys: [] },
+    ),
   ),
   { maxKeys: 4 },
 );
@@ -53,8 +85,13 @@ describe("fuzzing", () => {
 
   it("the address plan, on random and near-valid inputs", () => {
     const hex = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
-    const prefix = fc.oneof(word, fc.tuple(hex, hex, fc.integer({ min: 0, max: 140 })).map(([a, b, l]) => `2001:db8:0:8964:${a}:${b}::/${l}`));
-    const v4 = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 40 })).map(([h, l]) => `10.89.64.${h}/${l}`);
+    const prefix = fc.oneof(
+      word,
+      fc.tuple(hex, hex, fc.integer({ min: 0, max: 140 })).map(([a, b, l]) => `2001:db8:0:8964:${a}:${b}::/${l}`),
+    );
+    const v4 = fc
+      .tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 40 }))
+      .map(([h, l]) => `10.89.64.${h}/${l}`);
     const input = fc.record({
       vpsPrefix: fc.oneof(prefix, fc.constant("2001:db8:0:8964::/64")),
       uplinkInterface: fc.oneof(word, fc.constant("enp1s0")),
@@ -64,7 +101,24 @@ describe("fuzzing", () => {
       tapHostIndex: fc.option(fc.integer({ min: -5, max: 2 ** 40 }), { nil: undefined }),
       tapIpv4: fc.oneof(v4, word),
       dns: fc.option(fc.array(word, { maxLength: 2 }), { nil: undefined }),
-      vms: fc.array(fc.record({ name: fc.constantFrom("vm1", "vm2", "vm3"), hostIndex: fc.option(fc.integer({ min: -2, max: 2 ** 53 }), { nil: undefined }), address: fc.option(word, { nil: undefined }), ipv4: fc.option(fc.oneof(word, fc.integer({ min: 0, max: 300 }).map((n) => `10.89.64.${n}`)), { nil: undefined }), open: fc.option(fc.array(fc.oneof(word, fc.constantFrom("tcp/22", "udp/0", "tcp/65536")), { maxLength: 3 }), { nil: undefined }) }), { maxLength: 3 }),
+      vms: fc.array(
+        fc.record({
+          name: fc.constantFrom("vm1", "vm2", "vm3"),
+          hostIndex: fc.option(fc.integer({ min: -2, max: 2 ** 53 }), { nil: undefined }),
+          address: fc.option(word, { nil: undefined }),
+          ipv4: fc.option(
+            fc.oneof(
+              word,
+              fc.integer({ min: 0, max: 300 }).map((n) => `10.89.64.${n}`),
+            ),
+            { nil: undefined },
+          ),
+          open: fc.option(fc.array(fc.oneof(word, fc.constantFrom("tcp/22", "udp/0", "tcp/65536")), { maxLength: 3 }), {
+            nil: undefined,
+          }),
+        }),
+        { maxLength: 3 },
+      ),
     });
     fc.assert(
       fc.property(input, (i) => {

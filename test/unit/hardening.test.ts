@@ -17,14 +17,22 @@ import { serverStateFromConfig } from "../../src/resources/softether/config.js";
 import { softether } from "../../src/resources/softether/server.js";
 import { configProbe } from "../../src/resources/softether/vpncmd.js";
 import { redact, secret } from "../../src/secrets.js";
-import { checkHostKey, fingerprint, hostKeyAlgorithms, knownKeyTypes, parseKnownHosts } from "../../src/transport/known-hosts.js";
+import {
+  checkHostKey,
+  fingerprint,
+  hostKeyAlgorithms,
+  knownKeyTypes,
+  parseKnownHosts,
+} from "../../src/transport/known-hosts.js";
 
 const HOSTILE = "a\x1b[2Jb\x1b]52;c;cm0gLXJmIH4=\x07c\x1b]0;pwned\x07d\rOVERWRITE\x9b31m\u202eevil\u2066";
 
 describe("human output escapes what hosts send (terminal injection)", () => {
   it("shows C0/C1 controls, bidi and zero-width characters as visible escapes, keeps newline and tab", () => {
     const shown = escapeControls(HOSTILE + "\n\tend");
-    expect(shown).toBe("a\\e[2Jb\\e]52;c;cm0gLXJmIH4=\\x07c\\e]0;pwned\\x07d\\rOVERWRITE\\x9b31m\\u{202e}evil\\u{2066}\n\tend");
+    expect(shown).toBe(
+      "a\\e[2Jb\\e]52;c;cm0gLXJmIH4=\\x07c\\e]0;pwned\\x07d\\rOVERWRITE\\x9b31m\\u{202e}evil\\u{2066}\n\tend",
+    );
     expect(shown).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e\u2066]/);
   });
   it("masks secrets before escaping, and leaves plain text alone", () => {
@@ -39,7 +47,16 @@ function summary(error: string): RunSummary {
     check: false,
     warnings: [],
     hosts: { "vps\x1b[2J": { ok: 1, changed: 0, failed: 1, unreachable: 0, skipped: 0, execs: 2, error } },
-    tasks: [{ host: "vps", role: "softether-server", task: "softether hub VPN", status: "failed", error, why: [`set ${error}`] }],
+    tasks: [
+      {
+        host: "vps",
+        role: "softether-server",
+        task: "softether hub VPN",
+        status: "failed",
+        error,
+        why: [`set ${error}`],
+      },
+    ],
     exitCode: 2,
     durationMs: 1,
   };
@@ -80,21 +97,35 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
   it("a hub password the tool draws itself is a secret from birth, drawn once per task, not per plan", () => {
     const t = softether({ adminPassword: secret("admin-pw-123"), hubs: [{ name: "VPN" }] });
     const empty = { state: "ok", server: serverStateFromConfig("declare root\n{\n}\n") };
-    const script = t.resource.plan(empty).map((s) => s.script).join("\n");
+    const script = t.resource
+      .plan(empty)
+      .map((s) => s.script)
+      .join("\n");
     const create = /^HubCreate VPN \/PASSWORD:(.*)$/m.exec(script)!;
     const drawn = create[1];
     expect(drawn.length).toBeGreaterThan(20);
-    expect(t.resource.plan(empty).map((s) => s.script).join("\n")).toContain(create[0]);
+    expect(
+      t.resource
+        .plan(empty)
+        .map((s) => s.script)
+        .join("\n"),
+    ).toContain(create[0]);
     expect(redact(`HubDelete said: ${create[0]}`)).toBe("HubDelete said: HubCreate VPN /PASSWORD:********");
     expect(jsonDocument(summary(create[0]))).not.toContain(drawn);
   });
 });
 
 /** Run a script with sh, its temp files under a private TMPDIR; what is left there after. */
-function inTmp(script: string, opts: { killAfterMs?: number; closeStdoutAfter?: number } = {}): Promise<{ out: string; left: string[] }> {
+function inTmp(
+  script: string,
+  opts: { killAfterMs?: number; closeStdoutAfter?: number } = {},
+): Promise<{ out: string; left: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "hcd-tmpd-"));
   return new Promise((resolve) => {
-    const child = spawn("sh", ["-c", script], { env: { ...process.env, TMPDIR: dir }, stdio: ["ignore", "pipe", "ignore"] }); // (a cut-off script complains on stderr, as meant)
+    const child = spawn("sh", ["-c", script], {
+      env: { ...process.env, TMPDIR: dir },
+      stdio: ["ignore", "pipe", "ignore"],
+    }); // (a cut-off script complains on stderr, as meant)
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -134,9 +165,14 @@ describe("remote temp files: private, removed by a trap, never left for after th
   it("configProbe's retries use one temp file, removed at the end", async () => {
     const bin = mkdtempSync(join(tmpdir(), "hcd-fakebin-"));
     // a vpncmd that cannot reach the server twice, then prints a config; it lists the temp files it sees
-    writeFileSync(join(bin, "vpncmd"), `#!/bin/sh\nn=$(cat "$TMPDIR/../n" 2>/dev/null || echo 0); echo $((n+1)) > "$TMPDIR/../n"\nls "$TMPDIR" | wc -l | sed 's/^/files /'\nif [ "$n" -lt 2 ]; then echo "Error code: 1)"; else echo "declare root"; fi\n`);
+    writeFileSync(
+      join(bin, "vpncmd"),
+      `#!/bin/sh\nn=$(cat "$TMPDIR/../n" 2>/dev/null || echo 0); echo $((n+1)) > "$TMPDIR/../n"\nls "$TMPDIR" | wc -l | sed 's/^/files /'\nif [ "$n" -lt 2 ]; then echo "Error code: 1)"; else echo "declare root"; fi\n`,
+    );
     chmodSync(join(bin, "vpncmd"), 0o755);
-    const { out, left } = await inTmp(`mkdir -p "$TMPDIR/t"; export TMPDIR="$TMPDIR/t"; PATH=${bin}:$PATH; ( ${configProbe("pw-xyz", 5555).replace(/sleep 0\.5/, "true")} ); ls "$TMPDIR"`);
+    const { out, left } = await inTmp(
+      `mkdir -p "$TMPDIR/t"; export TMPDIR="$TMPDIR/t"; PATH=${bin}:$PATH; ( ${configProbe("pw-xyz", 5555).replace(/sleep 0\.5/, "true")} ); ls "$TMPDIR"`,
+    );
     expect(out).toMatch(/^state ok$/m);
     expect(out).toMatch(/^files 1$/m);
     expect(out).not.toMatch(/^files [2-9]/m);
@@ -153,21 +189,28 @@ describe("remote temp files: private, removed by a trap, never left for after th
 
   it("a validation failure says the command as it ran, without a literal %s", () => {
     const dir = mkdtempSync(join(tmpdir(), "hcd-aw-"));
-    const r = spawnSync("sh", ["-c", atomicWrite(join(dir, "radvd.conf"), "x\n", { validate: "false -C %s" })], { encoding: "utf8" });
+    const r = spawnSync("sh", ["-c", atomicWrite(join(dir, "radvd.conf"), "x\n", { validate: "false -C %s" })], {
+      encoding: "utf8",
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(`validation failed: false -C <new ${join(dir, "radvd.conf")}>\n\n`);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
 
-
 describe("host keys: a host with any key on file is known", () => {
   const ed = blob("ssh-ed25519", "the-known-key");
   const ecdsa = blob("ecdsa-sha2-nistp256", "an-impostor-key");
-  const file = parseKnownHosts(`vps.example ssh-ed25519 ${ed.toString("base64")}\nrsa.example ssh-rsa ${blob("ssh-rsa", "r").toString("base64")}\n`);
+  const file = parseKnownHosts(
+    `vps.example ssh-ed25519 ${ed.toString("base64")}\nrsa.example ssh-rsa ${blob("ssh-rsa", "r").toString("base64")}\n`,
+  );
 
   it("refuses a key of another type as changed, naming what is on file", () => {
-    expect(checkHostKey(file, "vps.example", ecdsa)).toEqual({ status: "changed", expected: [`ssh-ed25519 ${fingerprint(ed)}`], line: 1 });
+    expect(checkHostKey(file, "vps.example", ecdsa)).toEqual({
+      status: "changed",
+      expected: [`ssh-ed25519 ${fingerprint(ed)}`],
+      line: 1,
+    });
     expect(checkHostKey(file, "new.example", ecdsa)).toEqual({ status: "unknown" });
   });
 

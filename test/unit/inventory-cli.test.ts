@@ -2,7 +2,8 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-const deploy = (...args: string[]) => spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+const deploy = (...args: string[]) =>
+  spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 
 describe("deploy inventory", () => {
   it("--list prints ansible-inventory's document with every secret masked", () => {
@@ -16,7 +17,9 @@ describe("deploy inventory", () => {
   });
 
   it("--host, --graph and --list-hosts in selection order", () => {
-    expect(JSON.parse(deploy("inventory", "-i", "inventory/lab.yaml", "--host", "vm2").stdout).home_ipv4).toBe("10.89.64.11");
+    expect(JSON.parse(deploy("inventory", "-i", "inventory/lab.yaml", "--host", "vm2").stdout).home_ipv4).toBe(
+      "10.89.64.11",
+    );
     const g = deploy("inventory", "-i", "inventory/lab.yaml", "--graph", "vms");
     expect(g.stdout).toBe("@vms:\n  |--vm1\n  |--vm2\n");
     const l = deploy("inventory", "-i", "inventory/lab.yaml", "--list-hosts", "--limit", "vms:vps");
@@ -28,10 +31,12 @@ describe("deploy PLAYBOOK --list-hosts / --list-tasks", () => {
   it("prints each play's hosts and tasks after limit and tags, and connects nowhere", () => {
     const r = deploy("playbooks/site.ts", "-i", "inventory/lab.yaml", "--list-tasks", "--limit", "vms[1]");
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain("  play #3 (home VMs): 1 host\n    vm2\n      static-address : addresses of eth0: 2001:db8:0:8964:8964::11/78 10.89.64.11/24");
+    expect(r.stdout).toContain(
+      "  play #3 (home VMs): 1 host\n    vm2\n      static-address : addresses of eth0: 2001:db8:0:8964:8964::11/78 10.89.64.11/24",
+    );
     expect(r.stdout).not.toContain("vm1");
     const h = deploy("playbooks/site.ts", "-i", "inventory/lab.yaml", "--list-hosts", "--tags", "radvd");
-    expect(h.stdout).toMatch(/play #1 \(vps\): 1 host\n    vps\n/);
+    expect(h.stdout).toMatch(/play #1 \(vps\): 1 host\n {4}vps\n/);
     expect(h.stdout).toMatch(/play #3 \(home VMs\): 0 hosts/);
   });
 });

@@ -57,7 +57,10 @@ describe("inventory", () => {
 
   it("turns !env, !file and !secret into secrets", () => {
     process.env.HCD_TEST_PW = "from-env-pw";
-    const { inventory, problems } = parseInventory("all:\n  hosts:\n    a:\n      pw: !env HCD_TEST_PW\n      tok: !secret inline-tok\n", "s.yaml");
+    const { inventory, problems } = parseInventory(
+      "all:\n  hosts:\n    a:\n      pw: !env HCD_TEST_PW\n      tok: !secret inline-tok\n",
+      "s.yaml",
+    );
     expect(problems).toEqual([]);
     const v = inventory.hosts.get("a")!.vars;
     expect(isSecret(v.pw) && v.pw.reveal()).toBe("from-env-pw");
@@ -65,7 +68,8 @@ describe("inventory", () => {
   });
 
   it("names the file, line and field of every problem at once", () => {
-    const bad = "all:\n  hosts:\n    a:\n      pw: !env HCD_SURELY_UNSET\n  bogus: 1\n  children:\n    g:\n      hosts: [x]\n";
+    const bad =
+      "all:\n  hosts:\n    a:\n      pw: !env HCD_SURELY_UNSET\n  bogus: 1\n  children:\n    g:\n      hosts: [x]\n";
     const { problems } = parseInventory(bad, "bad.yaml");
     expect(problems.map((p) => `${p.file}:${p.line} ${p.message}`)).toEqual([
       expect.stringMatching(/^bad.yaml:4 secret from environment variable HCD_SURELY_UNSET is not set/),
@@ -81,7 +85,10 @@ describe("inventory", () => {
   });
 
   it("validates connection variables with their line", () => {
-    const { inventory } = parseInventory("all:\n  hosts:\n    a:\n      ansible_port: 70000\n      ansible_become: maybe\n      ansible_ssh_private_key_file: /nonexistent/key\n      ansible_ssh_common_args: -o X\n", "c.yaml");
+    const { inventory } = parseInventory(
+      "all:\n  hosts:\n    a:\n      ansible_port: 70000\n      ansible_become: maybe\n      ansible_ssh_private_key_file: /nonexistent/key\n      ansible_ssh_common_args: -o X\n",
+      "c.yaml",
+    );
     const { problems } = resolveTargets(inventory, ["a"]);
     const text = problems.map((p) => `${p.line} ${p.field} ${p.message}`);
     expect(text).toEqual(
@@ -95,7 +102,10 @@ describe("inventory", () => {
   });
 
   it("resolves a jump host from the inventory and detects loops", () => {
-    const { inventory } = parseInventory("all:\n  vars:\n    ansible_user: root\n  hosts:\n    vps:\n      ansible_host: 192.0.2.1\n    vm:\n      ansible_host: 10.0.0.5\n      deploy_jump: vps\n    jx:\n      deploy_jump: jy\n    jy:\n      deploy_jump: jx\n", "j.yaml");
+    const { inventory } = parseInventory(
+      "all:\n  vars:\n    ansible_user: root\n  hosts:\n    vps:\n      ansible_host: 192.0.2.1\n    vm:\n      ansible_host: 10.0.0.5\n      deploy_jump: vps\n    jx:\n      deploy_jump: jy\n    jy:\n      deploy_jump: jx\n",
+      "j.yaml",
+    );
     const { targets, problems } = resolveTargets(inventory, ["vm", "jx"]);
     expect(targets.get("vm")!.jump?.host).toBe("192.0.2.1");
     expect(targets.has("vps")).toBe(false);

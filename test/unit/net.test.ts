@@ -4,7 +4,7 @@ import { parsePrefix6 } from "../../src/net/prefix.js";
 import { siteFromInventory } from "../../src/net/site-inventory.js";
 import { renderSitePlan } from "../../src/net/table.js";
 import { parseInventory } from "../../src/inventory/load.js";
-import { InputError } from "../../src/errors.js";
+import type { InputError } from "../../src/errors.js";
 
 const good: SiteInput = {
   vpsPrefix: "2001:db8:0:8964::/64",
@@ -36,8 +36,25 @@ describe("the site plan", () => {
   it("derives every address", () => {
     const { plan, problems } = sitePlan(good);
     expect(problems).toEqual([]);
-    expect(plan!.tap).toEqual({ interface: "tap_vpn", address6: "2001:db8:0:8964:8964::1", ipv4: "10.89.64.1", ipv4Network: "10.89.64.0", ipv4Length: 24 });
-    expect(plan!.vms[0]).toEqual({ name: "vm1", address6: "2001:db8:0:8964:8964::10", ipv4: "10.89.64.10", ipv4Length: 24, gateway6: "2001:db8:0:8964:8964::1", gateway4: "10.89.64.1", open: [{ proto: "tcp", port: 22 }, { proto: "udp", port: 51820 }] });
+    expect(plan!.tap).toEqual({
+      interface: "tap_vpn",
+      address6: "2001:db8:0:8964:8964::1",
+      ipv4: "10.89.64.1",
+      ipv4Network: "10.89.64.0",
+      ipv4Length: 24,
+    });
+    expect(plan!.vms[0]).toEqual({
+      name: "vm1",
+      address6: "2001:db8:0:8964:8964::10",
+      ipv4: "10.89.64.10",
+      ipv4Length: 24,
+      gateway6: "2001:db8:0:8964:8964::1",
+      gateway4: "10.89.64.1",
+      open: [
+        { proto: "tcp", port: 22 },
+        { proto: "udp", port: 51820 },
+      ],
+    });
     expect(plan!.vms[1].address6).toBe("2001:db8:0:8964:8965::1");
     expect(plan!.ndp).toEqual([{ target: "2001:db8:0:8964:8964::/78", mode: "static" }]);
     expect(plan!.openings).toHaveLength(2);
@@ -54,10 +71,27 @@ describe("the site plan", () => {
     ["tap IPv4 not private", { tapIpv4: "192.0.2.1/24" }, /not a private IPv4/],
     ["tap IPv4 is the network address", { tapIpv4: "10.89.64.0/24" }, /network or broadcast/],
     ["long uplink name", { uplinkInterface: "enp1s0-very-long-name" }, /15 characters/],
-    ["VM outside the home prefix", { vms: [{ name: "vm1", address: "2001:db8:0:8964::99" }] }, /outside the home prefix/],
-    ["duplicate VM address", { vms: [{ name: "a", hostIndex: 5 }, { name: "b", address: "2001:db8:0:8964:8964::5" }] }, /already used by a/],
+    [
+      "VM outside the home prefix",
+      { vms: [{ name: "vm1", address: "2001:db8:0:8964::99" }] },
+      /outside the home prefix/,
+    ],
+    [
+      "duplicate VM address",
+      {
+        vms: [
+          { name: "a", hostIndex: 5 },
+          { name: "b", address: "2001:db8:0:8964:8964::5" },
+        ],
+      },
+      /already used by a/,
+    ],
     ["VM on the tap's address", { vms: [{ name: "a", hostIndex: 1 }] }, /already used by tap_host_index/],
-    ["VM IPv4 outside the subnet", { vms: [{ name: "a", hostIndex: 5, ipv4: "10.89.65.5" }] }, /outside the tap's subnet/],
+    [
+      "VM IPv4 outside the subnet",
+      { vms: [{ name: "a", hostIndex: 5, ipv4: "10.89.65.5" }] },
+      /outside the tap's subnet/,
+    ],
     ["bad opening", { vms: [{ name: "a", hostIndex: 5, open: ["tcp/0", "http"] }] }, /not proto\/port/],
   ])("refuses %s", (_, change, re) => {
     const { plan, problems } = sitePlan({ ...good, ...change });
@@ -87,14 +121,21 @@ describe("the site plan", () => {
       expect.unreachable();
     } catch (e) {
       const ps = (e as InputError).problems;
-      expect(ps.map((p) => `${p.file}:${p.line} ${p.field}`)).toEqual(expect.arrayContaining(["site.yaml:6 site.home_prefix"])); // the key's own line
+      expect(ps.map((p) => `${p.file}:${p.line} ${p.field}`)).toEqual(
+        expect.arrayContaining(["site.yaml:6 site.home_prefix"]),
+      ); // the key's own line
     }
-    const fixed = parseInventory(text.replace("2001:db8::8964:/78", "2001:db8:0:8964:8964::/78"), "site.yaml").inventory;
+    const fixed = parseInventory(
+      text.replace("2001:db8::8964:/78", "2001:db8:0:8964:8964::/78"),
+      "site.yaml",
+    ).inventory;
     try {
       siteFromInventory(fixed);
       expect.unreachable();
     } catch (e) {
-      expect((e as InputError).problems.map((p) => `${p.file}:${p.line} ${p.field}: ${p.message}`)).toEqual([expect.stringMatching(/^site.yaml:13 vm1.home_ipv4: 10.89.99.1 is outside the tap's subnet/)]);
+      expect((e as InputError).problems.map((p) => `${p.file}:${p.line} ${p.field}: ${p.message}`)).toEqual([
+        expect.stringMatching(/^site.yaml:13 vm1.home_ipv4: 10.89.99.1 is outside the tap's subnet/),
+      ]);
     }
   });
 });

@@ -18,12 +18,21 @@ describe("the probe's read tables", () => {
   it("read every file as a process per file would, names alike or not, plain or quoted, present or not", () => {
     const d = mkdtempSync(join(tmpdir(), "hcd-tables-"));
     mkdirSync(join(d, "x"));
-    const files: Record<string, string> = { a: "one\n", "x/a": "two\n", "b  c": "spaced\n", "x/a.bak": "", "tab\tname": "t\n" };
+    const files: Record<string, string> = {
+      a: "one\n",
+      "x/a": "two\n",
+      "b  c": "spaced\n",
+      "x/a.bak": "",
+      "tab\tname": "t\n",
+    };
     for (const [n, c] of Object.entries(files)) writeFileSync(join(d, n), c);
     chmodSync(join(d, "x/a"), 0o600);
     symlinkSync(join(d, "a"), join(d, "link"));
     const names = [...Object.keys(files), "missing", "link", "x"];
-    const tasks = names.flatMap((n) => [file({ path: join(d, n), content: "other\n" }), directory({ path: join(d, n) })]);
+    const tasks = names.flatMap((n) => [
+      file({ path: join(d, n), content: "other\n" }),
+      directory({ path: join(d, n) }),
+    ]);
     const items = tasks.map((t, i) => item(`p${i}`, t.resource));
     const script = shDialect.probes("TOK", items);
     expect(script.match(/^\{$/gm)).toHaveLength(items.length); // each in the script's own shell, no subshell
@@ -40,7 +49,9 @@ describe("the probe's read tables", () => {
   });
 
   it("fills the tables with one stat and one sha256sum for the plain paths only", () => {
-    const items = ["/srv/a", "/srv/b", "/srv/with space"].map((p, i) => item(`p${i}`, file({ path: p, content: "x" }).resource));
+    const items = ["/srv/a", "/srv/b", "/srv/with space"].map((p, i) =>
+      item(`p${i}`, file({ path: p, content: "x" }).resource),
+    );
     const script = shDialect.probes("TOK", items);
     expect(script.match(/\bstat -c/g)).toHaveLength(1);
     expect(script).toMatch(/sha256sum -- \/srv\/a \/srv\/b 2>/);
@@ -54,7 +65,9 @@ describe("the probe's read tables", () => {
     expect(script.match(/dpkg-query -W/g)).toHaveLength(1);
     const sections = parseSections("TOK", sh(shDialect.header + script).stdout);
     items.forEach(([id, fragment], i) => {
-      const alone = sh(`dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${groups[i].join(" ")} 2>/dev/null; true`);
+      const alone = sh(
+        `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${groups[i].join(" ")} 2>/dev/null; true`,
+      );
       expect(sections.get(id)?.output.trim(), fragment).toBe(alone.stdout.trim());
     });
     expect(sections.get("p0")?.output).toMatch(/^dpkg\tii/);

@@ -14,15 +14,30 @@ const plan = (t: ReturnType<typeof file>, out: string, code = 0) => t.resource.p
 describe("file", () => {
   const t = file({ path: "/etc/x.conf", content: "a\n", mode: "0644" });
   it("parses the probe", () => {
-    expect(parseFileProbe(`regular file 644 root root\nsha ${sha("a\n")}`)).toEqual({ type: "file", mode: "0644", owner: "root", group: "root", sha256: sha("a\n") });
+    expect(parseFileProbe(`regular file 644 root root\nsha ${sha("a\n")}`)).toEqual({
+      type: "file",
+      mode: "0644",
+      owner: "root",
+      group: "root",
+      sha256: sha("a\n"),
+    });
     expect(parseFileProbe("absent")).toEqual({ type: "absent" });
-    expect(parseFileProbe(`regular file 600 root root\nsha x\ncontent\n${Buffer.from("old\n").toString("base64")}`).before).toBe("old\n");
+    expect(
+      parseFileProbe(`regular file 600 root root\nsha x\ncontent\n${Buffer.from("old\n").toString("base64")}`).before,
+    ).toBe("old\n");
   });
   it("plans nothing when equal", () => expect(plan(t, `regular file 644 root root\nsha ${sha("a\n")}`)).toEqual([]));
   it("creates a missing file", () => expect(plan(t, "absent").map((s) => s.why)).toEqual(["create /etc/x.conf"]));
-  it("rewrites different content", () => expect(plan(t, `regular file 644 root root\nsha ${sha("b\n")}`).map((s) => s.why)).toEqual(["content of /etc/x.conf differs"]));
-  it("fixes only the mode", () => expect(plan(t, `regular file 600 root root\nsha ${sha("a\n")}`).map((s) => s.why)).toEqual(["/etc/x.conf: mode 0600 -> 0644"]));
-  it("refuses to replace a directory", () => expect(() => plan(t, "directory 755 root root")).toThrow(/not a regular file/));
+  it("rewrites different content", () =>
+    expect(plan(t, `regular file 644 root root\nsha ${sha("b\n")}`).map((s) => s.why)).toEqual([
+      "content of /etc/x.conf differs",
+    ]));
+  it("fixes only the mode", () =>
+    expect(plan(t, `regular file 600 root root\nsha ${sha("a\n")}`).map((s) => s.why)).toEqual([
+      "/etc/x.conf: mode 0600 -> 0644",
+    ]));
+  it("refuses to replace a directory", () =>
+    expect(() => plan(t, "directory 755 root root")).toThrow(/not a regular file/));
   it("keeps secret content out of the script's argv and marks its diff sensitive", () => {
     const s = file({ path: "/etc/pw", content: secret("p@ss-unit-test") });
     const [step] = s.resource.plan(s.resource.parse("absent", 0));
@@ -56,7 +71,11 @@ describe("line", () => {
   ])("edit %j with %j", (text, opts, want) => expect(editLines(text, { path: "/f", ...opts })).toBe(want));
   it("plans nothing when the line is there", () => {
     const l = line({ path: "/f", line: "a=1" });
-    expect(l.resource.plan(l.resource.parse(`regular file 644 root root\ncontent\n${Buffer.from("a=1\n").toString("base64")}`, 0))).toEqual([]);
+    expect(
+      l.resource.plan(
+        l.resource.parse(`regular file 644 root root\ncontent\n${Buffer.from("a=1\n").toString("base64")}`, 0),
+      ),
+    ).toEqual([]);
   });
   it("repairs the mode and owner it was given when the line is there", () => {
     const l = line({ path: "/f", line: "a=1", mode: "0600", owner: "root", group: "adm" });
@@ -73,44 +92,79 @@ describe("line", () => {
 });
 
 describe("apt", () => {
-  it("parses dpkg-query", () => expect([...parseDpkgQuery("radvd\tii \nndppd\tun \nfoo:amd64\tii \n")]).toEqual(["radvd", "foo"]));
+  it("parses dpkg-query", () =>
+    expect([...parseDpkgQuery("radvd\tii \nndppd\tun \nfoo:amd64\tii \n")]).toEqual(["radvd", "foo"]));
   it("installs only what is missing", () => {
     const a = apt({ names: ["radvd", "ndppd"] });
     const [step] = a.resource.plan(a.resource.parse("radvd\tii \n", 0));
     expect(step.why).toBe("install ndppd");
-    expect(step.script).toContain("apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ndppd");
+    expect(step.script).toContain(
+      "apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ndppd",
+    );
   });
-  it("rejects names that are not Debian package names", () => expect(() => apt({ names: ["ok", "bad name;rm"] })).toThrow(/not a Debian package name/));
+  it("rejects names that are not Debian package names", () =>
+    expect(() => apt({ names: ["ok", "bad name;rm"] })).toThrow(/not a Debian package name/));
 });
 
 describe("service", () => {
   const s = service({ name: "radvd", state: "running", enabled: true });
   it("parses systemd and SysV probes", () => {
-    expect(parseServiceProbe("init systemd\nload loaded\nactive inactive\nenabled disabled\nreload no")).toEqual({ init: "systemd", exists: true, active: false, enabled: false, needsReload: false });
-    expect(parseServiceProbe("init sysv\nload yes\nactive active\nenabled yes")).toMatchObject({ init: "sysv", exists: true, active: true, enabled: true });
+    expect(parseServiceProbe("init systemd\nload loaded\nactive inactive\nenabled disabled\nreload no")).toEqual({
+      init: "systemd",
+      exists: true,
+      active: false,
+      enabled: false,
+      needsReload: false,
+    });
+    expect(parseServiceProbe("init sysv\nload yes\nactive active\nenabled yes")).toMatchObject({
+      init: "sysv",
+      exists: true,
+      active: true,
+      enabled: true,
+    });
   });
   it("enables and starts what is off, and nothing when on", () => {
-    expect(s.resource.plan(s.resource.parse("init systemd\nload loaded\nactive inactive\nenabled disabled\nreload no", 0)).map((x) => x.why)).toEqual(["enable radvd.service", "start radvd.service"]);
-    expect(s.resource.plan(s.resource.parse("init systemd\nload loaded\nactive active\nenabled enabled\nreload no", 0))).toEqual([]);
+    expect(
+      s.resource
+        .plan(s.resource.parse("init systemd\nload loaded\nactive inactive\nenabled disabled\nreload no", 0))
+        .map((x) => x.why),
+    ).toEqual(["enable radvd.service", "start radvd.service"]);
+    expect(
+      s.resource.plan(s.resource.parse("init systemd\nload loaded\nactive active\nenabled enabled\nreload no", 0)),
+    ).toEqual([]);
   });
   it("uses init scripts on a host without systemd", () => {
     const steps = s.resource.plan(s.resource.parse("init sysv\nload yes\nactive inactive\nenabled no", 0));
     expect(steps.map((x) => x.script)).toEqual(["update-rc.d radvd enable", "/etc/init.d/radvd start"]);
   });
   it("refuses a unit that is not installed at plan time (check mode must not call it a change)", () => {
-    expect(() => s.resource.plan(s.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0))).toThrow(/no such service: radvd.service \(not installed\)/);
+    expect(() =>
+      s.resource.plan(s.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0)),
+    ).toThrow(/no such service: radvd.service \(not installed\)/);
   });
 });
 
 describe("sysctl", () => {
   const s = sysctl({ key: "net.ipv4.ip_forward", value: 1 });
   it("sets live and persists", () => {
-    expect(s.resource.plan(s.resource.parse("live 0", 0)).map((x) => x.why)).toEqual(["persist net.ipv4.ip_forward in /etc/sysctl.d/90-homecloud-net.ipv4.ip_forward.conf", "net.ipv4.ip_forward: 0 -> 1"]);
-    expect(s.resource.plan(s.resource.parse("live 1\npersisted\n# managed by homecloud-deploy\nnet.ipv4.ip_forward = 1", 0))).toEqual([]);
+    expect(s.resource.plan(s.resource.parse("live 0", 0)).map((x) => x.why)).toEqual([
+      "persist net.ipv4.ip_forward in /etc/sysctl.d/90-homecloud-net.ipv4.ip_forward.conf",
+      "net.ipv4.ip_forward: 0 -> 1",
+    ]);
+    expect(
+      s.resource.plan(s.resource.parse("live 1\npersisted\n# managed by homecloud-deploy\nnet.ipv4.ip_forward = 1", 0)),
+    ).toEqual([]);
   });
   it("normalises whitespace of multi-value keys", () => {
     const m = sysctl({ key: "net.ipv4.tcp_rmem", value: "4096  87380\t6291456" });
-    expect(m.resource.plan(m.resource.parse("live 4096\t87380 6291456\npersisted\n# managed by homecloud-deploy\nnet.ipv4.tcp_rmem = 4096 87380 6291456", 0))).toEqual([]);
+    expect(
+      m.resource.plan(
+        m.resource.parse(
+          "live 4096\t87380 6291456\npersisted\n# managed by homecloud-deploy\nnet.ipv4.tcp_rmem = 4096 87380 6291456",
+          0,
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 

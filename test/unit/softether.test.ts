@@ -100,7 +100,13 @@ describe("ConfigGet", () => {
     const hub = s.hubs.get("VPN")!;
     expect(hub).toMatchObject({ name: "VPN", online: true, secureNat: false });
     expect(hub.users.get("alice")).toEqual({ authType: 1, passwordHash: userPasswordHash("alice", "alicepw") });
-    expect(hub.cascades.get("vps")).toMatchObject({ server: "172.31.0.2", port: 443, hub: "VPN", user: "home", online: true });
+    expect(hub.cascades.get("vps")).toMatchObject({
+      server: "172.31.0.2",
+      port: 443,
+      hub: "VPN",
+      user: "home",
+      online: true,
+    });
   });
 });
 
@@ -110,14 +116,33 @@ describe("softetherChanges", () => {
   const spec = {
     adminPassword: secret("adminpw1"),
     listeners: [443, 5555],
-    hubs: [{ name: "VPN", password: secret("hubpw"), users: [{ name: "alice", password: secret("alicepw") }], cascades: [{ name: "vps", server: "172.31.0.2", port: 443, hub: "VPN", user: "home", password: secret("homepw") }] }],
+    hubs: [
+      {
+        name: "VPN",
+        password: secret("hubpw"),
+        users: [{ name: "alice", password: secret("alicepw") }],
+        cascades: [
+          { name: "vps", server: "172.31.0.2", port: 443, hub: "VPN", user: "home", password: secret("homepw") },
+        ],
+      },
+    ],
     bridges: [{ hub: "VPN", device: "vpn", tap: true }],
   };
   it("plans nothing when the server matches, passwords included", () => {
     expect(softetherChanges(state, spec, drawHub)).toEqual({ whys: [], commands: [] });
   });
   it("changes only what differs, and never says a password in a reason", () => {
-    const p = softetherChanges(state, { ...spec, adminPassword: secret("new-admin-pw"), listeners: [443, 992, 5555], hubs: [{ ...spec.hubs[0], users: [{ name: "bob", password: secret("bob-pw-1") }] }], bridges: [] }, drawHub);
+    const p = softetherChanges(
+      state,
+      {
+        ...spec,
+        adminPassword: secret("new-admin-pw"),
+        listeners: [443, 992, 5555],
+        hubs: [{ ...spec.hubs[0], users: [{ name: "bob", password: secret("bob-pw-1") }] }],
+        bridges: [],
+      },
+      drawHub,
+    );
     expect(p.whys).toEqual([
       "set the server administrator password",
       "add listener TCP 992",
@@ -138,8 +163,20 @@ describe("softetherChanges", () => {
     expect(p.whys.join(" ")).not.toMatch(/new-admin-pw|bob-pw-1/);
   });
   it("re-creates a cascade whose destination changed, with brackets for IPv6", () => {
-    const p = softetherChanges(state, { ...spec, hubs: [{ ...spec.hubs[0], cascades: [{ ...spec.hubs[0].cascades[0], server: "2001:db8::2" }] }] }, drawHub);
-    expect(p.commands).toEqual(["Hub VPN", "CascadeOffline vps", "CascadeDelete vps", "CascadeCreate vps /SERVER:[2001:db8::2]:443 /HUB:VPN /USERNAME:home", "CascadePasswordSet vps /PASSWORD:homepw /TYPE:standard", "CascadeOnline vps", "Hub"]);
+    const p = softetherChanges(
+      state,
+      { ...spec, hubs: [{ ...spec.hubs[0], cascades: [{ ...spec.hubs[0].cascades[0], server: "2001:db8::2" }] }] },
+      drawHub,
+    );
+    expect(p.commands).toEqual([
+      "Hub VPN",
+      "CascadeOffline vps",
+      "CascadeDelete vps",
+      "CascadeCreate vps /SERVER:[2001:db8::2]:443 /HUB:VPN /USERNAME:home",
+      "CascadePasswordSet vps /PASSWORD:homepw /TYPE:standard",
+      "CascadeOnline vps",
+      "Hub",
+    ]);
   });
   it("creates a hub with SecureNAT off, its users and the tap bridge on an empty server", () => {
     const empty = serverStateFromConfig("declare root\n{\n}\n");
@@ -158,10 +195,22 @@ describe("softetherChanges", () => {
       "adminPassword: a SoftEther password must be 1-255 characters without spaces or double quotes",
       "listeners must include the admin port 5555, or vpncmd loses its way in",
     ]);
-    expect(checkSpec({ adminPassword: "x", hubs: [{ name: "H" }], bridges: [{ hub: "H", device: "toolongtapname", tap: true }] }, reveal)[0]).toMatch(/1-11 lowercase/);
+    expect(
+      checkSpec(
+        { adminPassword: "x", hubs: [{ name: "H" }], bridges: [{ hub: "H", device: "toolongtapname", tap: true }] },
+        reveal,
+      )[0],
+    ).toMatch(/1-11 lowercase/);
     // a bare argument that vpncmd would take for an option; inside /PASSWORD: it is fine
-    for (const p of ["-starts-with-dash", "/starts-with-slash"]) expect(checkSpec({ adminPassword: p }, reveal)).toEqual([expect.stringMatching(/^adminPassword: .*begins with - or \//)]);
-    expect(checkSpec({ adminPassword: "ok-inside", hubs: [{ name: "H", password: "-hub-pw-is-named" }] }, reveal)).toEqual([]);
-    expect(checkSpec({ adminPassword: "x", hubs: [{ name: "-H", users: [{ name: "/bob", password: "pw" }] }] }, reveal)).toEqual(['hub "-H" is not a valid hub name', 'user "/bob" is not a valid user name']);
+    for (const p of ["-starts-with-dash", "/starts-with-slash"])
+      expect(checkSpec({ adminPassword: p }, reveal)).toEqual([
+        expect.stringMatching(/^adminPassword: .*begins with - or \//),
+      ]);
+    expect(
+      checkSpec({ adminPassword: "ok-inside", hubs: [{ name: "H", password: "-hub-pw-is-named" }] }, reveal),
+    ).toEqual([]);
+    expect(
+      checkSpec({ adminPassword: "x", hubs: [{ name: "-H", users: [{ name: "/bob", password: "pw" }] }] }, reveal),
+    ).toEqual(['hub "-H" is not a valid hub name', 'user "/bob" is not a valid user name']);
   });
 });

@@ -6,9 +6,25 @@ import { command, quote } from "../../src/transport/quote.js";
 import { lookupSshConfig, parseSshConfig } from "../../src/transport/ssh-config.js";
 import { execFileSync } from "node:child_process";
 
-
 describe("shell quoting", () => {
-  const hostile = ["plain", "", "it's", "$(rm -rf /)", "`id`", "a;b", "a\nb", "a\\b", '"q"', "*", "-n", "~root", "a b\tc", "$HOME", "'", "''"];
+  const hostile = [
+    "plain",
+    "",
+    "it's",
+    "$(rm -rf /)",
+    "`id`",
+    "a;b",
+    "a\nb",
+    "a\\b",
+    '"q"',
+    "*",
+    "-n",
+    "~root",
+    "a b\tc",
+    "$HOME",
+    "'",
+    "''",
+  ];
   it.each(hostile)("round-trips %j through sh unchanged", (s) => {
     expect(execFileSync("sh", ["-c", `printf '%s' ${quote(s)}`], { encoding: "utf8" })).toBe(s);
   });
@@ -22,7 +38,9 @@ describe("known_hosts", () => {
   const k2 = blob("ssh-ed25519", "key-two");
   const salt = Buffer.from("0123456789abcdefghij");
   const hashed = `|1|${salt.toString("base64")}|${createHmac("sha1", salt).update("[10.0.0.1]:2222").digest("base64")}`;
-  const file = parseKnownHosts(`# comment\nvps.example,192.0.2.1 ssh-ed25519 ${k1.toString("base64")}\n${hashed} ssh-ed25519 ${k2.toString("base64")}\n@revoked bad ssh-ed25519 ${k2.toString("base64")}\n`);
+  const file = parseKnownHosts(
+    `# comment\nvps.example,192.0.2.1 ssh-ed25519 ${k1.toString("base64")}\n${hashed} ssh-ed25519 ${k2.toString("base64")}\n@revoked bad ssh-ed25519 ${k2.toString("base64")}\n`,
+  );
 
   it("matches plain and hashed entries and the [host]:port form", () => {
     expect(knownHostsName("h", 22)).toBe("h");
@@ -41,9 +59,16 @@ describe("known_hosts", () => {
 });
 
 describe("~/.ssh/config", () => {
-  const cfg = parseSshConfig(`Host vps\n  HostName 192.0.2.10\n  User admin\n  Port 2222\n  IdentityFile ~/.ssh/vps_key\nHost vm*\n  ProxyJump vps\nHost *\n  User fallback\n  Port 22\n`);
+  const cfg = parseSshConfig(
+    `Host vps\n  HostName 192.0.2.10\n  User admin\n  Port 2222\n  IdentityFile ~/.ssh/vps_key\nHost vm*\n  ProxyJump vps\nHost *\n  User fallback\n  Port 22\n`,
+  );
   it("gives the first value of each option, as ssh does", () => {
-    expect(lookupSshConfig(cfg, "vps", "/home/u")).toEqual({ hostName: "192.0.2.10", user: "admin", port: 2222, identityFile: ["/home/u/.ssh/vps_key"] });
+    expect(lookupSshConfig(cfg, "vps", "/home/u")).toEqual({
+      hostName: "192.0.2.10",
+      user: "admin",
+      port: 2222,
+      identityFile: ["/home/u/.ssh/vps_key"],
+    });
     expect(lookupSshConfig(cfg, "vm1", "/home/u")).toEqual({ proxyJump: "vps", user: "fallback", port: 22 });
   });
 });

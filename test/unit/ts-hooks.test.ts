@@ -10,7 +10,10 @@ import { load, resolve } from "../../src/playbook/ts-hooks.js";
 const dir = mkdtempSync(join(tmpdir(), "hcd-hooks-"));
 const cache = join(dir, "cache");
 let saved: string | undefined;
-beforeAll(() => ((saved = process.env.XDG_CACHE_HOME), (process.env.XDG_CACHE_HOME = cache)));
+beforeAll(() => {
+  saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = cache;
+});
 afterAll(() => (saved === undefined ? delete process.env.XDG_CACHE_HOME : (process.env.XDG_CACHE_HOME = saved)));
 
 const nextLoad = async () => {
@@ -48,10 +51,23 @@ describe("the playbook loader hooks", () => {
       if (s === "./helper.ts") return { url: pathToFileURL(join(dir, "helper.ts")).href };
       throw Object.assign(new Error(`not found: ${s}`), { code: "ERR_MODULE_NOT_FOUND" });
     };
-    expect(await resolve("./helper.js", { parentURL }, next)).toMatchObject({ url: pathToFileURL(join(dir, "helper.ts")).href, format: "module" });
+    expect(await resolve("./helper.js", { parentURL }, next)).toMatchObject({
+      url: pathToFileURL(join(dir, "helper.ts")).href,
+      format: "module",
+    });
     expect(await resolve("./helper", { parentURL }, next)).toMatchObject({ format: "module" });
-    await expect(resolve("./helper.js", { parentURL: pathToFileURL(join(dir, "x.mjs")).href }, next)).rejects.toThrow(/not found: \.\/helper\.js/);
+    await expect(resolve("./helper.js", { parentURL: pathToFileURL(join(dir, "x.mjs")).href }, next)).rejects.toThrow(
+      /not found: \.\/helper\.js/,
+    );
     await expect(resolve("./nothere.js", { parentURL }, next)).rejects.toThrow(/not found: \.\/nothere\.js/);
-    expect(seen).toEqual(["./helper.js", "./helper.ts", "./helper", "./helper.ts", "./helper.js", "./nothere.js", "./nothere.ts"]);
+    expect(seen).toEqual([
+      "./helper.js",
+      "./helper.ts",
+      "./helper",
+      "./helper.ts",
+      "./helper.js",
+      "./nothere.js",
+      "./nothere.ts",
+    ]);
   });
 });

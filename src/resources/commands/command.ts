@@ -33,7 +33,11 @@ export function command(opts: CommandOptions): Task {
   const resource: Resource<boolean> = {
     kind: "command",
     name: `command ${opts.run.length > 50 ? opts.run.slice(0, 47) + "..." : opts.run}`,
-    reads: [opts.creates && `path:${opts.creates}`, opts.removes && `path:${opts.removes}`, opts.unless || opts.onlyIf ? "*" : undefined].filter(Boolean) as string[],
+    reads: [
+      opts.creates && `path:${opts.creates}`,
+      opts.removes && `path:${opts.removes}`,
+      opts.unless || opts.onlyIf ? "*" : undefined,
+    ].filter(Boolean) as string[],
     writes: opts.affects ?? ["*"],
     // user text (unless, onlyIf) stays in a subshell of its own
     probeInShell: !opts.unless && !opts.onlyIf,

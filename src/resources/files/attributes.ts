@@ -40,13 +40,20 @@ export function parseStat(line: string): Attributes {
 }
 
 /** Attribute differences as human reasons and shell fixes for `target` (a quoted path or "$tmp"). */
-export function attributeSteps(current: Attributes, wanted: WantedAttributes): Array<{ why: string; fix: (target: string) => string }> {
+export function attributeSteps(
+  current: Attributes,
+  wanted: WantedAttributes,
+): Array<{ why: string; fix: (target: string) => string }> {
   const out: Array<{ why: string; fix: (target: string) => string }> = [];
   const mode = normaliseMode(wanted.mode);
-  if (mode && current.mode !== mode) out.push({ why: `mode ${current.mode ?? "-"} -> ${mode}`, fix: (t) => `chmod ${mode} ${t}` });
+  if (mode && current.mode !== mode)
+    out.push({ why: `mode ${current.mode ?? "-"} -> ${mode}`, fix: (t) => `chmod ${mode} ${t}` });
   if ((wanted.owner && current.owner !== wanted.owner) || (wanted.group && current.group !== wanted.group)) {
     const spec = `${wanted.owner ?? ""}${wanted.group ? ":" + wanted.group : ""}`;
-    out.push({ why: `owner ${current.owner}:${current.group} -> ${wanted.owner ?? current.owner}:${wanted.group ?? current.group}`, fix: (t) => `chown ${quote(spec)} ${t}` });
+    out.push({
+      why: `owner ${current.owner}:${current.group} -> ${wanted.owner ?? current.owner}:${wanted.group ?? current.group}`,
+      fix: (t) => `chown ${quote(spec)} ${t}`,
+    });
   }
   return out;
 }

@@ -1,7 +1,14 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
-import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes, type WantedAttributes } from "./attributes.js";
+import {
+  attributeSteps,
+  normaliseMode,
+  parseStat,
+  statProbe,
+  type Attributes,
+  type WantedAttributes,
+} from "./attributes.js";
 
 export interface DirectoryOptions extends WantedAttributes, TaskOptions {
   path: string;
@@ -10,7 +17,8 @@ export interface DirectoryOptions extends WantedAttributes, TaskOptions {
 
 /** A directory (parents created as needed) with the given mode and owner, or none. */
 export function directory(opts: DirectoryOptions): Task {
-  if (!opts.path.startsWith("/") || opts.path === "/") throw new Error(`directory ${opts.path}: the path must be absolute and not /`);
+  if (!opts.path.startsWith("/") || opts.path === "/")
+    throw new Error(`directory ${opts.path}: the path must be absolute and not /`);
   normaliseMode(opts.mode); // refuse a bad mode before connecting
   const p = quote(opts.path);
   const resource: Resource<Attributes> = {
@@ -23,7 +31,8 @@ export function directory(opts: DirectoryOptions): Task {
     probeInShell: true,
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
     plan: (cur): Step[] => {
-      if (opts.state === "absent") return cur.type === "absent" ? [] : [{ why: `remove ${opts.path}`, script: `rm -rf ${p}` }];
+      if (opts.state === "absent")
+        return cur.type === "absent" ? [] : [{ why: `remove ${opts.path}`, script: `rm -rf ${p}` }];
       if (cur.type === "absent") {
         const fixes = attributeSteps({ type: "absent" }, opts).map((a) => a.fix(p));
         return [{ why: `create ${opts.path}`, script: [`mkdir -p ${p}`, ...fixes].join(" && ") }];

@@ -34,7 +34,8 @@ export function parseFileProbe(out: string): FileState {
 /** A file with exactly this content (or no file, with state absent). */
 export function file(opts: FileOptions): Task {
   const state = opts.state ?? "present";
-  if (state === "present" && opts.content === undefined) throw new Error(`file ${opts.path}: content is required (or state: "absent")`);
+  if (state === "present" && opts.content === undefined)
+    throw new Error(`file ${opts.path}: content is required (or state: "absent")`);
   if (!opts.path.startsWith("/")) throw new Error(`file ${opts.path}: the path must be absolute`);
   const content = opts.content === undefined ? undefined : toContent(opts.content);
   const want = content ? createHash("sha256").update(content.text, "utf8").digest("hex") : "";
@@ -61,18 +62,42 @@ export function file(opts: FileOptions): Task {
   return task(resource, opts);
 }
 
-function planFile(opts: FileOptions, cur: FileState, text: string | undefined, want: string, sensitive: boolean): Step[] {
+function planFile(
+  opts: FileOptions,
+  cur: FileState,
+  text: string | undefined,
+  want: string,
+  sensitive: boolean,
+): Step[] {
   const p = quote(opts.path);
   if ((opts.state ?? "present") === "absent") {
     if (cur.type === "absent") return [];
     if (cur.type === "directory") throw new Error(`${opts.path} is a directory, not a file`);
-    return [{ why: `remove ${opts.path}`, script: `rm -f ${p}`, diff: { path: opts.path, before: cur.before ?? null, after: null, sensitive } }];
+    return [
+      {
+        why: `remove ${opts.path}`,
+        script: `rm -f ${p}`,
+        diff: { path: opts.path, before: cur.before ?? null, after: null, sensitive },
+      },
+    ];
   }
-  if (cur.type === "directory" || cur.type === "other") throw new Error(`${opts.path} exists and is not a regular file (${cur.type})`);
+  if (cur.type === "directory" || cur.type === "other")
+    throw new Error(`${opts.path} exists and is not a regular file (${cur.type})`);
   if (cur.type !== "file" || cur.sha256 !== want) {
     const before = cur.type === "file" ? (cur.before ?? null) : null;
     const why = cur.type === "file" ? `content of ${opts.path} differs` : `create ${opts.path}`;
-    return [{ why, script: atomicWrite(opts.path, text!, opts), diff: { path: opts.path, before: cur.type === "absent" || cur.type === "link" ? null : before, after: text!, sensitive } }];
+    return [
+      {
+        why,
+        script: atomicWrite(opts.path, text!, opts),
+        diff: {
+          path: opts.path,
+          before: cur.type === "absent" || cur.type === "link" ? null : before,
+          after: text!,
+          sensitive,
+        },
+      },
+    ];
   }
   return attributeSteps(cur, opts).map((a) => ({ why: `${opts.path}: ${a.why}`, script: a.fix(p) }));
 }

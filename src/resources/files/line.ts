@@ -40,7 +40,8 @@ export function editLines(text: string, opts: LineOptions): string {
 
 /** One line in a file, Ansible's lineinfile: present (replacing a match) or absent. */
 export function line(opts: LineOptions): Task {
-  if ((opts.state ?? "present") === "present" && opts.line === undefined) throw new Error(`line in ${opts.path}: line is required`);
+  if ((opts.state ?? "present") === "present" && opts.line === undefined)
+    throw new Error(`line in ${opts.path}: line is required`);
   if (opts.line?.includes("\n")) throw new Error(`line in ${opts.path}: line must not contain a newline`);
   if (opts.regexp) new RegExp(opts.regexp); // fail early on a bad expression
   normaliseMode(opts.mode); // refuse a bad mode before connecting
@@ -61,7 +62,10 @@ export function line(opts: LineOptions): Task {
       return st;
     },
     // a text alone says nothing of mode and owner: with those wanted, the file is read back
-    fromContent: opts.mode === undefined && opts.owner === undefined && opts.group === undefined ? (text) => (text === null ? { type: "absent" } : { type: "file", text }) : undefined,
+    fromContent:
+      opts.mode === undefined && opts.owner === undefined && opts.group === undefined
+        ? (text) => (text === null ? { type: "absent" } : { type: "file", text })
+        : undefined,
     plan: (cur): Step[] => {
       const present = (opts.state ?? "present") === "present";
       if (cur.type === "absent") {
@@ -70,8 +74,18 @@ export function line(opts: LineOptions): Task {
       } else if (cur.type !== "file") throw new Error(`${opts.path} is not a regular file (${cur.type})`);
       const before = cur.text ?? "";
       const after = editLines(before, opts);
-      if (cur.type === "file" && after === before) return attributeSteps(cur, opts).map((a) => ({ why: `${opts.path}: ${a.why}`, script: a.fix(quote(opts.path)) }));
-      return [{ why: present ? `add or set line in ${opts.path}` : `remove line from ${opts.path}`, script: atomicWrite(opts.path, after, opts), diff: { path: opts.path, before: cur.type === "file" ? before : null, after } }];
+      if (cur.type === "file" && after === before)
+        return attributeSteps(cur, opts).map((a) => ({
+          why: `${opts.path}: ${a.why}`,
+          script: a.fix(quote(opts.path)),
+        }));
+      return [
+        {
+          why: present ? `add or set line in ${opts.path}` : `remove line from ${opts.path}`,
+          script: atomicWrite(opts.path, after, opts),
+          diff: { path: opts.path, before: cur.type === "file" ? before : null, after },
+        },
+      ];
     },
   };
   return task(resource, opts);

@@ -1,7 +1,14 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
-import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes, type WantedAttributes } from "./attributes.js";
+import {
+  attributeSteps,
+  normaliseMode,
+  parseStat,
+  statProbe,
+  type Attributes,
+  type WantedAttributes,
+} from "./attributes.js";
 
 export interface PermissionsOptions extends WantedAttributes, TaskOptions {
   path: string;

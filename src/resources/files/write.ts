@@ -31,8 +31,12 @@ export function atomicWrite(path: string, text: string, opts: WriteOptions): str
   if (opts.validate) {
     const cmd = opts.validate.includes("%s") ? opts.validate.split("%s").join('"$tmp"') : `${opts.validate} "$tmp"`;
     // say the command as it ran: on the new text, in a temp file beside the one it would replace
-    const shown = opts.validate.includes("%s") ? opts.validate.split("%s").join(`<new ${path}>`) : `${opts.validate} <new ${path}>`;
-    lines.push(`if ! out=$( ${cmd} 2>&1 ); then printf 'validation failed: %s\\n' ${quote(shown)}; printf '%s\\n' "$out"; exit 1; fi`);
+    const shown = opts.validate.includes("%s")
+      ? opts.validate.split("%s").join(`<new ${path}>`)
+      : `${opts.validate} <new ${path}>`;
+    lines.push(
+      `if ! out=$( ${cmd} 2>&1 ); then printf 'validation failed: %s\\n' ${quote(shown)}; printf '%s\\n' "$out"; exit 1; fi`,
+    );
   }
   lines.push(`mv -f "$tmp" ${p}`, tempUntrap());
   return lines.join("\n");

@@ -31,7 +31,7 @@ export function networkdFile(o: InterfaceAddressesOptions): string {
     ...o.addresses.map((a) => `Address=${a}`),
     ...(o.gateway6 ? [`Gateway=${o.gateway6}`] : []),
     ...(o.gateway4 ? [`Gateway=${o.gateway4}`] : []),
-    `IPv6AcceptRA=${o.acceptRa ?? true ? "yes" : "no"}`,
+    `IPv6AcceptRA=${(o.acceptRa ?? true) ? "yes" : "no"}`,
     "LinkLocalAddressing=ipv6",
     "",
   ].join("\n");
@@ -46,7 +46,11 @@ export function ifupdownFile(o: InterfaceAddressesOptions): string {
     if (i === 0 && o.gateway4) lines.push(`    gateway ${o.gateway4}`);
   });
   v6.forEach((a, i) => {
-    lines.push(`iface ${o.interface} inet6 static`, `    address ${a}`, `    accept_ra ${o.acceptRa ?? true ? 2 : 0}`);
+    lines.push(
+      `iface ${o.interface} inet6 static`,
+      `    address ${a}`,
+      `    accept_ra ${(o.acceptRa ?? true) ? 2 : 0}`,
+    );
     if (i === 0 && o.gateway6) lines.push(`    gateway ${o.gateway6}`);
   });
   return lines.join("\n") + "\n";
@@ -77,7 +81,10 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
       const live = (lines.find((l) => l.startsWith("live ")) ?? "live ").slice(5).trim().split(/\s+/).filter(Boolean);
       const want = method === "networkd" ? nd : ifu;
       const at = lines.indexOf(`file ${want}`);
-      const text = at >= 0 ? Buffer.from(lines.slice(at + 1, lines.indexOf("end", at)).join(""), "base64").toString("utf8") : undefined;
+      const text =
+        at >= 0
+          ? Buffer.from(lines.slice(at + 1, lines.indexOf("end", at)).join(""), "base64").toString("utf8")
+          : undefined;
       return { method, text, live };
     },
     plan: (cur): Step[] => {
@@ -87,14 +94,23 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
       const norm = (a: string) => a.toLowerCase();
       const missing = o.addresses.filter((a) => !cur.live.map(norm).includes(norm(a)));
       if (cur.text !== text) {
-        steps.push({ why: `${cur.text === undefined ? "create" : "update"} ${path}`, script: atomicWrite(path, text, { mode: "0644" }), diff: { path, before: cur.text ?? null, after: text } });
+        steps.push({
+          why: `${cur.text === undefined ? "create" : "update"} ${path}`,
+          script: atomicWrite(path, text, { mode: "0644" }),
+          diff: { path, before: cur.text ?? null, after: text },
+        });
       }
       if (cur.text !== text || missing.length) {
         const apply =
           cur.method === "networkd"
             ? `systemctl enable --quiet systemd-networkd && systemctl start systemd-networkd && networkctl reload && networkctl reconfigure ${i}`
             : `ifdown --force ${i} >/dev/null 2>&1; ifup ${i}`;
-        steps.push({ why: missing.length ? `apply ${missing.join(" ")} on ${o.interface} (${cur.method})` : `apply the configuration of ${o.interface}`, script: `${apply}\ni=0; while [ $i -lt 50 ]; do ip -o addr show dev ${i} | grep -q ${quote(o.addresses[0].split("/")[0])} && exit 0; i=$((i+1)); sleep 0.1; done; echo "${o.addresses[0]} did not appear on ${o.interface}" >&2; exit 1` });
+        steps.push({
+          why: missing.length
+            ? `apply ${missing.join(" ")} on ${o.interface} (${cur.method})`
+            : `apply the configuration of ${o.interface}`,
+          script: `${apply}\ni=0; while [ $i -lt 50 ]; do ip -o addr show dev ${i} | grep -q ${quote(o.addresses[0].split("/")[0])} && exit 0; i=$((i+1)); sleep 0.1; done; echo "${o.addresses[0]} did not appear on ${o.interface}" >&2; exit 1`,
+        });
       }
       return steps;
     },

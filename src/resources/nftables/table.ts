@@ -62,7 +62,10 @@ export function nftTable(o: NftTableOptions): Task {
       ].join("\n"),
     parse: (out) => {
       const l = out.split("\n");
-      const rec = (l[2] ?? "").replace(/^recorded ?/, "").trim().split(/\s+/);
+      const rec = (l[2] ?? "")
+        .replace(/^recorded ?/, "")
+        .trim()
+        .split(/\s+/);
       const at = l.indexOf("persisted");
       return {
         exists: l[0] === "exists",
@@ -83,7 +86,11 @@ export function nftTable(o: NftTableOptions): Task {
         `cp ${STATE_DIR}/${o.family}-${o.name}.new "$keep" && chmod 600 "$keep" && mv -f "$keep" ${quote(persist)} || exit 1`,
       ].join("\n");
       if (!live) {
-        const why = !cur.exists ? `load table ${id}` : cur.recorded?.source !== source ? `replace table ${id} (rules changed)` : `replace table ${id} (changed on the host since we loaded it)`;
+        const why = !cur.exists
+          ? `load table ${id}`
+          : cur.recorded?.source !== source
+            ? `replace table ${id} (rules changed)`
+            : `replace table ${id} (changed on the host since we loaded it)`;
         const b64 = Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n");
         const script = [
           `mkdir -p ${STATE_DIR} && chmod 700 ${STATE_DIR}`,
@@ -104,11 +111,22 @@ export function nftTable(o: NftTableOptions): Task {
           `nft -f "$new" || exit 1`,
           ...(revert > 0 ? [] : [keep]),
         ].join("\n");
-        const confirm = [`systemctl stop ${unit}.timer >/dev/null 2>&1; rm -f ${STATE_DIR}/${o.name}.armed`, keep].join("\n");
-        steps.push({ why, script, diff: { path: persist, before: cur.persisted ?? null, after: text }, ...(revert > 0 ? { confirm: { script: confirm, revertAfterSeconds: revert } } : {}) });
+        const confirm = [`systemctl stop ${unit}.timer >/dev/null 2>&1; rm -f ${STATE_DIR}/${o.name}.armed`, keep].join(
+          "\n",
+        );
+        steps.push({
+          why,
+          script,
+          diff: { path: persist, before: cur.persisted ?? null, after: text },
+          ...(revert > 0 ? { confirm: { script: confirm, revertAfterSeconds: revert } } : {}),
+        });
       }
       if (live && cur.persisted !== text) {
-        steps.push({ why: `keep table ${id} for boot in ${persist}`, script: `mkdir -p ${quote(persist.replace(/\/[^/]+$/, ""))}\n${atomicWrite(persist, text, { mode: "0600" })}`, diff: { path: persist, before: cur.persisted ?? null, after: text } });
+        steps.push({
+          why: `keep table ${id} for boot in ${persist}`,
+          script: `mkdir -p ${quote(persist.replace(/\/[^/]+$/, ""))}\n${atomicWrite(persist, text, { mode: "0600" })}`,
+          diff: { path: persist, before: cur.persisted ?? null, after: text },
+        });
       }
       return steps;
     },

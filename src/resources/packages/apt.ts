@@ -21,7 +21,8 @@ export function parseDpkgQuery(out: string): Set<string> {
 
 /** Debian packages installed (or absent), with apt-get. */
 export function apt(opts: AptOptions): Task {
-  for (const n of opts.names) if (!/^[a-z0-9][a-z0-9+.-]+$/.test(n)) throw new Error(`apt: "${n}" is not a Debian package name`);
+  for (const n of opts.names)
+    if (!/^[a-z0-9][a-z0-9+.-]+$/.test(n)) throw new Error(`apt: "${n}" is not a Debian package name`);
   const names = [...opts.names].sort();
   const resource: Resource<Set<string>> = {
     kind: "apt",
@@ -36,12 +37,19 @@ export function apt(opts: AptOptions): Task {
       const env = "DEBIAN_FRONTEND=noninteractive";
       if ((opts.state ?? "present") === "absent") {
         const rm = names.filter((n) => installed.has(n));
-        return rm.length ? [{ why: `remove ${rm.join(" ")}`, script: `${env} ${command("apt-get", "remove", "-y", "-q", ...rm)}` }] : [];
+        return rm.length
+          ? [{ why: `remove ${rm.join(" ")}`, script: `${env} ${command("apt-get", "remove", "-y", "-q", ...rm)}` }]
+          : [];
       }
       const missing = names.filter((n) => !installed.has(n));
       if (!missing.length) return [];
       const update = opts.updateCache ? `${command("apt-get", "update", "-q")} && ` : "";
-      return [{ why: `install ${missing.join(" ")}`, script: `${update}${env} ${command("apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold", ...missing)}` }];
+      return [
+        {
+          why: `install ${missing.join(" ")}`,
+          script: `${update}${env} ${command("apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold", ...missing)}`,
+        },
+      ];
     },
   };
   return task(resource, opts);

@@ -13,7 +13,10 @@ export interface RtxTunnelOptions extends TaskOptions {
 }
 
 /** Commands (in order) that make tunnel N and our top-level lines as wanted. Pure. */
-export function rtxChanges(cur: RtxConfig, o: RtxTunnelOptions): { commands: string[]; before: string[]; after: string[] } {
+export function rtxChanges(
+  cur: RtxConfig,
+  o: RtxTunnelOptions,
+): { commands: string[]; before: string[]; after: string[] } {
   const have = cur.tunnels.get(o.tunnel) ?? [];
   const haveKeys = new Map(have.map((l) => [rtxKey(l), l]));
   const wantKeys = new Set(o.lines.map(rtxKey));
@@ -28,9 +31,13 @@ export function rtxChanges(cur: RtxConfig, o: RtxTunnelOptions): { commands: str
     const l = topNow.get(k);
     if (l && !topWant.has(k)) atTop.push(`no ${l}`);
   }
-  const commands = [...(inTunnel.length ? [`tunnel select ${o.tunnel}`, ...inTunnel, "tunnel select none"] : []), ...atTop];
+  const commands = [
+    ...(inTunnel.length ? [`tunnel select ${o.tunnel}`, ...inTunnel, "tunnel select none"] : []),
+    ...atTop,
+  ];
   const ours = (lines: string[]) => lines.filter((l) => o.ownedTopKeys.includes(rtxKey(l)) || topWant.has(rtxKey(l)));
-  const render = (tun: string[], tops: string[]) => [...(tun.length ? [`tunnel select ${o.tunnel}`, ...tun.map((l) => ` ${l}`)] : []), ...tops].map(maskRtxLine);
+  const render = (tun: string[], tops: string[]) =>
+    [...(tun.length ? [`tunnel select ${o.tunnel}`, ...tun.map((l) => ` ${l}`)] : []), ...tops].map(maskRtxLine);
   return { commands, before: render(have, ours(cur.top)), after: render(o.lines, o.top) };
 }
 
@@ -54,7 +61,11 @@ export function rtxTunnel(o: RtxTunnelOptions): Task {
         {
           why: p.commands.map(maskRtxLine).join("; "),
           script: p.commands.join("\n"),
-          diff: { path: `config (tunnel ${o.tunnel})`, before: p.before.join("\n") + "\n", after: p.after.join("\n") + "\n" },
+          diff: {
+            path: `config (tunnel ${o.tunnel})`,
+            before: p.before.join("\n") + "\n",
+            after: p.after.join("\n") + "\n",
+          },
         },
       ];
     },

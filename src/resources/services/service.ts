@@ -25,7 +25,10 @@ export function parseServiceProbe(out: string): ServiceState {
     init,
     exists: init === "systemd" ? load === "loaded" : load === "yes",
     active: kv.get("active") === "active",
-    enabled: kv.get("enabled") === "generated" ? kv.get("sysv-enabled") === "yes" : ["enabled", "enabled-runtime", "alias", "yes"].includes(kv.get("enabled") ?? ""),
+    enabled:
+      kv.get("enabled") === "generated"
+        ? kv.get("sysv-enabled") === "yes"
+        : ["enabled", "enabled-runtime", "alias", "yes"].includes(kv.get("enabled") ?? ""),
     needsReload: kv.get("reload") === "yes",
   };
 }
@@ -41,7 +44,12 @@ export function service(opts: ServiceOptions): Task {
     kind: "service",
     name: `service ${opts.name}${opts.state ? " " + opts.state : ""}${opts.enabled === undefined ? "" : opts.enabled ? " enabled" : " disabled"}`,
     // unit files written earlier in the same run make this probe stale
-    reads: [`unit:${unit}`, `path:/etc/systemd/system/${unit}`, `path:/etc/systemd/system/${unit}.d`, `path:/etc/init.d/${sysvName}`],
+    reads: [
+      `unit:${unit}`,
+      `path:/etc/systemd/system/${unit}`,
+      `path:/etc/systemd/system/${unit}.d`,
+      `path:/etc/init.d/${sysvName}`,
+    ],
     writes: [`unit:${unit}`],
     probeInShell: true,
     probe: () =>
@@ -61,16 +69,22 @@ export function service(opts: ServiceOptions): Task {
       if (!cur.exists) throw new Error(`no such service: ${unit} (not installed)`);
       const steps: Step[] = [];
       const sd = cur.init === "systemd";
-      if (sd && cur.needsReload) steps.push({ why: `unit files of ${unit} changed on disk`, script: command("systemctl", "daemon-reload") });
+      if (sd && cur.needsReload)
+        steps.push({ why: `unit files of ${unit} changed on disk`, script: command("systemctl", "daemon-reload") });
       if (opts.enabled !== undefined && opts.enabled !== cur.enabled) {
         steps.push({
           why: `${opts.enabled ? "enable" : "disable"} ${unit}`,
-          script: sd ? command("systemctl", opts.enabled ? "enable" : "disable", "--quiet", unit) : command("update-rc.d", sysvName, opts.enabled ? "enable" : "disable"),
+          script: sd
+            ? command("systemctl", opts.enabled ? "enable" : "disable", "--quiet", unit)
+            : command("update-rc.d", sysvName, opts.enabled ? "enable" : "disable"),
         });
       }
       if (opts.state && (opts.state === "running") !== cur.active) {
         const verb = opts.state === "running" ? "start" : "stop";
-        steps.push({ why: `${verb} ${unit}`, script: sd ? command("systemctl", verb, unit) : command(`/etc/init.d/${sysvName}`, verb) });
+        steps.push({
+          why: `${verb} ${unit}`,
+          script: sd ? command("systemctl", verb, unit) : command(`/etc/init.d/${sysvName}`, verb),
+        });
       }
       return steps;
     },

@@ -8,7 +8,8 @@ export interface ConfigNode {
   children: Map<string, ConfigNode>;
 }
 
-const decode = (v: string) => (v === "$" ? "" : v.replace(/\$([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))));
+const decode = (v: string) =>
+  v === "$" ? "" : v.replace(/\$([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 
 export function parseConfigTree(text: string): ConfigNode {
   const root: ConfigNode = { values: new Map(), children: new Map() };
@@ -84,12 +85,19 @@ export function serverStateFromConfig(text: string): ServerState {
     .filter(([, l]) => l.values.get("Enabled") !== "false")
     .map(([, l]) => Number(l.values.get("Port")))
     .sort((a, b) => a - b);
-  const bridges = kids(root.children.get("LocalBridgeList")).map(([, b]) => ({ hub: b.values.get("HubName") ?? "", device: b.values.get("DeviceName") ?? "", tap: b.values.get("TapMode") === "true" }));
+  const bridges = kids(root.children.get("LocalBridgeList")).map(([, b]) => ({
+    hub: b.values.get("HubName") ?? "",
+    device: b.values.get("DeviceName") ?? "",
+    tap: b.values.get("TapMode") === "true",
+  }));
   const hubs = new Map<string, HubState>();
   for (const [name, h] of kids(root.children.get("VirtualHUB"))) {
     const users = new Map<string, UserState>();
     for (const [uname, u] of kids(h.children.get("SecurityAccountDatabase")?.children.get("UserList"))) {
-      users.set(uname.toLowerCase(), { authType: Number(u.values.get("AuthType") ?? 0), passwordHash: u.values.get("AuthPassword") });
+      users.set(uname.toLowerCase(), {
+        authType: Number(u.values.get("AuthType") ?? 0),
+        passwordHash: u.values.get("AuthPassword"),
+      });
     }
     const cascades = new Map<string, CascadeState>();
     for (const [, c] of kids(h.children.get("CascadeList"))) {
@@ -115,5 +123,10 @@ export function serverStateFromConfig(text: string): ServerState {
       cascades,
     });
   }
-  return { adminPasswordHash: root.children.get("ServerConfiguration")?.values.get("HashedPassword") ?? "", listeners, hubs, bridges };
+  return {
+    adminPasswordHash: root.children.get("ServerConfiguration")?.values.get("HashedPassword") ?? "",
+    listeners,
+    hubs,
+    bridges,
+  };
 }

@@ -11,13 +11,18 @@ export interface SoftEtherChanges {
 }
 
 const serverArg = (c: CascadeSpec) => `${c.server.includes(":") ? `[${c.server}]` : c.server}:${c.port}`;
-const sameHost = (a: string, b: string) => a.replace(/^\[|\]$/g, "").toLowerCase() === b.replace(/^\[|\]$/g, "").toLowerCase();
+const sameHost = (a: string, b: string) =>
+  a.replace(/^\[|\]$/g, "").toLowerCase() === b.replace(/^\[|\]$/g, "").toLowerCase();
 
 /**
  * Pure: the vpncmd commands that make the server match the spec; none when it does. A hub
  * created without a password of the spec's gets `newHubPassword(hub)` (the caller draws it).
  */
-export function softetherChanges(state: ServerState, spec: SoftEtherSpec, newHubPassword: (hub: string) => string): SoftEtherChanges {
+export function softetherChanges(
+  state: ServerState,
+  spec: SoftEtherSpec,
+  newHubPassword: (hub: string) => string,
+): SoftEtherChanges {
   const whys: string[] = [];
   const commands: string[] = [];
   const admin = reveal(spec.adminPassword);
@@ -27,7 +32,10 @@ export function softetherChanges(state: ServerState, spec: SoftEtherSpec, newHub
   }
   const listeners = spec.listeners;
   if (listeners) {
-    for (const p of listeners.filter((p) => !state.listeners.includes(p))) whys.push(`add listener TCP ${p}`), commands.push(`ListenerCreate ${p}`);
+    for (const p of listeners.filter((p) => !state.listeners.includes(p))) {
+      whys.push(`add listener TCP ${p}`);
+      commands.push(`ListenerCreate ${p}`);
+    }
   }
   for (const hub of spec.hubs ?? []) {
     const cur = state.hubs.get(hub.name.toUpperCase());
@@ -35,12 +43,17 @@ export function softetherChanges(state: ServerState, spec: SoftEtherSpec, newHub
     const hw: string[] = [];
     if (!cur) {
       whys.push(`create hub ${hub.name}`);
-      commands.push(`HubCreate ${hub.name} /PASSWORD:${hub.password ? reveal(hub.password) : newHubPassword(hub.name)}`);
+      commands.push(
+        `HubCreate ${hub.name} /PASSWORD:${hub.password ? reveal(hub.password) : newHubPassword(hub.name)}`,
+      );
     } else if (hub.password && cur.passwordHash !== adminPasswordHash(reveal(hub.password))) {
       hw.push(`set the administrator password of hub ${hub.name}`);
       ctx.push(`SetHubPassword /PASSWORD:${reveal(hub.password)}`);
     }
-    if (cur && !cur.online) hw.push(`put hub ${hub.name} online`), ctx.push("Online");
+    if (cur && !cur.online) {
+      hw.push(`put hub ${hub.name} online`);
+      ctx.push("Online");
+    }
     const wantNat = hub.secureNat ?? false;
     if ((cur?.secureNat ?? false) !== wantNat || (!cur && !wantNat)) {
       // a new hub has SecureNAT off already, but say so explicitly: it must never route
@@ -53,40 +66,67 @@ export function softetherChanges(state: ServerState, spec: SoftEtherSpec, newHub
         const pw = reveal(u.password);
         if (!have) {
           hw.push(`create user ${u.name} on ${hub.name}`);
-          ctx.push(`UserCreate ${u.name} /GROUP:none /REALNAME:none /NOTE:none`, `UserPasswordSet ${u.name} /PASSWORD:${pw}`);
+          ctx.push(
+            `UserCreate ${u.name} /GROUP:none /REALNAME:none /NOTE:none`,
+            `UserPasswordSet ${u.name} /PASSWORD:${pw}`,
+          );
         } else if (have.authType !== 1 || have.passwordHash !== userPasswordHash(u.name, pw)) {
           hw.push(`set the password of user ${u.name} on ${hub.name}`);
           ctx.push(`UserPasswordSet ${u.name} /PASSWORD:${pw}`);
         }
       }
       for (const [name] of cur?.users ?? []) {
-        if (!hub.users.some((u) => u.name.toLowerCase() === name)) hw.push(`remove user ${name} from ${hub.name}`), ctx.push(`UserDelete ${name}`);
+        if (!hub.users.some((u) => u.name.toLowerCase() === name)) {
+          hw.push(`remove user ${name} from ${hub.name}`);
+          ctx.push(`UserDelete ${name}`);
+        }
       }
     }
     if (hub.cascades) {
       for (const c of hub.cascades) {
         const have = cur?.cascades.get(c.name.toLowerCase());
         const pw = reveal(c.password);
-        const create = [`CascadeCreate ${c.name} /SERVER:${serverArg(c)} /HUB:${c.hub} /USERNAME:${c.user}`, `CascadePasswordSet ${c.name} /PASSWORD:${pw} /TYPE:standard`];
+        const create = [
+          `CascadeCreate ${c.name} /SERVER:${serverArg(c)} /HUB:${c.hub} /USERNAME:${c.user}`,
+          `CascadePasswordSet ${c.name} /PASSWORD:${pw} /TYPE:standard`,
+        ];
         const online = c.online ?? true;
         if (!have) {
           hw.push(`create cascade ${c.name} on ${hub.name} to ${serverArg(c)} hub ${c.hub} as ${c.user}`);
           ctx.push(...create, ...(online ? [`CascadeOnline ${c.name}`] : []));
           continue;
         }
-        if (!sameHost(have.server, c.server) || have.port !== c.port || have.hub.toUpperCase() !== c.hub.toUpperCase() || have.user !== c.user) {
-          hw.push(`re-create cascade ${c.name} on ${hub.name}: ${have.server}:${have.port}/${have.hub}/${have.user} -> ${serverArg(c)}/${c.hub}/${c.user}`);
-          ctx.push(...(have.online ? [`CascadeOffline ${c.name}`] : []), `CascadeDelete ${c.name}`, ...create, ...(online ? [`CascadeOnline ${c.name}`] : []));
+        if (
+          !sameHost(have.server, c.server) ||
+          have.port !== c.port ||
+          have.hub.toUpperCase() !== c.hub.toUpperCase() ||
+          have.user !== c.user
+        ) {
+          hw.push(
+            `re-create cascade ${c.name} on ${hub.name}: ${have.server}:${have.port}/${have.hub}/${have.user} -> ${serverArg(c)}/${c.hub}/${c.user}`,
+          );
+          ctx.push(
+            ...(have.online ? [`CascadeOffline ${c.name}`] : []),
+            `CascadeDelete ${c.name}`,
+            ...create,
+            ...(online ? [`CascadeOnline ${c.name}`] : []),
+          );
           continue;
         }
         if (have.authType !== 1 || have.passwordHash !== userPasswordHash(c.user, pw)) {
           hw.push(`set the password of cascade ${c.name} on ${hub.name}`);
           ctx.push(`CascadePasswordSet ${c.name} /PASSWORD:${pw} /TYPE:standard`);
         }
-        if (have.online !== online) hw.push(`put cascade ${c.name} ${online ? "online" : "offline"}`), ctx.push(`${online ? "CascadeOnline" : "CascadeOffline"} ${c.name}`);
+        if (have.online !== online) {
+          hw.push(`put cascade ${c.name} ${online ? "online" : "offline"}`);
+          ctx.push(`${online ? "CascadeOnline" : "CascadeOffline"} ${c.name}`);
+        }
       }
       for (const [name, have] of cur?.cascades ?? []) {
-        if (!hub.cascades.some((c) => c.name.toLowerCase() === name)) hw.push(`remove cascade ${name} from ${hub.name}`), ctx.push(...(have.online ? [`CascadeOffline ${name}`] : []), `CascadeDelete ${name}`);
+        if (!hub.cascades.some((c) => c.name.toLowerCase() === name)) {
+          hw.push(`remove cascade ${name} from ${hub.name}`);
+          ctx.push(...(have.online ? [`CascadeOffline ${name}`] : []), `CascadeDelete ${name}`);
+        }
       }
     }
     whys.push(...hw);
@@ -100,10 +140,16 @@ export function softetherChanges(state: ServerState, spec: SoftEtherSpec, newHub
       whys.push(`bridge hub ${b.hub} to ${b.tap ? `a new tap tap_${b.device}` : `interface ${b.device}`}`);
       commands.push(`BridgeCreate ${b.hub} /DEVICE:${b.device}${b.tap ? " /TAP:yes" : ""}`);
     }
-    for (const b of state.bridges.filter((b) => !want.has(key(b)))) whys.push(`remove the bridge of hub ${b.hub} to ${b.device}`), commands.push(`BridgeDelete ${b.hub} /DEVICE:${b.device}`);
+    for (const b of state.bridges.filter((b) => !want.has(key(b)))) {
+      whys.push(`remove the bridge of hub ${b.hub} to ${b.device}`);
+      commands.push(`BridgeDelete ${b.hub} /DEVICE:${b.device}`);
+    }
   }
   if (listeners) {
-    for (const p of state.listeners.filter((p) => !listeners.includes(p))) whys.push(`remove listener TCP ${p}`), commands.push(`ListenerDelete ${p}`);
+    for (const p of state.listeners.filter((p) => !listeners.includes(p))) {
+      whys.push(`remove listener TCP ${p}`);
+      commands.push(`ListenerDelete ${p}`);
+    }
   }
   return { whys, commands };
 }

@@ -8,7 +8,9 @@ import { applyScript, configProbe } from "./vpncmd.js";
 
 export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./spec.js";
 
-type Probe = { state: "ok"; server: ServerState } | { state: "absent" | "stopped" | "denied" | "unreachable" | "error"; detail: string };
+type Probe =
+  | { state: "ok"; server: ServerState }
+  | { state: "absent" | "stopped" | "denied" | "unreachable" | "error"; detail: string };
 
 /**
  * A SoftEther VPN server (or bridge) as declared: admin password, listeners, hubs with
@@ -22,7 +24,8 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
   const admin = reveal(spec.adminPassword);
   // drawn here, once, so that planning stays pure; a Secret from birth (masked wherever it shows)
   const drawn = new Map<string, Secret>();
-  const newHubPassword = (hub: string) => reveal(drawn.get(hub) ?? drawn.set(hub, randomSecret(18, `hub ${hub} administrator password`)).get(hub)!);
+  const newHubPassword = (hub: string) =>
+    reveal(drawn.get(hub) ?? drawn.set(hub, randomSecret(18, `hub ${hub} administrator password`)).get(hub)!);
   const resource: Resource<Probe> = {
     kind: "softether",
     name: `softether ${(spec.hubs ?? []).map((h) => `hub ${h.name}`).join(", ") || "server"}`,

@@ -19,7 +19,14 @@ export function sha0(data: Buffer): Buffer {
     for (let i = 16; i < 80; i++) w[i] = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
     let [a, b, c, d, e] = [h0, h1, h2, h3, h4];
     for (let i = 0; i < 80; i++) {
-      const [f, k] = i < 20 ? [(b & c) | (~b & d), 0x5a827999] : i < 40 ? [b ^ c ^ d, 0x6ed9eba1] : i < 60 ? [(b & c) | (b & d) | (c & d), 0x8f1bbcdc] : [b ^ c ^ d, 0xca62c1d6];
+      const [f, k] =
+        i < 20
+          ? [(b & c) | (~b & d), 0x5a827999]
+          : i < 40
+            ? [b ^ c ^ d, 0x6ed9eba1]
+            : i < 60
+              ? [(b & c) | (b & d) | (c & d), 0x8f1bbcdc]
+              : [b ^ c ^ d, 0xca62c1d6];
       const t = (rotl(a, 5) + (f >>> 0) + e + k + w[i]) >>> 0;
       e = d;
       d = c;
@@ -39,4 +46,5 @@ export function sha0(data: Buffer): Buffer {
 }
 
 export const adminPasswordHash = (password: string) => sha0(Buffer.from(password, "utf8")).toString("base64");
-export const userPasswordHash = (user: string, password: string) => sha0(Buffer.from(password + user.toUpperCase(), "utf8")).toString("base64");
+export const userPasswordHash = (user: string, password: string) =>
+  sha0(Buffer.from(password + user.toUpperCase(), "utf8")).toString("base64");

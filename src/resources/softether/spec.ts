@@ -56,15 +56,21 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
   const pw = (what: string, v: Secret | string | undefined) => {
     if (v === undefined) return;
     const s = reveal(v);
-    if (!WORD.test(s)) out.push(`${what}: a SoftEther password must be 1-255 characters without spaces or double quotes`);
+    if (!WORD.test(s))
+      out.push(`${what}: a SoftEther password must be 1-255 characters without spaces or double quotes`);
   };
   pw("adminPassword", spec.adminPassword);
   // ServerPasswordSet takes it as a bare argument, which vpncmd reads as an option when it begins
   // with - or / (as it would a name, see NAME): the server would get an empty password (seen on the lab)
-  if (spec.adminPassword !== undefined && /^[-/]/.test(reveal(spec.adminPassword))) out.push("adminPassword: vpncmd takes a server administrator password that begins with - or / for an option (ServerPasswordSet would set an empty one): choose one that does not");
+  if (spec.adminPassword !== undefined && /^[-/]/.test(reveal(spec.adminPassword)))
+    out.push(
+      "adminPassword: vpncmd takes a server administrator password that begins with - or / for an option (ServerPasswordSet would set an empty one): choose one that does not",
+    );
   const port = spec.adminPort ?? 5555;
-  if (spec.listeners && !spec.listeners.includes(port)) out.push(`listeners must include the admin port ${port}, or vpncmd loses its way in`);
-  for (const l of spec.listeners ?? []) if (!Number.isInteger(l) || l < 1 || l > 65535) out.push(`listener ${l} is not a port`);
+  if (spec.listeners && !spec.listeners.includes(port))
+    out.push(`listeners must include the admin port ${port}, or vpncmd loses its way in`);
+  for (const l of spec.listeners ?? [])
+    if (!Number.isInteger(l) || l < 1 || l > 65535) out.push(`listener ${l} is not a port`);
   for (const h of spec.hubs ?? []) {
     if (!NAME.test(h.name)) out.push(`hub "${h.name}" is not a valid hub name`);
     pw(`hub ${h.name} password`, h.password);
@@ -74,16 +80,21 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
     }
     for (const c of h.cascades ?? []) {
       if (!NAME.test(c.name)) out.push(`cascade "${c.name}" is not a valid name`);
-      if (!/^[A-Za-z0-9.:-]+$/.test(c.server)) out.push(`cascade ${c.name}: "${c.server}" is not a host name or address`);
-      if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535) out.push(`cascade ${c.name}: port ${c.port} is not a port`);
+      if (!/^[A-Za-z0-9.:-]+$/.test(c.server))
+        out.push(`cascade ${c.name}: "${c.server}" is not a host name or address`);
+      if (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535)
+        out.push(`cascade ${c.name}: port ${c.port} is not a port`);
       if (!NAME.test(c.hub) || !NAME.test(c.user)) out.push(`cascade ${c.name}: hub and user must be plain names`);
       pw(`cascade ${c.name} password`, c.password);
     }
   }
   for (const b of spec.bridges ?? []) {
-    if (!(spec.hubs ?? []).some((h) => h.name.toUpperCase() === b.hub.toUpperCase())) out.push(`bridge to ${b.device}: hub ${b.hub} is not among the hubs`);
-    if (b.tap && !/^[a-z0-9_-]{1,11}$/.test(b.device)) out.push(`tap device "${b.device}" must be 1-11 lowercase letters/digits (the interface is tap_${b.device})`);
-    if (!b.tap && !/^[A-Za-z0-9_.-]{1,15}$/.test(b.device)) out.push(`bridge device "${b.device}" is not an interface name`);
+    if (!(spec.hubs ?? []).some((h) => h.name.toUpperCase() === b.hub.toUpperCase()))
+      out.push(`bridge to ${b.device}: hub ${b.hub} is not among the hubs`);
+    if (b.tap && !/^[a-z0-9_-]{1,11}$/.test(b.device))
+      out.push(`tap device "${b.device}" must be 1-11 lowercase letters/digits (the interface is tap_${b.device})`);
+    if (!b.tap && !/^[A-Za-z0-9_.-]{1,15}$/.test(b.device))
+      out.push(`bridge device "${b.device}" is not an interface name`);
   }
   return out;
 }

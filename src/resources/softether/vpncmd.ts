@@ -13,7 +13,8 @@ export function vpncmdScript(commands: string[], adminPassword: string, port: nu
 
 /** The commands into the temp file `$f` (made by the caller, once), then vpncmd reading them. */
 function vpncmdRun(commands: string[], adminPassword: string, port: number, outVar = "out"): string {
-  if (adminPassword.includes("\n") || commands.some((c) => c.includes("\n"))) throw new Error("vpncmd arguments must not contain newlines");
+  if (adminPassword.includes("\n") || commands.some((c) => c.includes("\n")))
+    throw new Error("vpncmd arguments must not contain newlines");
   return [
     `cat > "$f" <<'HCD_VPNCMD'`,
     ...commands,

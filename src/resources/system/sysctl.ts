@@ -19,7 +19,8 @@ const norm = (v: string) => v.trim().split(/\s+/).join(" ");
 
 /** A kernel parameter: set live now and persisted in /etc/sysctl.d for boot. */
 export function sysctl(opts: SysctlOptions): Task {
-  if (!/^[a-z0-9_]+(\.[A-Za-z0-9_@:-]+)+$/.test(opts.key.replace(/\//g, "."))) throw new Error(`sysctl: "${opts.key}" is not a sysctl key`);
+  if (!/^[a-z0-9_]+(\.[A-Za-z0-9_@:-]+)+$/.test(opts.key.replace(/\//g, ".")))
+    throw new Error(`sysctl: "${opts.key}" is not a sysctl key`);
   const value = norm(String(opts.value));
   const path = opts.file ?? `/etc/sysctl.d/90-homecloud-${opts.key.replace(/[/]/g, ".")}.conf`;
   const text = `# managed by homecloud-deploy\n${opts.key} = ${value}\n`;
@@ -29,7 +30,8 @@ export function sysctl(opts: SysctlOptions): Task {
     reads: [`sysctl:${opts.key}`, `path:${path}`],
     writes: [`sysctl:${opts.key}`, `path:${path}`],
     probeInShell: true,
-    probe: () => `echo "live $(sysctl -n ${quote(opts.key)} 2>/dev/null)"; if [ -f ${quote(path)} ]; then echo persisted; cat ${quote(path)}; fi`,
+    probe: () =>
+      `echo "live $(sysctl -n ${quote(opts.key)} 2>/dev/null)"; if [ -f ${quote(path)} ]; then echo persisted; cat ${quote(path)}; fi`,
     parse: (out) => {
       const ls = out.split("\n");
       const live = ls[0]?.startsWith("live ") ? norm(ls[0].slice(5)) : undefined;
@@ -39,8 +41,17 @@ export function sysctl(opts: SysctlOptions): Task {
     plan: (cur): Step[] => {
       const steps: Step[] = [];
       if (cur.live === undefined) throw new Error(`sysctl ${opts.key} does not exist on this host`);
-      if ((cur.persisted ?? "").trimEnd() !== text.trimEnd()) steps.push({ why: `persist ${opts.key} in ${path}`, script: atomicWrite(path, text, { mode: "0644" }), diff: { path, before: cur.persisted ?? null, after: text } });
-      if (cur.live !== value) steps.push({ why: `${opts.key}: ${cur.live} -> ${value}`, script: command("sysctl", "-q", "-w", `${opts.key}=${value}`) });
+      if ((cur.persisted ?? "").trimEnd() !== text.trimEnd())
+        steps.push({
+          why: `persist ${opts.key} in ${path}`,
+          script: atomicWrite(path, text, { mode: "0644" }),
+          diff: { path, before: cur.persisted ?? null, after: text },
+        });
+      if (cur.live !== value)
+        steps.push({
+          why: `${opts.key}: ${cur.live} -> ${value}`,
+          script: command("sysctl", "-q", "-w", `${opts.key}=${value}`),
+        });
       return steps;
     },
   };

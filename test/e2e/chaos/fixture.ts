@@ -78,7 +78,10 @@ export function removeHook(host: string): void {
 }
 
 export function arm(host: string, phase: Phase, fault: Fault): void {
-  onHost(host, `rm -f /var/tmp/hcd-chaos-fired /run/hcd-chaos/fired /run/hcd-chaos/logins; echo '${phase} ${fault}' > /run/hcd-chaos/armed`);
+  onHost(
+    host,
+    `rm -f /var/tmp/hcd-chaos-fired /run/hcd-chaos/fired /run/hcd-chaos/logins; echo '${phase} ${fault}' > /run/hcd-chaos/armed`,
+  );
 }
 
 /** The host's marker that the fault fired. */
@@ -98,7 +101,10 @@ export function busy(host: string): boolean {
 
 /** Temp files anywhere a script of ours could have made one. */
 export function tempFiles(host: string): string[] {
-  const out = onHost(host, `find /tmp /var/tmp /run /dev/shm /etc /var/lib/homecloud-deploy /usr/local -xdev \\( -name 'tmp.*' -o -name '.hcd-*' -o -name '*.hcd-tmp' -o -name '*.tmp' \\) -print 2>/dev/null; true`);
+  const out = onHost(
+    host,
+    `find /tmp /var/tmp /run /dev/shm /etc /var/lib/homecloud-deploy /usr/local -xdev \\( -name 'tmp.*' -o -name '.hcd-*' -o -name '*.hcd-tmp' -o -name '*.tmp' \\) -print 2>/dev/null; true`,
+  );
   return out.split("\n").filter(Boolean);
 }
 
@@ -110,7 +116,10 @@ export function tempFiles(host: string): string[] {
  */
 export function leaks(host: string, values: string[], meant: string[]): string[] {
   const pattern = values.map((v) => v.replace(/'/g, "'\\''")).join("\n");
-  const inside = onHost(host, `printf '%s\\n' '${pattern}' > /run/hcd-needles; grep -rlF -f /run/hcd-needles /tmp /var/tmp /run /dev/shm 2>/dev/null | grep -v -x -e /run/hcd-needles; rm -f /run/hcd-needles; true`)
+  const inside = onHost(
+    host,
+    `printf '%s\\n' '${pattern}' > /run/hcd-needles; grep -rlF -f /run/hcd-needles /tmp /var/tmp /run /dev/shm 2>/dev/null | grep -v -x -e /run/hcd-needles; rm -f /run/hcd-needles; true`,
+  )
     .split("\n")
     .filter(Boolean);
   const upper = join(labPaths.host(host), "upper");
@@ -136,5 +145,7 @@ export function leaks(host: string, values: string[], meant: string[]): string[]
     }
   };
   walk("");
-  return [...new Set([...inside, ...onDisk])].filter((f) => !meant.some((m) => (m.endsWith("/") ? f.startsWith(m) : f === m))).sort();
+  return [...new Set([...inside, ...onDisk])]
+    .filter((f) => !meant.some((m) => (m.endsWith("/") ? f.startsWith(m) : f === m)))
+    .sort();
 }

@@ -1,6 +1,16 @@
 // The playbook the chaos suite runs: one task or handler in each phase of a run calls the
 // host's fault hook (see fixture.ts), which fires the one fault armed for that phase.
-import { command, definePlaybook, directory, file, handler, isSecret, nftTable, task, type Resource } from "../../../src/index.js";
+import {
+  command,
+  definePlaybook,
+  directory,
+  file,
+  handler,
+  isSecret,
+  nftTable,
+  task,
+  type Resource,
+} from "../../../src/index.js";
 
 const RUN = process.env.HCD_CHAOS_RUN ?? "0";
 const HOOK = "/usr/local/sbin/hcd-chaos-hook";
@@ -33,7 +43,10 @@ export default definePlaybook({
           file({ path: "/etc/hcd-chaos/secret", content: secret, mode: "0600" }),
           file({ path: "/etc/hcd-chaos/state", content: `run ${RUN}\n`, notify: handled }),
           task(slowSecretRead),
-          command({ run: `${HOOK} apply; echo ${RUN} > /etc/hcd-chaos/applied`, unless: `grep -qx ${RUN} /etc/hcd-chaos/applied` }),
+          command({
+            run: `${HOOK} apply; echo ${RUN} > /etc/hcd-chaos/applied`,
+            unless: `grep -qx ${RUN} /etc/hcd-chaos/applied`,
+          }),
           nftTable({
             family: "inet",
             name: "hcdchaos",

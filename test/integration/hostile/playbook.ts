@@ -16,7 +16,9 @@ export default definePlaybook({
           file({ path: "/srv/hostile/secret", content: secret, mode: "0600" }),
           // the host's current text (seeded by the test) is hostile: --diff shows it
           file({ path: "/srv/hostile/motd", content: "a clean motd\n" }),
-          command({ run: `cat /srv/hostile/secret; printf 'boom \\033[2J \\033]52;c;cm0gLXJmIH4=\\007 \\033]0;owned\\007 over\\rwrite\\n'; exit 3` }),
+          command({
+            run: `cat /srv/hostile/secret; printf 'boom \\033[2J \\033]52;c;cm0gLXJmIH4=\\007 \\033]0;owned\\007 over\\rwrite\\n'; exit 3`,
+          }),
         ];
       },
     },
