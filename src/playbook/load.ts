@@ -14,6 +14,9 @@ export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
   if (TS_FILE.test(path) && !hooked) {
+    // The library first, in this thread: once hooks are registered, every module still to load
+    // is resolved and loaded through Node's loader thread, one message at a time.
+    await import("../index.js");
     // Node's documented loader hooks: TypeScript stripped by esbuild, cached by content
     register("./ts-hooks.js", import.meta.url);
     hooked = true;
