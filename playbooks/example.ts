@@ -22,7 +22,7 @@ const motd = defineRole({
     file({ path: "/etc/homecloud/owner", content: `${p.owner}\n`, mode: "0640" }),
     file({
       path: "/etc/motd",
-      content: template(new URL("./templates/motd.hbs", import.meta.url), {
+      content: template("templates/motd.hbs", {
         host: host.name,
         site: p.site,
         owner: p.owner,

@@ -2,7 +2,27 @@
 //   check mode reports the change and writes nothing; apply changes; a second apply is a
 //   no-op; drift made behind our back is found by check mode and repaired by apply.
 import { describe, expect, it } from "vitest";
-import { apt, command, directory, file, line, service, sysctl } from "../../src/index.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  apt,
+  command,
+  definePlaybook,
+  directory,
+  file,
+  interfaceAddresses,
+  line,
+  nftTable,
+  parseInventory,
+  permissions,
+  rtxTunnel,
+  runPlaybook,
+  service,
+  softether,
+  sysctl,
+} from "../../src/index.js";
+import { RtxSimulator } from "../support/rtx-sim.js";
 import { renderText } from "../../src/resources/files/template.js";
 import { secret } from "../../src/secrets.js";
 import type { Task } from "../../src/engine/types.js";
@@ -145,6 +165,63 @@ const cases: Case[] = [
     tasks: () => [apt({ names: ["iproute2", "openssh-server"] })],
     holds: "dpkg -s iproute2 >/dev/null",
   },
+  {
+    name: "permissions",
+    host: "h1",
+    setup: "mkdir -p /srv/c14 && echo x > /srv/c14/p && chmod 0600 /srv/c14/p",
+    tasks: () => [permissions({ path: "/srv/c14/p", mode: "0640", owner: "root", group: "adm" })],
+    holds: `[ "$(stat -c '%a %U %G' /srv/c14/p)" = "640 root adm" ]`,
+    drift: "chmod 0666 /srv/c14/p",
+  },
+  {
+    name: "nftTable",
+    host: "h2",
+    setup: "nft delete table inet hcdconf 2>/dev/null; true",
+    tasks: () => [
+      nftTable({
+        family: "inet",
+        name: "hcdconf",
+        body: "  chain input {\n    type filter hook input priority 10; policy accept;\n    tcp dport 9 counter drop\n  }",
+        persistPath: "/etc/nftables.d/hcdconf.nft",
+      }),
+    ],
+    holds:
+      "nft list table inet hcdconf | grep -q 'tcp dport 9 counter packets [0-9]* bytes [0-9]* drop' && grep -q 'tcp dport 9' /etc/nftables.d/hcdconf.nft",
+    drift: "nft flush chain inet hcdconf input",
+  },
+  {
+    name: "interfaceAddresses",
+    host: "h4",
+    // a link of its own, so that the lab's own links are not touched
+    setup: "ip link show hcdc0 >/dev/null 2>&1 || ip link add hcdc0 type veth peer name hcdc1; ip link set hcdc1 up",
+    tasks: () => [
+      interfaceAddresses({
+        interface: "hcdc0",
+        addresses: ["10.233.0.14/24", "2001:db8:233::14/64"],
+        acceptRa: false,
+        method: "networkd",
+      }),
+    ],
+    holds:
+      "ip -o addr show dev hcdc0 | grep -q 'inet 10.233.0.14/24' && ip -o addr show dev hcdc0 | grep -q 'inet6 2001:db8:233::14/64' && grep -qx 'Address=10.233.0.14/24' /etc/systemd/network/50-homecloud-hcdc0.network",
+    drift: "ip addr del 10.233.0.14/24 dev hcdc0",
+  },
+  {
+    name: "softether",
+    host: "h3",
+    setup: "systemctl start softether-vpnserver",
+    tasks: () => [
+      softether({
+        adminPassword: secret("conf-admin-pw-1"),
+        listeners: [5555],
+        hubs: [{ name: "CONF", users: [{ name: "u1", password: secret("conf-user-pw-1") }] }],
+      }),
+    ],
+    holds:
+      "printf '%s\\n' conf-admin-pw-1 | timeout 20 vpncmd localhost:5555 /SERVER /ADMINHUB:CONF /CSV /CMD UserList 2>/dev/null | grep -q '^u1,'",
+    drift:
+      "printf '%s\\n' conf-admin-pw-1 | timeout 20 vpncmd localhost:5555 /SERVER /ADMINHUB:CONF /CSV /CMD UserDelete u1 >/dev/null",
+  },
 ];
 
 describe("conformance: every resource", () => {
@@ -181,4 +258,56 @@ describe("conformance: every resource", () => {
       }
     });
   }
+});
+
+describe("conformance: rtxTunnel, against the RTX simulator", () => {
+  const sim = new RtxSimulator({ user: "admin", password: "conf-login-1", adminPassword: "conf-admin-1" });
+  const task = () =>
+    rtxTunnel({
+      tunnel: 3,
+      lines: [
+        "tunnel encapsulation l2tpv3",
+        "tunnel endpoint address 2001:db8:1::2 2001:db8:0:8964::2",
+        "l2tp hostname conf-rtx",
+        "tunnel enable 3",
+      ],
+      top: ["l2tp service on l2tpv3"],
+      ownedTopKeys: ["l2tp service"],
+    });
+  const run = async (check = false) => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-conf-rtx-"));
+    writeFileSync(join(dir, "known_hosts"), sim.hostKeyLine + "\n");
+    const inv = `all:\n  hosts:\n    router:\n      ansible_connection: rtx\n      ansible_host: 127.0.0.1\n      ansible_port: ${sim.port}\n      ansible_user: admin\n      ansible_password: !secret conf-login-1\n      ansible_become_password: !secret conf-admin-1\n      deploy_known_hosts_file: ${join(dir, "known_hosts")}\n`;
+    const { inventory } = parseInventory(inv, join(dir, "inventory.yaml"));
+    const pb = definePlaybook({ name: "rtx", plays: [{ hosts: "router", tasks: () => [task()] }] });
+    return runPlaybook(pb, inventory, { check });
+  };
+  it("check mode sends nothing; apply; a second apply changes nothing; drift is found and repaired", async () => {
+    await sim.start();
+    try {
+      const check = await run(true);
+      expect(check.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+      expect(sim.accepted).toEqual([]);
+      const first = await run();
+      expect(first.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+      expect(sim.config.tunnels.get(3)).toContain("l2tp hostname conf-rtx");
+      const sent = sim.accepted.length;
+      const again = await run();
+      expect(again.hosts.router).toMatchObject({ changed: 0, failed: 0 });
+      expect(sim.accepted.length).toBe(sent);
+      // drift: a line of the tunnel changed (and saved) at the router's console behind our back
+      sim.operatorEdit((c) => {
+        const lines = c.tunnels.get(3)!;
+        lines[lines.indexOf("l2tp hostname conf-rtx")] = "l2tp hostname someone-else";
+      });
+      const seen = await run(true);
+      expect(seen.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+      const repaired = await run();
+      expect(repaired.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+      expect(sim.config.tunnels.get(3)).toContain("l2tp hostname conf-rtx");
+      expect((await run()).hosts.router).toMatchObject({ changed: 0, failed: 0 });
+    } finally {
+      await sim.stop();
+    }
+  });
 });

@@ -37,9 +37,15 @@ function project(type: "module" | "commonjs", path: string): string {
       'import { fileURLToPath } from "node:url";',
       'import { definePlaybook, file, template } from "homecloud-deploy";',
       'import { radvd } from "homecloud-deploy/roles/radvd";',
-      // one copy: the library the playbook gets is the one the command runs from
-      'const lib = dirname(fileURLToPath(import.meta.resolve("homecloud-deploy")));',
-      'if (dirname(realpathSync(process.argv[1]!)) !== lib || typeof radvd !== "function") throw new Error(`a second copy of the library: ${lib}`);',
+      // one copy: the library the playbook gets is the one the command runs from (checked where
+      // TypeScript allows import.meta: not under commonjs, where the playbook uses neither)
+      ...(type === "module"
+        ? [
+            'const lib = dirname(fileURLToPath(import.meta.resolve("homecloud-deploy")));',
+            'if (dirname(realpathSync(process.argv[1]!)) !== lib) throw new Error(`a second copy of the library: ${lib}`);',
+          ]
+        : ["void realpathSync, dirname, fileURLToPath;"]),
+      'if (typeof radvd !== "function") throw new Error("no radvd role");',
       // a relative template path is beside the playbook: no import.meta.url, which commonjs refuses
       `export default definePlaybook({ name: "pkg", plays: [{ hosts: "h1", tasks: () => [file({ path: "${path}", content: template("templates/note.hbs", { who: "${type}" }) })] }] });`,
     ].join("\n"),

@@ -256,6 +256,12 @@ export class RtxSimulator {
     });
   }
 
+  /** A change made by someone at the router's own console, and saved: drift, as tests make it. */
+  operatorEdit(edit: (config: RtxConfigData) => void): void {
+    edit(this.config);
+    this.save();
+  }
+
   private unsaved(): boolean {
     return JSON.stringify(serial(this.config)) !== JSON.stringify(serial(this.saved));
   }

@@ -7,6 +7,11 @@ import { parseDpkgQuery } from "../../src/resources/packages/apt.js";
 import { parseFileProbe } from "../../src/resources/files/file.js";
 import { secret } from "../../src/secrets.js";
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { setTemplateBase, template } from "../../src/resources/files/template.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const plan = (t: ReturnType<typeof file>, out: string, code = 0) => t.resource.plan(t.resource.parse(out, code));
@@ -174,5 +179,19 @@ describe("command", () => {
     expect(c.resource.plan(c.resource.parse("skip", 0))).toEqual([]);
     const [step] = c.resource.plan(c.resource.parse("run", 0));
     expect(step.script).toBe("if [ ! -e /usr/local/bin/x ]; then\nmake install\nfi");
+  });
+});
+
+describe("template paths", () => {
+  it("reads a relative path beside the playbook, a file: URL beside its module, an absolute path as it is", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-tpl-"));
+    mkdirSync(join(dir, "templates"));
+    writeFileSync(join(dir, "templates", "t.hbs"), "at {{where}}\n");
+    setTemplateBase(dir);
+    expect(template("templates/t.hbs", { where: "playbook" }).text).toBe("at playbook\n");
+    expect(template(pathToFileURL(join(dir, "templates", "t.hbs")), { where: "url" }).text).toBe("at url\n");
+    expect(template(join(dir, "templates", "t.hbs"), { where: "abs" }).text).toBe("at abs\n");
+    setTemplateBase(join(dir, "templates"));
+    expect(() => template("templates/t.hbs", { where: "x" })).toThrow(/ENOENT/);
   });
 });
