@@ -6,26 +6,36 @@ import { InputError } from "../errors.js";
 import { setTemplateBase } from "../resources/files/template.js";
 import type { Playbook } from "./define.js";
 import { TS_FILE } from "./ts-cache.js";
+import { standaloneUrl } from "./ts-standalone.js";
 
 let hooked = false;
 
-/** Import a playbook module (.ts through the module hooks of ts-hooks.ts) and check its default export. */
-export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
-  if (TS_FILE.test(path) && !hooked) {
+/**
+ * The URL to import for a TypeScript playbook: its one-step transform (ts-standalone.ts), or
+ * the file itself through Node's documented loader hooks when the playbook needs them.
+ */
+async function typescriptUrl(path: string): Promise<string> {
+  const standalone = await standaloneUrl(path);
+  if (standalone) return standalone;
+  if (!hooked) {
     // The library first, in this thread: once hooks are registered, every module still to load
     // is resolved and loaded through Node's loader thread, one message at a time.
     await import("../index.js");
-    // Node's documented loader hooks: TypeScript stripped by esbuild, cached by content
     register("./ts-hooks.js", import.meta.url);
     hooked = true;
   }
+  return pathToFileURL(path).href;
+}
+
+/** Import a playbook module (a .ts one as typescriptUrl says) and check its default export. */
+export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
   // a relative template path means one beside the playbook, as in Ansible
   setTemplateBase(dirname(path));
   let mod: { default?: unknown };
   try {
-    mod = await import(pathToFileURL(path).href);
+    mod = await import(TS_FILE.test(path) ? await typescriptUrl(path) : pathToFileURL(path).href);
   } catch (e) {
     const msg = (e as Error).message.split("\n").slice(0, 4).join("\n");
     throw new InputError([{ file, message: `cannot load the playbook: ${msg}` }]);

@@ -1,6 +1,6 @@
 // TypeScript -> JavaScript for playbooks, by esbuild, cached by content: a playbook that did
-// not change loads without esbuild at all. Used by the in-thread loader (require-ts.ts) and
-// by the module hooks (ts-hooks.ts).
+// not change loads without esbuild at all. Used by the one-step transform (ts-standalone.ts)
+// and by the module hooks (ts-hooks.ts).
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,19 +10,22 @@ import { cacheDirs as safeCacheDirs } from "../cache-dir.js";
 export const TS_FILE = /\.[cm]?ts$/;
 
 /** Bump when the transform options change: it is part of every cache key. */
-const VERSION = "2";
+const VERSION = "3";
 
 const cacheDirs = (create = false) => safeCacheDirs("ts", create);
 
-function key(format: string, path: string, source: string): string {
-  return createHash("sha256").update(`${VERSION}\0${format}\0${path}\0${source}`).digest("hex");
+/** The cache file name of a transform of `source` (at `path`) of this kind. */
+export function cacheName(kind: string, path: string, source: string): string {
+  const ext = { esm: "js", standalone: "mjs" }[kind] ?? "json";
+  return `${createHash("sha256").update(`${VERSION}\0${kind}\0${path}\0${source}`).digest("hex")}.${ext}`;
 }
 
-export function cached(format: "esm" | "cjs", path: string, source: string): string | undefined {
-  const k = key(format, path, source);
+/** A cached transform: its text and where it is, or undefined. */
+export function cached(kind: string, path: string, source: string): { code: string; file: string } | undefined {
+  const name = cacheName(kind, path, source);
   for (const dir of cacheDirs()) {
     try {
-      return readFileSync(join(dir, `${k}.js`), "utf8");
+      return { code: readFileSync(join(dir, name), "utf8"), file: join(dir, name) };
     } catch {
       /* not cached there */
     }
@@ -30,35 +33,28 @@ export function cached(format: "esm" | "cjs", path: string, source: string): str
   return undefined;
 }
 
-export function store(format: "esm" | "cjs", path: string, source: string, code: string): void {
-  const k = key(format, path, source);
+/** Keep a transform; where it was written (undefined: no usable cache folder). */
+export function store(kind: string, path: string, source: string, code: string): string | undefined {
+  const name = cacheName(kind, path, source);
   for (const dir of cacheDirs(true)) {
     try {
-      const tmp = join(dir, `.${k}.${process.pid}.tmp`);
+      const tmp = join(dir, `.${name}.${process.pid}.tmp`);
       writeFileSync(tmp, code, { mode: 0o600 });
-      renameSync(tmp, join(dir, `${k}.js`));
-      return;
+      renameSync(tmp, join(dir, name));
+      return join(dir, name);
     } catch {
       /* an unwritable cache only costs the next run a transform */
     }
   }
+  return undefined;
 }
 
-/** The name of the variable that stands for import.meta.url in CommonJS output. */
-export const META_URL = "__hcd_import_meta_url";
-
-export function esbuildOptions(format: "esm" | "cjs", path: string) {
+export function esbuildOptions(path: string) {
   return {
     loader: "ts" as const,
-    format,
+    format: "esm" as const,
     target: "node20",
     sourcemap: "inline" as const,
     sourcefile: path,
-    ...(format === "cjs"
-      ? {
-          define: { "import.meta.url": META_URL },
-          banner: `const ${META_URL} = require("node:url").pathToFileURL(__filename).href;`,
-        }
-      : {}),
   };
 }

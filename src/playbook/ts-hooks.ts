@@ -69,9 +69,9 @@ async function firstOf(tries: string[], context: Context, next: NextResolve, ori
 
 async function transpile(path: string, source: string): Promise<string> {
   const hit = cached("esm", path, source);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) return hit.code;
   const { transform } = await import("esbuild");
-  const out = await transform(source, esbuildOptions("esm", path));
+  const out = await transform(source, esbuildOptions(path));
   store("esm", path, source, out.code);
   return out.code;
 }

@@ -42,7 +42,7 @@ function project(type: "module" | "commonjs", path: string): string {
       ...(type === "module"
         ? [
             'const lib = dirname(fileURLToPath(import.meta.resolve("homecloud-deploy")));',
-            'if (dirname(realpathSync(process.argv[1]!)) !== lib) throw new Error(`a second copy of the library: ${lib}`);',
+            "if (dirname(realpathSync(process.argv[1]!)) !== lib) throw new Error(`a second copy of the library: ${lib}`);",
           ]
         : ["void realpathSync, dirname, fileURLToPath;"]),
       'if (typeof radvd !== "function") throw new Error("no radvd role");',

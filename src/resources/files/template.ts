@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
+import { createRequire } from "node:module";
+import type HandlebarsModule from "handlebars";
 import type { Content } from "../../engine/types.js";
 import { isSecret } from "../../secrets.js";
 
+// The package's own one-file build: the same code as its main entry, which requires some 40
+// files one by one (about 50 ms more at every start).
+const Handlebars = createRequire(import.meta.url)("handlebars/dist/handlebars.min.js") as typeof HandlebarsModule;
 const hb = Handlebars.create();
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
