@@ -36,7 +36,7 @@ export class SshPool {
       const jump = await this.acquire(t.jump);
       try {
         config.sock = await new Promise((resolve, reject) => {
-          jump.conn.ssh.connection!.forwardOut("127.0.0.1", 0, t.host, t.port, (err, stream) =>
+          jump.conn.client.forwardOut("127.0.0.1", 0, t.host, t.port, (err, stream) =>
             err ? reject(err) : resolve(stream),
           );
         });
@@ -89,7 +89,7 @@ export class SshPool {
     const k = this.key(t);
     const p = this.open.get(k);
     this.open.delete(k);
-    if (p) (await p).conn.ssh.dispose();
+    if (p) (await p).conn.client.end();
     if (t.jump) {
       const jp = this.open.get(this.key(t.jump));
       if (jp) {
@@ -102,7 +102,7 @@ export class SshPool {
   async closeAll(): Promise<void> {
     for (const p of this.open.values()) {
       try {
-        (await p).conn.ssh.dispose();
+        (await p).conn.client.end();
       } catch {
         /* already failed */
       }

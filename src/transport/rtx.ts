@@ -1,8 +1,7 @@
-import type { NodeSSH } from "node-ssh";
-import type { ClientChannel, ConnectConfig } from "ssh2";
+import type { Client, ClientChannel, ConnectConfig } from "ssh2";
 import { DeployError, isDeployError } from "../errors.js";
 import { redact } from "../secrets.js";
-import { connectChecked } from "./ssh-connection.js";
+import { connectChecked, openShell } from "./ssh-connection.js";
 import type { RemoteShell, RunResult, SshTarget } from "./target.js";
 
 const PROMPT = /(?:^|\n)([^\n]*[>#] )$/;
@@ -27,7 +26,7 @@ export class RtxShell implements RemoteShell {
 
   private constructor(
     readonly target: SshTarget,
-    private ssh: NodeSSH,
+    private client: Client,
     private chan: ClientChannel,
     private timeoutMs: number,
   ) {
@@ -42,7 +41,7 @@ export class RtxShell implements RemoteShell {
     };
     chan.on("error", (e: Error) => gone(e.message));
     chan.on("close", () => gone("the router closed the session"));
-    ssh.connection?.on("error", (e: Error) => gone(e.message));
+    client.on("error", (e: Error) => gone(e.message));
   }
 
   /** Why the session ended under us, if it did. */
@@ -57,9 +56,9 @@ export class RtxShell implements RemoteShell {
       tryKeyboard: true,
       readyTimeout: t.timeoutMs,
     };
-    let ssh: NodeSSH;
+    let client: Client;
     try {
-      ({ ssh } = await connectChecked(t, config));
+      ({ client } = await connectChecked(t, config));
     } catch (cause) {
       if (isDeployError(cause)) throw cause;
       const msg = (cause as Error).message;
@@ -72,8 +71,8 @@ export class RtxShell implements RemoteShell {
         { cause },
       );
     }
-    const chan = await ssh.requestShell({ term: "vt100", cols: 200, rows: 40 });
-    const shell = new RtxShell(t, ssh, chan, timeoutMs);
+    const chan = await openShell(client, { term: "vt100", cols: 200, rows: 40 });
+    const shell = new RtxShell(t, client, chan, timeoutMs);
     try {
       await shell.waitFor(PROMPT, "the login prompt");
       shell.buf = "";
@@ -224,7 +223,7 @@ export class RtxShell implements RemoteShell {
       await new Promise((r) => setTimeout(r, 50));
     } finally {
       this.chan.end();
-      this.ssh.dispose();
+      this.client.end();
     }
   }
 }

@@ -1,5 +1,5 @@
 import { DeployError } from "../errors.js";
-import type { Connected } from "./ssh-connection.js";
+import { type Connected, execWithStdin } from "./ssh-connection.js";
 import { Session } from "./session.js";
 import { describeTarget, type HostLock, type RemoteShell, type RunResult, type SshTarget } from "./target.js";
 
@@ -25,13 +25,12 @@ export class SshShell implements RemoteShell {
   ) {}
 
   async runFresh(script: string): Promise<RunResult> {
-    const { ssh } = await this.fresh();
+    const { client } = await this.fresh();
     try {
       this.execs++;
-      const r = await ssh.execCommand(shellCommand(this.target), { stdin: this.stdinFor(script), noTrim: true });
-      return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? 255 };
+      return await execWithStdin(client, shellCommand(this.target), this.stdinFor(script));
     } finally {
-      ssh.dispose();
+      client.end();
     }
   }
 
@@ -61,7 +60,7 @@ export class SshShell implements RemoteShell {
       let r: RunResult & { gen: string };
       if (this.session) r = await this.session.run(script);
       else {
-        const opened = Session.open(this.conn.ssh.connection!, this.target, script);
+        const opened = Session.open(this.conn.client, this.target, script);
         this.session = opened.session;
         r = await opened.first!;
       }
@@ -73,7 +72,7 @@ export class SshShell implements RemoteShell {
   }
 
   async lock(owner: string): Promise<HostLock> {
-    this.session ??= Session.open(this.conn.ssh.connection!, this.target).session;
+    this.session ??= Session.open(this.conn.client, this.target).session;
     let out: string;
     try {
       out = await this.session.lock(owner);

@@ -1,5 +1,4 @@
-import { NodeSSH } from "node-ssh";
-import { Client, type ConnectConfig } from "ssh2";
+import { type ClientChannel, Client, type ConnectConfig } from "ssh2";
 import { DeployError } from "../errors.js";
 import {
   changedKey,
@@ -16,7 +15,7 @@ import { describeTarget, type SshTarget } from "./target.js";
 
 /** A connection that is up, and why it went down later (keepalive timeout, reset), if it did. */
 export interface Connected {
-  ssh: NodeSSH;
+  client: Client;
   lost: { error?: Error };
 }
 
@@ -46,19 +45,72 @@ export async function connectChecked(t: SshTarget, base: ConnectConfig): Promise
       ...base.algorithms,
       serverHostKey: hostKeyAlgorithms(types) as NonNullable<ConnectConfig["algorithms"]>["serverHostKey"],
     };
-  const ssh = new NodeSSH();
+  const client = new Client();
+  // every error of the connection belongs to this host: taken from the start, kept for later
+  const lost: Connected["lost"] = {};
+  client.on("error", (e: Error) => (lost.error ??= e));
   try {
-    await ssh.connect(config as Parameters<NodeSSH["connect"]>[0]);
+    await login(client, config);
   } catch (cause) {
-    ssh.dispose();
+    client.end();
     if (refusal.error) throw refusal.error;
     if (types.length && /no matching host key format/i.test((cause as Error).message ?? ""))
       throw await otherTypeRefusal(t, base, types);
     throw cause;
   }
-  const lost: Connected["lost"] = {};
-  ssh.connection!.on("error", (e: Error) => (lost.error ??= e));
-  return { ssh, lost };
+  return { client, lost };
+}
+
+/** Connect and log in; a keyboard-interactive prompt is answered with the password when there is one. */
+function login(client: Client, config: ConnectConfig): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (e?: Error) => {
+      client.off("ready", ok).off("error", done).off("close", closed);
+      if (e) reject(e);
+      else resolve();
+    };
+    const ok = () => done();
+    const closed = () => done(new Error("the connection closed during the login"));
+    client.on("ready", ok).on("error", done).on("close", closed);
+    if (config.tryKeyboard && config.password !== undefined) {
+      const password = config.password;
+      client.on("keyboard-interactive", (_name, _instructions, _lang, prompts, finish) =>
+        finish(prompts.map(() => password)),
+      );
+    }
+    client.connect(config);
+  });
+}
+
+/** Run a command with this stdin on a new channel; what it printed and its exit code. */
+export function execWithStdin(
+  client: Client,
+  command: string,
+  stdin: string,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve, reject) =>
+    client.exec(command, (err, stream) => {
+      if (err) return reject(err);
+      let stdout = "";
+      let stderr = "";
+      stream.setEncoding("utf8");
+      stream.stderr.setEncoding("utf8");
+      stream.on("data", (d: string) => (stdout += d));
+      stream.stderr.on("data", (d: string) => (stderr += d));
+      stream.on("close", (code: number | null) => resolve({ stdout, stderr, code: code ?? 255 }));
+      stream.end(stdin);
+    }),
+  );
+}
+
+/** A PTY shell channel (the RTX CLI wants one). */
+export function openShell(
+  client: Client,
+  window: { term: string; cols: number; rows: number },
+): Promise<ClientChannel> {
+  return new Promise((resolve, reject) =>
+    client.shell(window, (err, channel) => (err ? reject(err) : resolve(channel))),
+  );
 }
 
 /**
