@@ -14,10 +14,12 @@ import { LatencyProxy } from "./proxy.js";
 const argv = process.argv.slice(2);
 const JSON_OUT = argv.includes("--json");
 const RUNS = Number(argv[argv.indexOf("--runs") + 1] || 3) || 3;
-const SCALE = (argv.includes("--scale") ? argv[argv.indexOf("--scale") + 1] : "4,16,64").split(",").map(Number);
+const SCALE = ((argv.includes("--scale") ? argv[argv.indexOf("--scale") + 1] : undefined) ?? "4,16,64")
+  .split(",")
+  .map(Number);
 const RTTS = argv.includes("--scale-only") || argv.includes("--roundtrips-only") ? [] : [0, 50];
 const log = (s: string) => process.stderr.write(s + "\n");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 function ensureAnsible(): void {
   if (spawnSync("ansible-playbook", ["--version"], { stdio: "ignore" }).status === 0) return;
@@ -111,7 +113,7 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
           .split("\n")
           .at(-1)!
           .match(/(\d+)m([\d.]+)s/g) ?? [];
-      lastCpu = children.reduce((n, t) => n + Number(t.split("m")[0]) * 60 + Number(t.split("m")[1].slice(0, -1)), 0);
+      lastCpu = children.reduce((n, t) => n + Number(t.split("m")[0]) * 60 + Number(t.split("m")[1]!.slice(0, -1)), 0);
       if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")}: exit ${code}\n${(out + err).slice(-3000)}`));
       else resolveP(s);
     });
@@ -238,7 +240,7 @@ async function main(): Promise<void> {
     await labDown();
     return;
   }
-  const m = (rtt: number, k: string) => (results[rtt][k] as Stat).median;
+  const m = (rtt: number, k: string) => (results[rtt]![k] as Stat).median;
   const doc = {
     rtt_ms: 50,
     hosts: 4,
@@ -248,8 +250,8 @@ async function main(): Promise<void> {
     },
     ours: { first: m(50, "ours_first"), noop: m(50, "ours_noop") },
     floor: { noop: m(50, "floor") },
-    roundtrips_noop_per_host: results[50].roundtrips_noop_per_host,
-    roundtrips_floor_per_host: results[50].roundtrips_floor_per_host,
+    roundtrips_noop_per_host: results[50]!.roundtrips_noop_per_host,
+    roundtrips_floor_per_host: results[50]!.roundtrips_floor_per_host,
     scale,
     all: results,
   };
@@ -257,7 +259,7 @@ async function main(): Promise<void> {
   else {
     const row = (label: string, k: string) =>
       `${label.padEnd(32)}${RTTS.map((r) => {
-        const v = results[r][k] as Stat;
+        const v = results[r]![k] as Stat;
         return `${v.median.toFixed(2).padStart(7)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`;
       }).join("   ")}`;
     const lines = [
@@ -272,7 +274,7 @@ async function main(): Promise<void> {
       "",
       ...RTTS.map(
         (r) =>
-          `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r].roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r].roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r].roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`,
+          `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r]!.roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r]!.roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r]!.roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`,
       ),
       "",
       scaleLine(scale),

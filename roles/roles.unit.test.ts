@@ -32,7 +32,7 @@ function build(
 /** The text a file task would write on an empty host. */
 const rendered = (t: {
   resource: { plan(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown };
-}) => t.resource.plan(t.resource.parse("absent", 0))[0].diff!.after!;
+}) => t.resource.plan(t.resource.parse("absent", 0))[0]!.diff!.after!;
 
 describe("site roles", () => {
   it("radvd renders the prefix without SLAAC and warns when SLAAC is asked on a non-/64", () => {
@@ -116,8 +116,8 @@ describe("site roles", () => {
       diff?: { sensitive?: boolean };
       script: string;
     }>;
-    expect(step.diff?.sensitive).toBe(true);
-    expect(step.script).toContain("chmod 0600");
+    expect(step!.diff?.sensitive).toBe(true);
+    expect(step!.script).toContain("chmod 0600");
     expect(tasks.map((t) => t.name)).toContain("sysctl net.ipv6.conf.eth1.accept_ra = 0");
   });
 });

@@ -122,7 +122,7 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
   it("fails the task with the router's message when it rejects a command", async () => {
     const { summary, printed } = await run({ ...base, l2tp: { ...base.l2tp, hostname: "home+rtx" } });
     everything.push(printed);
-    expect(summary.hosts.router.failed).toBe(1);
+    expect(summary.hosts.router!.failed).toBe(1);
     const failed = summary.tasks.find((t) => t.status === "failed")!;
     expect(failed.error).toContain("Error: Invalid parameter");
     expect(failed.error).toContain("l2tp hostname home+rtx");

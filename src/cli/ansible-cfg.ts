@@ -56,12 +56,12 @@ export function parseAnsibleConfig(text: string, file: string): AnsibleConfig {
     const line = raw.trim();
     if (!line || line.startsWith("#") || line.startsWith(";")) return;
     const sec = /^\[(.+)\]$/.exec(line);
-    if (sec) return void (section = sec[1].trim());
+    if (sec) return void (section = sec[1]!.trim());
     if (section !== "defaults") return;
     const kv = /^([A-Za-z_]+)\s*[=:]\s*(.*)$/.exec(line);
     if (!kv) return;
-    const key = kv[1].toLowerCase();
-    const value = kv[2].replace(/\s+[#;].*$/, "").trim();
+    const key = kv[1]!.toLowerCase();
+    const value = kv[2]!.replace(/\s+[#;].*$/, "").trim();
     const at = { file, line: i + 1, field: `[defaults] ${key}` };
     if (key === "inventory")
       cfg.inventory = value

@@ -91,7 +91,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (problems.length) throw new InputError(problems);
   return {
     lockTimeoutSeconds: lockTimeout,
-    playbook: parsed.positionals[0],
+    playbook: parsed.positionals[0] ?? "",
     inventories: v.inventory,
     vault: {
       "vault-password-file": v["vault-password-file"],

@@ -15,13 +15,14 @@ export async function planCommand(argv: string[]): Promise<number> {
     "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] (the plan is the whole site's: no --limit)",
   );
   const { values, positionals } = parsed;
-  if (positionals.length !== 1)
+  const [playbook] = positionals;
+  if (positionals.length !== 1 || playbook === undefined)
     throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
   const { inventory: inv } = await projectInventory(values.inventory, values, {
     lenientSecrets: true,
-    playbookDir: dirname(positionals[0]),
+    playbookDir: dirname(playbook),
   });
-  const pb = await loadPlaybook(positionals[0]);
+  const pb = await loadPlaybook(playbook);
   if (!pb.plan)
     throw new InputError([
       {

@@ -33,7 +33,7 @@ export async function vaultCommand(argv: string[]): Promise<number> {
     .replace(/\r?\n$/, "");
   if (!text) throw new InputError([{ field: "stdin", message: "nothing to encrypt: give the value on stdin" }]);
   new Secret(text, "value to encrypt");
-  const vault = encryptVault(text, keys[0].password, keys[0].label);
+  const vault = encryptVault(text, keys[0]!.password, keys[0]!.label);
   const block = `!vault |\n${vault.trimEnd().replace(/^/gm, "          ")}\n`;
   process.stdout.write(parsed.values.name ? `${parsed.values.name}: ${block}` : block);
   return 0;

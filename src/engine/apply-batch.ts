@@ -51,13 +51,13 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
     e.steps.forEach((s, k) => parts.push(d.section(tk, `s${b}.${k}`, s.script, { stopOnError: true }))),
   );
   const verify = batch
-    .filter((e) => e.kind === "task" && e.steps.length && c.tasks[e.index].task.resource.kind !== "command")
+    .filter((e) => e.kind === "task" && e.steps.length && c.tasks[e.index]!.task.resource.kind !== "command")
     .map((e) => e.index);
   const reread = [...new Set([...verify, ...c.tasks.map((_, i) => i).filter((i) => i >= readFrom)])];
   const probe = probeScript(
     d,
     tk,
-    reread.map((i) => probeItem(`p${i}`, c.tasks[i].task.resource, c.diff)),
+    reread.map((i) => probeItem(`p${i}`, c.tasks[i]!.task.resource, c.diff)),
   );
   parts.push(probe.script);
   const n = batch.filter((e) => e.steps.length).length;
@@ -81,7 +81,7 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
     const bad = outs.findIndex((o) => o?.code !== 0);
     if (bad >= 0) {
       const o = outs[bad];
-      failure = `${e.steps[bad].why}: ${o ? `exit ${o.code}` : "did not run"}${o?.output ? `\n${o.output.trim()}` : r.stderr ? `\n${r.stderr.trim()}` : ""}`;
+      failure = `${e.steps[bad]!.why}: ${o ? `exit ${o.code}` : "did not run"}${o?.output ? `\n${o.output.trim()}` : r.stderr ? `\n${r.stderr.trim()}` : ""}`;
       c.report({ role: e.role, task: e.name, status: "failed", error: failure });
       continue;
     }
@@ -104,7 +104,7 @@ async function confirmed(c: ApplyContext, e: Entry, check: boolean): Promise<str
     // the confirmation changed what the task reads (it records the change): read it again
     const tk = newToken();
     const again = await c.shell.run(
-      c.dialect.header + c.dialect.section(tk, "p", c.tasks[e.index].task.resource.probe({ diff: c.diff })),
+      c.dialect.header + c.dialect.section(tk, "p", c.tasks[e.index]!.task.resource.probe({ diff: c.diff })),
     );
     c.states.read(e.index, parseSections(tk, again.stdout).get("p"));
   }

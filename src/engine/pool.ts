@@ -5,7 +5,7 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]);
+      out[i] = await fn(items[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));

@@ -38,7 +38,7 @@ export const tableFunctions = [
 function named(fn: string, fragments: string[]): string[] {
   const re = new RegExp(`\\b${fn}((?: [${BARE_CHARS}]+)+)(?=[\\s;)]|$)`, "gm");
   const found = new Set<string>();
-  for (const f of fragments) for (const m of f.matchAll(re)) for (const n of m[1].split(" ")) if (n) found.add(n);
+  for (const f of fragments) for (const m of f.matchAll(re)) for (const n of m[1]!.split(" ")) if (n) found.add(n);
   return [...found];
 }
 

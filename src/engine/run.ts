@@ -100,7 +100,7 @@ export async function runPlaybook<P>(
   const firstPlay = new Map<string, number>();
   plays.forEach((p, i) => p.hosts.forEach((h) => firstPlay.has(h.host) || firstPlay.set(h.host, i)));
   for (const [h, i] of firstPlay) {
-    const roles = plays[i].hosts.find((x) => x.host === h)!.roles;
+    const roles = plays[i]!.hosts.find((x) => x.host === h)!.roles;
     const p = shellOf(h).then((sh) => runProbe(sh, roles, !!opts.diff));
     p.catch(() => undefined);
     prefetch.set(`${i}:${h}`, p);

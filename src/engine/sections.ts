@@ -44,7 +44,7 @@ export function parseSections(token: string, stdout: string): Map<string, Sectio
     } else if (e && current === e[1]) {
       // the fragment's output plus the newline we added before the end marker
       const text = buf.join("\n");
-      out.set(current, { output: text.endsWith("\n") ? text.slice(0, -1) : text, code: Number(e[2]) });
+      out.set(current!, { output: text.endsWith("\n") ? text.slice(0, -1) : text, code: Number(e[2]) });
       current = undefined;
     } else if (current !== undefined) buf.push(line);
   }

@@ -16,7 +16,7 @@ export class TaskStates {
 
   /** Take a probe section (undefined: the probe printed nothing for it). */
   read(i: number, out: SectionOutput | undefined): void {
-    const r = this.tasks[i].task.resource;
+    const r = this.tasks[i]!.task.resource;
     try {
       if (!out) throw new Error("no probe output");
       this.set(i, r.parse(out.output, out.code));
@@ -35,7 +35,7 @@ export class TaskStates {
   stepsFor(i: number): Step[] {
     const error = this.errors[i];
     if (error) throw new Error(error);
-    return this.tasks[i].task.resource.plan(this.states[i]);
+    return this.tasks[i]!.task.resource.plan(this.states[i]);
   }
 }
 
@@ -54,9 +54,10 @@ export function recordTexts(texts: Map<string, string | null>, steps: Step[]): v
 export function project(r: Resource, dirty: ReadonlySet<string>, written: ReadonlyMap<string, string | null>): unknown {
   if (!r.fromContent || dirty.has("*")) return undefined;
   const paths = r.reads.filter((k) => k.startsWith("path:")).map((k) => k.slice(5));
-  if (paths.length !== 1 || !written.has(paths[0])) return undefined;
+  const [path] = paths;
+  if (paths.length !== 1 || path === undefined || !written.has(path)) return undefined;
   // every dirty key that touches what it reads must be that very file
   for (const d of dirty)
-    if (overlaps(r.reads, new Set([d])) && d !== `path:${paths[0]}` && d !== `node:${paths[0]}`) return undefined;
-  return r.fromContent(written.get(paths[0]) ?? null);
+    if (overlaps(r.reads, new Set([d])) && d !== `path:${path}` && d !== `node:${path}`) return undefined;
+  return r.fromContent(written.get(path) ?? null);
 }

@@ -221,7 +221,7 @@ export function resolveTargets(
             message: `"${jumpSpec}" is neither an inventory host nor [user@]host[:port]`,
           });
         else {
-          const jh = m[2].replace(/^\[|\]$/g, "");
+          const jh = m[2]!.replace(/^\[|\]$/g, "");
           const jcfg = lookupSshConfig(sshConfig, jh);
           jump = {
             name: jumpSpec,

@@ -12,8 +12,8 @@ export function expandHostKey(key: string): { names: string[]; port?: number } |
   let port: number | undefined;
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(key);
   const hostPort = /^([^:]+):(\d+)$/.exec(key);
-  if (bracketed && isIPv6(bracketed[1])) [base, port] = [bracketed[1], Number(bracketed[2])];
-  else if (hostPort) [base, port] = [hostPort[1], Number(hostPort[2])];
+  if (bracketed && isIPv6(bracketed[1]!)) [base, port] = [bracketed[1]!, Number(bracketed[2])];
+  else if (hostPort) [base, port] = [hostPort[1]!, Number(hostPort[2])];
   if (port !== undefined && (port < 1 || port > 65535))
     return { error: `port ${port} of "${key}" is not from 1 to 65535` };
   if (isIPv6(base)) return { names: [base], port };
@@ -53,7 +53,7 @@ export function expandRanges(name: string): string[] {
   if (ib >= 0 && ie >= 0) {
     if (ib > ie) throw new Error("a host range must have begin <= end");
     seq = [];
-    for (let i = ib; i <= ie; i += step) seq.push(LETTERS[i]);
+    for (let i = ib; i <= ie; i += step) seq.push(LETTERS[i]!);
   } else {
     if (!/^\d+$/.test(beg) || !/^\d+$/.test(end))
       throw new Error(`[${bounds.join(":")}] is neither a numeric nor an alphabetic range`);

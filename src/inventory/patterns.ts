@@ -33,7 +33,7 @@ const HOSTPORT = new RegExp(String.raw`^(${LABEL}(?:\.${LABEL})*):(\d+)$`);
 function isOneAddress(p: string): boolean {
   if (HOSTNAME.test(p) || HOSTPORT.test(p)) return true;
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(p);
-  if (bracketed) return isIPv6(bracketed[1].replace(/\[[0-9a-f]+:[0-9a-f]+\]/gi, "0"));
+  if (bracketed) return isIPv6(bracketed[1]!.replace(/\[[0-9a-f]+:[0-9a-f]+\]/gi, "0"));
   return isIPv6(p.replace(/\[[0-9a-fA-F]+:[0-9a-fA-F]+\]/g, "0"));
 }
 
@@ -65,7 +65,7 @@ export function fnmatchRegex(glob: string): RegExp {
         re += `[${body}]`;
         i = j;
       }
-    } else re += c.replace(/[.+^${}()|[\]\\/-]/g, "\\$&");
+    } else re += c!.replace(/[.+^${}()|[\]\\/-]/g, "\\$&");
   }
   return new RegExp(`^(?:${re})$`, "s");
 }
@@ -76,8 +76,8 @@ function splitSubscript(part: string): { expr: string; sub?: [number, number | u
   if (part[0] === "~") return { expr: part };
   const m = SUBSCRIPT.exec(part);
   if (!m) return { expr: part };
-  if (m[2] !== undefined) return { expr: m[1], sub: [Number(m[2]), undefined] };
-  return { expr: m[1], sub: [Number(m[3]), m[5] ? Number(m[5]) : -1] };
+  if (m[2] !== undefined) return { expr: m[1]!, sub: [Number(m[2]), undefined] };
+  return { expr: m[1]!, sub: [Number(m[3]), m[5] ? Number(m[5]) : -1] };
 }
 
 function applySubscript(hosts: string[], sub: [number, number | undefined]): string[] {

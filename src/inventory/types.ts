@@ -44,7 +44,7 @@ export interface Inventory {
 
 /** Where a host's variable (or a key inside it: "site.dns[1]") was set. */
 export function originOf(inv: Inventory, owner: { origins: Map<string, string> }, path: string): Origin | undefined {
-  const top = path.split(/[.[]/)[0];
+  const top = path.split(/[.[]/)[0] ?? path;
   const who = owner.origins.get(top);
   if (!who) return undefined;
   return (

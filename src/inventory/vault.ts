@@ -27,7 +27,7 @@ export function parseVault(text: string): VaultEnvelope {
     .trim()
     .split(/\r?\n/)
     .map((l) => l.trim());
-  const head = lines[0].split(";");
+  const head = (lines[0] ?? "").split(";");
   if (head[0] !== "$ANSIBLE_VAULT" || (head[1] !== "1.1" && head[1] !== "1.2") || head[2] !== "AES256")
     throw new VaultFormatError(`not a vault this tool can open: "${lines[0]}" (want $ANSIBLE_VAULT;1.1 or 1.2;AES256)`);
   const body = lines.slice(1).join("");
@@ -35,7 +35,7 @@ export function parseVault(text: string): VaultEnvelope {
   const parts = Buffer.from(body, "hex").toString("latin1").split("\n");
   if (parts.length !== 3 || !parts.every((p) => /^(?:[0-9a-f]{2})+$/i.test(p)))
     throw new VaultFormatError("the vault's body does not hold a salt, an HMAC and a ciphertext");
-  const [salt, hmac, ciphertext] = parts.map((p) => Buffer.from(p, "hex"));
+  const [salt, hmac, ciphertext] = parts.map((p) => Buffer.from(p, "hex")) as [Buffer, Buffer, Buffer];
   return { version: head[1] as "1.1" | "1.2", label: head[1] === "1.2" ? head[3] : undefined, salt, hmac, ciphertext };
 }
 

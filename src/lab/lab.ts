@@ -104,13 +104,13 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
   for (const [i, h] of topology.hosts.entries()) {
     const hostKey = () => writeIdentity(h.name, mountRoot(h.name), publicKey);
     if (isRunning(h.name)) {
-      keys.push(`${state.hosts[i].address} ${hostKey().split(" ").slice(0, 2).join(" ")}`);
+      keys.push(`${state.hosts[i]!.address} ${hostKey().split(" ").slice(0, 2).join(" ")}`);
       continue;
     }
     mkdirSync(labPaths.host(h.name), { recursive: true });
     rmSync(`${labPaths.host(h.name)}/stop`, { force: true });
     ensureHostNetwork(h, i);
-    keys.push(`${state.hosts[i].address} ${hostKey().split(" ").slice(0, 2).join(" ")}`);
+    keys.push(`${state.hosts[i]!.address} ${hostKey().split(" ").slice(0, 2).join(" ")}`);
     bootHost(h.name);
     started.push(h.name);
   }

@@ -37,7 +37,7 @@ export function parsePrefix6(text: unknown): Prefix6 | string {
   if (typeof text !== "string") return `must be an IPv6 prefix such as 2001:db8::/64, not ${JSON.stringify(text)}`;
   const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
   if (!m) return `"${text}" is not an IPv6 prefix (address/length)`;
-  const a = addr6(m[1]);
+  const a = addr6(m[1]!);
   if (a === undefined) return `"${m[1]}" is not an IPv6 address`;
   const length = Number(m[2]);
   if (length > 128) return `prefix length ${length} is longer than 128`;
@@ -52,7 +52,7 @@ export function parseInterface4(text: unknown): Prefix4 | string {
     return `must be an IPv4 address with a prefix length such as 10.89.64.1/24, not ${JSON.stringify(text)}`;
   const m = /^([^/]+)\/(\d{1,2})$/.exec(text.trim());
   if (!m) return `"${text}" is not an IPv4 address/length`;
-  const a = addr4(m[1]);
+  const a = addr4(m[1]!);
   if (a === undefined) return `"${m[1]}" is not an IPv4 address`;
   const length = Number(m[2]);
   if (length > 30 || length < 8) return `prefix length /${length} is not usable for a LAN (8 to 30)`;

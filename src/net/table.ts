@@ -1,11 +1,11 @@
 import type { SitePlan } from "./site-plan.js";
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   return rows
     .map((r) =>
       r
-        .map((c, i) => (c ?? "").padEnd(widths[i]))
+        .map((c, i) => (c ?? "").padEnd(widths[i] ?? 0))
         .join("  ")
         .trimEnd(),
     )

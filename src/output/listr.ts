@@ -83,7 +83,7 @@ export function listrReporter(opts: { verbose: number; diff: boolean; check: boo
           `${host}: ok=${c.ok} ${opts.check ? "would change" : "changed"}=${c.changed}${c.failed ? ` failed=${c.failed}` : ""}`,
         ),
       );
-      if (o.error) line.reject(new Error(forPerson(o.error.split("\n")[0])));
+      if (o.error) line.reject(new Error(forPerson(o.error.split("\n")[0] ?? "")));
       else line.resolve();
     },
     async playFinished() {

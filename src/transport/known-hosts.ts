@@ -22,7 +22,7 @@ export function parseKnownHosts(text: string): KnownHost[] {
     let marker: KnownHost["marker"];
     if (parts[0] === "@revoked" || parts[0] === "@cert-authority") marker = parts.shift() as KnownHost["marker"];
     if (parts.length < 3) return;
-    const [hosts, keyType, b64] = parts;
+    const [hosts, keyType, b64] = parts as [string, string, string];
     out.push({ patterns: hosts.split(","), keyType, key: Buffer.from(b64, "base64"), marker, line: i + 1 });
   });
   return out;
@@ -51,7 +51,9 @@ export function entryMatches(entry: KnownHost, name: string): boolean {
   for (const p of entry.patterns) {
     if (p.startsWith("|1|")) {
       const [, , salt, hash] = p.split("|");
-      const h = createHmac("sha1", Buffer.from(salt, "base64")).update(name).digest("base64");
+      const h = createHmac("sha1", Buffer.from(salt ?? "", "base64"))
+        .update(name)
+        .digest("base64");
       if (h === hash) matched = true;
     } else if (p.startsWith("!")) {
       if (globMatch(p.slice(1), name)) return false;
@@ -85,7 +87,11 @@ export function checkHostKey(entries: KnownHost[], name: string, blob: Buffer): 
   // Unlike OpenSSH's default, a key of another type is not "unknown": anyone who can stand in
   // for a known host would only need to offer another type. A host with any key on file is known.
   if (plain.length > 0)
-    return { status: "changed", expected: plain.map((e) => `${e.keyType} ${fingerprint(e.key)}`), line: plain[0].line };
+    return {
+      status: "changed",
+      expected: plain.map((e) => `${e.keyType} ${fingerprint(e.key)}`),
+      line: plain[0]?.line ?? 0,
+    };
   return { status: "unknown" };
 }
 

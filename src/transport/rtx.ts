@@ -163,7 +163,7 @@ export class RtxShell implements RemoteShell {
       if (marker) {
         if (marker[3] === "begin") {
           if (stopped) break;
-          current = { token: marker[1], id: marker[2], stop: !!marker[4], output: [], failed: false };
+          current = { token: marker[1]!, id: marker[2]!, stop: !!marker[4], output: [], failed: false };
           out.push(`@@${current.token} ${current.id} begin`);
         } else if (current) {
           out.push(...current.output, `@@${current.token} ${current.id} end ${current.failed ? 1 : 0}`);

@@ -169,7 +169,7 @@ export class Session {
 
   private drain(): void {
     while (this.queue.length) {
-      const head = this.queue[0];
+      const head = this.queue[0]!;
       const tag = `\n${this.mark}:${head.seq}`;
       if (!head.out) {
         const at = this.out.indexOf(tag + " ");

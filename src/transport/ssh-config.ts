@@ -25,12 +25,12 @@ export function parseSshConfig(text: string): Block[] {
     if (!line || line.startsWith("#")) continue;
     const m = /^(\S+?)(?:\s*=\s*|\s+)(.+)$/.exec(line);
     if (!m) continue;
-    const key = m[1].toLowerCase();
-    const value = m[2].trim().replace(/^"(.*)"$/, "$1");
+    const key = m[1]!.toLowerCase();
+    const value = m[2]!.trim().replace(/^"(.*)"$/, "$1");
     if (key === "host") blocks.push({ patterns: value.split(/\s+/), options: [] });
     else if (key === "match")
       blocks.push({ patterns: ["!*"], options: [] }); // Match blocks are not supported: skipped
-    else blocks[blocks.length - 1].options.push([key, value]);
+    else blocks.at(-1)!.options.push([key, value]);
   }
   return blocks;
 }
@@ -78,7 +78,7 @@ export function lookupSshConfig(blocks: Block[], alias: string, home = homedir()
       else if (k === "serveralivecountmax" && e.serverAliveCountMax === undefined && /^\d+$/.test(v))
         e.serverAliveCountMax = Number(v);
       else if (k === "userknownhostsfile" && e.userKnownHostsFile === undefined)
-        e.userKnownHostsFile = expandTilde(v.split(/\s+/)[0], alias, home);
+        e.userKnownHostsFile = expandTilde(v.split(/\s+/)[0] ?? "", alias, home);
     }
   }
   return e;

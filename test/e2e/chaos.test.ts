@@ -74,8 +74,8 @@ function expectComplete(o: Outcome, target: string, json: boolean): void {
     expect(Object.keys(doc.hosts).sort()).toEqual([...HOSTS].sort());
     for (const h of HOSTS.filter((x) => x !== target))
       expect(doc.hosts[h], h).toMatchObject({ failed: 0, unreachable: 0 });
-    expect(doc.hosts[target].failed + doc.hosts[target].unreachable).toBe(1);
-    expect(doc.hosts[target].error).toBeTruthy();
+    expect(doc.hosts[target]!.failed + doc.hosts[target]!.unreachable).toBe(1);
+    expect(doc.hosts[target]!.error).toBeTruthy();
   } else {
     expect(o.stdout).toMatch(/^RECAP$/m);
     for (const h of HOSTS) expect(o.stdout).toMatch(RECAP_LINE(h));
@@ -132,7 +132,7 @@ describe("chaos: one host fails at each phase of a run", () => {
   });
 
   const cases = PHASES.flatMap((phase, p) =>
-    FAULTS.map((fault, f) => ({ phase, fault, target: HOSTS[(p + f) % HOSTS.length] })),
+    FAULTS.map((fault, f) => ({ phase, fault, target: HOSTS[(p + f) % HOSTS.length]! })),
   );
   const matrix: string[] = [];
 

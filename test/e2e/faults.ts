@@ -66,7 +66,7 @@ const hashesSeen = new Set<string>();
 function passwordHashes(): string[] {
   for (const h of ["vps", "homegw"]) {
     const config = onHost(h, "cat /var/lib/softether/vpn_server.config 2>/dev/null; true");
-    for (const m of config.matchAll(/byte \S*(?:Hash|Password)\S* ([A-Za-z0-9+/]{27}=)$/gm)) hashesSeen.add(m[1]);
+    for (const m of config.matchAll(/byte \S*(?:Hash|Password)\S* ([A-Za-z0-9+/]{27}=)$/gm)) hashesSeen.add(m[1]!);
   }
   return [...hashesSeen];
 }
@@ -116,7 +116,7 @@ export function faultTests(): void {
       await new Promise((r) => setTimeout(r, 400));
       const now = snapshot();
       now.forEach((text, i) => {
-        const [h, p] = MANAGED[i];
+        const [h, p] = MANAGED[i]!;
         expect([versionA[i], versionB[i], ""], `${h}:${p} after a kill at ${delay} ms`).toContain(text);
       });
       await settle();

@@ -16,7 +16,7 @@ describe("engine against lab hosts", () => {
     const r = await apply("h1", () => [
       file({ path: "/srv/e1/app.conf", content: "broken\n", validate: "grep -q '=' %s" }),
     ]);
-    expect(r.hosts.h1.failed).toBe(1);
+    expect(r.hosts.h1!.failed).toBe(1);
     expect(r.tasks.find((t) => t.status === "failed")?.error).toMatch(/validation failed/);
     expect(onHost("h1", "cat /srv/e1/app.conf")).toBe("good = 1\n");
     expect(onHost("h1", "ls -A /srv/e1")).toBe("app.conf\n"); // no temp file left behind
@@ -40,7 +40,7 @@ describe("engine against lab hosts", () => {
     const h = handler("restart-e3", "echo restarted >> /srv/e3/handler.log");
     const failing = () => [file({ path: "/srv/e3/conf", content: "v2\n", notify: h }), command({ run: "exit 3" })];
     const r1 = await apply("h1", failing);
-    expect(r1.hosts.h1.failed).toBe(1);
+    expect(r1.hosts.h1!.failed).toBe(1);
     expect(onHost("h1", "cat /srv/e3/handler.log 2>/dev/null; true")).toBe("");
     const fixed = () => [file({ path: "/srv/e3/conf", content: "v2\n", notify: h })];
     const r2 = await apply("h1", fixed);
@@ -71,18 +71,18 @@ describe("engine against lab hosts", () => {
     expect(changedOf(first)).toBe(20);
     // the six lines edit one file: each must see the previous one's result
     expect(onHost("h2", "cat /srv/e4/lines")).toBe("line 0\nline 1\nline 2\nline 3\nline 4\nline 5\n");
-    expect(first.hosts.h2.execs).toBeLessThanOrEqual(2); // the probe, then one batch: line edits of one file are planned against the new text
+    expect(first.hosts.h2!.execs).toBeLessThanOrEqual(2); // the probe, then one batch: line edits of one file are planned against the new text
     const again = await apply("h2", tasks);
     expect(changedOf(again)).toBe(0);
-    expect(again.hosts.h2.execs).toBe(1);
+    expect(again.hosts.h2!.execs).toBe(1);
   });
 
   it("shows the changed lines in diff mode", async () => {
     onHost("h2", "mkdir -p /srv/e5 && printf 'a\\nb\\nc\\n' > /srv/e5/f");
     const r = await apply("h2", () => [file({ path: "/srv/e5/f", content: "a\nB\nc\n" })], { check: true, diff: true });
-    const d = r.tasks[0].diff![0];
-    expect(d.before).toBe("a\nb\nc\n");
-    expect(d.after).toBe("a\nB\nc\n");
+    const d = r.tasks[0]!.diff![0];
+    expect(d!.before).toBe("a\nb\nc\n");
+    expect(d!.after).toBe("a\nB\nc\n");
   });
 
   it("check mode predicts what the run does when line tasks edit the same file", async () => {
@@ -98,7 +98,7 @@ describe("engine against lab hosts", () => {
     const sorted = (r: Awaited<ReturnType<typeof apply>>) => r.tasks.map((t) => `${t.task}: ${t.status}`).sort();
     const check = await apply("h2", tasks, { check: true, diff: true });
     expect(statuses(check)).toEqual(["changed", "ok", "changed", "ok"]);
-    expect(check.tasks[2].diff?.[0]).toMatchObject({ before: "a=1\nb=2\n", after: "a=3\nb=2\n" });
+    expect(check.tasks[2]!.diff?.[0]).toMatchObject({ before: "a=1\nb=2\n", after: "a=3\nb=2\n" });
     expect(onHost("h2", "cat /srv/e10/f")).toBe("a=1\n");
     const run = await apply("h2", tasks);
     expect(sorted(run)).toEqual(sorted(check));
@@ -111,9 +111,9 @@ describe("engine against lab hosts", () => {
     );
     onHost("h3", "rm -f /srv/e6");
     const r = await apply("all", () => [file({ path: "/srv/e6", content: "x\n" })], { inventory: inv });
-    expect(r.hosts.ghost.unreachable).toBe(1);
-    expect(r.hosts.ghost.error).toMatch(/cannot reach/);
-    expect(r.hosts.h3.changed).toBe(1);
+    expect(r.hosts.ghost!.unreachable).toBe(1);
+    expect(r.hosts.ghost!.error).toMatch(/cannot reach/);
+    expect(r.hosts.h3!.changed).toBe(1);
     expect(r.exitCode).toBe(4);
   });
 
@@ -125,13 +125,13 @@ describe("engine against lab hosts", () => {
     );
     const t = () => [file({ path: "/srv/e7", content: "x\n" })];
     const unknown = await apply("h4", t, { inventory: inv });
-    expect(unknown.hosts.h4.unreachable).toBe(1);
-    expect(unknown.hosts.h4.error).toMatch(/not known .*SHA256:/);
+    expect(unknown.hosts.h4!.unreachable).toBe(1);
+    expect(unknown.hosts.h4!.error).toMatch(/not known .*SHA256:/);
     const accepted = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
-    expect(accepted.hosts.h4.unreachable).toBe(0);
+    expect(accepted.hosts.h4!.unreachable).toBe(0);
     expect(readFileSync(kh, "utf8")).toMatch(/^\|1\|[^|]+\|[^ ]+ ssh-ed25519 /); // recorded hashed
     const again = await apply("h4", t, { inventory: inv });
-    expect(again.hosts.h4.unreachable).toBe(0);
+    expect(again.hosts.h4!.unreachable).toBe(0);
     // another key for the same name: changed, refused even with the opt-in
     const other = readFileSync(`${labPaths.host("h1")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8")
       .split(" ")
@@ -139,8 +139,8 @@ describe("engine against lab hosts", () => {
       .join(" ");
     writeFileSync(kh, `${address("h4")} ${other}\n`);
     const changed = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
-    expect(changed.hosts.h4.unreachable).toBe(1);
-    expect(changed.hosts.h4.error).toMatch(/HAS CHANGED.*SHA256:.*expects ssh-ed25519 SHA256:/);
+    expect(changed.hosts.h4!.unreachable).toBe(1);
+    expect(changed.hosts.h4!.error).toMatch(/HAS CHANGED.*SHA256:.*expects ssh-ed25519 SHA256:/);
   });
 
   it("refuses a key of another type as changed: it negotiates only the types on file, and no option accepts it", async () => {
@@ -158,10 +158,10 @@ describe("engine against lab hosts", () => {
       );
       for (const opts of [{ acceptNewHostKeys: true, inventory: inv }, { inventory: inv }]) {
         const r = await apply("h4", () => [file({ path: "/srv/e7c", content: "x\n" })], opts);
-        expect(r.hosts.h4.unreachable, JSON.stringify(r.hosts.h4)).toBe(1);
-        expect(r.hosts.h4.error).toMatch(
+        expect(r.hosts.h4!.unreachable, JSON.stringify(r.hosts.h4)).toBe(1);
+        expect(r.hosts.h4!.error).toMatch(
           new RegExp(
-            `HOST KEY OF ${address("h4").replace(/\./g, "\\.")} HAS CHANGED: it presented only ecdsa-sha2-nistp256 ${ecdsa.replace(/[+/]/g, "\\$&")} \\(none of the type on file\\), .* expects ssh-ed25519 SHA256:[^,]+; refusing`,
+            `HOST KEY OF ${address("h4").replace(/\./g, "\\.")} HAS CHANGED: it presented only ecdsa-sha2-nistp256 ${ecdsa!.replace(/[+/]/g, "\\$&")} \\(none of the type on file\\), .* expects ssh-ed25519 SHA256:[^,]+; refusing`,
           ),
         ); // only this host's key on file
       }
@@ -171,7 +171,7 @@ describe("engine against lab hosts", () => {
       onHost("h4", `rm -f /etc/ssh/sshd_config.d/zz-hcd-ecdsa-only.conf; ${RESTART_SSHD}`);
     }
     const back = await apply("h4", () => [command({ run: "true", creates: "/" })]);
-    expect(back.hosts.h4.unreachable, back.hosts.h4.error).toBe(0);
+    expect(back.hosts.h4!.unreachable, back.hosts.h4!.error).toBe(0);
   });
 
   it("names the host and the key file when the host refuses our key, and touches no other host", async () => {
@@ -182,8 +182,8 @@ describe("engine against lab hosts", () => {
       `all:\n  vars:\n${baseVars()}  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n      ansible_ssh_private_key_file: ${key}\n`,
     );
     const r = await apply("h4", () => [file({ path: "/srv/e7b", content: "x\n" })], { inventory: inv });
-    expect(r.hosts.h4.unreachable).toBe(1);
-    expect(r.hosts.h4.error).toContain(`refused our key (authentication failed; tried ${key})`);
+    expect(r.hosts.h4!.unreachable).toBe(1);
+    expect(r.hosts.h4!.error).toContain(`refused our key (authentication failed; tried ${key})`);
     expect(onHost("h4", "test -e /srv/e7b && echo yes || echo no")).toBe("no\n");
   });
 
@@ -198,7 +198,7 @@ describe("engine against lab hosts", () => {
       .join(" ");
     writeFileSync(labPaths.knownHosts(), readFileSync(labPaths.knownHosts(), "utf8") + `10.232.0.11 ${key}\n`);
     const r = await apply("behind", () => [file({ path: "/srv/e8", content: "via jump\n" })], { inventory: inv });
-    expect(r.hosts.behind.error).toBeUndefined();
+    expect(r.hosts.behind!.error).toBeUndefined();
     expect(onHost("h2", "cat /srv/e8")).toBe("via jump\n");
   });
 
@@ -219,11 +219,11 @@ describe("engine against lab hosts", () => {
     );
     const writeHere = (h: string) => [file({ path: `/root/become-${h}`, content: "root\n", mode: "0600" })];
     const r = await apply("all", writeHere, { inventory: inv });
-    expect(r.hosts.nopw.error).toBeUndefined();
-    expect(r.hosts.pw.error).toBeUndefined();
+    expect(r.hosts.nopw!.error).toBeUndefined();
+    expect(r.hosts.pw!.error).toBeUndefined();
     // a refused password ends the session at once (sudo would otherwise wait for another try)
-    expect(r.hosts.wrongpw.failed).toBe(1);
-    expect(r.hosts.wrongpw.error).toMatch(/incorrect password|try again/);
+    expect(r.hosts.wrongpw!.failed).toBe(1);
+    expect(r.hosts.wrongpw!.error).toMatch(/incorrect password|try again/);
     expect(JSON.stringify(r)).not.toContain("not-the-sudo-pw");
     expect(onHost("h3", "stat -c %U /root/become-nopw /root/become-pw")).toBe("root\nroot\n");
   });

@@ -77,6 +77,6 @@ describe("a hostile host", () => {
     expect(doc.tasks.find((t) => t.task === "file /srv/hostile/motd")!.diff).toContain(
       "-old motd \x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;owned\x07 looks\rfine ********",
     );
-    expect(doc.hosts.h2.error).toContain("\x1b]52");
+    expect(doc.hosts.h2!.error).toContain("\x1b]52");
   });
 });

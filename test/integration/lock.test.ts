@@ -8,16 +8,16 @@ describe("the host lock", () => {
     onHost("h2", "rm -f /srv/lock-a /srv/lock-b");
     const slow = await holdLock("h2", "touch /srv/lock-a");
     const refused = await apply("h2", () => [command({ run: "touch /srv/lock-b", creates: "/srv/lock-b" })]);
-    expect(refused.hosts.h2.failed).toBe(1);
-    expect(refused.hosts.h2.error).toMatch(/being converged by another run \(run by .* pid \d+ since .*\)/);
+    expect(refused.hosts.h2!.failed).toBe(1);
+    expect(refused.hosts.h2!.error).toMatch(/being converged by another run \(run by .* pid \d+ since .*\)/);
     expect(onHost("h2", "ls /srv/lock-b 2>/dev/null; true")).toBe("");
     const waited = apply("h2", () => [command({ run: "touch /srv/lock-b", creates: "/srv/lock-b" })], {
       lockTimeoutSeconds: 30,
     });
     slow.release();
     const [a, b] = await Promise.all([slow.done, waited]);
-    expect(a.hosts.h2.changed).toBe(1);
-    expect(b.hosts.h2.changed).toBe(1);
+    expect(a.hosts.h2!.changed).toBe(1);
+    expect(b.hosts.h2!.changed).toBe(1);
     expect(onHost("h2", "ls /srv/lock-a /srv/lock-b")).toBe("/srv/lock-a\n/srv/lock-b\n");
     // released at the end: nothing is left on the host
     expect(onHost("h2", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");
@@ -41,7 +41,7 @@ describe("the host lock", () => {
         warning: (w) => warnings.push(w),
       },
     });
-    expect(r.hosts.h2.failed).toBe(0);
+    expect(r.hosts.h2!.failed).toBe(0);
     expect(warnings.join("\n")).toMatch(
       /h2: an earlier run did not finish \(run by someone@elsewhere pid 4242 since 2026-01-01T00:00:00Z\); its lock was stale/,
     );
@@ -53,11 +53,11 @@ describe("the host lock", () => {
     const slow = await holdLock("h2");
     const wouldChange = () => [command({ run: "touch /srv/lock-d", creates: "/srv/lock-d" })];
     const check = await apply("h2", wouldChange, { check: true });
-    expect(check.hosts.h2.failed).toBe(0);
-    expect(check.hosts.h2.changed).toBe(1);
+    expect(check.hosts.h2!.failed).toBe(0);
+    expect(check.hosts.h2!.changed).toBe(1);
     // the same tasks for real are refused at this moment: the lock is held
     const real = await apply("h2", wouldChange);
-    expect(real.hosts.h2.error).toMatch(/being converged by another run/);
+    expect(real.hosts.h2!.error).toMatch(/being converged by another run/);
     slow.release();
     await slow.done;
     expect(onHost("h2", "ls /srv/lock-d 2>/dev/null; true")).toBe("");

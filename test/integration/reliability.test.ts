@@ -26,9 +26,9 @@ describe("validate before replace (promise 2)", () => {
       }),
     ]);
     expect(failedOf(r)).toBe(1);
-    expect(r.tasks[0].error).toMatch(/^validation failed: radvd --configtest -C <new \/etc\/radvd\.conf>$/m);
-    expect(r.tasks[0].error).not.toContain("%s");
-    expect(r.tasks[0].error).toMatch(/:2 error: syntax error/); // radvd's own message, with the line
+    expect(r.tasks[0]!.error).toMatch(/^validation failed: radvd --configtest -C <new \/etc\/radvd\.conf>$/m);
+    expect(r.tasks[0]!.error).not.toContain("%s");
+    expect(r.tasks[0]!.error).toMatch(/:2 error: syntax error/); // radvd's own message, with the line
     expect(onHost("h3", "cat /etc/radvd.conf")).toBe(good);
     expect(onHost("h3", "systemctl show -p MainPID --value radvd").trim()).toBe(pid);
   });
@@ -44,7 +44,7 @@ describe("validate before replace (promise 2)", () => {
       }),
     ]);
     expect(failedOf(r)).toBe(1);
-    expect(r.tasks[0].error).toMatch(/You must specify either 'iface', 'auto' or 'static'/);
+    expect(r.tasks[0]!.error).toMatch(/You must specify either 'iface', 'auto' or 'static'/);
     expect(onHost("h3", "cat /etc/ndppd.conf")).toBe(good);
   });
 
@@ -60,7 +60,7 @@ describe("validate before replace (promise 2)", () => {
       nftTable({ family: "inet", name: "hcdtest", body: body("tcp dport 9999 countr accept"), revertAfterSeconds: 0 }),
     ]);
     expect(failedOf(r)).toBe(1);
-    expect(r.tasks[0].error).toMatch(/nft -c rejected the ruleset:[\s\S]*Error: syntax error/);
+    expect(r.tasks[0]!.error).toMatch(/nft -c rejected the ruleset:[\s\S]*Error: syntax error/);
     expect(onHost("h3", "nft list table inet hcdtest")).toBe(before);
     onHost("h3", "nft delete table inet hcdtest");
   });
@@ -87,8 +87,8 @@ describe("no lockout (promise 3)", () => {
     });
     const t0 = Date.now();
     const r = await runPlaybook(pb, loadInventory(labInventoryFile()), { timeoutMs: 3000 });
-    expect(r.hosts.h4.failed).toBe(1);
-    expect(r.hosts.h4.error).toMatch(
+    expect(r.hosts.h4!.failed).toBe(1);
+    expect(r.hosts.h4!.error).toMatch(
       /could not confirm over a new connection .* reverts this change by itself within 20 s/,
     );
     // the host puts the old (empty) state back by itself; SSH works again
@@ -96,7 +96,7 @@ describe("no lockout (promise 3)", () => {
     while (!back && Date.now() - t0 < 60_000) {
       await new Promise((res) => setTimeout(res, 2000));
       const again = await apply("h4", () => [command({ run: "true", creates: "/" })], { timeoutMs: 2000 });
-      back = again.hosts.h4.unreachable === 0 && again.hosts.h4.failed === 0;
+      back = again.hosts.h4!.unreachable === 0 && again.hosts.h4!.failed === 0;
     }
     expect(back).toBe(true);
     expect(onHost("h4", "nft list table inet homecloud 2>&1; true")).toMatch(

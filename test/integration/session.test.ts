@@ -97,9 +97,9 @@ describe("the run lock", () => {
     const noop = await apply("h4", () => [file({ path: "/srv/lazy-b", content: "b\n" })]);
     expect(noop.hosts.h4).toMatchObject({ ok: 1, changed: 0, failed: 0 });
     const busy = await apply("h4", () => [file({ path: "/srv/lazy-b", content: "changed\n" })]);
-    expect(busy.hosts.h4.error).toMatch(/being converged by another run/);
+    expect(busy.hosts.h4!.error).toMatch(/being converged by another run/);
     slow.release();
-    expect((await slow.done).hosts.h4.changed).toBe(1);
+    expect((await slow.done).hosts.h4!.changed).toBe(1);
   });
 
   it("reads the host again when another run changed it between our read and our lock", async () => {
@@ -146,7 +146,7 @@ describe("the probe's unit table", () => {
     items.forEach(([id, fragment], i) => {
       // the fragment alone (no table: its own systemctl), and the pipeline probes used before tables
       const alone = onHost("h1", shDialect.header + fragment);
-      const unit = units[i].includes(".") ? units[i] : `${units[i]}.service`;
+      const unit = units[i]!.includes(".") ? units[i] : `${units[i]}.service`;
       const before = onHost(
         "h1",
         `systemctl show -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload ${unit} | sed -e 's/^LoadState=/load /' -e 's/^ActiveState=/active /' -e 's/^UnitFileState=/enabled /' -e 's/^NeedDaemonReload=/reload /'`,

@@ -29,7 +29,7 @@ async function pool<T, R>(items: T[], f: (x: T, i: number) => Promise<R>): Promi
     [0, 1, 2].map(async () => {
       while (next < items.length) {
         const i = next++;
-        out[i] = await f(items[i], i);
+        out[i] = await f(items[i]!, i);
       }
     }),
   );

@@ -60,7 +60,7 @@ describe("Ansible Vault against ansible-vault", () => {
   it("refuses a tampered vault", () => {
     const env = parseVault(encryptVault("secret text", PW));
     expect(decryptVault(env, PW)).toBe("secret text");
-    env.ciphertext[3] ^= 1;
+    env.ciphertext[3]! ^= 1;
     expect(decryptVault(env, PW)).toBeUndefined();
     expect(() => parseVault("$ANSIBLE_VAULT;1.1;AES256\n3a3b")).toThrow(/does not hold a salt/);
   }, 120_000);
@@ -196,8 +196,8 @@ describe("an Ansible project read as ansible-inventory reads it", () => {
       expect.unreachable();
     } catch (e) {
       const first = (e as { problems: Array<{ file?: string; line?: number; message: string }> }).problems[0];
-      expect(`${first.file}:${first.line}`).toBe(`${p.sources[0]}/10-hosts.yml:16`); // the line of db_password
-      expect(first.message).toMatch(/an Ansible Vault value and no vault password to open it/);
+      expect(`${first!.file}:${first!.line}`).toBe(`${p.sources[0]}/10-hosts.yml:16`); // the line of db_password
+      expect(first!.message).toMatch(/an Ansible Vault value and no vault password to open it/);
     }
     const t = put(
       p.dir,

@@ -125,10 +125,10 @@ describe("compile", () => {
       plays: [{ hosts: "all", roles: () => [role({ port: 1 })], tasks: () => [file({ path: "/x", content: "" })] }],
     });
     const only = compile(pb, inv, { tags: ["web"], limit: "a" }, "pb.ts");
-    expect(only[0].hosts.map((h) => h.host)).toEqual(["a"]);
-    expect(only[0].hosts[0].roles.map((r) => r.role)).toEqual(["web"]);
+    expect(only[0]!.hosts.map((h) => h.host)).toEqual(["a"]);
+    expect(only[0]!.hosts[0]!.roles.map((r) => r.role)).toEqual(["web"]);
     const skip = compile(pb, inv, { skipTags: ["web"] }, "pb.ts");
-    expect(skip[0].hosts[0].roles.map((r) => r.role)).toEqual(["tasks"]);
+    expect(skip[0]!.hosts[0]!.roles.map((r) => r.role)).toEqual(["tasks"]);
   });
   it("refuses a play that names an unknown group", () => {
     const pb = definePlaybook({ name: "t", plays: [{ hosts: "nope", tasks: () => [] }] });

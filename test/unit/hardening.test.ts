@@ -79,8 +79,8 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
   it("plain lines are redacted and escaped", () => {
     let out = "";
     const r = plainReporter({ verbose: 2, diff: true, check: false, write: (s) => (out += s) });
-    r.task({ ...summary(echo).tasks[0], diff: [{ path: "/etc/x", before: HOSTILE, after: tricky.reveal() }] });
-    r.hostFinished("vps", { recap: summary(echo).hosts["vps\x1b[2J"], error: echo, execs: 1 });
+    r.task({ ...summary(echo).tasks[0]!, diff: [{ path: "/etc/x", before: HOSTILE, after: tricky.reveal() }] });
+    r.hostFinished("vps", { recap: summary(echo).hosts["vps\x1b[2J"]!, error: echo, execs: 1 });
     expect(out).not.toContain(tricky.reveal());
     expect(out).not.toMatch(/\x1b|\r|\x07/);
   });
@@ -103,7 +103,7 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
       .join("\n");
     const create = /^HubCreate VPN \/PASSWORD:(.*)$/m.exec(script)!;
     const drawn = create[1];
-    expect(drawn.length).toBeGreaterThan(20);
+    expect(drawn!.length).toBeGreaterThan(20);
     expect(
       t.resource
         .plan(empty)

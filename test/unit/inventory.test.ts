@@ -52,7 +52,7 @@ describe("inventory", () => {
     expect(sel("vps,vm2").hosts).toEqual(["vps1", "vm2"]);
     expect(sel("home:&vms").hosts).toEqual(["vm1", "vm2"]);
     expect(sel("vm*").hosts).toEqual(["vm1", "vm2"]);
-    expect(sel("nope").problems[0].message).toMatch(/no host or group named "nope"/);
+    expect(sel("nope").problems[0]!.message).toMatch(/no host or group named "nope"/);
   });
 
   it("turns !env, !file and !secret into secrets", () => {
@@ -80,8 +80,8 @@ describe("inventory", () => {
 
   it("reports broken YAML with its line", () => {
     const { problems } = parseInventory("all:\n  hosts:\n    a: [\n", "broken.yaml");
-    expect(problems[0].line).toBeGreaterThan(0);
-    expect(problems[0].message).toMatch(/^YAML:/);
+    expect(problems[0]!.line).toBeGreaterThan(0);
+    expect(problems[0]!.message).toMatch(/^YAML:/);
   });
 
   it("validates connection variables with their line", () => {

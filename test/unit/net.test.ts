@@ -55,7 +55,7 @@ describe("the site plan", () => {
         { proto: "udp", port: 51820 },
       ],
     });
-    expect(plan!.vms[1].address6).toBe("2001:db8:0:8964:8965::1");
+    expect(plan!.vms[1]!.address6).toBe("2001:db8:0:8964:8965::1");
     expect(plan!.ndp).toEqual([{ target: "2001:db8:0:8964:8964::/78", mode: "static" }]);
     expect(plan!.openings).toHaveLength(2);
     expect(renderSitePlan(plan!)).toContain("tap_vpn    2001:db8:0:8964:8964::1/78");

@@ -60,11 +60,11 @@ describe("nftables table", () => {
     const t = nftTable({ ...o, revertAfterSeconds: 45 });
     const [live, ...rest] = t.resource.plan(t.resource.parse("absent\n\nrecorded", 0));
     expect(rest).toEqual([]);
-    expect(live.why).toBe("load table inet homecloud");
-    expect(live.script).toMatch(/nft -c -f "\$new"/);
-    expect(live.script).toMatch(/systemd-run --quiet --unit=homecloud-nft-revert-homecloud --on-active=45/);
-    expect(live.confirm?.revertAfterSeconds).toBe(45);
-    expect(live.confirm?.script).toMatch(/systemctl stop homecloud-nft-revert-homecloud.timer/);
+    expect(live!.why).toBe("load table inet homecloud");
+    expect(live!.script).toMatch(/nft -c -f "\$new"/);
+    expect(live!.script).toMatch(/systemd-run --quiet --unit=homecloud-nft-revert-homecloud --on-active=45/);
+    expect(live!.confirm?.revertAfterSeconds).toBe(45);
+    expect(live!.confirm?.script).toMatch(/systemctl stop homecloud-nft-revert-homecloud.timer/);
   });
   it("sees drift on the host and a change of rules", () => {
     const t = nftTable(o);

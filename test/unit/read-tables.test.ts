@@ -66,7 +66,7 @@ describe("the probe's read tables", () => {
     const sections = parseSections("TOK", sh(shDialect.header + script).stdout);
     items.forEach(([id, fragment], i) => {
       const alone = sh(
-        `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${groups[i].join(" ")} 2>/dev/null; true`,
+        `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\n' ${groups[i]!.join(" ")} 2>/dev/null; true`,
       );
       expect(sections.get(id)?.output.trim(), fragment).toBe(alone.stdout.trim());
     });

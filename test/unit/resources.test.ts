@@ -46,8 +46,8 @@ describe("file", () => {
   it("keeps secret content out of the script's argv and marks its diff sensitive", () => {
     const s = file({ path: "/etc/pw", content: secret("p@ss-unit-test") });
     const [step] = s.resource.plan(s.resource.parse("absent", 0));
-    expect(step.script).not.toContain("p@ss-unit-test"); // base64 inside a here-document
-    expect(step.diff?.sensitive).toBe(true);
+    expect(step!.script).not.toContain("p@ss-unit-test"); // base64 inside a here-document
+    expect(step!.diff?.sensitive).toBe(true);
   });
   it("probes content for diffs only when asked and not secret", () => {
     expect(t.resource.probe({ diff: false })).not.toContain("base64");
@@ -102,8 +102,8 @@ describe("apt", () => {
   it("installs only what is missing", () => {
     const a = apt({ names: ["radvd", "ndppd"] });
     const [step] = a.resource.plan(a.resource.parse("radvd\tii \n", 0));
-    expect(step.why).toBe("install ndppd");
-    expect(step.script).toContain(
+    expect(step!.why).toBe("install ndppd");
+    expect(step!.script).toContain(
       "apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ndppd",
     );
   });
@@ -178,7 +178,7 @@ describe("command", () => {
     const c = command({ run: "make install", creates: "/usr/local/bin/x" });
     expect(c.resource.plan(c.resource.parse("skip", 0))).toEqual([]);
     const [step] = c.resource.plan(c.resource.parse("run", 0));
-    expect(step.script).toBe("if [ ! -e /usr/local/bin/x ]; then\nmake install\nfi");
+    expect(step!.script).toBe("if [ ! -e /usr/local/bin/x ]; then\nmake install\nfi");
   });
 });
 

@@ -138,7 +138,7 @@ describe("softetherChanges", () => {
         ...spec,
         adminPassword: secret("new-admin-pw"),
         listeners: [443, 992, 5555],
-        hubs: [{ ...spec.hubs[0], users: [{ name: "bob", password: secret("bob-pw-1") }] }],
+        hubs: [{ ...spec.hubs[0]!, users: [{ name: "bob", password: secret("bob-pw-1") }] }],
         bridges: [],
       },
       drawHub,
@@ -165,7 +165,7 @@ describe("softetherChanges", () => {
   it("re-creates a cascade whose destination changed, with brackets for IPv6", () => {
     const p = softetherChanges(
       state,
-      { ...spec, hubs: [{ ...spec.hubs[0], cascades: [{ ...spec.hubs[0].cascades[0], server: "2001:db8::2" }] }] },
+      { ...spec, hubs: [{ ...spec.hubs[0]!, cascades: [{ ...spec.hubs[0]!.cascades[0]!, server: "2001:db8::2" }] }] },
       drawHub,
     );
     expect(p.commands).toEqual([

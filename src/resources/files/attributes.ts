@@ -35,8 +35,8 @@ export function parseStat(line: string): Attributes {
   const m = /^(.+) ([0-7]+) (\S+) (\S+)$/.exec(l);
   if (!m) throw new Error(`unexpected stat output: ${l}`);
   const kind = m[1];
-  const type = kind === "directory" ? "directory" : kind.startsWith("regular") ? "file" : "other";
-  return { type, mode: m[2].padStart(4, "0"), owner: m[3], group: m[4] };
+  const type = kind === "directory" ? "directory" : kind?.startsWith("regular") ? "file" : "other";
+  return { type, mode: m[2]!.padStart(4, "0"), owner: m[3], group: m[4] };
 }
 
 /** Attribute differences as human reasons and shell fixes for `target` (a quoted path or "$tmp"). */

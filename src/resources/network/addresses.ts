@@ -59,6 +59,8 @@ export function ifupdownFile(o: InterfaceAddressesOptions): string {
 /** Static addresses and gateways of one interface, persisted the Debian way and applied now. */
 export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(o.interface)) throw new Error(`"${o.interface}" is not an interface name`);
+  const [first] = o.addresses;
+  if (first === undefined) throw new Error(`addresses of ${o.interface}: none given`);
   const nd = `/etc/systemd/network/50-homecloud-${o.interface}.network`;
   const ifu = `/etc/network/interfaces.d/homecloud-${o.interface}`;
   const i = quote(o.interface);
@@ -109,7 +111,7 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           why: missing.length
             ? `apply ${missing.join(" ")} on ${o.interface} (${cur.method})`
             : `apply the configuration of ${o.interface}`,
-          script: `${apply}\ni=0; while [ $i -lt 50 ]; do ip -o addr show dev ${i} | grep -q ${quote(o.addresses[0].split("/")[0])} && exit 0; i=$((i+1)); sleep 0.1; done; echo "${o.addresses[0]} did not appear on ${o.interface}" >&2; exit 1`,
+          script: `${apply}\ni=0; while [ $i -lt 50 ]; do ip -o addr show dev ${i} | grep -q ${quote(first.split("/")[0] ?? first)} && exit 0; i=$((i+1)); sleep 0.1; done; echo "${first} did not appear on ${o.interface}" >&2; exit 1`,
         });
       }
       return steps;

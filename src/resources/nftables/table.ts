@@ -70,7 +70,7 @@ export function nftTable(o: NftTableOptions): Task {
       return {
         exists: l[0] === "exists",
         listingSha: l[1]?.trim() || undefined,
-        recorded: rec.length === 2 ? { source: rec[0], listing: rec[1] } : undefined,
+        recorded: rec.length === 2 ? { source: rec[0]!, listing: rec[1]! } : undefined,
         persisted: at >= 0 ? Buffer.from(l.slice(at + 1).join(""), "base64").toString("utf8") : undefined,
       };
     },

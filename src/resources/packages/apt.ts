@@ -14,7 +14,7 @@ export function parseDpkgQuery(out: string): Set<string> {
   const installed = new Set<string>();
   for (const l of out.split("\n")) {
     const [name, status] = l.split("\t");
-    if (name && status?.startsWith("ii")) installed.add(name.split(":")[0]);
+    if (name && status?.startsWith("ii")) installed.add(name.split(":")[0]!);
   }
   return installed;
 }

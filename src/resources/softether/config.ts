@@ -25,7 +25,7 @@ export function parseConfigTree(text: string): ConfigNode {
     }
     if (line === "{") {
       const node: ConfigNode = { values: new Map(), children: new Map() };
-      stack[stack.length - 1].children.set(pending ?? "", node);
+      stack.at(-1)!.children.set(pending ?? "", node);
       stack.push(node);
       pending = undefined;
       continue;
@@ -35,7 +35,7 @@ export function parseConfigTree(text: string): ConfigNode {
       continue;
     }
     const kv = /^(bool|uint|uint64|string|byte) (\S+)(?: (.*))?$/.exec(line);
-    if (kv) stack[stack.length - 1].values.set(kv[2], decode(kv[3] ?? ""));
+    if (kv) stack.at(-1)!.values.set(kv[2]!, decode(kv[3] ?? ""));
   }
   return root.children.get("root") ?? root;
 }

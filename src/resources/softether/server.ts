@@ -36,7 +36,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
     probe: () => configProbe(admin, port),
     parse: (out): Probe => {
       const first = out.split("\n", 1)[0];
-      const state = first.replace(/^state /, "");
+      const state = (first ?? "").replace(/^state /, "");
       if (state === "ok") return { state: "ok", server: serverStateFromConfig(out) };
       return { state: state as "absent", detail: out.split("\n").slice(1).join("\n").trim() };
     },

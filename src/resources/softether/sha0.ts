@@ -16,7 +16,7 @@ export function sha0(data: Buffer): Buffer {
   const rotl = (x: number, n: number) => ((x << n) | (x >>> (32 - n))) >>> 0;
   for (let off = 0; off < padded.length; off += 64) {
     for (let i = 0; i < 16; i++) w[i] = padded.readUInt32BE(off + i * 4);
-    for (let i = 16; i < 80; i++) w[i] = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
+    for (let i = 16; i < 80; i++) w[i] = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
     let [a, b, c, d, e] = [h0, h1, h2, h3, h4];
     for (let i = 0; i < 80; i++) {
       const [f, k] =
@@ -27,7 +27,7 @@ export function sha0(data: Buffer): Buffer {
             : i < 60
               ? [(b & c) | (b & d) | (c & d), 0x8f1bbcdc]
               : [b ^ c ^ d, 0xca62c1d6];
-      const t = (rotl(a, 5) + (f >>> 0) + e + k + w[i]) >>> 0;
+      const t = (rotl(a, 5) + (f >>> 0) + e + k + w[i]!) >>> 0;
       e = d;
       d = c;
       c = rotl(b, 30);
