@@ -22,7 +22,7 @@ function build(
       h: HostContext,
     ): Array<{
       name: string;
-      resource: { plan(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown };
+      resource: { steps(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown };
     }>;
   },
   h = host(),
@@ -31,8 +31,8 @@ function build(
 }
 /** The text a file task would write on an empty host. */
 const rendered = (t: {
-  resource: { plan(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown };
-}) => t.resource.plan(t.resource.parse("absent", 0))[0]!.diff!.after!;
+  resource: { steps(s: unknown): Array<{ diff?: { after: string | null } }>; parse(o: string, c: number): unknown };
+}) => t.resource.steps(t.resource.parse("absent", 0))[0]!.diff!.after!;
 
 describe("site roles", () => {
   it("radvd renders the prefix without SLAAC and warns when SLAAC is asked on a non-/64", () => {
@@ -112,7 +112,7 @@ describe("site roles", () => {
       }),
     );
     const conf = tasks.find((t) => t.name === "file /etc/homecloud/cascade-watchdog.conf")!;
-    const [step] = conf.resource.plan(conf.resource.parse("absent", 0)) as Array<{
+    const [step] = conf.resource.steps(conf.resource.parse("absent", 0)) as Array<{
       diff?: { sensitive?: boolean };
       script: string;
     }>;

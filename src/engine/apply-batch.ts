@@ -19,7 +19,7 @@ export interface ApplyContext {
   report: Report;
   reporter: Reporter;
   /** Awaited before the first change of the run (takes the host's run lock). */
-  lock: () => Promise<void>;
+  takeLock: () => Promise<void>;
   interrupted: () => boolean;
 }
 
@@ -43,7 +43,7 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
     batch.filter((e) => !e.steps.length).forEach(ok);
     return "interrupted before the next change";
   }
-  await c.lock();
+  await c.takeLock();
   const d = c.dialect;
   const tk = newToken();
   const parts: string[] = [d.header];

@@ -23,15 +23,15 @@ export interface HostRunOptions {
    * Takes the host's run lock; called once, right before the first change. Resolves true
    * when another run changed the host since it was read: the host is then read again.
    */
-  lock?: () => Promise<boolean>;
+  takeLock?: () => Promise<boolean>;
 }
 
 /**
  * Converge one host once, in check mode or for real by the same loop: read every task in one
- * probe script (or take the prefetched one); plan each task in order; gather the changes in
+ * probe script (or take the prefetched one); take each task's steps in order; gather them in
  * batches that the executor carries out, one remote script each (check mode: none). A batch is
  * cut where a task reads state that a change in it writes, unless the new state is known
- * (a file's text); in check mode it is never cut, and such a task is planned against what was
+ * (a file's text); in check mode it is never cut, and such a task's steps come from what was
  * read. A change that must be confirmed over a new connection ends its batch at once.
  */
 export async function convergeOnce(
@@ -40,7 +40,7 @@ export async function convergeOnce(
   roles: CompiledRole[],
   opts: HostRunOptions,
   reporter: Reporter,
-  lock: () => Promise<void>,
+  takeLock: () => Promise<void>,
 ): Promise<{ recap: HostRecap; error?: string }> {
   const recap = emptyRecap();
   const dialect = dialectOf(shell);
@@ -74,7 +74,7 @@ export async function convergeOnce(
         diff: opts.diff,
         report,
         reporter,
-        lock,
+        takeLock,
         interrupted: opts.interrupted,
       });
   let batch: Entry[] = [];

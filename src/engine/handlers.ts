@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { command } from "../transport/quote.js";
+import { commandLine } from "../transport/quote.js";
 import type { Handler } from "./types.js";
 
 /** A handler: a named shell action run once at the end of the role when notified. */
@@ -14,12 +14,12 @@ export function handler(name: string, script: string): Handler {
 export function restartService(unit: string): Handler {
   return handler(
     `restart ${unit}`,
-    `${command("systemctl", "daemon-reload")} && ${command("systemctl", "restart", unit)}`,
+    `${commandLine("systemctl", "daemon-reload")} && ${commandLine("systemctl", "restart", unit)}`,
   );
 }
 
 export function reloadService(unit: string): Handler {
-  return handler(`reload ${unit}`, command("systemctl", "reload", unit));
+  return handler(`reload ${unit}`, commandLine("systemctl", "reload", unit));
 }
 
-export const daemonReload: Handler = handler("systemd daemon-reload", command("systemctl", "daemon-reload"));
+export const daemonReload: Handler = handler("systemd daemon-reload", commandLine("systemctl", "daemon-reload"));

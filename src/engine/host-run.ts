@@ -21,20 +21,20 @@ export async function convergeHost(
   opts: HostRunOptions,
   reporter: Reporter,
 ): Promise<{ recap: HostRecap; error?: string }> {
-  let held: TaskResult[] | undefined = opts.lock && !opts.check ? [] : undefined;
+  let held: TaskResult[] | undefined = opts.takeLock && !opts.check ? [] : undefined;
   const release = () => {
     for (const r of held ?? []) reporter.task(r);
     held = undefined;
   };
   const holding: Reporter = { ...reporter, task: (r) => (held ? held.push(r) : reporter.task(r)) };
-  const lock = async () => {
+  const takeLock = async () => {
     if (!held) return;
-    const stale = await opts.lock!();
-    if (stale) throw new ReadAgain();
+    const changedMeanwhile = await opts.takeLock!();
+    if (changedMeanwhile) throw new ReadAgain();
     release();
   };
   try {
-    return await convergeOnce(shell, host, roles, opts, holding, lock);
+    return await convergeOnce(shell, host, roles, opts, holding, takeLock);
   } catch (e) {
     if (!(e instanceof ReadAgain)) throw e;
     held = undefined;

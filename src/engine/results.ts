@@ -26,7 +26,7 @@ export interface HostOutcome {
   /** Why the host failed or was unreachable. */
   error?: string;
   /** SSH exec channels used on this host (each is at least one round trip). */
-  execs: number;
+  remoteScripts: number;
 }
 
 export function emptyRecap(): HostRecap {

@@ -33,7 +33,7 @@ export interface RunOptions extends Selection {
 export interface RunSummary {
   check: boolean;
   warnings: string[];
-  hosts: Record<string, HostRecap & { error?: string; execs: number }>;
+  hosts: Record<string, HostRecap & { error?: string; remoteScripts: number }>;
   tasks: TaskResult[];
   exitCode: number;
   durationMs: number;
@@ -142,11 +142,11 @@ export async function runPlaybook<P>(
     }
     return p;
   };
-  /** Before a host's first change: true when what was read must be read again (see HostLock.stale). */
+  /** Before a host's first change: true when what was read must be read again (see HostLock.changedSinceRead). */
   const lockFor = (h: string) => async (): Promise<boolean> => {
     const fresh = !locks.has(h);
     const l = await lockOf(h);
-    return fresh && !!l?.stale;
+    return fresh && !!l?.changedSinceRead;
   };
 
   try {
@@ -157,17 +157,17 @@ export async function runPlaybook<P>(
         live.map((h) => h.host),
       );
       await mapLimit(live, opts.forks ?? 20, async ({ host, roles }) => {
-        const acc = (hosts[host] ??= { ...emptyRecap(), execs: 0 });
+        const acc = (hosts[host] ??= { ...emptyRecap(), remoteScripts: 0 });
         wrapped.hostStarted(host);
         let outcome: HostOutcome;
         if (interrupted()) {
-          outcome = { recap: emptyRecap(), error: "interrupted", execs: 0 };
+          outcome = { recap: emptyRecap(), error: "interrupted", remoteScripts: 0 };
           down.add(host);
         } else {
           let shell: RemoteShell | undefined;
           try {
             shell = await shellOf(host);
-            const before = firstPlay.get(host) === playIndex ? 0 : shell.execs;
+            const before = firstPlay.get(host) === playIndex ? 0 : shell.remoteScripts;
             const r = await convergeHost(
               shell,
               host,
@@ -177,11 +177,11 @@ export async function runPlaybook<P>(
                 diff: !!opts.diff,
                 interrupted,
                 prefetched: prefetch.get(`${playIndex}:${host}`),
-                lock: lockFor(host),
+                takeLock: lockFor(host),
               },
               wrapped,
             );
-            outcome = { recap: r.recap, error: r.error, execs: shell.execs - before };
+            outcome = { recap: r.recap, error: r.error, remoteScripts: shell.remoteScripts - before };
             if (r.error) down.add(host);
           } catch (e) {
             down.add(host);
@@ -189,12 +189,12 @@ export async function runPlaybook<P>(
             outcome = {
               recap: { ...emptyRecap(), [unreachable ? "unreachable" : "failed"]: 1 },
               error: formatError(e).replace(/^error: /, ""),
-              execs: shell?.execs ?? 0,
+              remoteScripts: shell?.remoteScripts ?? 0,
             };
           }
         }
         for (const k of Object.keys(outcome.recap) as Array<keyof HostRecap>) acc[k] += outcome.recap[k];
-        acc.execs += outcome.execs;
+        acc.remoteScripts += outcome.remoteScripts;
         if (outcome.error && !acc.error) acc.error = outcome.error;
         if (outcome.error && !acc.failed && !acc.unreachable) acc.failed = 1;
         wrapped.hostFinished(host, outcome);

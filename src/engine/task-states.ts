@@ -6,7 +6,7 @@ import type { Resource, Step } from "./types.js";
 /**
  * What the engine knows of each task's state on one host: read from a probe, or projected from
  * a file text an earlier change of the same run leaves. A state that could not be read keeps
- * the reason, and planning the task then fails with it.
+ * the reason, and asking the task for its steps then fails with it.
  */
 export class TaskStates {
   private readonly states: unknown[] = [];
@@ -31,11 +31,11 @@ export class TaskStates {
     this.errors[i] = undefined;
   }
 
-  /** The steps from the known state to the wanted one; throws when the state is unknown or the plan refuses it. */
+  /** The steps from the known state to the wanted one; throws when the state is unknown or the resource refuses it. */
   stepsFor(i: number): Step[] {
     const error = this.errors[i];
     if (error) throw new Error(error);
-    return this.tasks[i]!.task.resource.plan(this.states[i]);
+    return this.tasks[i]!.task.resource.steps(this.states[i]);
   }
 }
 

@@ -29,7 +29,7 @@ export interface ProbeContext {
 
 /**
  * The resource contract: a read-only probe (shell fragment) and a pure parser, then a
- * pure plan from the current state to the steps. The engine owns check mode.
+ * pure `steps(current)`: what to do from the current state to the wanted one. The engine owns check mode.
  */
 export interface Resource<S = unknown> {
   readonly kind: string;
@@ -42,7 +42,7 @@ export interface Resource<S = unknown> {
   probe(ctx: ProbeContext): string;
   /**
    * For resources that read one file's text: their state given that text (null: no file).
-   * Lets the engine plan after an earlier edit of the same file without reading it back.
+   * Lets the engine take the steps after an earlier edit of the same file without reading it back.
    */
   fromContent?(text: string | null): S;
   /** The probe waits on something slow (a daemon's client): run it beside the others. */
@@ -59,7 +59,7 @@ export interface Resource<S = unknown> {
    */
   readonly secretProbe?: boolean;
   parse(output: string, exitCode: number): S;
-  plan(current: S): Step[];
+  steps(current: S): Step[];
 }
 
 /** Something to run once at the end of a role when a task that notifies it changed. */

@@ -18,7 +18,7 @@ export function jsonDocument(s: RunSummary): string {
           failed: r.failed,
           unreachable: r.unreachable,
           skipped: r.skipped,
-          remote_scripts: r.execs,
+          remote_scripts: r.remoteScripts,
           ...(r.error ? { error: r.error } : {}),
         },
       ]),

@@ -27,7 +27,8 @@ export function plainReporter(opts: {
     },
     hostFinished: (host, o) => {
       if (o.error) w(`${host}: FAILED: ${o.error.split("\n")[0]}`);
-      else if (opts.verbose >= 2) w(`${host}: done (${o.execs} remote script${o.execs === 1 ? "" : "s"})`);
+      else if (opts.verbose >= 2)
+        w(`${host}: done (${o.remoteScripts} remote script${o.remoteScripts === 1 ? "" : "s"})`);
     },
     playFinished: () => {},
   };

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { AuthenticationType, ConnectConfig } from "ssh2";
 import { DeployError, isDeployError } from "../errors.js";
 import { RtxShell } from "./rtx.js";
-import { SshShell } from "./sh-shell.js";
+import { PosixShell } from "./posix-shell.js";
 import { connectChecked, connectError, type Connected } from "./ssh-connection.js";
 import type { RemoteShell, SshTarget } from "./target.js";
 
@@ -75,7 +75,7 @@ export class SshPool {
     // the one place that chooses the shell: a router's CLI, or POSIX sh
     if (t.kind === "rtx") return RtxShell.open(t);
     const entry = await this.acquire(t);
-    return new SshShell(
+    return new PosixShell(
       t,
       entry.conn,
       async () => {

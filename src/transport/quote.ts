@@ -14,6 +14,6 @@ export function quote(value: string | number): string {
 }
 
 /** Quote each word and join them into one command line. */
-export function command(...words: Array<string | number>): string {
+export function commandLine(...words: Array<string | number>): string {
   return words.map(quote).join(" ");
 }

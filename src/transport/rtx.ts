@@ -15,7 +15,7 @@ const SAVE_QUESTION = /Save new configuration \? \(Y\/N\)\s*$/;
  */
 export class RtxShell implements RemoteShell {
   readonly language = "rtx";
-  execs = 0;
+  remoteScripts = 0;
   private buf = "";
   private waiter?: () => void;
   private admin = false;
@@ -153,7 +153,7 @@ export class RtxShell implements RemoteShell {
 
   /** Run a script of the rtx dialect: sections of command lines, framed back like sh output. */
   async run(script: string): Promise<RunResult> {
-    this.execs++;
+    this.remoteScripts++;
     const out: string[] = [];
     let current: { token: string; id: string; stop: boolean; output: string[]; failed: boolean } | undefined;
     let stopped = false;

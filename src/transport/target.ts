@@ -54,7 +54,7 @@ export interface RemoteShell {
    */
   lock?(owner: string): Promise<HostLock>;
   /** Remote scripts run so far: each costs at least one round trip. */
-  readonly execs: number;
+  readonly remoteScripts: number;
 }
 
 export interface HostLock {
@@ -63,7 +63,7 @@ export interface HostLock {
   /** The owner line of a lock left by a run that did not finish (stale), or of the holder. */
   previous?: string;
   /** Another run took or gave up the lock since our last read: read the host again. */
-  stale?: boolean;
+  changedSinceRead?: boolean;
 }
 
 /** `user@host:port via jump`, for messages. */

@@ -243,7 +243,7 @@ describe("conformance: every resource", () => {
 
       const second = await apply(c.host, c.tasks);
       expect(changedOf(second), JSON.stringify(second.tasks)).toBe(0);
-      expect(second.hosts[c.host]!.execs).toBe(1); // a no-change run is one remote script
+      expect(second.hosts[c.host]!.remoteScripts).toBe(1); // a no-change run is one remote script
 
       if (c.drift) {
         onHost(c.host, c.drift);

@@ -71,10 +71,10 @@ describe("engine against lab hosts", () => {
     expect(changedOf(first)).toBe(20);
     // the six lines edit one file: each must see the previous one's result
     expect(onHost("h2", "cat /srv/e4/lines")).toBe("line 0\nline 1\nline 2\nline 3\nline 4\nline 5\n");
-    expect(first.hosts.h2!.execs).toBeLessThanOrEqual(2); // the probe, then one batch: line edits of one file are planned against the new text
+    expect(first.hosts.h2!.remoteScripts).toBeLessThanOrEqual(2); // the probe, then one batch: line edits of one file are planned against the new text
     const again = await apply("h2", tasks);
     expect(changedOf(again)).toBe(0);
-    expect(again.hosts.h2!.execs).toBe(1);
+    expect(again.hosts.h2!.remoteScripts).toBe(1);
   });
 
   it("shows the changed lines in diff mode", async () => {

@@ -47,7 +47,7 @@ describe("the session shell", () => {
     expect(big.stderr.split("\n").length).toBe(20001);
     // two-byte characters, 400000 bytes: some are split between channel chunks
     expect((await sh.run("head -c 200000 /dev/zero | tr '\\0' x | sed 's/x/é/g'")).stdout).toBe("é".repeat(200000));
-    expect(sh.execs).toBe(4);
+    expect(sh.remoteScripts).toBe(4);
   });
 
   it("sends a first script in the command line only when it holds no secret", async () => {

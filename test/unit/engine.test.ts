@@ -166,7 +166,7 @@ describe("--json document", () => {
         warnings: [],
         exitCode: 8,
         durationMs: 5,
-        hosts: { a: { ok: 1, changed: 1, failed: 0, unreachable: 0, skipped: 0, execs: 1 } },
+        hosts: { a: { ok: 1, changed: 1, failed: 0, unreachable: 0, skipped: 0, remoteScripts: 1 } },
         tasks: [
           { host: "a", role: "r", task: "t1", status: "ok" },
           {

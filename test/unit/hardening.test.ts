@@ -46,7 +46,7 @@ function summary(error: string): RunSummary {
   return {
     check: false,
     warnings: [],
-    hosts: { "vps\x1b[2J": { ok: 1, changed: 0, failed: 1, unreachable: 0, skipped: 0, execs: 2, error } },
+    hosts: { "vps\x1b[2J": { ok: 1, changed: 0, failed: 1, unreachable: 0, skipped: 0, remoteScripts: 2, error } },
     tasks: [
       {
         host: "vps",
@@ -80,7 +80,7 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
     let out = "";
     const r = plainReporter({ verbose: 2, diff: true, check: false, write: (s) => (out += s) });
     r.task({ ...summary(echo).tasks[0]!, diff: [{ path: "/etc/x", before: HOSTILE, after: tricky.reveal() }] });
-    r.hostFinished("vps", { recap: summary(echo).hosts["vps\x1b[2J"]!, error: echo, execs: 1 });
+    r.hostFinished("vps", { recap: summary(echo).hosts["vps\x1b[2J"]!, error: echo, remoteScripts: 1 });
     expect(out).not.toContain(tricky.reveal());
     expect(out).not.toMatch(/\x1b|\r|\x07/);
   });
@@ -98,7 +98,7 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
     const t = softether({ adminPassword: secret("admin-pw-123"), hubs: [{ name: "VPN" }] });
     const empty = { state: "ok", server: serverStateFromConfig("declare root\n{\n}\n") };
     const script = t.resource
-      .plan(empty)
+      .steps(empty)
       .map((s) => s.script)
       .join("\n");
     const create = /^HubCreate VPN \/PASSWORD:(.*)$/m.exec(script)!;
@@ -106,7 +106,7 @@ describe("every sink redacts every secret of the run (recap, plain lines, --json
     expect(drawn!.length).toBeGreaterThan(20);
     expect(
       t.resource
-        .plan(empty)
+        .steps(empty)
         .map((s) => s.script)
         .join("\n"),
     ).toContain(create[0]);

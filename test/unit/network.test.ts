@@ -23,14 +23,14 @@ describe("interface addresses", () => {
     const t = interfaceAddresses({ ...opts, method: "networkd" });
     const file = Buffer.from(networkdFile(opts)).toString("base64");
     expect(
-      t.resource.plan(
+      t.resource.steps(
         t.resource.parse(
           `method networkd\nlive 10.89.64.10/24 2001:db8::10/78\nfile /etc/systemd/network/50-homecloud-eth0.network\n${file}\nend`,
           0,
         ),
       ),
     ).toEqual([]);
-    const steps = t.resource.plan(
+    const steps = t.resource.steps(
       t.resource.parse(
         `method networkd\nlive 10.89.64.10/24\nfile /etc/systemd/network/50-homecloud-eth0.network\n${file}\nend`,
         0,
@@ -40,7 +40,7 @@ describe("interface addresses", () => {
   });
   it("writes the ifupdown file where ifupdown is in use", () => {
     const t = interfaceAddresses(opts);
-    expect(t.resource.plan(t.resource.parse("method ifupdown\nlive ", 0)).map((s) => s.why)).toEqual([
+    expect(t.resource.steps(t.resource.parse("method ifupdown\nlive ", 0)).map((s) => s.why)).toEqual([
       "create /etc/network/interfaces.d/homecloud-eth0",
       "apply 2001:db8::10/78 10.89.64.10/24 on eth0 (ifupdown)",
     ]);
@@ -58,7 +58,7 @@ describe("nftables table", () => {
   });
   it("loads with a timed revert and confirms over a new connection", () => {
     const t = nftTable({ ...o, revertAfterSeconds: 45 });
-    const [live, ...rest] = t.resource.plan(t.resource.parse("absent\n\nrecorded", 0));
+    const [live, ...rest] = t.resource.steps(t.resource.parse("absent\n\nrecorded", 0));
     expect(rest).toEqual([]);
     expect(live!.why).toBe("load table inet homecloud");
     expect(live!.script).toMatch(/nft -c -f "\$new"/);
@@ -68,7 +68,7 @@ describe("nftables table", () => {
   });
   it("sees drift on the host and a change of rules", () => {
     const t = nftTable(o);
-    const p = (out: string) => t.resource.plan(t.resource.parse(out, 0)).map((s) => s.why);
+    const p = (out: string) => t.resource.steps(t.resource.parse(out, 0)).map((s) => s.why);
     const persisted = Buffer.from(tableFile(o)).toString("base64");
     const src = createHash("sha256").update(tableFile(o)).digest("hex");
     expect(p(`exists\nLIVE1\nrecorded ${src} LIVE1\npersisted\n${persisted}`)).toEqual([]);

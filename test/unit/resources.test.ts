@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import { setTemplateBase, template } from "../../src/resources/files/template.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const plan = (t: ReturnType<typeof file>, out: string, code = 0) => t.resource.plan(t.resource.parse(out, code));
+const plan = (t: ReturnType<typeof file>, out: string, code = 0) => t.resource.steps(t.resource.parse(out, code));
 
 describe("file", () => {
   const t = file({ path: "/etc/x.conf", content: "a\n", mode: "0644" });
@@ -45,7 +45,7 @@ describe("file", () => {
     expect(() => plan(t, "directory 755 root root")).toThrow(/not a regular file/));
   it("keeps secret content out of the script's argv and marks its diff sensitive", () => {
     const s = file({ path: "/etc/pw", content: secret("p@ss-unit-test") });
-    const [step] = s.resource.plan(s.resource.parse("absent", 0));
+    const [step] = s.resource.steps(s.resource.parse("absent", 0));
     expect(step!.script).not.toContain("p@ss-unit-test"); // base64 inside a here-document
     expect(step!.diff?.sensitive).toBe(true);
   });
@@ -62,7 +62,7 @@ describe("directory", () => {
     ["absent", ["create /srv/d"]],
     ["directory 750 root root", []],
     ["directory 755 root root", ["/srv/d: mode 0755 -> 0750"]],
-  ])("%s -> %j", (out, whys) => expect(d.resource.plan(d.resource.parse(out, 0)).map((s) => s.why)).toEqual(whys));
+  ])("%s -> %j", (out, whys) => expect(d.resource.steps(d.resource.parse(out, 0)).map((s) => s.why)).toEqual(whys));
 });
 
 describe("line", () => {
@@ -77,7 +77,7 @@ describe("line", () => {
   it("plans nothing when the line is there", () => {
     const l = line({ path: "/f", line: "a=1" });
     expect(
-      l.resource.plan(
+      l.resource.steps(
         l.resource.parse(`regular file 644 root root\ncontent\n${Buffer.from("a=1\n").toString("base64")}`, 0),
       ),
     ).toEqual([]);
@@ -85,12 +85,12 @@ describe("line", () => {
   it("repairs the mode and owner it was given when the line is there", () => {
     const l = line({ path: "/f", line: "a=1", mode: "0600", owner: "root", group: "adm" });
     const content = `content\n${Buffer.from("a=1\n").toString("base64")}`;
-    const steps = l.resource.plan(l.resource.parse(`regular file 644 root root\n${content}`, 0));
+    const steps = l.resource.steps(l.resource.parse(`regular file 644 root root\n${content}`, 0));
     expect(steps.map((x) => [x.why, x.script])).toEqual([
       ["/f: mode 0644 -> 0600", "chmod 0600 /f"],
       ["/f: owner root:root -> root:adm", "chown root:adm /f"],
     ]);
-    expect(l.resource.plan(l.resource.parse(`regular file 600 root adm\n${content}`, 0))).toEqual([]);
+    expect(l.resource.steps(l.resource.parse(`regular file 600 root adm\n${content}`, 0))).toEqual([]);
     // its state cannot be projected from a text alone: mode and owner are read back
     expect(l.resource.fromContent).toBeUndefined();
   });
@@ -101,7 +101,7 @@ describe("apt", () => {
     expect([...parseDpkgQuery("radvd\tii \nndppd\tun \nfoo:amd64\tii \n")]).toEqual(["radvd", "foo"]));
   it("installs only what is missing", () => {
     const a = apt({ names: ["radvd", "ndppd"] });
-    const [step] = a.resource.plan(a.resource.parse("radvd\tii \n", 0));
+    const [step] = a.resource.steps(a.resource.parse("radvd\tii \n", 0));
     expect(step!.why).toBe("install ndppd");
     expect(step!.script).toContain(
       "apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ndppd",
@@ -131,20 +131,20 @@ describe("service", () => {
   it("enables and starts what is off, and nothing when on", () => {
     expect(
       s.resource
-        .plan(s.resource.parse("init systemd\nload loaded\nactive inactive\nenabled disabled\nreload no", 0))
+        .steps(s.resource.parse("init systemd\nload loaded\nactive inactive\nenabled disabled\nreload no", 0))
         .map((x) => x.why),
     ).toEqual(["enable radvd.service", "start radvd.service"]);
     expect(
-      s.resource.plan(s.resource.parse("init systemd\nload loaded\nactive active\nenabled enabled\nreload no", 0)),
+      s.resource.steps(s.resource.parse("init systemd\nload loaded\nactive active\nenabled enabled\nreload no", 0)),
     ).toEqual([]);
   });
   it("uses init scripts on a host without systemd", () => {
-    const steps = s.resource.plan(s.resource.parse("init sysv\nload yes\nactive inactive\nenabled no", 0));
+    const steps = s.resource.steps(s.resource.parse("init sysv\nload yes\nactive inactive\nenabled no", 0));
     expect(steps.map((x) => x.script)).toEqual(["update-rc.d radvd enable", "/etc/init.d/radvd start"]);
   });
   it("refuses a unit that is not installed at plan time (check mode must not call it a change)", () => {
     expect(() =>
-      s.resource.plan(s.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0)),
+      s.resource.steps(s.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0)),
     ).toThrow(/no such service: radvd.service \(not installed\)/);
   });
 });
@@ -152,18 +152,20 @@ describe("service", () => {
 describe("sysctl", () => {
   const s = sysctl({ key: "net.ipv4.ip_forward", value: 1 });
   it("sets live and persists", () => {
-    expect(s.resource.plan(s.resource.parse("live 0", 0)).map((x) => x.why)).toEqual([
+    expect(s.resource.steps(s.resource.parse("live 0", 0)).map((x) => x.why)).toEqual([
       "persist net.ipv4.ip_forward in /etc/sysctl.d/90-homecloud-net.ipv4.ip_forward.conf",
       "net.ipv4.ip_forward: 0 -> 1",
     ]);
     expect(
-      s.resource.plan(s.resource.parse("live 1\npersisted\n# managed by homecloud-deploy\nnet.ipv4.ip_forward = 1", 0)),
+      s.resource.steps(
+        s.resource.parse("live 1\npersisted\n# managed by homecloud-deploy\nnet.ipv4.ip_forward = 1", 0),
+      ),
     ).toEqual([]);
   });
   it("normalises whitespace of multi-value keys", () => {
     const m = sysctl({ key: "net.ipv4.tcp_rmem", value: "4096  87380\t6291456" });
     expect(
-      m.resource.plan(
+      m.resource.steps(
         m.resource.parse(
           "live 4096\t87380 6291456\npersisted\n# managed by homecloud-deploy\nnet.ipv4.tcp_rmem = 4096 87380 6291456",
           0,
@@ -176,8 +178,8 @@ describe("sysctl", () => {
 describe("command", () => {
   it("runs when the guard says so, and re-tests the guard when it runs", () => {
     const c = command({ run: "make install", creates: "/usr/local/bin/x" });
-    expect(c.resource.plan(c.resource.parse("skip", 0))).toEqual([]);
-    const [step] = c.resource.plan(c.resource.parse("run", 0));
+    expect(c.resource.steps(c.resource.parse("skip", 0))).toEqual([]);
+    const [step] = c.resource.steps(c.resource.parse("run", 0));
     expect(step!.script).toBe("if [ ! -e /usr/local/bin/x ]; then\nmake install\nfi");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigTree, serverStateFromConfig } from "../../src/resources/softether/config.js";
-import { softetherChanges } from "../../src/resources/softether/plan.js";
+import { softetherChanges } from "../../src/resources/softether/changes.js";
 import { adminPasswordHash, sha0, userPasswordHash } from "../../src/resources/softether/sha0.js";
 import { checkSpec } from "../../src/resources/softether/spec.js";
 import { reveal, secret } from "../../src/secrets.js";

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { blob } from "../support/key-blob.js";
 import { checkHostKey, fingerprint, knownHostsName, parseKnownHosts } from "../../src/transport/known-hosts.js";
-import { command, quote } from "../../src/transport/quote.js";
+import { commandLine, quote } from "../../src/transport/quote.js";
 import { lookupSshConfig, parseSshConfig } from "../../src/transport/ssh-config.js";
 import { execFileSync } from "node:child_process";
 
@@ -29,7 +29,7 @@ describe("shell quoting", () => {
     expect(execFileSync("sh", ["-c", `printf '%s' ${quote(s)}`], { encoding: "utf8" })).toBe(s);
   });
   it("quotes each word of a command", () => {
-    expect(command("echo", "a b", "c")).toBe("echo 'a b' c");
+    expect(commandLine("echo", "a b", "c")).toBe("echo 'a b' c");
   });
 });
 

@@ -43,7 +43,7 @@ export function command(opts: CommandOptions): Task {
     probeInShell: !opts.unless && !opts.onlyIf,
     probe: () => (guard ? `if ${guard}; then echo run; else echo skip; fi` : "echo run"),
     parse: (out) => out.trim().split("\n").pop() === "run",
-    plan: (mustRun): Step[] => {
+    steps: (mustRun): Step[] => {
       if (!mustRun) return [];
       // The guard is tested again when the step runs: the probe may be stale by then.
       const script = guard ? `if ${guard}; then\n${opts.run}\nfi` : opts.run;

@@ -30,7 +30,7 @@ export function directory(opts: DirectoryOptions): Task {
     probe: () => statProbe(opts.path),
     probeInShell: true,
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       if (opts.state === "absent")
         return cur.type === "absent" ? [] : [{ why: `remove ${opts.path}`, script: `rm -rf ${p}` }];
       if (cur.type === "absent") {

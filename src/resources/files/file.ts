@@ -57,12 +57,12 @@ export function file(opts: FileOptions): Task {
         `fi`,
       ].join("\n"),
     parse: (out) => parseFileProbe(out),
-    plan: (cur) => planFile(opts, cur, content?.text, want, content?.sensitive ?? false),
+    steps: (cur) => fileSteps(opts, cur, content?.text, want, content?.sensitive ?? false),
   };
   return task(resource, opts);
 }
 
-function planFile(
+function fileSteps(
   opts: FileOptions,
   cur: FileState,
   text: string | undefined,

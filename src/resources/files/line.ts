@@ -66,7 +66,7 @@ export function line(opts: LineOptions): Task {
       opts.mode === undefined && opts.owner === undefined && opts.group === undefined
         ? (text) => (text === null ? { type: "absent" } : { type: "file", text })
         : undefined,
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       const present = (opts.state ?? "present") === "present";
       if (cur.type === "absent") {
         if (!present) return [];

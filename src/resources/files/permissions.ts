@@ -26,7 +26,7 @@ export function permissions(opts: PermissionsOptions): Task {
     probe: () => statProbe(opts.path),
     probeInShell: true,
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       if (cur.type === "absent") throw new Error(`${opts.path} does not exist`);
       return attributeSteps(cur, opts).map((a) => ({ why: `${opts.path}: ${a.why}`, script: a.fix(quote(opts.path)) }));
     },

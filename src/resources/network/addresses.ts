@@ -89,7 +89,7 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           : undefined;
       return { method, text, live };
     },
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       const path = cur.method === "networkd" ? nd : ifu;
       const text = cur.method === "networkd" ? networkdFile(o) : ifupdownFile(o);
       const steps: Step[] = [];

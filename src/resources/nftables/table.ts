@@ -74,7 +74,7 @@ export function nftTable(o: NftTableOptions): Task {
         persisted: at >= 0 ? Buffer.from(l.slice(at + 1).join(""), "base64").toString("utf8") : undefined,
       };
     },
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       const live = cur.exists && cur.recorded?.source === source && cur.recorded.listing === cur.listingSha;
       const steps: Step[] = [];
       // Only a confirmed ruleset is recorded and kept for boot: a lockout must not survive a reboot.

@@ -1,6 +1,6 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
-import { command, quote } from "../../transport/quote.js";
+import { commandLine, quote } from "../../transport/quote.js";
 
 export interface AptOptions extends TaskOptions {
   names: string[];
@@ -33,21 +33,21 @@ export function apt(opts: AptOptions): Task {
     probeInShell: true,
     probe: () => `hcd_pkgs ${names.map(quote).join(" ")}; true`,
     parse: (out) => parseDpkgQuery(out),
-    plan: (installed): Step[] => {
+    steps: (installed): Step[] => {
       const env = "DEBIAN_FRONTEND=noninteractive";
       if ((opts.state ?? "present") === "absent") {
         const rm = names.filter((n) => installed.has(n));
         return rm.length
-          ? [{ why: `remove ${rm.join(" ")}`, script: `${env} ${command("apt-get", "remove", "-y", "-q", ...rm)}` }]
+          ? [{ why: `remove ${rm.join(" ")}`, script: `${env} ${commandLine("apt-get", "remove", "-y", "-q", ...rm)}` }]
           : [];
       }
       const missing = names.filter((n) => !installed.has(n));
       if (!missing.length) return [];
-      const update = opts.updateCache ? `${command("apt-get", "update", "-q")} && ` : "";
+      const update = opts.updateCache ? `${commandLine("apt-get", "update", "-q")} && ` : "";
       return [
         {
           why: `install ${missing.join(" ")}`,
-          script: `${update}${env} ${command("apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold", ...missing)}`,
+          script: `${update}${env} ${commandLine("apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold", ...missing)}`,
         },
       ];
     },

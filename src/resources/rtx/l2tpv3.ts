@@ -54,7 +54,7 @@ export function rtxTunnel(o: RtxTunnelOptions): Task {
     writes: ["rtx:config"],
     probe: () => "show config",
     parse: (out) => parseRtxConfig(out),
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       const p = rtxChanges(cur, o);
       if (!p.commands.length) return [];
       return [

@@ -1,6 +1,6 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
-import { command, quote } from "../../transport/quote.js";
+import { commandLine, quote } from "../../transport/quote.js";
 
 export interface ServiceOptions extends TaskOptions {
   name: string;
@@ -64,26 +64,26 @@ export function service(opts: ServiceOptions): Task {
         `  if hcd_glob /etc/rc[2345].d/S*${s}; then echo enabled yes; else echo enabled no; fi; fi`,
       ].join("\n"),
     parse: (out) => parseServiceProbe(out),
-    plan: (cur): Step[] => {
-      // refused here, not planned as a step that can only fail: check mode must not call it a change
+    steps: (cur): Step[] => {
+      // refused here, not given as a step that can only fail: check mode must not call it a change
       if (!cur.exists) throw new Error(`no such service: ${unit} (not installed)`);
       const steps: Step[] = [];
       const sd = cur.init === "systemd";
       if (sd && cur.needsReload)
-        steps.push({ why: `unit files of ${unit} changed on disk`, script: command("systemctl", "daemon-reload") });
+        steps.push({ why: `unit files of ${unit} changed on disk`, script: commandLine("systemctl", "daemon-reload") });
       if (opts.enabled !== undefined && opts.enabled !== cur.enabled) {
         steps.push({
           why: `${opts.enabled ? "enable" : "disable"} ${unit}`,
           script: sd
-            ? command("systemctl", opts.enabled ? "enable" : "disable", "--quiet", unit)
-            : command("update-rc.d", sysvName, opts.enabled ? "enable" : "disable"),
+            ? commandLine("systemctl", opts.enabled ? "enable" : "disable", "--quiet", unit)
+            : commandLine("update-rc.d", sysvName, opts.enabled ? "enable" : "disable"),
         });
       }
       if (opts.state && (opts.state === "running") !== cur.active) {
         const verb = opts.state === "running" ? "start" : "stop";
         steps.push({
           why: `${verb} ${unit}`,
-          script: sd ? command("systemctl", verb, unit) : command(`/etc/init.d/${sysvName}`, verb),
+          script: sd ? commandLine("systemctl", verb, unit) : commandLine(`/etc/init.d/${sysvName}`, verb),
         });
       }
       return steps;

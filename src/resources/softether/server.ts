@@ -2,7 +2,7 @@ import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
 import { randomSecret, reveal, type Secret } from "../../secrets.js";
 import { serverStateFromConfig, type ServerState } from "./config.js";
-import { softetherChanges } from "./plan.js";
+import { softetherChanges } from "./changes.js";
 import { checkSpec, type SoftEtherSpec } from "./spec.js";
 import { applyScript, configProbe } from "./vpncmd.js";
 
@@ -22,7 +22,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
   if (problems.length) throw new Error(`softether: ${problems.join("; ")}`);
   const port = spec.adminPort ?? 5555;
   const admin = reveal(spec.adminPassword);
-  // drawn here, once, so that planning stays pure; a Secret from birth (masked wherever it shows)
+  // drawn here, once, so that steps() stays pure; a Secret from birth (masked wherever it shows)
   const drawn = new Map<string, Secret>();
   const newHubPassword = (hub: string) =>
     reveal(drawn.get(hub) ?? drawn.set(hub, randomSecret(18, `hub ${hub} administrator password`)).get(hub)!);
@@ -40,7 +40,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
       if (state === "ok") return { state: "ok", server: serverStateFromConfig(out) };
       return { state: state as "absent", detail: out.split("\n").slice(1).join("\n").trim() };
     },
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       if (cur.state !== "ok") {
         const why = {
           absent: "vpncmd is not installed (install softether-vpnserver and softether-vpncmd first)",

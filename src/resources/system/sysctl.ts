@@ -1,6 +1,6 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { task } from "../../engine/types.js";
-import { command, quote } from "../../transport/quote.js";
+import { commandLine, quote } from "../../transport/quote.js";
 import { atomicWrite } from "../files/write.js";
 
 export interface SysctlOptions extends TaskOptions {
@@ -38,7 +38,7 @@ export function sysctl(opts: SysctlOptions): Task {
       const at = ls.indexOf("persisted");
       return { live: live === "" ? undefined : live, persisted: at >= 0 ? ls.slice(at + 1).join("\n") : undefined };
     },
-    plan: (cur): Step[] => {
+    steps: (cur): Step[] => {
       const steps: Step[] = [];
       if (cur.live === undefined) throw new Error(`sysctl ${opts.key} does not exist on this host`);
       if ((cur.persisted ?? "").trimEnd() !== text.trimEnd())
@@ -50,7 +50,7 @@ export function sysctl(opts: SysctlOptions): Task {
       if (cur.live !== value)
         steps.push({
           why: `${opts.key}: ${cur.live} -> ${value}`,
-          script: command("sysctl", "-q", "-w", `${opts.key}=${value}`),
+          script: commandLine("sysctl", "-q", "-w", `${opts.key}=${value}`),
         });
       return steps;
     },

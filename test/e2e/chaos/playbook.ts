@@ -25,7 +25,7 @@ const slowSecretRead: Resource<string> = {
   secretProbe: true,
   probe: () => `${HOOK} probe; cat /etc/hcd-chaos/secret 2>/dev/null; true`,
   parse: (out) => out,
-  plan: () => [],
+  steps: () => [],
 };
 
 export default definePlaybook({

@@ -65,7 +65,7 @@ interface Pending {
  * channel to open, no process to start), and the first one travels inside the command line
  * when it holds no secret, so a run that changes nothing is one channel and one exchange.
  */
-export class Session {
+export class ScriptStream {
   private readonly mark = `__hcd_${randomBytes(8).toString("hex")}`;
   private seq = 0;
   private queue: Pending[] = [];
@@ -81,8 +81,8 @@ export class Session {
     client: Client,
     target: SshTarget,
     first?: string,
-  ): { session: Session; first?: Promise<RunResult & { gen: string }> } {
-    const s = new Session(target);
+  ): { stream: ScriptStream; first?: Promise<RunResult & { gen: string }> } {
+    const s = new ScriptStream(target);
     const command = (boot: string) => `exec ${s.prefix()}sh -c ${quote(`export LC_ALL=C\n${boot}exec sh -s\n`)}`;
     // (the limit is on the quoted text: one argument of the remote login shell, at most 128 KiB)
     let line = first !== undefined && redact(first) === first ? command(frame(s.mark, 0, first)) : undefined;
@@ -94,7 +94,7 @@ export class Session {
     );
     s.start(started);
     const firstRun = p ?? (first !== undefined ? s.run(first) : undefined);
-    return { session: s, first: firstRun };
+    return { stream: s, first: firstRun };
   }
 
   private prefix(): string {

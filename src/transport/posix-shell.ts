@@ -1,6 +1,6 @@
 import { DeployError } from "../errors.js";
 import { type Connected, execWithStdin } from "./ssh-connection.js";
-import { Session } from "./session.js";
+import { ScriptStream } from "./script-stream.js";
 import { describeTarget, type HostLock, type RemoteShell, type RunResult, type SshTarget } from "./target.js";
 
 /** How the remote side starts a one-off shell that reads our script on stdin. */
@@ -11,9 +11,9 @@ export function shellCommand(t: SshTarget): string {
 }
 
 /** A POSIX shell on a Linux host: one session shell for the run, exec channels for fresh logins. */
-export class SshShell implements RemoteShell {
-  execs = 0;
-  private session?: Session;
+export class PosixShell implements RemoteShell {
+  remoteScripts = 0;
+  private stream?: ScriptStream;
   /** The lock generation read before the last script that ran without the lock. */
   private lastGen?: string;
   private locked = false;
@@ -27,7 +27,7 @@ export class SshShell implements RemoteShell {
   async runFresh(script: string): Promise<RunResult> {
     const { client } = await this.fresh();
     try {
-      this.execs++;
+      this.remoteScripts++;
       return await execWithStdin(client, shellCommand(this.target), this.stdinFor(script));
     } finally {
       client.end();
@@ -55,13 +55,13 @@ export class SshShell implements RemoteShell {
   }
 
   async run(script: string): Promise<RunResult> {
-    this.execs++;
+    this.remoteScripts++;
     try {
       let r: RunResult & { gen: string };
-      if (this.session) r = await this.session.run(script);
+      if (this.stream) r = await this.stream.run(script);
       else {
-        const opened = Session.open(this.conn.client, this.target, script);
-        this.session = opened.session;
+        const opened = ScriptStream.open(this.conn.client, this.target, script);
+        this.stream = opened.stream;
         r = await opened.first!;
       }
       if (!this.locked) this.lastGen = r.gen;
@@ -72,10 +72,10 @@ export class SshShell implements RemoteShell {
   }
 
   async lock(owner: string): Promise<HostLock> {
-    this.session ??= Session.open(this.conn.client, this.target).session;
+    this.stream ??= ScriptStream.open(this.conn.client, this.target).stream;
     let out: string;
     try {
-      out = await this.session.lock(owner);
+      out = await this.stream.lock(owner);
     } catch (cause) {
       throw this.lost(cause);
     }
@@ -85,7 +85,7 @@ export class SshShell implements RemoteShell {
       return {
         status: "locked",
         previous: /^stale (.*)$/m.exec(out)?.[1],
-        stale: this.lastGen !== undefined && got[2] !== this.lastGen,
+        changedSinceRead: this.lastGen !== undefined && got[2] !== this.lastGen,
       };
     }
     const busy = /^busy ?(.*)$/m.exec(out);
@@ -99,7 +99,7 @@ export class SshShell implements RemoteShell {
 
   async close(): Promise<void> {
     // a held lock is freed when the session shell exits: wait for that, so the next run finds it free
-    await this.session?.end(this.locked);
+    await this.stream?.end(this.locked);
     // the connection may serve another name of the same machine: the pool counts its users
     await this.onClose();
   }
