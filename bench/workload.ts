@@ -1,6 +1,6 @@
 // The benchmark's workload as our playbook: 20 tasks per host (2 templates, 5 copies, 5 lines,
 // 3 directories, modes, 2 guarded commands, 1 handler). bench/ansible/workload.yml is the same.
-import { command, definePlaybook, directory, file, handler, line, permissions, template } from "../src/index.js";
+import { command, definePlaybook, directory, file, handler, keys, line, permissions, template } from "../src/index.js";
 
 const reload = handler("reload app", "date +%s > /srv/bench/reloaded");
 const t = (n: number) => new URL(`./templates/app${n}.conf.hbs`, import.meta.url);
@@ -42,12 +42,12 @@ export default definePlaybook({
         command({
           run: "touch /srv/bench/initialised",
           creates: "/srv/bench/initialised",
-          affects: ["path:/srv/bench/initialised"],
+          affects: [keys.tree("/srv/bench/initialised")],
         }),
         command({
           run: "echo marker >> /srv/bench/markers",
           unless: "grep -q marker /srv/bench/markers",
-          affects: ["path:/srv/bench/markers"],
+          affects: [keys.tree("/srv/bench/markers")],
         }),
       ],
     },

@@ -1,6 +1,7 @@
 // An example playbook for plain lab hosts: `npx deploy lab up --topology plain --hosts 3`,
 // then `npx deploy playbooks/example.ts -i /var/lib/homecloud-lab/inventory.yaml`.
 import {
+  keys,
   definePlaybook,
   defineRole,
   directory,
@@ -61,7 +62,7 @@ export default definePlaybook({
         command({
           run: "date -u > /var/lib/homecloud-first-run",
           creates: "/var/lib/homecloud-first-run",
-          affects: ["path:/var/lib/homecloud-first-run"],
+          affects: [keys.tree("/var/lib/homecloud-first-run")],
         }),
       ],
     },

@@ -31,6 +31,8 @@ export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "
 
 export { handler, restartService, reloadService, daemonReload } from "./engine/handlers.js";
 export { task } from "./engine/types.js";
+export { keys } from "./engine/keys.js";
+export type { Key } from "./engine/keys.js";
 export type {
   Content,
   ContentInput,

@@ -4,7 +4,7 @@ import { applyExecutor } from "./apply-batch.js";
 import { checkExecutor, type Entry } from "./batch.js";
 import type { CompiledRole, CompiledTask } from "./compile.js";
 import { dialectOf } from "./dialect.js";
-import { overlaps } from "./keys.js";
+import { KeySet, keys, overlaps } from "./keys.js";
 import { handlerStep, notifyMarkerStep, parsePending } from "./notify.js";
 import { probeSections, runProbe, type ProbeRun } from "./probe.js";
 import type { Reporter } from "./reporter.js";
@@ -79,7 +79,7 @@ export async function convergeOnce(
       });
   let batch: Entry[] = [];
   /** What the batch's changes write, and the texts they leave in files (until read back). */
-  const dirty = new Set<string>();
+  const dirty = new KeySet();
   const written = new Map<string, string | null>();
   const flush = async (readFrom: number) => {
     const sent = batch;
@@ -150,7 +150,7 @@ export async function convergeOnce(
         steps: [handlerStep(h)],
         why: [pending.has(h.id) ? `${h.name} (notified by an earlier run)` : h.name],
       });
-      dirty.add("*");
+      dirty.add(keys.anything);
     }
   }
   return { recap, error: await flush(tasks.length) };

@@ -1,5 +1,5 @@
 import type { CompiledTask } from "./compile.js";
-import { overlaps } from "./keys.js";
+import { type Key, keys, overlaps } from "./keys.js";
 import type { SectionOutput } from "./sections.js";
 import type { Resource, Step } from "./types.js";
 
@@ -51,13 +51,17 @@ export function recordTexts(texts: Map<string, string | null>, steps: Step[]): v
  * The state of a content-reading resource from a file text an earlier change leaves, or
  * undefined when what it reads is not just that one file.
  */
-export function project(r: Resource, dirty: ReadonlySet<string>, written: ReadonlyMap<string, string | null>): unknown {
-  if (!r.fromContent || dirty.has("*")) return undefined;
-  const paths = r.reads.filter((k) => k.startsWith("path:")).map((k) => k.slice(5));
-  const [path] = paths;
-  if (paths.length !== 1 || path === undefined || !written.has(path)) return undefined;
+export function project(
+  r: Resource,
+  dirty: Iterable<Key> & { has(k: Key): boolean },
+  written: ReadonlyMap<string, string | null>,
+): unknown {
+  if (!r.fromContent || dirty.has(keys.anything)) return undefined;
+  const trees = r.reads.filter((k) => k.kind === "tree");
+  const path = trees.length === 1 ? trees[0]!.path : undefined;
+  if (path === undefined || !written.has(path)) return undefined;
   // every dirty key that touches what it reads must be that very file
   for (const d of dirty)
-    if (overlaps(r.reads, new Set([d])) && d !== `path:${path}` && d !== `node:${path}`) return undefined;
+    if (overlaps(r.reads, [d]) && !((d.kind === "tree" || d.kind === "entry") && d.path === path)) return undefined;
   return r.fromContent(written.get(path) ?? null);
 }

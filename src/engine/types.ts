@@ -1,3 +1,4 @@
+import type { Key } from "./keys.js";
 import type { Secret } from "../secrets.js";
 
 /** Before/after of one file, for --diff. `sensitive` hides the text (it holds secrets). */
@@ -35,10 +36,10 @@ export interface Resource<S = unknown> {
   readonly kind: string;
   /** What a person reads in the task list: "file /etc/radvd.conf". */
   readonly name: string;
-  /** State this resource reads: "path:/etc/x", "unit:radvd", "sysctl:net.ipv4.ip_forward". */
-  readonly reads: readonly string[];
+  /** State this resource reads (keys.file("/etc/x"), keys.unit("radvd.service"), ...). */
+  readonly reads: readonly Key[];
   /** State its steps may change; "*" means anything (a package install, a command). */
-  readonly writes: readonly string[];
+  readonly writes: readonly Key[];
   probe(ctx: ProbeContext): string;
   /**
    * For resources that read one file's text: their state given that text (null: no file).

@@ -127,7 +127,7 @@ export function writeIdentity(host: string, root: string, publicKey: string): st
     // A fresh root home: the machine's dotfiles (pyenv, nvm ...) would slow every SSH session.
     write(root, "root/.bashrc", "# lab host: plain root shell\n");
     write(root, "root/.profile", "# lab host: plain root profile\n");
-    // Keep root's user manager running: otherwise every SSH session waits ~0.5 s for logind to start it.
+    // Keep root's user manager running: otherwise every SSH session waits for logind to start it.
     write(root, "var/lib/systemd/linger/root", "");
     for (const u of MASK) {
       removeIfExists(join(root, "etc/systemd/system", u));

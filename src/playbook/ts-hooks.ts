@@ -1,8 +1,7 @@
-// Module hooks for playbooks written in TypeScript, registered by loadPlaybook (they run in
-// Node's loader thread). Two jobs:
+// Module hooks for playbooks written in TypeScript that the one-step transform leaves to them
+// (ts-standalone.ts), registered by loadPlaybook; they run in Node's loader thread. Two jobs:
 // - .ts modules are stripped of their types by esbuild; the result is cached by content, so a
-//   playbook that did not change starts without esbuild at all (tsx registered its own hooks,
-//   loaded esbuild and transformed every time: about 0.2 s of every run);
+//   playbook that did not change starts without esbuild at all;
 // - in this repository, a playbook's imports of ../src/*.ts and ../roles/*.ts are pointed at
 //   the compiled files in dist/ when those are not older than the sources: one module graph
 //   beside the CLI's, and nothing compiled twice.

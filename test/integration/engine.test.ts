@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { command, directory, file, handler, line } from "../../src/index.js";
+import { command, directory, file, handler, keys, line } from "../../src/index.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { address, apply, baseVars, changedOf, failedOf, onHost, writeInventory } from "../support/lab.js";
 
@@ -62,7 +62,7 @@ describe("engine against lab hosts", () => {
       ...Array.from({ length: 7 }, (_, i) => file({ path: `/srv/e4/f${i}`, content: `file ${i}\n`, mode: "0644" })),
       ...Array.from({ length: 6 }, (_, i) => line({ path: "/srv/e4/lines", line: `line ${i}` })),
       ...Array.from({ length: 4 }, (_, i) =>
-        command({ run: `touch /srv/e4/c${i}`, creates: `/srv/e4/c${i}`, affects: [`path:/srv/e4/c${i}`] }),
+        command({ run: `touch /srv/e4/c${i}`, creates: `/srv/e4/c${i}`, affects: [keys.tree(`/srv/e4/c${i}`)] }),
       ),
     ];
     expect(tasks().length).toBe(20);

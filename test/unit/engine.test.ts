@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { overlaps } from "../../src/engine/keys.js";
+import { keys, overlaps } from "../../src/engine/keys.js";
 import { newToken, parseSections, section } from "../../src/engine/sections.js";
 import { compile } from "../../src/engine/compile.js";
 import { parseInventory } from "../../src/inventory/load.js";
@@ -82,17 +82,22 @@ describe("sections", () => {
   });
 });
 
-describe("staleness keys", () => {
+describe("keys: which reads a change makes outdated", () => {
   it.each([
-    [["path:/etc/a"], ["path:/etc/a"], true],
-    [["path:/etc/a/b"], ["path:/etc/a"], true],
-    [["path:/etc/ab"], ["path:/etc/a"], false],
-    [["unit:radvd.service"], ["path:/etc/radvd.conf"], false],
-    [["unit:x"], ["*"], true],
-    [["path:/srv/a/f", "node:/srv/a/f"], ["node:/srv/a"], false],
-    [["node:/srv/a/f"], ["path:/srv/a"], true],
-    [["node:/srv/a"], ["node:/srv/a"], true],
-  ])("%j read after %j written -> %s", (reads, dirty, want) => expect(overlaps(reads, new Set(dirty))).toBe(want));
+    [[keys.tree("/etc/a")], [keys.tree("/etc/a")], true],
+    [[keys.tree("/etc/a/b")], [keys.tree("/etc/a")], true],
+    [[keys.tree("/etc/a")], [keys.tree("/etc/a/b")], true],
+    [[keys.tree("/etc/ab")], [keys.tree("/etc/a")], false],
+    [[keys.unit("radvd.service")], [keys.tree("/etc/radvd.conf")], false],
+    [[keys.unit("x")], [keys.anything], true],
+    [[keys.anything], [keys.unit("x")], true],
+    [[keys.unit("x")], [keys.state("sysctl", "x")], false],
+    [[keys.unit("x")], [keys.unit("x")], true],
+    [keys.file("/srv/a/f"), [keys.entry("/srv/a")], false],
+    [[keys.entry("/srv/a/f")], [keys.tree("/srv/a")], true],
+    [[keys.entry("/srv/a")], [keys.entry("/srv/a")], true],
+    [[keys.tree("/srv/a")], [keys.entry("/srv/a")], false],
+  ])("%j read after %j written -> %s", (reads, dirty, want) => expect(overlaps(reads, dirty)).toBe(want));
 });
 
 describe("compile", () => {

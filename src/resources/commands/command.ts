@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { type Key, keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 
@@ -14,7 +15,7 @@ export interface CommandOptions extends TaskOptions {
   /** Run only when this command succeeds. */
   onlyIf?: string;
   /** State it may change (default: anything). Narrowing it saves a re-read. */
-  affects?: string[];
+  affects?: Key[];
 }
 
 /** The shell test that is true when the command must run. */
@@ -34,11 +35,11 @@ export function command(opts: CommandOptions): Task {
     kind: "command",
     name: `command ${opts.run.length > 50 ? opts.run.slice(0, 47) + "..." : opts.run}`,
     reads: [
-      opts.creates && `path:${opts.creates}`,
-      opts.removes && `path:${opts.removes}`,
-      opts.unless || opts.onlyIf ? "*" : undefined,
-    ].filter(Boolean) as string[],
-    writes: opts.affects ?? ["*"],
+      ...(opts.creates ? [keys.tree(opts.creates)] : []),
+      ...(opts.removes ? [keys.tree(opts.removes)] : []),
+      ...(opts.unless || opts.onlyIf ? [keys.anything] : []),
+    ],
+    writes: opts.affects ?? [keys.anything],
     // user text (unless, onlyIf) stays in a subshell of its own
     probeInShell: !opts.unless && !opts.onlyIf,
     probe: () => (guard ? `if ${guard}; then echo run; else echo skip; fi` : "echo run"),

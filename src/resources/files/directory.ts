@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 import {
@@ -25,8 +26,8 @@ export function directory(opts: DirectoryOptions): Task {
     kind: "directory",
     name: `directory ${opts.path}`,
     // creating a directory changes the directory alone; removing it changes all below it
-    reads: [`node:${opts.path}`],
-    writes: opts.state === "absent" ? [`path:${opts.path}`, `node:${opts.path}`] : [`node:${opts.path}`],
+    reads: [keys.entry(opts.path)],
+    writes: opts.state === "absent" ? keys.file(opts.path) : [keys.entry(opts.path)],
     probe: () => statProbe(opts.path),
     probeInShell: true,
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),

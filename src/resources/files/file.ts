@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ContentInput, Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
@@ -44,8 +45,8 @@ export function file(opts: FileOptions): Task {
   const resource: Resource<FileState> = {
     kind: "file",
     name: `file ${opts.path}`,
-    reads: [`path:${opts.path}`, `node:${opts.path}`],
-    writes: [`path:${opts.path}`, `node:${opts.path}`],
+    reads: keys.file(opts.path),
+    writes: keys.file(opts.path),
     probeInShell: true, // (h: set before it is read)
     probe: (ctx) =>
       [

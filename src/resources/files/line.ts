@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
@@ -50,8 +51,8 @@ export function line(opts: LineOptions): Task {
   const resource: Resource<LineState> = {
     kind: "line",
     name: `line in ${opts.path}: ${label.length > 40 ? label.slice(0, 37) + "..." : label}`,
-    reads: [`path:${opts.path}`, `node:${opts.path}`],
-    writes: [`path:${opts.path}`, `node:${opts.path}`],
+    reads: keys.file(opts.path),
+    writes: keys.file(opts.path),
     probe: () => `${statProbe(opts.path)}\nif [ -f ${p} ]; then echo content; base64 < ${p}; fi`,
     probeInShell: true,
     parse: (out) => {

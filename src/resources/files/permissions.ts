@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 import {
@@ -21,8 +22,8 @@ export function permissions(opts: PermissionsOptions): Task {
   const resource: Resource<Attributes> = {
     kind: "permissions",
     name: `permissions of ${opts.path}`,
-    reads: [`path:${opts.path}`, `node:${opts.path}`],
-    writes: [`path:${opts.path}`, `node:${opts.path}`],
+    reads: keys.file(opts.path),
+    writes: keys.file(opts.path),
     probe: () => statProbe(opts.path),
     probeInShell: true,
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),

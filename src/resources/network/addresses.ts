@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 import { atomicWrite } from "../files/write.js";
@@ -67,8 +68,13 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
   const resource: Resource<State> = {
     kind: "addresses",
     name: `addresses of ${o.interface}: ${o.addresses.join(" ")}`,
-    reads: [`path:${nd}`, `path:${ifu}`, `net:${o.interface}`],
-    writes: [`path:${nd}`, `path:${ifu}`, `net:${o.interface}`, "unit:systemd-networkd.service"],
+    reads: [keys.tree(nd), keys.tree(ifu), keys.state("interface", o.interface)],
+    writes: [
+      keys.tree(nd),
+      keys.tree(ifu),
+      keys.state("interface", o.interface),
+      keys.unit("systemd-networkd.service"),
+    ],
     probe: () =>
       [
         o.method === "networkd" || o.method === "ifupdown"

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 import { makeTemp, tempTrap } from "../../transport/remote-temp.js";
@@ -52,8 +53,8 @@ export function nftTable(o: NftTableOptions): Task {
   const resource: Resource<NftState> = {
     kind: "nftables",
     name: `nftables table ${id}`,
-    reads: [`nft:${id}`, `path:${persist}`],
-    writes: [`nft:${id}`, `path:${persist}`],
+    reads: [keys.state("nftables", id), keys.tree(persist)],
+    writes: [keys.state("nftables", id), keys.tree(persist)],
     probe: () =>
       [
         `if out=$(nft list table ${id} 2>/dev/null); then echo "exists"; printf '%s\\n' "$out" | sha256sum | cut -d' ' -f1; else echo "absent"; echo; fi`,

@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { commandLine, quote } from "../../transport/quote.js";
 
@@ -27,8 +28,8 @@ export function apt(opts: AptOptions): Task {
   const resource: Resource<Set<string>> = {
     kind: "apt",
     name: `packages ${names.join(" ")}`,
-    reads: names.map((n) => `pkg:${n}`),
-    writes: ["*"],
+    reads: names.map((n) => keys.state("package", n)),
+    writes: [keys.anything],
     // (hcd_pkgs: dpkg-query lines, see engine/read-tables)
     probeInShell: true,
     probe: () => `hcd_pkgs ${names.map(quote).join(" ")}; true`,

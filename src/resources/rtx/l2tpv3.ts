@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { maskRtxLine, parseRtxConfig, rtxKey, type RtxConfig } from "./config.js";
 
@@ -50,8 +51,8 @@ export function rtxTunnel(o: RtxTunnelOptions): Task {
   const resource: Resource<RtxConfig> = {
     kind: "rtx",
     name: `rtx tunnel ${o.tunnel}`,
-    reads: ["rtx:config"],
-    writes: ["rtx:config"],
+    reads: [keys.state("rtx", "config")],
+    writes: [keys.state("rtx", "config")],
     probe: () => "show config",
     parse: (out) => parseRtxConfig(out),
     steps: (cur): Step[] => {

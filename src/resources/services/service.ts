@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { commandLine, quote } from "../../transport/quote.js";
 
@@ -45,12 +46,12 @@ export function service(opts: ServiceOptions): Task {
     name: `service ${opts.name}${opts.state ? " " + opts.state : ""}${opts.enabled === undefined ? "" : opts.enabled ? " enabled" : " disabled"}`,
     // unit files written earlier in the same run make this probe stale
     reads: [
-      `unit:${unit}`,
-      `path:/etc/systemd/system/${unit}`,
-      `path:/etc/systemd/system/${unit}.d`,
-      `path:/etc/init.d/${sysvName}`,
+      keys.unit(unit),
+      keys.tree(`/etc/systemd/system/${unit}`),
+      keys.tree(`/etc/systemd/system/${unit}.d`),
+      keys.tree(`/etc/init.d/${sysvName}`),
     ],
-    writes: [`unit:${unit}`],
+    writes: [keys.unit(unit)],
     probeInShell: true,
     probe: () =>
       [

@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { randomSecret, reveal, type Secret } from "../../secrets.js";
 import { serverStateFromConfig, type ServerState } from "./config.js";
@@ -29,10 +30,10 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
   const resource: Resource<Probe> = {
     kind: "softether",
     name: `softether ${(spec.hubs ?? []).map((h) => `hub ${h.name}`).join(", ") || "server"}`,
-    reads: ["unit:softether-vpnserver.service", "softether:server"],
+    reads: [keys.unit("softether-vpnserver.service"), keys.state("softether", "server")],
     slowProbe: true,
     secretProbe: true,
-    writes: ["softether:server", "net:interfaces"],
+    writes: [keys.state("softether", "server"), keys.state("interface", "softether taps")],
     probe: () => configProbe(admin, port),
     parse: (out): Probe => {
       const first = out.split("\n", 1)[0];

@@ -1,4 +1,5 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
+import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { commandLine, quote } from "../../transport/quote.js";
 import { atomicWrite } from "../files/write.js";
@@ -27,8 +28,8 @@ export function sysctl(opts: SysctlOptions): Task {
   const resource: Resource<SysctlState> = {
     kind: "sysctl",
     name: `sysctl ${opts.key} = ${value}`,
-    reads: [`sysctl:${opts.key}`, `path:${path}`],
-    writes: [`sysctl:${opts.key}`, `path:${path}`],
+    reads: [keys.state("sysctl", opts.key), keys.tree(path)],
+    writes: [keys.state("sysctl", opts.key), keys.tree(path)],
     probeInShell: true,
     probe: () =>
       `echo "live $(sysctl -n ${quote(opts.key)} 2>/dev/null)"; if [ -f ${quote(path)} ]; then echo persisted; cat ${quote(path)}; fi`,

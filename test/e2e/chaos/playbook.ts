@@ -1,6 +1,7 @@
 // The playbook the chaos suite runs: one task or handler in each phase of a run calls the
 // host's fault hook (see fixture.ts), which fires the one fault armed for that phase.
 import {
+  keys,
   command,
   definePlaybook,
   directory,
@@ -19,7 +20,7 @@ const HOOK = "/usr/local/sbin/hcd-chaos-hook";
 const slowSecretRead: Resource<string> = {
   kind: "chaos-read",
   name: "slow read of /etc/hcd-chaos/secret",
-  reads: ["chaos:secret"],
+  reads: [keys.state("chaos", "secret")],
   writes: [],
   slowProbe: true,
   secretProbe: true,
