@@ -5,6 +5,7 @@ import type { CompiledTask } from "./compile.js";
 import { confirmAll } from "./confirm.js";
 import type { Dialect } from "./dialect.js";
 import { probeItem, probeScript, probeSections } from "./probe.js";
+import { asProbe } from "./read-tables.js";
 import type { Reporter } from "./reporter.js";
 import { newToken, parseSections } from "./sections.js";
 import type { TaskStates } from "./task-states.js";
@@ -104,7 +105,8 @@ async function confirmed(c: ApplyContext, e: Entry, check: boolean): Promise<str
     // the confirmation changed what the task reads (it records the change): read it again
     const tk = newToken();
     const again = await c.shell.run(
-      c.dialect.header + c.dialect.section(tk, "p", c.tasks[e.index]!.task.resource.probe({ diff: c.diff })),
+      c.dialect.header +
+        c.dialect.section(tk, "p", asProbe(c.tasks[e.index]!.task.resource.probe({ diff: c.diff })).script),
     );
     c.states.read(e.index, parseSections(tk, again.stdout).get("p"));
   }

@@ -1,10 +1,10 @@
 import { pendingProbe } from "./notify.js";
-import { fillTables, tableFunctions } from "./read-tables.js";
+import { fillTables, type Probe, tableFunctions } from "./read-tables.js";
 import { section } from "./sections.js";
 import { makeTemp, tempTrap } from "../transport/remote-temp.js";
 
 /** One task's probe: its section id, its shell fragment, whether it is slow, whether it may run in the script's own shell. */
-export type ProbeItem = [id: string, fragment: string, slow?: boolean, inShell?: boolean];
+export type ProbeItem = [id: string, fragment: string, slow?: boolean, inShell?: boolean, tables?: Probe["tables"]];
 
 /**
  * How the engine writes one remote script for a kind of host: POSIX sh for Linux hosts, the
@@ -31,7 +31,7 @@ export interface Dialect {
  */
 function probes(token: string, items: ProbeItem[]): string {
   const slow = items.filter((x) => x[2]);
-  const tables = fillTables(items.filter((x) => !x[2]).map((x) => x[1]));
+  const tables = fillTables(items.filter((x) => !x[2]).map((x) => ({ script: x[1], tables: x[4] ?? {} })));
   if (!slow.length)
     return [tables, ...items.map(([id, f, , inShell]) => section(token, id, f, { inShell }))].join("\n");
   const lines = [tables, tempTrap(["hcd_d"]), makeTemp("hcd_d", { directory: true })];

@@ -1,6 +1,7 @@
 import type { RemoteShell, RunResult } from "../transport/target.js";
 import type { CompiledRole } from "./compile.js";
 import { dialectOf, type Dialect, type ProbeItem } from "./dialect.js";
+import { asProbe } from "./read-tables.js";
 import { newToken, parseSections, type SectionOutput } from "./sections.js";
 import type { Resource } from "./types.js";
 
@@ -46,7 +47,8 @@ export function probeSections(token: string, stdout: string, copies: Map<string,
 }
 
 export function probeItem(id: string, r: Resource, diff: boolean): ProbeItem {
-  return [id, r.probe({ diff }), r.slowProbe, r.probeInShell];
+  const p = asProbe(r.probe({ diff }));
+  return [id, p.script, r.slowProbe, r.probeInShell, p.tables];
 }
 
 /** The one remote script that reads every task of a host (and its kept notifications). */

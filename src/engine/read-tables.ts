@@ -6,7 +6,7 @@
  * a unit alias, one that appeared since) is read by its own process, as before. The tables are
  * plain shell variables; lookups are parameter expansions (no fork).
  */
-import { BARE_CHARS } from "../transport/quote.js";
+import { quote } from "../transport/quote.js";
 
 const NL = "\n";
 const TAB = "\t";
@@ -30,30 +30,74 @@ export const tableFunctions = [
   `  for hcd_p in LoadState:load ActiveState:active UnitFileState:enabled NeedDaemonReload:reload; do case "$hcd_b" in *"$hcd_nl\${hcd_p%:*}="*) hcd_t=\${hcd_b#*"$hcd_nl\${hcd_p%:*}="}; printf '%s %s\\n' "\${hcd_p#*:}" "\${hcd_t%%"$hcd_nl"*}" ;; esac; done; }`,
 ].join("\n");
 
+/** The tables, by the shell function that reads each. */
+export type Table = "stat" | "sha" | "unit" | "pkgs";
+
 /**
- * The names given to `fn` in these fragments. Only names quote() leaves bare go into a table
- * (no space, tab, newline or backslash: a table line is found by its name alone); a quoted one
- * starts with ' and is left out. `fn NAME NAME ...` gives each name.
+ * A probe fragment with the names it looks up in the tables, declared by the helpers that
+ * write the look-ups (tableRead), never found by reading the shell text.
  */
-function named(fn: string, fragments: string[]): string[] {
-  const re = new RegExp(`\\b${fn}((?: [${BARE_CHARS}]+)+)(?=[\\s;)]|$)`, "gm");
+export interface Probe {
+  readonly script: string;
+  readonly tables: Readonly<Partial<Record<Table, readonly string[]>>>;
+}
+
+/** The look-ups of the tables, each with the names it declares. */
+export const tableRead = {
+  /** TYPE MODE OWNER GROUP of a path that exists and is not a symlink. */
+  stat: (path: string): Probe => ({ script: `hcd_stat ${quote(path)}`, tables: { stat: [path] } }),
+  /** Sets hcd_r to the SHA-256 of a regular file. */
+  sha: (path: string): Probe => ({ script: `hcd_sha ${quote(path)}`, tables: { sha: [path] } }),
+  /** `load`, `active`, `enabled`, `reload` lines of a systemd unit. */
+  unit: (unit: string): Probe => ({ script: `hcd_unit ${quote(unit)}`, tables: { unit: [unit] } }),
+  /** NAME<TAB>STATUS lines of dpkg-query for each package. */
+  pkgs: (names: string[]): Probe => ({ script: `hcd_pkgs ${names.map(quote).join(" ")}`, tables: { pkgs: names } }),
+};
+
+/** Shell text with table look-ups (and plain strings) put in: one Probe with all their names. */
+export function probeText(strings: TemplateStringsArray, ...parts: Array<string | Probe>): Probe {
+  let script = strings[0] ?? "";
+  const tables: Partial<Record<Table, string[]>> = {};
+  parts.forEach((part, i) => {
+    if (typeof part === "string") script += part;
+    else {
+      script += part.script;
+      for (const [t, names] of Object.entries(part.tables) as Array<[Table, string[]]>)
+        (tables[t] ??= []).push(...names);
+    }
+    script += strings[i + 1] ?? "";
+  });
+  return { script, tables };
+}
+
+/** A probe as a resource gives it: a Probe, or plain text that looks nothing up. */
+export function asProbe(p: string | Probe): Probe {
+  return typeof p === "string" ? { script: p, tables: {} } : p;
+}
+
+/**
+ * The names of one table that go into it: only names quote() leaves bare (no space, tab,
+ * newline or backslash: a table line is found by its name alone); a quoted one is read by its
+ * own process.
+ */
+function named(table: Table, probes: Probe[]): string[] {
   const found = new Set<string>();
-  for (const f of fragments) for (const m of f.matchAll(re)) for (const n of m[1]!.split(" ")) if (n) found.add(n);
+  for (const p of probes) for (const n of p.tables[table] ?? []) if (quote(n) === n) found.add(n);
   return [...found];
 }
 
-/** Shell lines that fill the tables for these fragments (empty when a table would not pay). */
-export function fillTables(fragments: string[]): string {
+/** Shell lines that fill the tables for these probes (empty when a table would not pay). */
+export function fillTables(probes: Probe[]): string {
   const lines: string[] = [];
-  const st = named("hcd_stat", fragments);
-  const sh = named("hcd_sha", fragments);
+  const st = named("stat", probes);
+  const sh = named("sha", probes);
   if (st.length > 1)
     lines.push(`hcd_st="$hcd_nl$(stat -c '%n${TAB}%F %a %U %G' -- ${st.join(" ")} 2>/dev/null)$hcd_nl"`);
   if (sh.length > 1) lines.push(`hcd_sh="$hcd_nl$(sha256sum -- ${sh.join(" ")} 2>/dev/null)$hcd_nl"`);
-  const un = named("hcd_unit", fragments);
+  const un = named("unit", probes);
   if (un.length > 1)
     lines.push(`hcd_un="$hcd_nl$(systemctl show ${UNIT_PROPS} -- ${un.join(" ")} 2>/dev/null)$hcd_nl"`);
-  const pk = named("hcd_pkgs", fragments);
+  const pk = named("pkgs", probes);
   if (pk.length > 1)
     lines.push(
       `hcd_pkn=' ${pk.join(" ")} '; hcd_pk="$hcd_nl$(dpkg-query -W ${DPKG_FORMAT} ${pk.join(" ")} 2>/dev/null)$hcd_nl"`,

@@ -1,4 +1,5 @@
 import type { Key } from "./keys.js";
+import type { Probe } from "./read-tables.js";
 import type { Secret } from "../secrets.js";
 
 /** Before/after of one file, for --diff. `sensitive` hides the text (it holds secrets). */
@@ -40,7 +41,8 @@ export interface Resource<S = unknown> {
   readonly reads: readonly Key[];
   /** State its steps may change; "*" means anything (a package install, a command). */
   readonly writes: readonly Key[];
-  probe(ctx: ProbeContext): string;
+  /** Plain shell text, or probeText`...` with table look-ups (tableRead) in it. */
+  probe(ctx: ProbeContext): string | Probe;
   /**
    * For resources that read one file's text: their state given that text (null: no file).
    * Lets the engine take the steps after an earlier edit of the same file without reading it back.

@@ -5,8 +5,9 @@ import { shDialect, type ProbeItem } from "../../src/engine/dialect.js";
 import type { Resource } from "../../src/engine/types.js";
 
 /** A probe item as the engine makes it (in the script's own shell when the resource allows). */
-const item = (id: string, r: Resource): ProbeItem => [id, r.probe({ diff: false }), r.slowProbe, r.probeInShell];
+const item = (id: string, r: Resource): ProbeItem => probeItem(id, r, false);
 import { parseSections } from "../../src/engine/sections.js";
+import { probeItem } from "../../src/engine/probe.js";
 import { loadInventory } from "../../src/inventory/load.js";
 import { resolveTargets } from "../../src/inventory/connection.js";
 import { secret } from "../../src/secrets.js";

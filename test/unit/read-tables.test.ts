@@ -6,11 +6,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { apt, directory, file } from "../../src/index.js";
 import { shDialect, type ProbeItem } from "../../src/engine/dialect.js";
+import { fillTables, probeText, tableRead } from "../../src/engine/read-tables.js";
 import type { Resource } from "../../src/engine/types.js";
 
 /** A probe item as the engine makes it (in the script's own shell when the resource allows). */
-const item = (id: string, r: Resource): ProbeItem => [id, r.probe({ diff: false }), r.slowProbe, r.probeInShell];
+const item = (id: string, r: Resource): ProbeItem => probeItem(id, r, false);
 import { parseSections } from "../../src/engine/sections.js";
+import { probeItem } from "../../src/engine/probe.js";
 
 const sh = (script: string) => spawnSync("sh", ["-c", script], { encoding: "utf8" });
 
@@ -46,6 +48,13 @@ describe("the probe's read tables", () => {
     const shas = [...together.stdout.matchAll(/^sha (\S+)$/gm)].map((m) => m[1]);
     expect(shas).toHaveLength(5);
     expect(new Set(shas).size).toBe(5); // five texts; the symlink itself has no sha
+  });
+
+  it("fills the tables from what the look-ups declare, never from the shell text", () => {
+    const declared = probeText`${tableRead.stat("/srv/a")}; x=1; ${tableRead.stat("/srv/b")}`;
+    expect(declared.script).toBe("hcd_stat /srv/a; x=1; hcd_stat /srv/b");
+    expect(fillTables([declared])).toMatch(/stat -c '[^']*' -- \/srv\/a \/srv\/b 2>/);
+    expect(fillTables([{ script: "hcd_stat /srv/a; hcd_stat /srv/b", tables: {} }])).toBe("");
   });
 
   it("fills the tables with one stat and one sha256sum for the plain paths only", () => {

@@ -6,6 +6,8 @@ import { parseServiceProbe } from "../../src/resources/services/service.js";
 import { parseDpkgQuery } from "../../src/resources/packages/apt.js";
 import { parseFileProbe } from "../../src/resources/files/file.js";
 import { secret } from "../../src/secrets.js";
+import { asProbe } from "../../src/engine/read-tables.js";
+import type { Resource } from "../../src/engine/types.js";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,9 +52,10 @@ describe("file", () => {
     expect(step!.diff?.sensitive).toBe(true);
   });
   it("probes content for diffs only when asked and not secret", () => {
-    expect(t.resource.probe({ diff: false })).not.toContain("base64");
-    expect(t.resource.probe({ diff: true })).toContain("base64");
-    expect(file({ path: "/p", content: secret("zz") }).resource.probe({ diff: true })).not.toContain("base64");
+    const text = (r: Resource, diff: boolean) => asProbe(r.probe({ diff })).script;
+    expect(text(t.resource, false)).not.toContain("base64");
+    expect(text(t.resource, true)).toContain("base64");
+    expect(text(file({ path: "/p", content: secret("zz") }).resource, true)).not.toContain("base64");
   });
 });
 

@@ -1,3 +1,4 @@
+import { type Probe, probeText, tableRead } from "../../engine/read-tables.js";
 import { quote } from "../../transport/quote.js";
 
 /** Owner, group and mode of a path as the probe reports them, normalised. */
@@ -22,10 +23,10 @@ export function normaliseMode(mode: string | number | undefined): string | undef
   return s.padStart(4, "0");
 }
 
-/** Shell: print one line `TYPE MODE OWNER GROUP` for a path, or `absent` (hcd_stat: see engine/read-tables). */
-export function statProbe(path: string): string {
+/** Shell: print one line `TYPE MODE OWNER GROUP` for a path, or `absent`. */
+export function statProbe(path: string): Probe {
   const p = quote(path);
-  return `if [ -L ${p} ]; then echo link; elif [ -e ${p} ]; then hcd_stat ${p}; else echo absent; fi`;
+  return probeText`if [ -L ${p} ]; then echo link; elif [ -e ${p} ]; then ${tableRead.stat(path)}; else echo absent; fi`;
 }
 
 export function parseStat(line: string): Attributes {

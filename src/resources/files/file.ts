@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { ContentInput, Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
+import { probeText, tableRead } from "../../engine/read-tables.js";
 import { quote } from "../../transport/quote.js";
 import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
 import { toContent } from "./content-input.js";
@@ -49,14 +50,14 @@ export function file(opts: FileOptions): Task {
     writes: keys.file(opts.path),
     probeInShell: true, // (h: set before it is read)
     probe: (ctx) =>
-      [
-        statProbe(opts.path),
-        `if [ -f ${p} ] && [ ! -L ${p} ]; then hcd_sha ${p}; h=$hcd_r; echo "sha $h";`,
-        ctx.diff && content && !content.sensitive
-          ? `  if [ "$h" != ${want} ] && [ "$(stat -c %s ${p})" -le ${MAX_DIFF_BYTES} ]; then echo content; base64 < ${p}; fi;`
-          : "",
-        `fi`,
-      ].join("\n"),
+      probeText`${statProbe(opts.path)}
+if [ -f ${p} ] && [ ! -L ${p} ]; then ${tableRead.sha(opts.path)}; h=$hcd_r; echo "sha $h";
+${
+  ctx.diff && content && !content.sensitive
+    ? `  if [ "$h" != ${want} ] && [ "$(stat -c %s ${p})" -le ${MAX_DIFF_BYTES} ]; then echo content; base64 < ${p}; fi;`
+    : ""
+}
+fi`,
     parse: (out) => parseFileProbe(out),
     steps: (cur) => fileSteps(opts, cur, content?.text, want, content?.sensitive ?? false),
   };

@@ -1,6 +1,7 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
+import { probeText } from "../../engine/read-tables.js";
 import { quote } from "../../transport/quote.js";
 import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
 import { atomicWrite, type WriteOptions } from "./write.js";
@@ -53,7 +54,7 @@ export function line(opts: LineOptions): Task {
     name: `line in ${opts.path}: ${label.length > 40 ? label.slice(0, 37) + "..." : label}`,
     reads: keys.file(opts.path),
     writes: keys.file(opts.path),
-    probe: () => `${statProbe(opts.path)}\nif [ -f ${p} ]; then echo content; base64 < ${p}; fi`,
+    probe: () => probeText`${statProbe(opts.path)}\nif [ -f ${p} ]; then echo content; base64 < ${p}; fi`,
     probeInShell: true,
     parse: (out) => {
       const ls = out.split("\n");

@@ -1,7 +1,8 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
-import { commandLine, quote } from "../../transport/quote.js";
+import { probeText, tableRead } from "../../engine/read-tables.js";
+import { commandLine } from "../../transport/quote.js";
 
 export interface AptOptions extends TaskOptions {
   names: string[];
@@ -30,9 +31,8 @@ export function apt(opts: AptOptions): Task {
     name: `packages ${names.join(" ")}`,
     reads: names.map((n) => keys.state("package", n)),
     writes: [keys.anything],
-    // (hcd_pkgs: dpkg-query lines, see engine/read-tables)
     probeInShell: true,
-    probe: () => `hcd_pkgs ${names.map(quote).join(" ")}; true`,
+    probe: () => probeText`${tableRead.pkgs(names)}; true`,
     parse: (out) => parseDpkgQuery(out),
     steps: (installed): Step[] => {
       const env = "DEBIAN_FRONTEND=noninteractive";

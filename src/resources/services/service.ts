@@ -1,6 +1,7 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
+import { probeText, tableRead } from "../../engine/read-tables.js";
 import { commandLine, quote } from "../../transport/quote.js";
 
 export interface ServiceOptions extends TaskOptions {
@@ -39,7 +40,6 @@ export function service(opts: ServiceOptions): Task {
   if (!/^[A-Za-z0-9@_.:-]+$/.test(opts.name)) throw new Error(`service: "${opts.name}" is not a unit name`);
   const unit = opts.name.includes(".") ? opts.name : `${opts.name}.service`;
   const sysvName = opts.name.replace(/\.service$/, "");
-  const u = quote(unit);
   const s = quote(sysvName);
   const resource: Resource<ServiceState> = {
     kind: "service",
@@ -53,17 +53,13 @@ export function service(opts: ServiceOptions): Task {
     ],
     writes: [keys.unit(unit)],
     probeInShell: true,
-    probe: () =>
-      [
-        `if [ -d /run/systemd/system ]; then echo init systemd;`,
-        // (hcd_unit: systemctl show, see engine/read-tables)
-        `  hcd_unit ${u};`,
-        // units generated from SysV scripts are "generated": their rc links say whether they start at boot
-        `  if hcd_glob /etc/rc[2345].d/S*${s}; then echo sysv-enabled yes; else echo sysv-enabled no; fi;`,
-        `else echo init sysv; if [ -x /etc/init.d/${sysvName} ]; then echo load yes; else echo load no; fi;`,
-        `  if /etc/init.d/${s} status >/dev/null 2>&1; then echo active active; else echo active inactive; fi;`,
-        `  if hcd_glob /etc/rc[2345].d/S*${s}; then echo enabled yes; else echo enabled no; fi; fi`,
-      ].join("\n"),
+    // units generated from SysV scripts are "generated": their rc links say whether they start at boot
+    probe: () => probeText`if [ -d /run/systemd/system ]; then echo init systemd;
+  ${tableRead.unit(unit)};
+  if hcd_glob /etc/rc[2345].d/S*${s}; then echo sysv-enabled yes; else echo sysv-enabled no; fi;
+else echo init sysv; if [ -x /etc/init.d/${sysvName} ]; then echo load yes; else echo load no; fi;
+  if /etc/init.d/${s} status >/dev/null 2>&1; then echo active active; else echo active inactive; fi;
+  if hcd_glob /etc/rc[2345].d/S*${s}; then echo enabled yes; else echo enabled no; fi; fi`,
     parse: (out) => parseServiceProbe(out),
     steps: (cur): Step[] => {
       // refused here, not given as a step that can only fail: check mode must not call it a change
