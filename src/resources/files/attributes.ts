@@ -58,3 +58,41 @@ export function attributeSteps(
   }
   return out;
 }
+
+/** What one read of a path gives: its attributes, and its SHA-256 and text when asked for. */
+export interface FileRead extends Attributes {
+  sha256?: string;
+  text?: string;
+}
+
+/**
+ * The one read of a file that the file resources share: the stat line; with `sha`, `sha HASH`
+ * of a regular file; with `content`, `content` and its base64 lines, always or only when its
+ * hash differs from `unlessSha` and it is no larger than `maxBytes`.
+ */
+export function fileRead(
+  path: string,
+  want: { sha?: boolean; content?: "always" | { unlessSha: string; maxBytes: number } } = {},
+): Probe {
+  const p = quote(path);
+  const regular = `[ -f ${p} ] && [ ! -L ${p} ]`;
+  const content =
+    want.content === undefined
+      ? ""
+      : want.content === "always"
+        ? `echo content; base64 < ${p};`
+        : `if [ "$h" != ${want.content.unlessSha} ] && [ "$(stat -c %s ${p})" -le ${want.content.maxBytes} ]; then echo content; base64 < ${p}; fi;`;
+  if (!want.sha) return content ? probeText`${statProbe(path)}\nif ${regular}; then ${content} fi` : statProbe(path);
+  return probeText`${statProbe(path)}\nif ${regular}; then ${tableRead.sha(path)}; h=$hcd_r; echo "sha $h"; ${content} fi`;
+}
+
+/** Parse what fileRead printed. */
+export function parseFileRead(out: string): FileRead {
+  const lines = out.split("\n");
+  const state: FileRead = parseStat(lines[0] ?? "");
+  const sha = lines.find((l) => l.startsWith("sha "));
+  if (sha) state.sha256 = sha.slice(4).trim();
+  const at = lines.indexOf("content");
+  if (at >= 0) state.text = Buffer.from(lines.slice(at + 1).join(""), "base64").toString("utf8");
+  return state;
+}

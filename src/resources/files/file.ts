@@ -2,9 +2,8 @@ import { createHash } from "node:crypto";
 import type { ContentInput, Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
-import { probeText, tableRead } from "../../engine/read-tables.js";
 import { quote } from "../../transport/quote.js";
-import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
+import { attributeSteps, type Attributes, fileRead, normaliseMode, parseFileRead } from "./attributes.js";
 import { toContent } from "./content-input.js";
 import { atomicWrite, type WriteOptions } from "./write.js";
 
@@ -22,15 +21,10 @@ interface FileState extends Attributes {
 
 const MAX_DIFF_BYTES = 1 << 20;
 
-/** Parse `stat` line, `sha HASH`, then optionally `content` + base64 lines. */
+/** Parse what fileRead printed (the text, when there, is the file's current text). */
 export function parseFileProbe(out: string): FileState {
-  const lines = out.split("\n");
-  const state: FileState = parseStat(lines[0] ?? "");
-  const sha = lines.find((l) => l.startsWith("sha "));
-  if (sha) state.sha256 = sha.slice(4).trim();
-  const at = lines.indexOf("content");
-  if (at >= 0) state.before = Buffer.from(lines.slice(at + 1).join(""), "base64").toString("utf8");
-  return state;
+  const { text, ...state } = parseFileRead(out);
+  return text === undefined ? state : { ...state, before: text };
 }
 
 /** A file with exactly this content (or no file, with state absent). */
@@ -42,7 +36,6 @@ export function file(opts: FileOptions): Task {
   const content = opts.content === undefined ? undefined : toContent(opts.content);
   const want = content ? createHash("sha256").update(content.text, "utf8").digest("hex") : "";
   normaliseMode(opts.mode); // refuse a bad mode before connecting
-  const p = quote(opts.path);
   const resource: Resource<FileState> = {
     kind: "file",
     name: `file ${opts.path}`,
@@ -50,14 +43,10 @@ export function file(opts: FileOptions): Task {
     writes: keys.file(opts.path),
     probeInShell: true, // (h: set before it is read)
     probe: (ctx) =>
-      probeText`${statProbe(opts.path)}
-if [ -f ${p} ] && [ ! -L ${p} ]; then ${tableRead.sha(opts.path)}; h=$hcd_r; echo "sha $h";
-${
-  ctx.diff && content && !content.sensitive
-    ? `  if [ "$h" != ${want} ] && [ "$(stat -c %s ${p})" -le ${MAX_DIFF_BYTES} ]; then echo content; base64 < ${p}; fi;`
-    : ""
-}
-fi`,
+      fileRead(opts.path, {
+        sha: true,
+        content: ctx.diff && content && !content.sensitive ? { unlessSha: want, maxBytes: MAX_DIFF_BYTES } : undefined,
+      }),
     parse: (out) => parseFileProbe(out),
     steps: (cur) => fileSteps(opts, cur, content?.text, want, content?.sensitive ?? false),
   };

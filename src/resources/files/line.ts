@@ -1,9 +1,8 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
-import { probeText } from "../../engine/read-tables.js";
 import { quote } from "../../transport/quote.js";
-import { attributeSteps, normaliseMode, parseStat, statProbe, type Attributes } from "./attributes.js";
+import { attributeSteps, type Attributes, fileRead, normaliseMode, parseFileRead } from "./attributes.js";
 import { atomicWrite, type WriteOptions } from "./write.js";
 
 export interface LineOptions extends WriteOptions, TaskOptions {
@@ -47,22 +46,15 @@ export function line(opts: LineOptions): Task {
   if (opts.line?.includes("\n")) throw new Error(`line in ${opts.path}: line must not contain a newline`);
   if (opts.regexp) new RegExp(opts.regexp); // fail early on a bad expression
   normaliseMode(opts.mode); // refuse a bad mode before connecting
-  const p = quote(opts.path);
   const label = opts.line ?? opts.regexp ?? "";
   const resource: Resource<LineState> = {
     kind: "line",
     name: `line in ${opts.path}: ${label.length > 40 ? label.slice(0, 37) + "..." : label}`,
     reads: keys.file(opts.path),
     writes: keys.file(opts.path),
-    probe: () => probeText`${statProbe(opts.path)}\nif [ -f ${p} ]; then echo content; base64 < ${p}; fi`,
+    probe: () => fileRead(opts.path, { content: "always" }),
     probeInShell: true,
-    parse: (out) => {
-      const ls = out.split("\n");
-      const st: LineState = parseStat(ls[0] ?? "");
-      const at = ls.indexOf("content");
-      if (at >= 0) st.text = Buffer.from(ls.slice(at + 1).join(""), "base64").toString("utf8");
-      return st;
-    },
+    parse: (out) => parseFileRead(out),
     // a text alone says nothing of mode and owner: with those wanted, the file is read back
     fromContent:
       opts.mode === undefined && opts.owner === undefined && opts.group === undefined
