@@ -1,5 +1,6 @@
 // Promise 4: one run at a time per host.
 import { describe, expect, it } from "vitest";
+import { silentReporter } from "../../src/engine/reporter.js";
 import { command } from "../../src/index.js";
 import { apply, holdLock, onHost } from "../support/lab.js";
 
@@ -31,15 +32,7 @@ describe("the host lock", () => {
     const warnings: string[] = [];
     // (the lock is taken before the first change: this run has one)
     const r = await apply("h2", () => [command({ run: "touch /srv/lock-c", creates: "/srv/lock-c" })], {
-      reporter: {
-        playStarted() {},
-        hostStarted() {},
-        progress() {},
-        task() {},
-        hostFinished() {},
-        playFinished() {},
-        warning: (w) => warnings.push(w),
-      },
+      reporter: { ...silentReporter, warning: (w) => warnings.push(w) },
     });
     expect(r.hosts.h2!.failed).toBe(0);
     expect(warnings.join("\n")).toMatch(

@@ -84,7 +84,7 @@ describe("the session shell", () => {
     opened.splice(opened.indexOf(b), 1);
     expect(onHost("h3", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");
     const l = await a.lock!("run A");
-    expect(l).toMatchObject({ status: "locked", stale: true });
+    expect(l).toMatchObject({ status: "locked", changedSinceRead: true });
     onHost("h3", "pkill -f '^sleep 30$'; true");
   });
 });

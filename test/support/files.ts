@@ -21,3 +21,19 @@ export function edited(text: string, edits: Array<[string, string]>): string {
   }
   return text;
 }
+
+/** For the tests of a file: the user's cache folder is `dir` (XDG_CACHE_HOME), put back after. */
+export function cacheHomeFor(
+  dir: string,
+  hooks: { beforeAll(f: () => void): void; afterAll(f: () => void): void },
+): void {
+  let saved: string | undefined;
+  hooks.beforeAll(() => {
+    saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = dir;
+  });
+  hooks.afterAll(() => {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+  });
+}

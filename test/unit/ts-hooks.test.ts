@@ -5,16 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cacheHomeFor } from "../support/files.js";
 import { load, resolve } from "../../src/playbook/ts-hooks.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hcd-hooks-"));
 const cache = join(dir, "cache");
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.XDG_CACHE_HOME;
-  process.env.XDG_CACHE_HOME = cache;
-});
-afterAll(() => (saved === undefined ? delete process.env.XDG_CACHE_HOME : (process.env.XDG_CACHE_HOME = saved)));
+cacheHomeFor(cache, { beforeAll, afterAll });
 
 const nextLoad = async () => {
   throw new Error("a .ts file must not reach the default loader");

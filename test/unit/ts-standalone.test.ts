@@ -1,29 +1,17 @@
 // The one-step transform of TypeScript playbooks: one ES module in the transform cache whose
 // imports are absolute, or "use the hooks" when the playbook needs more.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cacheHomeFor, put as putIn } from "../support/files.js";
 import { standaloneUrl } from "../../src/playbook/ts-standalone.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hcd-standalone-"));
 const cache = join(dir, "cache");
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.XDG_CACHE_HOME;
-  process.env.XDG_CACHE_HOME = cache;
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = saved;
-});
-const put = (rel: string, text: string) => {
-  const p = join(dir, rel);
-  mkdirSync(join(p, ".."), { recursive: true });
-  writeFileSync(p, text);
-  return p;
-};
+cacheHomeFor(cache, { beforeAll, afterAll });
+const put = (rel: string, text: string) => putIn(dir, rel, text);
 
 describe("the one-step transform of a TypeScript playbook", () => {
   it("makes one module in the cache whose imports and import.meta are those of the playbook's place", async () => {
