@@ -26,11 +26,15 @@ function mtime(url: string): number {
   }
 }
 
+/** The compiled file of a source of this repository's src/ or roles/ (existing or not). */
+export function distOf(url: string): string | undefined {
+  const m = url.startsWith(ROOT) ? /^(src|roles)\/(.+)\.ts$/.exec(url.slice(ROOT.length)) : null;
+  return m ? `${ROOT}dist/${m[1]}/${m[2]}.js` : undefined;
+}
+
 export function preferDist(url: string): string {
-  if (!url.startsWith(ROOT)) return url;
-  const m = /^(src|roles)\/(.+)\.ts$/.exec(url.slice(ROOT.length));
-  if (!m) return url;
-  const dist = `${ROOT}dist/${m[1]}/${m[2]}.js`;
+  const dist = distOf(url);
+  if (!dist) return url;
   const built = mtime(dist);
   return built >= 0 && built >= mtime(url) ? dist : url;
 }

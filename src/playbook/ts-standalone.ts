@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cached, store, TS_FILE } from "./ts-cache.js";
-import { preferDist } from "./ts-hooks.js";
+import { distOf, preferDist } from "./ts-hooks.js";
 
 /** What the cached module was made from: files it imports, and the sources of the dist/ files among them. */
 interface Manifest {
@@ -36,15 +36,24 @@ export async function standaloneUrl(path: string): Promise<string | undefined> {
     if (valid(m)) return pathToFileURL(hit.file).href;
   }
   const built = await build(path);
+  if (built === "for now") return undefined;
   store("standalone-manifest", path, source, JSON.stringify(built?.manifest ?? null));
   if (!built) return undefined;
   const file = store("standalone", path, source, built.code);
   return file ? pathToFileURL(file).href : undefined;
 }
 
-class NeedsHooks extends Error {}
+/** `forNow`: only because dist/ is older than a source of this repository (not to be remembered). */
+class NeedsHooks extends Error {
+  constructor(
+    message: string,
+    readonly forNow = false,
+  ) {
+    super(message);
+  }
+}
 
-async function build(path: string): Promise<{ code: string; manifest: Manifest } | undefined> {
+async function build(path: string): Promise<{ code: string; manifest: Manifest } | undefined | "for now"> {
   const esbuild = await import("esbuild");
   const url = pathToFileURL(path).href;
   const manifest: Manifest = { imports: [], builtFrom: [] };
@@ -84,7 +93,8 @@ async function build(path: string): Promise<{ code: string; manifest: Manifest }
               let file = r.path;
               if (TS_FILE.test(file)) {
                 const mapped = preferDist(pathToFileURL(file).href);
-                if (mapped.endsWith(".ts")) throw new NeedsHooks(`imports ${args.path}, a TypeScript module`);
+                if (mapped.endsWith(".ts"))
+                  throw new NeedsHooks(`imports ${args.path}, a TypeScript module`, distOf(mapped) !== undefined);
                 manifest.builtFrom.push([fileURLToPath(mapped), file]);
                 file = fileURLToPath(mapped);
               }
@@ -96,11 +106,11 @@ async function build(path: string): Promise<{ code: string; manifest: Manifest }
       ],
     });
   } catch (e) {
-    if (
-      e instanceof NeedsHooks ||
-      (e as { errors?: Array<{ detail?: unknown }> }).errors?.some((x) => x.detail instanceof NeedsHooks)
-    )
-      return undefined;
+    const why =
+      e instanceof NeedsHooks
+        ? e
+        : (e as { errors?: Array<{ detail?: unknown }> }).errors?.find((x) => x.detail instanceof NeedsHooks)?.detail;
+    if (why instanceof NeedsHooks) return why.forNow ? "for now" : undefined;
     throw e;
   }
   // An import() of a computed name, or import.meta.resolve, would be taken from the cache folder.
