@@ -32,6 +32,8 @@ export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "
 export { handler, restartService, reloadService, daemonReload } from "./engine/handlers.js";
 export { task } from "./engine/types.js";
 export { keys } from "./engine/keys.js";
+export { probeText, tableRead } from "./engine/read-tables.js";
+export type { Probe } from "./engine/read-tables.js";
 export type { Key } from "./engine/keys.js";
 export type {
   Content,
@@ -39,6 +41,7 @@ export type {
   FileDiff,
   Handler,
   ProbeContext,
+  ProbeSpeed,
   Resource,
   Step,
   Task,

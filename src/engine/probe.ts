@@ -48,7 +48,7 @@ export function probeSections(token: string, stdout: string, copies: Map<string,
 
 export function probeItem(id: string, r: Resource, diff: boolean): ProbeItem {
   const p = asProbe(r.probe({ diff }));
-  return [id, p.script, r.slowProbe, r.probeInShell, p.tables];
+  return [id, p.script, r.speed?.slow, r.speed?.inShell, p.tables];
 }
 
 /** The one remote script that reads every task of a host (and its kept notifications). */

@@ -10,7 +10,7 @@ export function newToken(): string {
 
 /**
  * Wrap a fragment: it runs in a subshell (or, inShell, a brace group: see
- * Resource.probeInShell) with stderr merged, then prints its exit code.
+ * Resource.speed) with stderr merged, then prints its exit code.
  */
 export function section(
   token: string,

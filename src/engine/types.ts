@@ -48,14 +48,11 @@ export interface Resource<S = unknown> {
    * Lets the engine take the steps after an earlier edit of the same file without reading it back.
    */
   fromContent?(text: string | null): S;
-  /** The probe waits on something slow (a daemon's client): run it beside the others. */
-  readonly slowProbe?: boolean;
   /**
-   * The probe may run in the probe script's own shell instead of a subshell (one fork less per
-   * task): it never exits, changes directory, sets options or traps, runs no text of the user
-   * outside a subshell, and reads no variable it did not set.
+   * Optional, and safe to leave out: what lets the engine run this probe faster. Without it
+   * the probe runs in a subshell of its own, after the one before; both ways are correct.
    */
-  readonly probeInShell?: boolean;
+  readonly speed?: ProbeSpeed;
   /**
    * The probe's output holds secrets or password-equivalent hashes (SoftEther's ConfigGet):
    * it is never quoted in an error, only said to be unreadable.
@@ -63,6 +60,18 @@ export interface Resource<S = unknown> {
   readonly secretProbe?: boolean;
   parse(output: string, exitCode: number): S;
   steps(current: S): Step[];
+}
+
+/** How a probe may be run, for speed only (see Resource.speed). */
+export interface ProbeSpeed {
+  /** It waits on something slow (a daemon's client): start it first, beside the others. */
+  readonly slow?: boolean;
+  /**
+   * It may run in the probe script's own shell (one fork less): it never exits, changes
+   * directory, sets options or traps, runs no text of the user outside a subshell, and reads
+   * no variable it did not set.
+   */
+  readonly inShell?: boolean;
 }
 
 /** Something to run once at the end of a role when a task that notifies it changed. */

@@ -41,7 +41,7 @@ export function command(opts: CommandOptions): Task {
     ],
     writes: opts.affects ?? [keys.anything],
     // user text (unless, onlyIf) stays in a subshell of its own
-    probeInShell: !opts.unless && !opts.onlyIf,
+    speed: { inShell: !opts.unless && !opts.onlyIf },
     probe: () => (guard ? `if ${guard}; then echo run; else echo skip; fi` : "echo run"),
     parse: (out) => out.trim().split("\n").pop() === "run",
     steps: (mustRun): Step[] => {

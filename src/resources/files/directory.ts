@@ -29,7 +29,7 @@ export function directory(opts: DirectoryOptions): Task {
     reads: [keys.entry(opts.path)],
     writes: opts.state === "absent" ? keys.file(opts.path) : [keys.entry(opts.path)],
     probe: () => statProbe(opts.path),
-    probeInShell: true,
+    speed: { inShell: true },
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
     steps: (cur): Step[] => {
       if (opts.state === "absent")

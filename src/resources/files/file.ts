@@ -41,7 +41,7 @@ export function file(opts: FileOptions): Task {
     name: `file ${opts.path}`,
     reads: keys.file(opts.path),
     writes: keys.file(opts.path),
-    probeInShell: true, // (h: set before it is read)
+    speed: { inShell: true }, // (h: set before it is read)
     probe: (ctx) =>
       fileRead(opts.path, {
         sha: true,

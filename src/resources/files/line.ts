@@ -53,7 +53,7 @@ export function line(opts: LineOptions): Task {
     reads: keys.file(opts.path),
     writes: keys.file(opts.path),
     probe: () => fileRead(opts.path, { content: "always" }),
-    probeInShell: true,
+    speed: { inShell: true },
     parse: (out) => parseFileRead(out),
     // a text alone says nothing of mode and owner: with those wanted, the file is read back
     fromContent:

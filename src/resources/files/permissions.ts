@@ -25,7 +25,7 @@ export function permissions(opts: PermissionsOptions): Task {
     reads: keys.file(opts.path),
     writes: keys.file(opts.path),
     probe: () => statProbe(opts.path),
-    probeInShell: true,
+    speed: { inShell: true },
     parse: (out) => parseStat(out.split("\n")[0] ?? ""),
     steps: (cur): Step[] => {
       if (cur.type === "absent") throw new Error(`${opts.path} does not exist`);

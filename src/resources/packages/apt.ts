@@ -31,7 +31,7 @@ export function apt(opts: AptOptions): Task {
     name: `packages ${names.join(" ")}`,
     reads: names.map((n) => keys.state("package", n)),
     writes: [keys.anything],
-    probeInShell: true,
+    speed: { inShell: true },
     probe: () => probeText`${tableRead.pkgs(names)}; true`,
     parse: (out) => parseDpkgQuery(out),
     steps: (installed): Step[] => {

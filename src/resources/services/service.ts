@@ -52,7 +52,7 @@ export function service(opts: ServiceOptions): Task {
       keys.tree(`/etc/init.d/${sysvName}`),
     ],
     writes: [keys.unit(unit)],
-    probeInShell: true,
+    speed: { inShell: true },
     // units generated from SysV scripts are "generated": their rc links say whether they start at boot
     probe: () => probeText`if [ -d /run/systemd/system ]; then echo init systemd;
   ${tableRead.unit(unit)};

@@ -31,7 +31,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
     kind: "softether",
     name: `softether ${(spec.hubs ?? []).map((h) => `hub ${h.name}`).join(", ") || "server"}`,
     reads: [keys.unit("softether-vpnserver.service"), keys.state("softether", "server")],
-    slowProbe: true,
+    speed: { slow: true },
     secretProbe: true,
     writes: [keys.state("softether", "server"), keys.state("interface", "softether taps")],
     probe: () => configProbe(admin, port),

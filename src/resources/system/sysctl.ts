@@ -30,7 +30,7 @@ export function sysctl(opts: SysctlOptions): Task {
     name: `sysctl ${opts.key} = ${value}`,
     reads: [keys.state("sysctl", opts.key), keys.tree(path)],
     writes: [keys.state("sysctl", opts.key), keys.tree(path)],
-    probeInShell: true,
+    speed: { inShell: true },
     probe: () =>
       `echo "live $(sysctl -n ${quote(opts.key)} 2>/dev/null)"; if [ -f ${quote(path)} ]; then echo persisted; cat ${quote(path)}; fi`,
     parse: (out) => {

@@ -22,7 +22,7 @@ const slowSecretRead: Resource<string> = {
   name: "slow read of /etc/hcd-chaos/secret",
   reads: [keys.state("chaos", "secret")],
   writes: [],
-  slowProbe: true,
+  speed: { slow: true },
   secretProbe: true,
   probe: () => `${HOOK} probe; cat /etc/hcd-chaos/secret 2>/dev/null; true`,
   parse: (out) => out,
