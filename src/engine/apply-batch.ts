@@ -26,7 +26,7 @@ export interface ApplyContext {
 
 /** Apply: each batch in one remote script, then convergence checked by a fresh read. */
 export function applyExecutor(c: ApplyContext): Executor {
-  return { readsBack: true, run: (batch, readFrom) => applyBatch(c, batch, readFrom) };
+  return { readsBack: true, carryOut: (batch, readFrom) => applyBatch(c, batch, readFrom) };
 }
 
 /**
@@ -63,7 +63,7 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
   parts.push(probe.script);
   const n = batch.filter((e) => e.steps.length).length;
   c.reporter.progress(c.host, `applying ${n} change${n > 1 ? "s" : ""}`);
-  const r = await c.shell.run(parts.join("\n"));
+  const r = await c.shell.runScript(parts.join("\n"));
   const secs = probeSections(tk, r.stdout, probe.copies);
   reread.forEach((i) => c.states.read(i, secs.get(`p${i}`)));
   // after a failed step nothing ran, not even the re-reads
@@ -104,7 +104,7 @@ async function confirmed(c: ApplyContext, e: Entry, check: boolean): Promise<str
   if (e.steps.some((st) => st.confirm)) {
     // the confirmation changed what the task reads (it records the change): read it again
     const tk = newToken();
-    const again = await c.shell.run(
+    const again = await c.shell.runScript(
       c.dialect.header +
         c.dialect.section(tk, "p", asProbe(c.tasks[e.index]!.task.resource.probe({ diff: c.diff })).script),
     );

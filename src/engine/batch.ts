@@ -21,19 +21,19 @@ export interface Entry {
 export type Report = (r: Omit<TaskResult, "host">) => void;
 
 /**
- * Carries out a batch. `run` also re-reads the batch's tasks and every task from `readFrom`
+ * Carries out a batch. `carryOut` also re-reads the batch's tasks and every task from `readFrom`
  * on, when `readsBack`; it returns the failure that ends the host's run, if any.
  */
 export interface Executor {
   readonly readsBack: boolean;
-  run(batch: Entry[], readFrom: number): Promise<string | undefined>;
+  carryOut(batch: Entry[], readFrom: number): Promise<string | undefined>;
 }
 
 /** Check mode: the same batches, sent nowhere; each change is reported as one to come. */
 export function checkExecutor(report: Report): Executor {
   return {
     readsBack: false,
-    async run(batch) {
+    async carryOut(batch) {
       for (const e of batch) {
         if (e.steps.length || e.unread)
           report({ role: e.role, task: e.name, status: "changed", why: e.why, diff: diffsOf(e.steps) });

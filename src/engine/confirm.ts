@@ -12,7 +12,7 @@ export async function confirmAll(shell: RemoteShell, steps: Step[]): Promise<str
     let last = "";
     for (;;) {
       try {
-        const r = await shell.runFresh(s.confirm.script);
+        const r = await shell.runScriptFresh(s.confirm.script);
         if (r.code === 0) break;
         last = `the confirmation script failed (exit ${r.code}): ${(r.stdout + r.stderr).trim()}`;
       } catch (e) {

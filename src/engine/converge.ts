@@ -84,7 +84,7 @@ export async function convergeOnce(
   const flush = async (readFrom: number) => {
     const sent = batch;
     batch = [];
-    const failure = await exec.run(sent, readFrom);
+    const failure = await exec.carryOut(sent, readFrom);
     if (exec.readsBack) {
       dirty.clear();
       written.clear();

@@ -61,5 +61,5 @@ export function runProbe(shell: RemoteShell, roles: CompiledRole[], diff: boolea
     ...tasks.map((t, i) => probeItem(`p${i}`, t.task.resource, diff)),
   ];
   const { script, copies } = probeScript(d, token, items);
-  return shell.run(d.header + script).then((result) => ({ token, result, copies }));
+  return shell.runScript(d.header + script).then((result) => ({ token, result, copies }));
 }

@@ -24,7 +24,7 @@ export class PosixShell implements RemoteShell {
     private fresh: () => Promise<Connected>,
   ) {}
 
-  async runFresh(script: string): Promise<RunResult> {
+  async runScriptFresh(script: string): Promise<RunResult> {
     const { client } = await this.fresh();
     try {
       this.remoteScripts++;
@@ -54,11 +54,11 @@ export class PosixShell implements RemoteShell {
     );
   }
 
-  async run(script: string): Promise<RunResult> {
+  async runScript(script: string): Promise<RunResult> {
     this.remoteScripts++;
     try {
       let r: RunResult & { gen: string };
-      if (this.stream) r = await this.stream.run(script);
+      if (this.stream) r = await this.stream.runScript(script);
       else {
         const opened = ScriptStream.open(this.conn.client, this.target, script);
         this.stream = opened.stream;

@@ -152,7 +152,7 @@ export class RtxShell implements RemoteShell {
   }
 
   /** Run a script of the rtx dialect: sections of command lines, framed back like sh output. */
-  async run(script: string): Promise<RunResult> {
+  async runScript(script: string): Promise<RunResult> {
     this.remoteScripts++;
     const out: string[] = [];
     let current: { token: string; id: string; stop: boolean; output: string[]; failed: boolean } | undefined;
@@ -195,7 +195,7 @@ export class RtxShell implements RemoteShell {
     return { stdout: out.join("\n") + "\n", stderr: "", code: 0 };
   }
 
-  runFresh(): Promise<RunResult> {
+  runScriptFresh(): Promise<RunResult> {
     return Promise.reject(new DeployError("task", "an RTX router cannot be confirmed over a second session"));
   }
 

@@ -93,7 +93,7 @@ export class ScriptStream {
       client.exec(line ?? command(""), (err, ch) => (err ? reject(err) : resolve(ch))),
     );
     s.start(started);
-    const firstRun = p ?? (first !== undefined ? s.run(first) : undefined);
+    const firstRun = p ?? (first !== undefined ? s.runScript(first) : undefined);
     return { stream: s, first: firstRun };
   }
 
@@ -150,7 +150,7 @@ export class ScriptStream {
   }
 
   /** Run one script; resolves with its output, exit code and the lock generation read before it. */
-  async run(script: string): Promise<RunResult & { gen: string }> {
+  async runScript(script: string): Promise<RunResult & { gen: string }> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
     const ch = await this.startedChannel!.catch(() => undefined);

@@ -44,9 +44,9 @@ export interface RemoteShell {
   readonly target: SshTarget;
   /** The language of its scripts: POSIX sh (the default), or the RTX CLI. */
   readonly language?: "sh" | "rtx";
-  run(script: string): Promise<RunResult>;
+  runScript(script: string): Promise<RunResult>;
   /** Run a script over a NEW connection (proves that a fresh login still works). */
-  runFresh(script: string): Promise<RunResult>;
+  runScriptFresh(script: string): Promise<RunResult>;
   close(): Promise<void>;
   /**
    * Take the host's run lock until close() (the remote session shell holds an flock, so a

@@ -33,30 +33,32 @@ const ARGV = `tr '\\0' ' ' < /proc/$$/cmdline`;
 describe("the session shell", () => {
   it("runs scripts one after another without one script's exit, cd, variables or stdin reaching the next", async () => {
     const sh = await shell("h1");
-    expect(await sh.run("cd /tmp; X=1; echo out; echo err >&2; exit 3")).toEqual({
+    expect(await sh.runScript("cd /tmp; X=1; echo out; echo err >&2; exit 3")).toEqual({
       stdout: "out\n",
       stderr: "err\n",
       code: 3,
     });
-    expect(await sh.run('pwd; echo "x=${X:-unset}"; cat; printf no-newline')).toEqual({
+    expect(await sh.runScript('pwd; echo "x=${X:-unset}"; cat; printf no-newline')).toEqual({
       stdout: "/root\nx=unset\nno-newline",
       stderr: "",
       code: 0,
     });
-    const big = await sh.run("head -c 300000 /dev/zero | tr '\\0' a; echo; seq 1 20000 >&2");
+    const big = await sh.runScript("head -c 300000 /dev/zero | tr '\\0' a; echo; seq 1 20000 >&2");
     expect(big.stdout.length).toBe(300001);
     expect(big.stderr.split("\n").length).toBe(20001);
     // two-byte characters, 400000 bytes: some are split between channel chunks
-    expect((await sh.run("head -c 200000 /dev/zero | tr '\\0' x | sed 's/x/é/g'")).stdout).toBe("é".repeat(200000));
+    expect((await sh.runScript("head -c 200000 /dev/zero | tr '\\0' x | sed 's/x/é/g'")).stdout).toBe(
+      "é".repeat(200000),
+    );
     expect(sh.remoteScripts).toBe(4);
   });
 
   it("sends a first script in the command line only when it holds no secret", async () => {
     const plain = await shell("h1");
-    expect((await plain.run(`${ARGV}; echo ' marker-in-argv'`)).stdout).toContain("marker-in-argv");
+    expect((await plain.runScript(`${ARGV}; echo ' marker-in-argv'`)).stdout).toContain("marker-in-argv");
     const pw = secret("hunter2-session-test");
     const withSecret = await shell("h2");
-    const r = await withSecret.run(`${ARGV}; echo; echo ${pw.reveal()} | wc -c`);
+    const r = await withSecret.runScript(`${ARGV}; echo; echo ${pw.reveal()} | wc -c`);
     expect(r.stdout).not.toContain(pw.reveal());
     expect(r.stdout.trim().split("\n").pop()).toBe(String(pw.reveal().length + 1));
   });
@@ -64,7 +66,7 @@ describe("the session shell", () => {
   it("sends a first script whose quoted form would be too long for one argument on stdin", async () => {
     const sh = await shell("h3");
     // 40000 characters of script, 160000 once quoted for the command line (Linux allows 131072)
-    const r = await sh.run(`tr -d '\\n' <<'EOF' | wc -c; ${ARGV} | wc -c\n${"'".repeat(40000)}\nEOF`);
+    const r = await sh.runScript(`tr -d '\\n' <<'EOF' | wc -c; ${ARGV} | wc -c\n${"'".repeat(40000)}\nEOF`);
     const [count, argvLength] = r.stdout.trim().split("\n").map(Number);
     expect(count).toBe(40000);
     expect(argvLength).toBeLessThan(200); // the script did not travel in the command line
@@ -72,14 +74,14 @@ describe("the session shell", () => {
 
   it("takes the lock in the session shell, frees it when the session ends, and says when another run changed the host since the last read", async () => {
     const a = await shell("h3");
-    await a.run("true"); // a's read of the host
+    await a.runScript("true"); // a's read of the host
     const b = await shell("h3");
-    await b.run("true");
+    await b.runScript("true");
     expect((await b.lock!("run B")).status).toBe("locked");
     expect(onHost("h3", "cat /run/homecloud-deploy.owner")).toBe("run B\n");
     expect(await a.lock!("run A")).toMatchObject({ status: "busy", previous: "run B" });
     // a script's children do not inherit the lock
-    await b.run("sleep 30 >/dev/null 2>&1 &");
+    await b.runScript("sleep 30 >/dev/null 2>&1 &");
     await b.close();
     opened.splice(opened.indexOf(b), 1);
     expect(onHost("h3", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");
@@ -113,7 +115,7 @@ describe("the run lock", () => {
         opened.push(sh);
         const lock = sh.lock!.bind(sh);
         return Object.assign(Object.create(sh), {
-          run: sh.run.bind(sh),
+          runScript: sh.runScript.bind(sh),
           lock: async (owner: string) => {
             await apply("h4", () => [file({ path: "/srv/race.conf", content: "b=2\n" })]);
             return lock(owner);
