@@ -2,7 +2,7 @@
 // not change loads without esbuild at all. Used by the one-step transform (ts-standalone.ts)
 // and by the module hooks (ts-hooks.ts).
 import { createHash } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDirs as safeCacheDirs } from "../cache-dir.js";
 
@@ -31,6 +31,14 @@ export function cached(kind: string, path: string, source: string): { code: stri
     }
   }
   return undefined;
+}
+
+/** Where a cached transform is, without reading it (a module to import needs only its path). */
+export function cachedFile(kind: string, path: string, source: string): string | undefined {
+  const name = cacheName(kind, path, source);
+  return cacheDirs()
+    .map((dir) => join(dir, name))
+    .find((f) => existsSync(f));
 }
 
 /** Keep a transform; where it was written (undefined: no usable cache folder). */

@@ -8,7 +8,7 @@ import { builtinModules } from "node:module";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { cached, store, TS_FILE } from "./ts-cache.js";
+import { cached, cachedFile, store, TS_FILE } from "./ts-cache.js";
 import { distOf, preferDist } from "./ts-hooks.js";
 
 /** What the cached module was made from: files it imports, and the sources of the dist/ files among them. */
@@ -28,12 +28,12 @@ function valid(m: Manifest): boolean {
 /** The file URL of the standalone module for this playbook, or undefined when it needs the hooks. */
 export async function standaloneUrl(path: string): Promise<string | undefined> {
   const source = readFileSync(path, "utf8");
-  const hit = cached("standalone", path, source);
   const manifest = cached("standalone-manifest", path, source);
-  if (hit && manifest) {
+  if (manifest) {
     const m = JSON.parse(manifest.code) as Manifest | null;
     if (m === null) return undefined;
-    if (valid(m)) return pathToFileURL(hit.file).href;
+    const hit = cachedFile("standalone", path, source);
+    if (hit && valid(m)) return pathToFileURL(hit).href;
   }
   const built = await build(path);
   if (built === "for now") return undefined;
