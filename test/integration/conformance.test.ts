@@ -209,7 +209,12 @@ const cases: Case[] = [
   {
     name: "softether",
     host: "h3",
-    setup: "systemctl start softether-vpnserver",
+    // vpnserver writes its config after it starts, and makes chain_certs/ at the first admin
+    // connection: both settle here, so the hash below sees only what the run writes.
+    setup:
+      "systemctl start softether-vpnserver && for i in $(seq 100); do ss -ltn | grep -q ':5555 ' && break; sleep 0.1; done;" +
+      " vpncmd localhost:5555 /SERVER /CSV /CMD ServerInfoGet </dev/null >/dev/null 2>&1;" +
+      " test -f /var/lib/softether/vpn_server.config && test -d /var/lib/softether/chain_certs",
     tasks: () => [
       softether({
         adminPassword: secret("conf-admin-pw-1"),
