@@ -1,6 +1,7 @@
 // The whole site: npx deploy playbooks/site.ts [-i inventory/lab.yaml] [--check --diff] [--tags radvd] [--limit vps]
 // The VPS is converged before the home gateway (its cascade needs the hub), the VMs last.
 import { definePlay, definePlaybook, z, zSecret } from "../src/index.js";
+import { SITE_HOPS, siteVmChecks, siteVpsChecks } from "./site-checks.js";
 import { renderSitePlan, siteFromInventory, type SitePlan } from "../src/net/index.js";
 import { firewall } from "../roles/firewall/index.js";
 import { ndppd } from "../roles/ndppd/index.js";
@@ -17,6 +18,8 @@ export default definePlaybook({
   name: "site",
   plan: (inventory) => siteFromInventory(inventory),
   describePlan: renderSitePlan,
+  // deploy verify: the hops in the order a packet meets them; the checks sit beside each play
+  hops: SITE_HOPS,
   plays: [
     definePlay({
       name: "vps",
@@ -56,6 +59,7 @@ export default definePlaybook({
           inputInterfaces: v.firewall_trusted_interfaces,
         }),
       ],
+      checks: (host, p: SitePlan, v) => siteVpsChecks(host, p, v.vpn_admin_password, HOME_USER),
     }),
     definePlay({
       name: "home gateway",
@@ -92,6 +96,7 @@ export default definePlaybook({
           }),
         ];
       },
+      checks: (host, p: SitePlan) => siteVmChecks(host, p),
     }),
     definePlay({
       // The older variant: a YAMAHA RTX router at home with an L2TPv3/IPsec tunnel over IPv6

@@ -49,7 +49,11 @@ export type {
 } from "./engine/types.js";
 
 export { secret, isSecret, Secret, redact, reveal } from "./secrets.js";
-export { quote } from "./transport/quote.js";
+export { quote, commandLine } from "./transport/quote.js";
+export type { Hop, VerifyCheck, CheckOutput, Verdict } from "./playbook/checks.js";
+export { unitActive, pingCheck, tcpCheck, vpncmdScript, addressesCheck } from "./verify/probes.js";
+export { runVerify } from "./verify/run.js";
+export type { VerifyReport, CheckResult, VerifyOptions } from "./verify/run.js";
 
 export { loadInventory, parseInventory } from "./inventory/load.js";
 export type { Host, Inventory } from "./inventory/types.js";

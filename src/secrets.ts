@@ -53,6 +53,12 @@ export function reveal(v: string | Secret): string {
   return typeof v === "string" ? v : v.reveal();
 }
 
+/** Whether a text holds a known secret value, raw or in one of the given encodings (e.g. shell-quoted). */
+export function holdsSecret(text: string, encodings: Array<(s: string) => string> = []): boolean {
+  for (const s of known) if (text.includes(s) || encodings.some((e) => text.includes(e(s)))) return true;
+  return false;
+}
+
 /** Mask every known secret value inside a text (longest first, so overlaps mask fully). */
 export function redact(text: string): string {
   if (known.size === 0 || !text) return text;

@@ -36,6 +36,15 @@ export const firewall = defineRole({
     inputPolicy: z.enum(["drop", "accept"]).default("drop"),
     revertAfterSeconds: z.number().int().min(10).default(60),
   }),
+  checks: () => [
+    {
+      hop: "firewall",
+      id: "table",
+      title: "nftables table inet homecloud is loaded",
+      script: "nft list table inet homecloud | head -3",
+      judge: (r) => /table inet homecloud/.test(r.stdout),
+    },
+  ],
   tasks: (p, host) => {
     if (!p.tcpIn.includes(22))
       host.warn("TCP 22 is not in tcpIn: SSH may be cut off (the change reverts itself if we cannot log in again)");

@@ -9,6 +9,7 @@ import {
   service,
   sysctl,
   template,
+  unitActive,
   z,
 } from "../../src/index.js";
 import { addr6, parsePrefix6 } from "../../src/net/index.js";
@@ -40,6 +41,23 @@ export const ndppd = defineRole({
     ttl: z.number().int().positive().default(5000),
     routeTtl: z.number().int().positive().default(30000),
   }),
+  hop: "ndp",
+  checks: (p) =>
+    p.mode === "daemon"
+      ? [unitActive("ndp", "ndppd")]
+      : [
+          {
+            hop: "ndp",
+            id: "proxy-entries",
+            title: `the kernel proxies NDP for ${p.addresses.length} address(es) on ${p.uplink}`,
+            script: `ip -6 neigh show proxy dev ${p.uplink}`,
+            judge: (r) => {
+              const have = new Set(r.stdout.split("\n").map((l) => l.split(" ")[0]));
+              const missing = p.addresses.filter((a) => !have.has(a));
+              return { ok: !missing.length, note: missing.length ? `missing: ${missing.join(", ")}` : undefined };
+            },
+          },
+        ],
   tasks: (p, host) => {
     if (p.mode === "daemon") {
       if (!p.rules.length) host.warn("ndppd has no rules: nothing will be answered");

@@ -1,4 +1,4 @@
-import { apt, defineRole, file, restartService, service, template, z } from "../../src/index.js";
+import { apt, defineRole, file, restartService, service, template, unitActive, z } from "../../src/index.js";
 import { parsePrefix6 } from "../../src/net/index.js";
 
 const onoff = (b: boolean) => (b ? "on" : "off");
@@ -23,6 +23,7 @@ export const radvd = defineRole({
     minInterval: z.number().min(3).default(30),
     maxInterval: z.number().min(4).default(120),
   }),
+  checks: () => [unitActive("radvd", "radvd")],
   tasks: (p, host) => {
     for (const x of p.prefixes) {
       const len = Number(x.prefix.split("/")[1]);

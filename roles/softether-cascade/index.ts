@@ -8,6 +8,8 @@ import {
   softether,
   sysctl,
   template,
+  unitActive,
+  vpncmdScript,
   z,
   zSecret,
 } from "../../src/index.js";
@@ -49,6 +51,34 @@ export const softetherCascade = defineRole({
       })
       .default({ enabled: true, maxDownSeconds: 60, intervalSeconds: 10 }),
   }),
+  hop: "cascade",
+  checks: (p) => {
+    const status = vpncmdScript({
+      port: p.listeners.includes(5555) ? 5555 : p.listeners[0]!,
+      password: p.adminPassword,
+      hub: p.hub,
+      command: ["CascadeStatusGet", p.cascade.name],
+    });
+    // a cascade (re)connects within seconds of a deploy: wait up to 30 s for it
+    const script = [
+      "i=0",
+      `while out=$(${status.script} 2>&1); ! printf '%s\\n' "$out" | grep -q '^Session Status,Established'; do`,
+      '  i=$((i+1)); [ "$i" -ge 15 ] && break; sleep 2',
+      "done",
+      `printf '%s\\n' "$out" | grep -E '^(Session Status|Server Name|Port Number|Virtual Hub Name|Current Session has been Established since|Number of Established Sessions|Error)' || printf '%s\\n' "$out" | tail -5`,
+      `printf '%s\\n' "$out" | grep -q '^Session Status,Established'`,
+    ].join("\n");
+    return [
+      unitActive("cascade", "softether-vpnserver"),
+      {
+        hop: "cascade",
+        id: "established",
+        title: `cascade ${p.cascade.name} to ${p.cascade.server}:${p.cascade.port} hub ${p.cascade.hub} is Established`,
+        script,
+        show: `${status.show}  (waits up to 30 s for Established)`,
+      },
+    ];
+  },
   tasks: (p) => {
     const script = "/usr/local/lib/homecloud/cascade-watchdog";
     const tasks = [

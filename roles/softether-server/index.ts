@@ -1,4 +1,4 @@
-import { apt, defineRole, service, softether, z, zSecret } from "../../src/index.js";
+import { apt, defineRole, service, softether, unitActive, vpncmdScript, z, zSecret } from "../../src/index.js";
 
 /** SoftEther VPN server on the VPS: a hub (SecureNAT off) with its users, bridged to a tap. */
 export const softetherServer = defineRole({
@@ -11,6 +11,29 @@ export const softetherServer = defineRole({
     /** TCP listeners; the admin port (5555) must stay among them. */
     listeners: z.array(z.number().int().min(1).max(65535)).default([443, 5555]),
   }),
+  hop: "softether",
+  checks: (p) => {
+    const port = p.listeners.includes(5555) ? 5555 : p.listeners[0]!;
+    const hub = new RegExp(`^${p.hub},Online,`, "mi");
+    const bridge = new RegExp(`^\\d+,${p.hub},${p.hub.toLowerCase()},Operating`, "mi");
+    return [
+      unitActive("softether", "softether-vpnserver"),
+      {
+        hop: "softether",
+        id: "hub",
+        title: `hub ${p.hub} exists and is online`,
+        ...vpncmdScript({ port, password: p.adminPassword, command: ["HubList"] }),
+        judge: (r) => hub.test(r.stdout),
+      },
+      {
+        hop: "softether",
+        id: "bridge",
+        title: `hub ${p.hub} is bridged to tap_${p.hub.toLowerCase()} (local bridge operating)`,
+        ...vpncmdScript({ port, password: p.adminPassword, command: ["BridgeList"] }),
+        judge: (r) => bridge.test(r.stdout),
+      },
+    ];
+  },
   tasks: (p) => [
     apt({ names: ["softether-vpnserver", "softether-vpncmd"] }),
     service({ name: "softether-vpnserver", state: "running", enabled: true }),

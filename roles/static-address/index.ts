@@ -1,4 +1,4 @@
-import { defineRole, interfaceAddresses, z } from "../../src/index.js";
+import { addressesCheck, commandLine, defineRole, interfaceAddresses, z } from "../../src/index.js";
 
 /** A home VM's static IPv6 (home prefix) and private IPv4, with the tap addresses as gateways. */
 export const staticAddress = defineRole({
@@ -13,6 +13,33 @@ export const staticAddress = defineRole({
     gateway4: z.string().optional(),
     method: z.enum(["auto", "networkd", "ifupdown"]).default("auto"),
   }),
+  hop: "vm",
+  checks: (p) => {
+    const addresses = [`${p.address6}/${p.prefixLength6}`, ...(p.ipv4 ? [`${p.ipv4}/${p.prefixLength4 ?? 24}`] : [])];
+    const gateways = [p.gateway6, ...(p.ipv4 && p.gateway4 ? [p.gateway4] : [])];
+    return [
+      addressesCheck(
+        { hop: "vm", id: "addresses", title: `${p.interface} has ${addresses.join(", ")}` },
+        p.interface,
+        addresses,
+      ),
+      {
+        hop: "vm",
+        id: "default-routes",
+        title: `default routes via ${gateways.join(" and ")} on ${p.interface}`,
+        script: `${commandLine("ip", "-6", "route", "show", "default")}; ${commandLine("ip", "-4", "route", "show", "default")}`,
+        judge: (r) => {
+          const missing = gateways.filter(
+            (g) => !new RegExp(`^default via ${g.replace(/[.]/g, "\\.")} dev ${p.interface}\\b`, "m").test(r.stdout),
+          );
+          return {
+            ok: !missing.length,
+            note: missing.length ? `no default route via ${missing.join(", ")}` : undefined,
+          };
+        },
+      },
+    ];
+  },
   tasks: (p) => [
     interfaceAddresses({
       interface: p.interface,

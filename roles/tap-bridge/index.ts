@@ -1,4 +1,16 @@
-import { directory, daemonReload, defineRole, file, handler, service, sysctl, template, z } from "../../src/index.js";
+import {
+  addressesCheck,
+  commandLine,
+  directory,
+  daemonReload,
+  defineRole,
+  file,
+  handler,
+  service,
+  sysctl,
+  template,
+  z,
+} from "../../src/index.js";
 
 const unitName = (tap: string) => `homecloud-tap-${tap}.service`;
 
@@ -15,6 +27,42 @@ export const tapBridge = defineRole({
     routes: z.array(z.string()).default([]),
     uplink: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
   }),
+  hop: "tap",
+  checks: (p) => [
+    {
+      hop: "uplink",
+      id: "address",
+      title: `${p.uplink} has a global IPv6 address`,
+      script: commandLine("ip", "-6", "-o", "addr", "show", "dev", p.uplink, "scope", "global"),
+      judge: (r) => /\binet6 /.test(r.stdout),
+    },
+    {
+      hop: "uplink",
+      id: "default-route",
+      title: `the IPv6 default route leaves by ${p.uplink}`,
+      script: commandLine("ip", "-6", "route", "show", "default"),
+      judge: (r) => new RegExp(`\\bdev ${p.uplink.replace(/\./g, "\\.")}\\b`).test(r.stdout),
+    },
+    {
+      hop: "uplink",
+      id: "forwarding",
+      title: "IPv6 and IPv4 forwarding are on",
+      script: "sysctl net.ipv6.conf.all.forwarding net.ipv4.ip_forward",
+      judge: (r) => /net.ipv6.conf.all.forwarding = 1/.test(r.stdout) && /net.ipv4.ip_forward = 1/.test(r.stdout),
+    },
+    {
+      hop: "uplink",
+      id: "accept-ra",
+      title: `${p.uplink} still accepts router advertisements while forwarding (accept_ra = 2)`,
+      script: commandLine("sysctl", `net.ipv6.conf.${p.uplink}.accept_ra`),
+      judge: (r) => / = 2$/m.test(r.stdout),
+    },
+    addressesCheck(
+      { hop: "tap", id: "addresses", title: `${p.tap} has ${p.addresses.join(", ")}` },
+      p.tap,
+      p.addresses,
+    ),
+  ],
   tasks: (p) => {
     const script = `/usr/local/lib/homecloud/tap-up-${p.tap}`;
     const unit = unitName(p.tap);

@@ -3,6 +3,8 @@ export const HELP = `deploy: converge hosts over SSH to what a typed playbook de
 Usage:
   deploy PLAYBOOK.ts [options]           converge the hosts of the playbook
   deploy plan PLAYBOOK.ts [-i FILE]      print the derived address plan; connects nowhere
+  deploy verify PLAYBOOK.ts [-i FILE] [--limit P] [--json] [-v]
+                                         prove the site works, hop by hop; changes nothing
   deploy inventory [-i FILE] [--limit P] (--list | --host NAME | --graph [GROUP] | --list-hosts)
   deploy vault encrypt-string [--name VAR] --vault-password-file F < value
   deploy lab up [--topology plain|site] [--hosts N]
@@ -31,6 +33,6 @@ Options:
   -V, --version            the version
 
 Exit codes (bits, combined): 0 converged; 2 a task failed; 4 a host was unreachable;
-8 (--check) something would change; 3 bad input, nothing was touched; 130 interrupted;
+8 (--check) something would change; 16 (verify) a check failed; 3 bad input, nothing was touched; 130 interrupted;
 1 an internal error (a bug: -vvv shows the stack trace).
 `;

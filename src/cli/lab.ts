@@ -1,4 +1,8 @@
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DeployError } from "../errors.js";
+import { EXIT } from "../engine/results.js";
 import { forPerson } from "../output/sink.js";
 import { labDown, labExec, labUp, readState, isRunning } from "../lab/lab.js";
 import { labPaths } from "../lab/paths.js";
@@ -15,6 +19,40 @@ async function topologyFrom(args: string[]): Promise<LabTopology> {
   if (kind === "plain") return plainTopology(Number(option(args, "--hosts") ?? 3));
   if (kind === "site") return siteTopology();
   throw new DeployError("input", `unknown topology "${kind}"`, { field: "--topology" }, { hint: "site or plain" });
+}
+
+/** This repository's root (where playbooks/site.ts is), from dist/src/cli or src/cli. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "playbooks", "site.ts"))) {
+    const up = dirname(dir);
+    if (up === dir)
+      throw new DeployError(
+        "lab",
+        "lab verify runs from a checkout of homecloud-deploy (playbooks/site.ts not found)",
+        {},
+      );
+    dir = up;
+  }
+  return dir;
+}
+
+/**
+ * `deploy lab verify`: `deploy verify playbooks/site.ts -i inventory/lab.yaml` (the same code a
+ * real site runs), then what only the lab can do: restart vpnserver and time the recovery.
+ */
+async function labVerify(rest: string[], log: (s: string) => void): Promise<number> {
+  const { requireSiteLab, restartRecovery } = await import("../lab/verify.js");
+  requireSiteLab();
+  const root = repoRoot();
+  const at = (p: string) => relative(process.cwd(), join(root, p)) || ".";
+  const inv = at("inventory/lab.yaml");
+  let code = await (await import("./verify.js")).verifyCommand([at("playbooks/site.ts"), "-i", inv, ...rest]);
+  if (rest.includes("--json")) return code;
+  log("\nlab only:");
+  const checks = await restartRecovery(inv, (c) => log(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`));
+  if (checks.some((c) => !c.ok)) code |= EXIT.verifyFailed;
+  return code;
 }
 
 export async function labCommand(argv: string[]): Promise<number> {
@@ -43,7 +81,7 @@ export async function labCommand(argv: string[]): Promise<number> {
       return labExec(host, cmd).code;
     }
     case "verify":
-      return (await import("../lab/verify.js")).verifyCommand();
+      return labVerify(rest, log);
     default:
       throw new DeployError(
         "input",

@@ -17,6 +17,7 @@ async function dispatch(argv: string[]): Promise<number> {
   if (argv[0] === "lab") return (await import("./lab.js")).labCommand(argv.slice(1));
   if (argv[0] === "plan") return (await import("./plan.js")).planCommand(argv.slice(1));
   if (argv[0] === "inventory") return (await import("./inventory.js")).inventoryCommand(argv.slice(1));
+  if (argv[0] === "verify") return (await import("./verify.js")).verifyCommand(argv.slice(1));
   if (argv[0] === "vault") return (await import("./vault.js")).vaultCommand(argv.slice(1));
   return (await import("./run.js")).runCommand(argv);
 }

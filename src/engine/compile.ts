@@ -3,6 +3,7 @@ import { selectHosts } from "../inventory/patterns.js";
 import { originOf, type Host, type Inventory } from "../inventory/types.js";
 import type { z } from "zod";
 import type { HostContext, Playbook } from "../playbook/define.js";
+import type { VerifyCheck } from "../playbook/checks.js";
 import type { Handler, Task } from "./types.js";
 
 export interface CompiledTask {
@@ -12,6 +13,8 @@ export interface CompiledTask {
 
 export interface CompiledRole {
   role: string;
+  /** The hop of `deploy verify` it builds. */
+  hop?: string;
   tasks: CompiledTask[];
   handlers: Handler[];
 }
@@ -19,7 +22,7 @@ export interface CompiledRole {
 export interface CompiledPlay {
   name: string;
   warnings: string[];
-  hosts: Array<{ host: string; roles: CompiledRole[] }>;
+  hosts: Array<{ host: string; roles: CompiledRole[]; checks: VerifyCheck[] }>;
 }
 
 export interface Selection {
@@ -43,6 +46,8 @@ export function compile<P>(
   inv: Inventory,
   sel: Selection,
   playbookFile: string,
+  /** deploy verify: keep a host that has checks but no task. */
+  keepChecked = false,
 ): CompiledPlay[] {
   const problems: Problem[] = [];
   if (!playbook || !Array.isArray(playbook.plays)) {
@@ -69,8 +74,8 @@ export function compile<P>(
   playbook.plays.forEach((play, pi) => {
     const playName = play.name ?? (Array.isArray(play.hosts) ? play.hosts.join(",") : String(play.hosts));
     const where = { file: playbookFile, field: `plays[${pi}].hosts` };
-    if (!play.roles && !play.tasks)
-      problems.push({ file: playbookFile, field: `plays[${pi}]`, message: "a play needs roles or tasks" });
+    if (!play.roles && !play.tasks && !play.checks)
+      problems.push({ file: playbookFile, field: `plays[${pi}]`, message: "a play needs roles, tasks or checks" });
     const sel2 = selectHosts(inv, play.hosts, where);
     problems.push(...sel2.problems);
     const hosts = sel2.hosts.filter((h) => !limitHosts || limitHosts.has(h));
@@ -85,6 +90,7 @@ export function compile<P>(
         warn: (m) => compiled.warnings.push(`${name}${role ? ` [${role}]` : ""}: ${m}`),
       };
       const roles: CompiledRole[] = [];
+      const checks: VerifyCheck[] = [];
       const vars = playVars(play.vars, inv, h, play.name ?? playName, problems);
       if (vars === INVALID) continue;
       try {
@@ -103,11 +109,13 @@ export function compile<P>(
           try {
             role = ri.role;
             const tasks = ri.build(parsed.data, ctx);
+            checks.push(...ri.checks(parsed.data, ctx));
             role = "";
             for (const t of tasks) for (const tag of [...ri.tags, ...t.tags]) tagsSeen.add(tag);
             const included = tasks.filter((t) => wanted([...ri.tags, ...t.tags], sel));
             roles.push({
               role: ri.role,
+              hop: ri.hop,
               tasks: included.map((task) => ({ role: ri.role, task })),
               handlers: uniqueHandlers(included),
             });
@@ -126,11 +134,12 @@ export function compile<P>(
           const tasks = all.filter((t) => wanted([tag, ...t.tags], sel));
           roles.push({ role: tag, tasks: tasks.map((task) => ({ role: tag, task })), handlers: uniqueHandlers(tasks) });
         }
+        checks.push(...(play.checks?.(ctx, plan, vars) ?? []));
       } catch (e) {
         problems.push({ file: playbookFile, field: `plays[${pi}] for host ${name}`, message: (e as Error).message });
       }
-      if (roles.some((r) => r.tasks.length))
-        compiled.hosts.push({ host: name, roles: roles.filter((r) => r.tasks.length) });
+      if (roles.some((r) => r.tasks.length) || (keepChecked && checks.length))
+        compiled.hosts.push({ host: name, roles: roles.filter((r) => r.tasks.length), checks });
     }
     plays.push(compiled);
   });

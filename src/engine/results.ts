@@ -41,5 +41,7 @@ export const EXIT = {
   input: 3,
   unreachable: 4,
   drift: 8,
+  /** deploy verify: a check failed. */
+  verifyFailed: 16,
   interrupted: 130,
 } as const;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Task } from "../engine/types.js";
 import type { Inventory } from "../inventory/types.js";
 import { isSecret, Secret as SecretValue, type Secret } from "../secrets.js";
+import type { Hop, VerifyCheck } from "./checks.js";
 
 /** What roles and plays see of a host: its inventory name, merged vars and groups. */
 export interface HostContext {
@@ -19,6 +20,13 @@ export interface RoleDefinition<S extends z.ZodType> {
   /** More tags than the role's name, which is always a tag. */
   tags?: string[];
   tasks(params: z.output<S>, host: HostContext): Task[];
+  /**
+   * The hop of `deploy verify` this role builds (default: its name). Verify also checks that the
+   * role's tasks, in check mode, would change nothing ("as deployed"), in this hop.
+   */
+  hop?: string;
+  /** What `deploy verify` checks of the role's work on the host, in the order given. */
+  checks?(params: z.output<S>, host: HostContext): VerifyCheck[];
 }
 
 /** A role applied with its parameters, as a play lists it. */
@@ -28,6 +36,8 @@ export interface RoleInstance {
   readonly input: unknown;
   readonly schema: z.ZodType;
   build(params: unknown, host: HostContext): Task[];
+  readonly hop: string;
+  checks(params: unknown, host: HostContext): VerifyCheck[];
 }
 
 export type RoleFactory<S extends z.ZodType> = ((params: z.input<S>) => RoleInstance) & {
@@ -46,6 +56,8 @@ export function defineRole<S extends z.ZodType>(def: RoleDefinition<S>): RoleFac
     input: params,
     schema,
     build: (p, host) => def.tasks(p as z.output<S>, host),
+    hop: def.hop ?? def.name,
+    checks: (p, host) => def.checks?.(p as z.output<S>, host) ?? [],
   });
   return Object.assign(factory, { roleName: def.name, schema: def.params });
 }
@@ -63,6 +75,8 @@ export interface Play<P = undefined, V = Readonly<Record<string, unknown>>> {
   roles?: (host: HostContext, plan: P, vars: V) => RoleInstance[];
   /** Tasks without a role; they are tagged with the play's name. */
   tasks?: (host: HostContext, plan: P, vars: V) => Task[];
+  /** What `deploy verify` checks for this host beyond its roles' own checks (e.g. that it reaches another). */
+  checks?: (host: HostContext, plan: P, vars: V) => VerifyCheck[];
 }
 
 /** A play whose `vars` schema types what its roles read (definePlaybook cannot infer one per play). */
@@ -83,6 +97,8 @@ export interface Playbook<P = undefined> {
   describePlan?: (plan: P) => string;
   // biome-ignore lint/suspicious/noExplicitAny: each play has its own vars type
   plays: Array<Play<P, any>>;
+  /** The hops `deploy verify` reports, in the order a packet meets them (others follow as found). */
+  hops?: Hop[];
 }
 
 /** Identity function that gives exact types to a playbook literal. */

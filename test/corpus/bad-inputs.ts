@@ -289,7 +289,11 @@ export const BAD_INPUTS: BadInput[] = [
     playbook: pb(`[{ hosts: "all:!nothere", tasks: () => [] }]`),
     expect: /no host or group named "nothere"/,
   },
-  { name: "play without roles or tasks", playbook: pb(`[{ hosts: "all" }]`), expect: /a play needs roles or tasks/ },
+  {
+    name: "play without roles or tasks",
+    playbook: pb(`[{ hosts: "all" }]`),
+    expect: /a play needs roles, tasks or checks/,
+  },
   {
     name: "role parameter of the wrong type",
     playbook: pb(`[{ hosts: "all", roles: () => [web({ port: "80", name: "a" })] }]`, ROLE),

@@ -10,7 +10,7 @@ describe("deploy inventory", () => {
     const r = deploy("inventory", "-i", "inventory/lab.yaml", "--list");
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.all.children).toEqual(["ungrouped", "vps", "homegw", "vms", "router"]);
+    expect(doc.all.children).toEqual(["ungrouped", "vps", "homegw", "vms", "vantage", "router"]);
     expect(doc.vms.hosts).toEqual(["vm1", "vm2"]);
     expect(doc._meta.hostvars.vm1.home_host_index).toBe(16);
     expect(doc._meta.hostvars.vps.vpn_admin_password).toBe("********");

@@ -1,0 +1,240 @@
+// What `deploy verify playbooks/site.ts` checks beyond each role's own checks: the paths between
+// hosts. Addresses come from the site plan; vantage points from the inventory:
+//   verify_from: a host outside the site (the internet's view: firewall openings, NAT)
+//   verify_link_from: a host on the VPS uplink's link (the provider's router's view: NDP)
+//   verify_outside_ipv6 / verify_outside_ipv4: an address outside the site the VMs should reach
+import {
+  type HostContext,
+  type Hop,
+  type Secret,
+  type VerifyCheck,
+  pingCheck,
+  quote,
+  tcpCheck,
+  vpncmdScript,
+} from "../src/index.js";
+import { addr6, parsePrefix6, inPrefix6, type SitePlan } from "../src/net/index.js";
+
+export const SITE_HOPS: Hop[] = [
+  {
+    id: "uplink",
+    title: "the VPS uplink: address, default route, forwarding, RAs",
+    hint: "the provider's address and route on the VPS; forwarding and accept_ra come from tap-bridge",
+    tags: ["tap-bridge"],
+  },
+  { id: "softether", title: "SoftEther VPN server on the VPS: hub and local bridge", tags: ["softether-server"] },
+  {
+    id: "tap",
+    title: "the tap's addresses on the VPS",
+    after: ["softether"],
+    hint: "homecloud-tap-*.service puts them back at each start of vpnserver",
+    tags: ["tap-bridge"],
+  },
+  {
+    id: "cascade",
+    title: "the cascade from the home gateway to the VPS hub",
+    after: ["softether"],
+    hint: "the cascade's status on the home gateway (vpncmd CascadeStatusGet), the VPS's listener on 443, the watchdog",
+    tags: ["softether-cascade"],
+  },
+  {
+    id: "radvd",
+    title: "radvd: the home prefix advertised to the VMs",
+    after: ["tap"],
+    hint: "radvd on the VPS's tap; RAs cross the cascade to the home LAN",
+    tags: ["radvd"],
+  },
+  {
+    id: "ndp",
+    title: "NDP proxy: the VPS answers for the VMs' addresses on its uplink",
+    hint: "ndppd's rules on the uplink; without them the provider cannot deliver to the home prefix",
+    tags: ["ndppd"],
+  },
+  { id: "vm", title: "the VMs' static addresses and default routes", tags: ["static-address"] },
+  {
+    id: "reach",
+    title: "the VMs reach the VPS and back",
+    after: ["tap", "cascade"],
+    hint: "with addresses and routes right, look at the home gateway's bridge and the cascade",
+    tags: ["static-address", "softether-cascade"],
+  },
+  { id: "firewall", title: "the VPS's nftables table and what it lets in", tags: ["firewall"] },
+  { id: "nat", title: "IPv4 through the VPS's NAT", after: ["tap", "cascade"], tags: ["firewall", "tap-bridge"] },
+];
+
+/** A port the firewall must not let in to this VM: the first of a few that the VM does not open. */
+const notOpened = (vm: SitePlan["vms"][number]) =>
+  [9090, 8081, 5000, 12345].find((p) => !vm.open.some((o) => o.proto === "tcp" && o.port === p))!;
+
+const vantageAddress = (host: HostContext, key: string) => {
+  const v = host.vars[key];
+  return typeof v === "string" && v ? v : undefined;
+};
+
+/** Checks made from the VPS play: the cascade seen from the hub, NDP, the VPS reaching the VMs, the firewall from outside. */
+export function siteVpsChecks(_host: HostContext, p: SitePlan, admin: Secret, homeUser: string): VerifyCheck[] {
+  const sessions = vpncmdScript({ port: 5555, password: admin, hub: p.hub, command: ["SessionList"] });
+  const userRow = new RegExp(`^[^,\\n]*,[^,\\n]*,[^,\\n]*,${homeUser},`, "m");
+  const checks: VerifyCheck[] = [
+    {
+      hop: "cascade",
+      id: "session-on-hub",
+      title: `the home gateway's cascade (user ${homeUser}) is a session on hub ${p.hub}`,
+      ...sessions,
+      judge: (r) => userRow.test(r.stdout),
+    },
+    {
+      hop: "ndp",
+      id: "rules-cover-vms",
+      title: `an ndppd rule on ${p.uplink.interface} covers every VM address`,
+      script: "sed -n 's/^[[:space:]]*rule[[:space:]]\\{1,\\}\\([^[:space:]]*\\).*/\\1/p' /etc/ndppd.conf",
+      show: "rules in /etc/ndppd.conf",
+      judge: (r) => {
+        const rules = r.stdout.split("\n").filter(Boolean);
+        const covered = (a: string) =>
+          rules.some((rule) => {
+            const pre = parsePrefix6(rule.includes("/") ? rule : `${rule}/128`);
+            const v = addr6(a);
+            return typeof pre !== "string" && v !== undefined && inPrefix6(v, pre);
+          });
+        const missing = p.vms.filter((vm) => !covered(vm.address6)).map((vm) => vm.address6);
+        return {
+          ok: r.code === 0 && !missing.length,
+          note: missing.length ? `not covered: ${missing.join(", ")}` : undefined,
+        };
+      },
+    },
+  ];
+  for (const vm of p.vms) {
+    const dev = `$(ip -6 route get ${quote(vm.address6)} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')`;
+    checks.push({
+      hop: "ndp",
+      id: `ns-${vm.name}`,
+      title: `a neighbour solicitation for ${vm.name}'s ${vm.address6} is answered on the uplink's link`,
+      on: { vantage: "verify_link_from" },
+      script: `command -v ndisc6 >/dev/null || { echo "ndisc6 is not installed here (apt install ndisc6)"; exit 2; }\nndisc6 -1 -r 3 -w 1000 ${quote(vm.address6)} ${dev}`,
+      show: `ndisc6 -1 -r 3 -w 1000 ${vm.address6} <the link's interface>`,
+      judge: (r) => r.code === 0 && /Target link-layer address/i.test(r.stdout),
+    });
+    checks.push(
+      pingCheck(
+        {
+          hop: "reach",
+          id: `vps-to-${vm.name}`,
+          title: `the VPS reaches ${vm.name} at ${vm.address6}`,
+          after: [`vm@${vm.name}`],
+        },
+        vm.address6,
+      ),
+    );
+    for (const o of vm.open) {
+      const base = {
+        hop: "firewall",
+        id: `open-${vm.name}-${o.proto}-${o.port}`,
+        title: `from outside, ${vm.name} is reached on allowed ${o.proto}/${o.port}`,
+        on: { vantage: "verify_from" },
+        after: [`reach@${vm.name}`, "ndp"],
+      };
+      checks.push(
+        o.proto === "tcp"
+          ? tcpCheck(base, vm.address6, o.port, "reached")
+          : {
+              ...base,
+              script: "true",
+              skip: "a UDP opening cannot be proven from outside without a listener on the VM",
+            },
+      );
+    }
+    const closed = notOpened(vm);
+    checks.push(
+      tcpCheck(
+        {
+          hop: "firewall",
+          id: `closed-${vm.name}-tcp-${closed}`,
+          title: `from outside, ${vm.name}'s tcp/${closed} (not allowed) is filtered`,
+          on: { vantage: "verify_from" },
+          after: [`reach@${vm.name}`, "ndp"],
+        },
+        vm.address6,
+        closed,
+        "filtered",
+      ),
+    );
+  }
+  return checks;
+}
+
+/** Checks made on each VM: the RA, and the paths to the tap, the uplink, the outside and IPv4 through the NAT. */
+export function siteVmChecks(host: HostContext, p: SitePlan): VerifyCheck[] {
+  const vm = p.vms.find((v) => v.name === host.name);
+  if (!vm) return [];
+  const self = [`vm@${vm.name}`];
+  const checks: VerifyCheck[] = [
+    {
+      hop: "radvd",
+      id: "ra-received",
+      title: `${vm.name} has received a router advertisement with ${p.homePrefix}`,
+      after: ["cascade"],
+      // networkd and the kernel both keep what an RA taught as routes "proto ra"; without one,
+      // radvdump (if installed) listens for the next RA
+      script: [
+        `ip -6 route show proto ra | grep -F ${quote(p.homePrefix)} && exit 0`,
+        "command -v radvdump >/dev/null || { ip -6 route show proto ra; exit 1; }",
+        `timeout 25 stdbuf -oL radvdump 2>/dev/null | grep -m1 -i -F ${quote(`prefix ${p.homePrefix}`)}`,
+      ].join("\n"),
+      show: `ip -6 route show proto ra | grep ${p.homePrefix}  (else radvdump, 25 s)`,
+    },
+    pingCheck(
+      { hop: "reach", id: "tap6", title: `${vm.name} reaches the tap at ${vm.gateway6}`, after: self },
+      vm.gateway6,
+    ),
+    pingCheck(
+      { hop: "reach", id: "uplink6", title: `${vm.name} reaches the VPS uplink at ${p.uplink.address6}`, after: self },
+      p.uplink.address6,
+    ),
+  ];
+  const out6 = vantageAddress(host, "verify_outside_ipv6");
+  checks.push(
+    out6
+      ? pingCheck(
+          { hop: "reach", id: "outside6", title: `${vm.name} reaches ${out6} outside the site`, after: self },
+          out6,
+        )
+      : {
+          hop: "reach",
+          id: "outside6",
+          title: `${vm.name} reaches the outside over IPv6`,
+          script: "true",
+          skip: "set verify_outside_ipv6 to an address outside the site",
+        },
+  );
+  if (vm.gateway4) {
+    checks.push(
+      pingCheck(
+        { hop: "nat", id: "tap4", title: `${vm.name} reaches the tap's IPv4 ${vm.gateway4}`, after: self },
+        vm.gateway4,
+      ),
+    );
+    const out4 = vantageAddress(host, "verify_outside_ipv4");
+    checks.push(
+      out4
+        ? pingCheck(
+            {
+              hop: "nat",
+              id: "outside4",
+              title: `${vm.name} reaches ${out4} through the NAT`,
+              after: self,
+            },
+            out4,
+          )
+        : {
+            hop: "nat",
+            id: "outside4",
+            title: `${vm.name} reaches the outside over IPv4`,
+            script: "true",
+            skip: "set verify_outside_ipv4 to an address outside the site",
+          },
+    );
+  }
+  return checks;
+}

@@ -1,0 +1,51 @@
+import { dirname } from "node:path";
+import { InputError } from "../errors.js";
+import { loadPlaybook } from "../playbook/load.js";
+import { forPerson } from "../output/sink.js";
+import { checkLine, verifyJson, verifyText } from "../verify/report.js";
+import { runVerify } from "../verify/run.js";
+import { parseCommandLine } from "./args.js";
+import { projectInventory } from "./project.js";
+import { VAULT_OPTIONS } from "./vault-options.js";
+
+const USAGE = "usage: deploy verify PLAYBOOK [-i INVENTORY] [--limit PATTERN] [--json] [-v]";
+
+/** `deploy verify PLAYBOOK`: the playbook's checks, hop by hop; exit 0, or 16 when one failed. */
+export async function verifyCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      inventory: { type: "string", short: "i", multiple: true },
+      limit: { type: "string", short: "l" },
+      json: { type: "boolean" },
+      verbose: { type: "boolean", short: "v", multiple: true },
+      timeout: { type: "string" },
+      "accept-new-host-keys": { type: "boolean" },
+      ...VAULT_OPTIONS,
+    },
+    USAGE,
+  );
+  const [playbook] = positionals;
+  if (positionals.length !== 1 || playbook === undefined)
+    throw new InputError([{ field: "command line", message: "one playbook expected", hint: USAGE }]);
+  const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
+  if (!(timeout > 0))
+    throw new InputError([
+      { field: "--timeout", message: `must be a positive number of seconds, not ${values.timeout}` },
+    ]);
+  const { inventory, cfg } = await projectInventory(values.inventory, values, { playbookDir: dirname(playbook) });
+  const pb = await loadPlaybook(playbook);
+  const live = !values.json && !!process.stderr.isTTY && !process.env.CI;
+  const report = await runVerify(pb, inventory, {
+    limit: values.limit,
+    playbookFile: playbook,
+    acceptNewHostKeys: values["accept-new-host-keys"],
+    timeoutMs: timeout * 1000,
+    user: cfg?.remoteUser,
+    privateKeyPath: cfg?.privateKeyFile,
+    progress: live ? (r) => process.stderr.write(forPerson(checkLine(r)) + "\n") : undefined,
+  });
+  if (live) process.stderr.write("\n");
+  process.stdout.write(values.json ? verifyJson(report) : forPerson(verifyText(report, !!values.verbose?.length)));
+  return report.exitCode;
+}
