@@ -62,11 +62,11 @@ export const softetherCascade = defineRole({
     // a cascade (re)connects within seconds of a deploy: wait up to 30 s for it
     const script = [
       "i=0",
-      `while out=$(${status.script} 2>&1); ! printf '%s\\n' "$out" | grep -q '^Session Status,Established'; do`,
+      `while out=$(${status.script} 2>&1); ! printf '%s\\n' "$out" | grep -q '^Session Status,.*Established'; do`,
       '  i=$((i+1)); [ "$i" -ge 15 ] && break; sleep 2',
       "done",
       `printf '%s\\n' "$out" | grep -E '^(Session Status|Server Name|Port Number|Virtual Hub Name|Current Session has been Established since|Number of Established Sessions|Error)' || printf '%s\\n' "$out" | tail -5`,
-      `printf '%s\\n' "$out" | grep -q '^Session Status,Established'`,
+      `printf '%s\\n' "$out" | grep -q '^Session Status,.*Established'`,
     ].join("\n");
     return [
       unitActive("cascade", "softether-vpnserver"),

@@ -29,9 +29,8 @@ export const staticAddress = defineRole({
         title: `default routes via ${gateways.join(" and ")} on ${p.interface}`,
         script: `${commandLine("ip", "-6", "route", "show", "default")}; ${commandLine("ip", "-4", "route", "show", "default")}`,
         judge: (r) => {
-          const missing = gateways.filter(
-            (g) => !new RegExp(`^default via ${g.replace(/[.]/g, "\\.")} dev ${p.interface}\\b`, "m").test(r.stdout),
-          );
+          // a route learned from an RA may share the default with ours: "nexthop via G dev IF"
+          const missing = gateways.filter((g) => !r.stdout.includes(`via ${g} dev ${p.interface} `));
           return {
             ok: !missing.length,
             note: missing.length ? `no default route via ${missing.join(", ")}` : undefined,

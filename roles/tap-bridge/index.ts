@@ -1,11 +1,14 @@
 import {
   addressesCheck,
+  command,
   commandLine,
   directory,
   daemonReload,
   defineRole,
   file,
   handler,
+  keys,
+  quote,
   service,
   sysctl,
   template,
@@ -85,6 +88,14 @@ export const tapBridge = defineRole({
         notify: [daemonReload, reapply],
       }),
       service({ name: unit, enabled: true, state: "running" }),
+      // an address removed behind our back: the unit stays "active" (a oneshot), so look
+      command({
+        run: script,
+        unless: p.addresses
+          .map((a) => `ip -o addr show dev ${quote(p.tap)} | grep -qF ${quote(` ${a} `)}`)
+          .join(" && "),
+        affects: [keys.state("interface", p.tap)],
+      }),
     ];
   },
 });

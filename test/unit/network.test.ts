@@ -25,14 +25,22 @@ describe("interface addresses", () => {
     expect(
       t.resource.steps(
         t.resource.parse(
-          `method networkd\nlive 10.89.64.10/24 2001:db8::10/78\nfile /etc/systemd/network/50-homecloud-eth0.network\n${file}\nend`,
+          `method networkd\nlive 10.89.64.10/24 2001:db8::10/78\ngateways 2001:db8::1 10.89.64.1\nfile /etc/systemd/network/50-homecloud-eth0.network\n${file}\nend`,
           0,
         ),
       ),
     ).toEqual([]);
+    // a default route removed behind our back is put back (the file alone would not)
+    const noRoute = t.resource.steps(
+      t.resource.parse(
+        `method networkd\nlive 10.89.64.10/24 2001:db8::10/78\ngateways 10.89.64.1\nfile /etc/systemd/network/50-homecloud-eth0.network\n${file}\nend`,
+        0,
+      ),
+    );
+    expect(noRoute.map((s) => s.why)).toEqual(["apply the default route via 2001:db8::1 on eth0 (networkd)"]);
     const steps = t.resource.steps(
       t.resource.parse(
-        `method networkd\nlive 10.89.64.10/24\nfile /etc/systemd/network/50-homecloud-eth0.network\n${file}\nend`,
+        `method networkd\nlive 10.89.64.10/24\ngateways 2001:db8::1 10.89.64.1\nfile /etc/systemd/network/50-homecloud-eth0.network\n${file}\nend`,
         0,
       ),
     );
@@ -42,7 +50,7 @@ describe("interface addresses", () => {
     const t = interfaceAddresses(opts);
     expect(t.resource.steps(t.resource.parse("method ifupdown\nlive ", 0)).map((s) => s.why)).toEqual([
       "create /etc/network/interfaces.d/homecloud-eth0",
-      "apply 2001:db8::10/78 10.89.64.10/24 on eth0 (ifupdown)",
+      "apply 2001:db8::10/78, 10.89.64.10/24, the default route via 2001:db8::1, the default route via 10.89.64.1 on eth0 (ifupdown)",
     ]);
   });
 });

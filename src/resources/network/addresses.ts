@@ -20,6 +20,8 @@ interface State {
   method: "networkd" | "ifupdown";
   text?: string;
   live: string[];
+  /** The gateways of the interface's default routes now (IPv6 and IPv4). */
+  gateways: string[];
 }
 
 export function networkdFile(o: InterfaceAddressesOptions): string {
@@ -81,6 +83,8 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           ? `echo method ${o.method}`
           : `if command -v ifup >/dev/null 2>&1 && [ -f /etc/network/interfaces ] && ! systemctl is-active -q systemd-networkd 2>/dev/null; then echo method ifupdown; else echo method networkd; fi`,
         `echo "live $(ip -o addr show dev ${i} scope global 2>/dev/null | awk '{print $4}' | sort | tr '\\n' ' ')"`,
+        // every next hop of the default routes on the interface (one route may hold several)
+        `echo "gateways $( { ip -6 route show default; ip -4 route show default; } 2>/dev/null | grep -o 'via [^ ]* dev [^ ]*' | awk -v d=${i} '$4 == d {print $2}' | tr '\\n' ' ')"`,
         `for f in ${quote(nd)} ${quote(ifu)}; do if [ -f "$f" ]; then echo "file $f"; base64 < "$f"; echo "end"; fi; done`,
       ].join("\n"),
     parse: (out) => {
@@ -93,14 +97,24 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
         at >= 0
           ? Buffer.from(lines.slice(at + 1, lines.indexOf("end", at)).join(""), "base64").toString("utf8")
           : undefined;
-      return { method, text, live };
+      const gateways = (lines.find((l) => l.startsWith("gateways ")) ?? "gateways ")
+        .slice(9)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
+      return { method, text, live, gateways };
     },
     steps: (cur): Step[] => {
       const path = cur.method === "networkd" ? nd : ifu;
       const text = cur.method === "networkd" ? networkdFile(o) : ifupdownFile(o);
       const steps: Step[] = [];
       const norm = (a: string) => a.toLowerCase();
-      const missing = o.addresses.filter((a) => !cur.live.map(norm).includes(norm(a)));
+      const missing = [
+        ...o.addresses.filter((a) => !cur.live.map(norm).includes(norm(a))),
+        ...[o.gateway6, o.gateway4]
+          .filter((g): g is string => !!g && !cur.gateways.map(norm).includes(norm(g)))
+          .map((g) => `the default route via ${g}`),
+      ];
       if (cur.text !== text) {
         steps.push({
           why: `${cur.text === undefined ? "create" : "update"} ${path}`,
@@ -113,11 +127,21 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           cur.method === "networkd"
             ? `systemctl enable --quiet systemd-networkd && systemctl start systemd-networkd && networkctl reload && networkctl reconfigure ${i}`
             : `ifdown --force ${i} >/dev/null 2>&1; ifup ${i}`;
+        const ready = [
+          `ip -o addr show dev ${i} | grep -q ${quote(first.split("/")[0] ?? first)}`,
+          ...[o.gateway6, o.gateway4]
+            .filter((g): g is string => !!g)
+            .map(
+              (g) =>
+                `ip ${g.includes(":") ? "-6" : "-4"} route show default | grep -qF ${quote(`via ${g} dev ${o.interface} `)}`,
+            ),
+        ].join(" && ");
         steps.push({
           why: missing.length
-            ? `apply ${missing.join(" ")} on ${o.interface} (${cur.method})`
+            ? `apply ${missing.join(", ")} on ${o.interface} (${cur.method})`
             : `apply the configuration of ${o.interface}`,
-          script: `${apply}\ni=0; while [ $i -lt 50 ]; do ip -o addr show dev ${i} | grep -q ${quote(first.split("/")[0] ?? first)} && exit 0; i=$((i+1)); sleep 0.1; done; echo "${first} did not appear on ${o.interface}" >&2; exit 1`,
+          // the addresses, then the default routes (networkd adds a route once its address left DAD)
+          script: `${apply}\ni=0; while [ $i -lt 100 ]; do ${ready} && exit 0; i=$((i+1)); sleep 0.1; done; echo "${first} or a default route did not appear on ${o.interface} within 10 s" >&2; exit 1`,
         });
       }
       return steps;
