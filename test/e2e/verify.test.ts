@@ -1,0 +1,177 @@
+// deploy verify on the site lab: a converged site passes and is left untouched; each breakage
+// made behind the tool's back is named FIRST by its hop; a deploy repairs it; verify passes again.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { hostWrites, onHost } from "../support/lab.js";
+
+const HOSTS = ["vps", "homegw", "vm1", "vm2", "inet", "upstream"];
+const node = (args: string[]) =>
+  spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+
+interface VerifyDoc {
+  exit_code: number;
+  passed: boolean;
+  first_failing_hop: string | null;
+  unreachable: string[];
+  checks: Array<{ id: string; hop: string; host: string; status: string; evidence: string; blocked_by: string | null }>;
+}
+
+function verify(...extra: string[]): VerifyDoc & { code: number | null } {
+  const r = node(["verify", "playbooks/site.ts", "-i", "inventory/lab.yaml", "--json", ...extra]);
+  try {
+    return { ...(JSON.parse(r.stdout) as VerifyDoc), code: r.status };
+  } catch {
+    throw new Error(`verify: exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+function deploy(): void {
+  const r = node(["playbooks/site.ts", "-i", "inventory/lab.yaml", "--json"]);
+  const doc = JSON.parse(r.stdout) as { tasks: Array<{ status: string; task: string; error?: string }> };
+  expect(doc.tasks.filter((t) => t.status === "failed")).toEqual([]);
+  expect(r.status).toBe(0);
+}
+
+/**
+ * verify again until it passes, at most `seconds`: after a repair of the cascade, SoftEther passes
+ * traffic again only once the home gateway's watchdog restarted it (up to maxDownSeconds, 60 s,
+ * plus the restart), and verify says "reach" until then. The wait is printed.
+ */
+async function verifyUntilPass(what: string, seconds = 180): Promise<VerifyDoc & { code: number | null }> {
+  const t0 = Date.now();
+  for (;;) {
+    const d = verify();
+    if (d.code === 0 || Date.now() - t0 > seconds * 1000) {
+      console.log(
+        `${what}: verify ${d.code === 0 ? "passed" : "still failing"} ${((Date.now() - t0) / 1000).toFixed(0)} s after the deploy`,
+      );
+      return d;
+    }
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}
+
+const failing = (d: VerifyDoc) => d.checks.filter((c) => c.status === "fail").map((c) => c.id);
+const admin = (name: string) => readFileSync(`/var/lib/homecloud-lab/secrets/${name}`, "utf8").trim();
+
+/** Breakages made behind the tool's back, and the hop verify must name first. */
+const FAULTS: Array<{ name: string; hop: string; host: string; script: () => string }> = [
+  {
+    name: "forwarding turned off on the VPS",
+    hop: "uplink",
+    host: "vps",
+    script: () => "sysctl -q -w net.ipv6.conf.all.forwarding=0",
+  },
+  {
+    name: "the tap's IPv6 address removed",
+    hop: "tap",
+    host: "vps",
+    script: () => "ip -6 addr del 2001:db8:0:8964:8964::1/78 dev tap_vpn",
+  },
+  {
+    name: "the cascade disconnected on the home gateway",
+    hop: "cascade",
+    host: "homegw",
+    script: () =>
+      `printf '%s\\n' '${admin("homegw_admin_password")}' | vpncmd localhost:5555 /SERVER /ADMINHUB:HOME /CMD CascadeOffline vps >/dev/null`,
+  },
+  {
+    name: "vpnserver restarted on the VPS with the watchdog disabled at home",
+    hop: "cascade",
+    host: "vps",
+    script: () => "systemctl restart softether-vpnserver",
+  },
+  { name: "radvd stopped", hop: "radvd", host: "vps", script: () => "systemctl stop radvd" },
+  {
+    name: "the NDP proxy removed (ndppd stopped, its config deleted)",
+    hop: "ndp",
+    host: "vps",
+    script: () => "systemctl stop ndppd && rm /etc/ndppd.conf",
+  },
+  {
+    name: "a VM's IPv6 default route removed",
+    hop: "vm",
+    host: "vm1",
+    script: () => "ip -6 route del default via 2001:db8:0:8964:8964::1 dev eth0",
+  },
+  {
+    name: "a VM's address changed",
+    hop: "vm",
+    host: "vm2",
+    script: () =>
+      "ip addr del 2001:db8:0:8964:8964::11/78 dev eth0 && ip addr add 2001:db8:0:8964:8964::99/78 dev eth0",
+  },
+  {
+    name: "the firewall table replaced by an empty one",
+    hop: "firewall",
+    host: "vps",
+    script: () => "nft delete table inet homecloud && nft add table inet homecloud",
+  },
+];
+
+describe("deploy verify on the site lab", () => {
+  it("passes on the converged site, twice, from inventory/lab.yaml, and writes nothing on any host", () => {
+    deploy();
+    const before = HOSTS.map(hostWrites);
+    const first = verify();
+    expect(failing(first)).toEqual([]);
+    expect(first.code).toBe(0);
+    // every hop is there, and the vantage points made their checks (not skipped)
+    expect(new Set(first.checks.map((c) => c.hop))).toEqual(
+      new Set(["uplink", "softether", "tap", "cascade", "radvd", "ndp", "vm", "reach", "firewall", "nat"]),
+    );
+    expect(first.checks.filter((c) => c.status !== "pass")).toEqual([]);
+    expect(first.checks.length).toBeGreaterThanOrEqual(40);
+    const second = verify();
+    expect(second.checks.map((c) => `${c.id} ${c.status}`)).toEqual(first.checks.map((c) => `${c.id} ${c.status}`));
+    expect(HOSTS.map(hostWrites)).toEqual(before);
+  }, 300_000);
+
+  for (const f of FAULTS) {
+    it(`${f.name}: verify names "${f.hop}" first, a deploy repairs it, verify passes again`, async () => {
+      let repaired = false;
+      try {
+        if (f.name.includes("watchdog")) onHost("homegw", "systemctl stop homecloud-cascade-watchdog.timer");
+        onHost(f.host, f.script());
+        const broken = verify();
+        expect(broken.code).toBe(16);
+        expect(broken.first_failing_hop, JSON.stringify(failing(broken))).toBe(f.hop);
+        // nothing in an earlier hop failed, and what depends on the broken hop says so
+        const hops = broken.checks.map((c) => c.hop);
+        expect(broken.checks.filter((c) => c.status === "fail" && hops.indexOf(c.hop) < hops.indexOf(f.hop))).toEqual(
+          [],
+        );
+        for (const c of broken.checks.filter((c) => c.blocked_by)) expect(c.status).toBe("skip");
+        deploy();
+        repaired = true;
+        const again = await verifyUntilPass(f.name);
+        expect(failing(again)).toEqual([]);
+        expect(again.code).toBe(0);
+      } finally {
+        // a failed case must not leave the next one a broken site
+        if (!repaired) {
+          deploy();
+          await verifyUntilPass(`${f.name} (cleanup)`);
+        }
+      }
+    }, 400_000);
+  }
+
+  it("reports an unreachable host and still checks the others", () => {
+    // vm2's sshd stops answering: its own checks fail as unreachable, the rest is checked
+    onHost("vm2", "systemctl stop ssh.socket ssh.service 2>/dev/null; systemctl stop ssh 2>/dev/null; true");
+    try {
+      const r = verify("--timeout", "3");
+      expect(r.code).toBe(16 | 4);
+      expect(r.unreachable).toEqual(["vm2"]);
+      const vm2 = r.checks.filter((c) => c.host === "vm2" && !c.blocked_by);
+      expect(vm2.length).toBeGreaterThan(0);
+      for (const c of vm2) expect(c.evidence).toMatch(/vm2 is unreachable/);
+      expect(r.checks.filter((c) => c.host === "vm1").every((c) => c.status === "pass")).toBe(true);
+      expect(r.checks.find((c) => c.id === "firewall/open-vm1-tcp-22@vps")!.status).toBe("pass");
+    } finally {
+      onHost("vm2", "systemctl start ssh 2>/dev/null || systemctl start ssh.socket");
+    }
+  }, 300_000);
+});
