@@ -58,6 +58,14 @@ async function labVerify(rest: string[], log: (s: string) => void): Promise<numb
 export async function labCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const log = (s: string) => process.stdout.write(forPerson(s) + "\n");
+  // --help anywhere prints the usage: it must never bring a lab up or down
+  const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  if (!sub || own.includes("-h") || own.includes("--help")) {
+    log(
+      "usage: deploy lab up [--topology plain|site] [--hosts N] | lab hosts | lab exec HOST -- COMMAND... | lab verify [--json] [-v] | lab down",
+    );
+    return sub ? 0 : 3;
+  }
   switch (sub) {
     case "up": {
       const t0 = Date.now();

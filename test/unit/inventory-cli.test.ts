@@ -40,3 +40,12 @@ describe("deploy PLAYBOOK --list-hosts / --list-tasks", () => {
     expect(h.stdout).toMatch(/play #3 \(home VMs\): 0 hosts/);
   });
 });
+
+describe("deploy lab --help", () => {
+  it("prints the usage and does nothing else (harmless to try: lab hosts would list the hosts)", () => {
+    const r = deploy("lab", "hosts", "--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: deploy lab up \[--topology plain\|site\]/);
+    expect(r.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+});
