@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { edited } from "../support/files.js";
 import { hostWrites, onHost } from "../support/lab.js";
 import { faultTests } from "./faults.js";
+import { verifyTests } from "./verify-faults.js";
 
 const HOSTS = ["vps", "homegw", "vm1", "vm2"];
 const deploy = (...args: string[]) => {
@@ -129,4 +130,7 @@ describe("the site on the lab", () => {
 
   // promises 1 and 6 (issue 6), on the converged site
   faultTests();
+
+  // deploy verify (issue 13): the converged site, a fault matrix, an unreachable host
+  verifyTests();
 });

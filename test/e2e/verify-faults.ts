@@ -1,5 +1,6 @@
 // deploy verify on the site lab: a converged site passes and is left untouched; each breakage
 // made behind the tool's back is named FIRST by its hop; a deploy repairs it; verify passes again.
+// Imported by site.test.ts, so they run after the site tests (which start from a fresh lab).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -110,68 +111,70 @@ const FAULTS: Array<{ name: string; hop: string; host: string; script: () => str
   },
 ];
 
-describe("deploy verify on the site lab", () => {
-  it("passes on the converged site, twice, from inventory/lab.yaml, and writes nothing on any host", () => {
-    deploy();
-    const before = HOSTS.map(hostWrites);
-    const first = verify();
-    expect(failing(first)).toEqual([]);
-    expect(first.code).toBe(0);
-    // every hop is there, and the vantage points made their checks (not skipped)
-    expect(new Set(first.checks.map((c) => c.hop))).toEqual(
-      new Set(["uplink", "softether", "tap", "cascade", "radvd", "ndp", "vm", "reach", "firewall", "nat"]),
-    );
-    expect(first.checks.filter((c) => c.status !== "pass")).toEqual([]);
-    expect(first.checks.length).toBeGreaterThanOrEqual(40);
-    const second = verify();
-    expect(second.checks.map((c) => `${c.id} ${c.status}`)).toEqual(first.checks.map((c) => `${c.id} ${c.status}`));
-    expect(HOSTS.map(hostWrites)).toEqual(before);
-  }, 300_000);
+export function verifyTests(): void {
+  describe("deploy verify on the site lab", () => {
+    it("passes on the converged site, twice, from inventory/lab.yaml, and writes nothing on any host", () => {
+      deploy();
+      const before = HOSTS.map(hostWrites);
+      const first = verify();
+      expect(failing(first)).toEqual([]);
+      expect(first.code).toBe(0);
+      // every hop is there, and the vantage points made their checks (not skipped)
+      expect(new Set(first.checks.map((c) => c.hop))).toEqual(
+        new Set(["uplink", "softether", "tap", "cascade", "radvd", "ndp", "vm", "reach", "firewall", "nat"]),
+      );
+      expect(first.checks.filter((c) => c.status !== "pass")).toEqual([]);
+      expect(first.checks.length).toBeGreaterThanOrEqual(40);
+      const second = verify();
+      expect(second.checks.map((c) => `${c.id} ${c.status}`)).toEqual(first.checks.map((c) => `${c.id} ${c.status}`));
+      expect(HOSTS.map(hostWrites)).toEqual(before);
+    }, 300_000);
 
-  for (const f of FAULTS) {
-    it(`${f.name}: verify names "${f.hop}" first, a deploy repairs it, verify passes again`, async () => {
-      let repaired = false;
-      try {
-        if (f.name.includes("watchdog")) onHost("homegw", "systemctl stop homecloud-cascade-watchdog.timer");
-        onHost(f.host, f.script());
-        const broken = verify();
-        expect(broken.code).toBe(16);
-        expect(broken.first_failing_hop, JSON.stringify(failing(broken))).toBe(f.hop);
-        // nothing in an earlier hop failed, and what depends on the broken hop says so
-        const hops = broken.checks.map((c) => c.hop);
-        expect(broken.checks.filter((c) => c.status === "fail" && hops.indexOf(c.hop) < hops.indexOf(f.hop))).toEqual(
-          [],
-        );
-        for (const c of broken.checks.filter((c) => c.blocked_by)) expect(c.status).toBe("skip");
-        deploy();
-        repaired = true;
-        const again = await verifyUntilPass(f.name);
-        expect(failing(again)).toEqual([]);
-        expect(again.code).toBe(0);
-      } finally {
-        // a failed case must not leave the next one a broken site
-        if (!repaired) {
+    for (const f of FAULTS) {
+      it(`${f.name}: verify names "${f.hop}" first, a deploy repairs it, verify passes again`, async () => {
+        let repaired = false;
+        try {
+          if (f.name.includes("watchdog")) onHost("homegw", "systemctl stop homecloud-cascade-watchdog.timer");
+          onHost(f.host, f.script());
+          const broken = verify();
+          expect(broken.code).toBe(16);
+          expect(broken.first_failing_hop, JSON.stringify(failing(broken))).toBe(f.hop);
+          // nothing in an earlier hop failed, and what depends on the broken hop says so
+          const hops = broken.checks.map((c) => c.hop);
+          expect(broken.checks.filter((c) => c.status === "fail" && hops.indexOf(c.hop) < hops.indexOf(f.hop))).toEqual(
+            [],
+          );
+          for (const c of broken.checks.filter((c) => c.blocked_by)) expect(c.status).toBe("skip");
           deploy();
-          await verifyUntilPass(`${f.name} (cleanup)`);
+          repaired = true;
+          const again = await verifyUntilPass(f.name);
+          expect(failing(again)).toEqual([]);
+          expect(again.code).toBe(0);
+        } finally {
+          // a failed case must not leave the next one a broken site
+          if (!repaired) {
+            deploy();
+            await verifyUntilPass(`${f.name} (cleanup)`);
+          }
         }
-      }
-    }, 400_000);
-  }
-
-  it("reports an unreachable host and still checks the others", () => {
-    // vm2's sshd stops answering: its own checks fail as unreachable, the rest is checked
-    onHost("vm2", "systemctl stop ssh.socket ssh.service 2>/dev/null; systemctl stop ssh 2>/dev/null; true");
-    try {
-      const r = verify("--timeout", "3");
-      expect(r.code).toBe(16 | 4);
-      expect(r.unreachable).toEqual(["vm2"]);
-      const vm2 = r.checks.filter((c) => c.host === "vm2" && !c.blocked_by);
-      expect(vm2.length).toBeGreaterThan(0);
-      for (const c of vm2) expect(c.evidence).toMatch(/vm2 is unreachable/);
-      expect(r.checks.filter((c) => c.host === "vm1").every((c) => c.status === "pass")).toBe(true);
-      expect(r.checks.find((c) => c.id === "firewall/open-vm1-tcp-22@vps")!.status).toBe("pass");
-    } finally {
-      onHost("vm2", "systemctl start ssh 2>/dev/null || systemctl start ssh.socket");
+      }, 400_000);
     }
-  }, 300_000);
-});
+
+    it("reports an unreachable host and still checks the others", () => {
+      // vm2's sshd stops answering: its own checks fail as unreachable, the rest is checked
+      onHost("vm2", "systemctl stop ssh.socket ssh.service 2>/dev/null; systemctl stop ssh 2>/dev/null; true");
+      try {
+        const r = verify("--timeout", "3");
+        expect(r.code).toBe(16 | 4);
+        expect(r.unreachable).toEqual(["vm2"]);
+        const vm2 = r.checks.filter((c) => c.host === "vm2" && !c.blocked_by);
+        expect(vm2.length).toBeGreaterThan(0);
+        for (const c of vm2) expect(c.evidence).toMatch(/vm2 is unreachable/);
+        expect(r.checks.filter((c) => c.host === "vm1").every((c) => c.status === "pass")).toBe(true);
+        expect(r.checks.find((c) => c.id === "firewall/open-vm1-tcp-22@vps")!.status).toBe("pass");
+      } finally {
+        onHost("vm2", "systemctl start ssh 2>/dev/null || systemctl start ssh.socket");
+      }
+    }, 300_000);
+  });
+}
