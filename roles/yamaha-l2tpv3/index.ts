@@ -62,6 +62,22 @@ export const yamahaL2tpv3 = defineRole({
       .nullable()
       .default(null),
   }),
+  hop: "rtx",
+  // over the RTX CLI (the deploy's own transport): the running config read with `show config`.
+  // The tunnel's and the SA's live status (`show status tunnel`, `show ipsec sa`) are not checked
+  // yet: their output is not in YAMAHA's command reference we could find.
+  checks: (p) => [
+    {
+      hop: "rtx",
+      id: "tunnel-enabled",
+      title: `tunnel ${p.tunnel} is enabled in the router's running config`,
+      script: "show config",
+      judge: (r) => {
+        const ok = new RegExp(`^\\s*tunnel enable ${p.tunnel}\\s*$`, "m").test(r.stdout);
+        return { ok, note: ok ? undefined : `no "tunnel enable ${p.tunnel}" line` };
+      },
+    },
+  ],
   tasks: (p) => {
     const g = p.ipsec.gateway;
     const fqdn = addr6(p.local) === undefined || addr6(p.remote) === undefined;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { definePlaybook, runPlaybook, parseInventory, InputError, redact } from "../../src/index.js";
+import { definePlaybook, runPlaybook, runVerify, parseInventory, InputError, redact } from "../../src/index.js";
 import { plainReporter } from "../../src/output/plain.js";
 import { jsonDocument } from "../../src/output/json.js";
 import { formatError } from "../../src/errors.js";
@@ -192,6 +192,29 @@ describe("the site playbook's router play", () => {
       expect(r2.config.tunnels.get(1)).toContain("ipsec ike pre-shared-key 1 text site-psk-77");
       const again = await runPlaybook(site, inventory, { limit: "router" });
       expect(again.hosts.rtx).toMatchObject({ changed: 0, failed: 0 });
+
+      // deploy verify over the RTX CLI: the role's checks and its as-deployed check (show config)
+      const ok = await runVerify(site, inventory, { limit: "router" });
+      expect(ok.checks.map((c) => `${c.key} ${c.status}`)).toEqual([
+        "rtx/tunnel-enabled@rtx pass",
+        "rtx/yamaha-l2tpv3-as-deployed@rtx pass",
+      ]);
+      expect(ok.exitCode).toBe(0);
+      // an operator disables the tunnel and saves: verify names the hop, the line, and no secret
+      r2.operatorEdit((c) => {
+        c.tunnels.set(
+          1,
+          (c.tunnels.get(1) ?? []).filter((l) => l !== "tunnel enable 1"),
+        );
+      });
+      const drift = await runVerify(site, inventory, { limit: "router" });
+      expect(drift.exitCode).toBe(16);
+      expect(drift.checks.map((c) => `${c.key} ${c.status}`)).toEqual([
+        "rtx/tunnel-enabled@rtx fail",
+        "rtx/yamaha-l2tpv3-as-deployed@rtx fail",
+      ]);
+      expect(drift.checks[1]!.evidence).toMatch(/would change: .*tunnel enable 1/);
+      expect(JSON.stringify(drift)).not.toContain("site-psk-77");
     } finally {
       await r2.stop();
     }

@@ -1,6 +1,8 @@
 import { formatError, InputError, isDeployError } from "../errors.js";
 import { compile } from "../engine/compile.js";
+import { dialectOf } from "../engine/dialect.js";
 import { convergeHost } from "../engine/host-run.js";
+import { newToken, parseSections } from "../engine/sections.js";
 import { silentReporter } from "../engine/reporter.js";
 import { EXIT, type TaskResult } from "../engine/results.js";
 import { resolveTargets } from "../inventory/connection.js";
@@ -71,6 +73,23 @@ function evidenceOf(shown: string, out: { code: number; stdout: string; stderr: 
       `(exit ${out.code})`,
     ].join("\n"),
   );
+}
+
+/**
+ * A check's script on a host: as is in a POSIX shell; on a router's CLI framed as one section
+ * (its shell returns only framed output), and read-only: a line that is not `show` is refused,
+ * since the router saves what a script changes.
+ */
+async function runCheckScript(shell: RemoteShell, script: string) {
+  if (shell.language !== "rtx") return shell.runScript(script);
+  const lines = script.split("\n").filter((l) => l.trim());
+  const writes = lines.filter((l) => !/^\s*show\b/.test(l));
+  if (writes.length)
+    return { code: 2, stdout: "", stderr: `a check on a router may only read (show ...): ${writes.join("; ")}\n` };
+  const token = newToken();
+  const r = await shell.runScript(dialectOf(shell).section(token, "check", lines.join("\n")));
+  const got = parseSections(token, r.stdout).get("check");
+  return { code: got?.code ?? r.code, stdout: got ? got.output + "\n" : r.stdout, stderr: r.stderr };
 }
 
 /** What a role's tasks would change, one line each; empty when nothing would. */
@@ -179,7 +198,7 @@ export async function runVerify<P>(
           : done("pass", `${seen.length} task${seen.length === 1 ? "" : "s"} read, none would change`);
       }
       const check = c.check!;
-      const out = await shell.runScript(check.script);
+      const out = await runCheckScript(shell, check.script);
       const v = check.judge ? check.judge(out) : out.code === 0;
       const verdict = typeof v === "boolean" ? { ok: v } : v;
       // a script that carries a secret (raw, shell-quoted or JSON-escaped) is never shown
