@@ -215,6 +215,22 @@ describe("the site playbook's router play", () => {
       ]);
       expect(drift.checks[1]!.evidence).toMatch(/would change: .*tunnel enable 1/);
       expect(JSON.stringify(drift)).not.toContain("site-psk-77");
+
+      // a check may only read a router: a configuration line is refused, never sent
+      const sent = r2.accepted.length;
+      const writer = definePlaybook({
+        name: "w",
+        plays: [
+          {
+            hosts: "router",
+            checks: () => [{ hop: "rtx", id: "w", title: "writes", script: "show config\nno tunnel enable 1" }],
+          },
+        ],
+      });
+      const refused = await runVerify(writer, inventory, { limit: "router" });
+      expect(refused.checks[0]).toMatchObject({ status: "fail" });
+      expect(refused.checks[0]!.evidence).toContain("a check on a router may only read (show ...): no tunnel enable 1");
+      expect(r2.accepted.length).toBe(sent);
     } finally {
       await r2.stop();
     }
