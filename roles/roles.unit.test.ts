@@ -6,6 +6,7 @@ import { ndppd } from "./ndppd/index.js";
 import { radvd } from "./radvd/index.js";
 import { tapBridge } from "./tap-bridge/index.js";
 import { softetherCascade } from "./softether-cascade/index.js";
+import { staticAddress } from "./static-address/index.js";
 
 const host = (warnings: string[] = []): HostContext => ({
   name: "vps",
@@ -119,5 +120,33 @@ describe("site roles", () => {
     expect(step!.diff?.sensitive).toBe(true);
     expect(step!.script).toContain("chmod 0600");
     expect(tasks.map((t) => t.name)).toContain("sysctl net.ipv6.conf.eth1.accept_ra = 0");
+  });
+});
+
+describe("static-address's verify checks", () => {
+  const ri = staticAddress({
+    interface: "eth0",
+    address6: "2001:db8::10",
+    prefixLength6: 78,
+    gateway6: "2001:db8::1",
+    ipv4: "10.0.0.10",
+    prefixLength4: 24,
+    gateway4: "10.0.0.1",
+  });
+  const routes = ri.checks(ri.schema.parse(ri.input), host()).find((c) => c.id === "default-routes")!;
+  const judge = (stdout: string) => routes.judge!({ code: 0, stdout, stderr: "" });
+  it("reads each next hop: a plain route (with or without trailing words) or one of a multipath route", () => {
+    expect(judge("default via 2001:db8::1 dev eth0\ndefault via 10.0.0.1 dev eth0")).toMatchObject({ ok: true });
+    expect(
+      judge(
+        "default proto static metric 1024 pref medium\n\tnexthop via 2001:db8::1 dev eth0 weight 1 \n\tnexthop via fe80::1 dev eth0 weight 1 \ndefault via 10.0.0.1 dev eth0 proto static",
+      ),
+    ).toMatchObject({ ok: true });
+    expect(judge("default via fe80::1 dev eth0 proto ra\ndefault via 10.0.0.1 dev eth0")).toEqual({
+      ok: false,
+      note: "no default route via 2001:db8::1",
+    });
+    // the right gateway on another interface is not ours
+    expect(judge("default via 2001:db8::1 dev eth1\ndefault via 10.0.0.1 dev eth0")).toMatchObject({ ok: false });
   });
 });

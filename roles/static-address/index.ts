@@ -30,7 +30,10 @@ export const staticAddress = defineRole({
         script: `${commandLine("ip", "-6", "route", "show", "default")}; ${commandLine("ip", "-4", "route", "show", "default")}`,
         judge: (r) => {
           // a route learned from an RA may share the default with ours: "nexthop via G dev IF"
-          const missing = gateways.filter((g) => !r.stdout.includes(`via ${g} dev ${p.interface} `));
+          const hops = [...r.stdout.matchAll(/via (\S+) dev (\S+)/g)]
+            .filter((m) => m[2] === p.interface)
+            .map((m) => m[1]);
+          const missing = gateways.filter((g) => !hops.includes(g));
           return {
             ok: !missing.length,
             note: missing.length ? `no default route via ${missing.join(", ")}` : undefined,

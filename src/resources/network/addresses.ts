@@ -67,6 +67,8 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
   const nd = `/etc/systemd/network/50-homecloud-${o.interface}.network`;
   const ifu = `/etc/network/interfaces.d/homecloud-${o.interface}`;
   const i = quote(o.interface);
+  // the next hops of the default routes that leave by this interface, one per line
+  const nextHops = `{ ip -6 route show default; ip -4 route show default; } 2>/dev/null | grep -o 'via [^ ]* dev [^ ]*' | awk -v d=${i} '$4 == d {print $2}'`;
   const resource: Resource<State> = {
     kind: "addresses",
     name: `addresses of ${o.interface}: ${o.addresses.join(" ")}`,
@@ -84,7 +86,7 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           : `if command -v ifup >/dev/null 2>&1 && [ -f /etc/network/interfaces ] && ! systemctl is-active -q systemd-networkd 2>/dev/null; then echo method ifupdown; else echo method networkd; fi`,
         `echo "live $(ip -o addr show dev ${i} scope global 2>/dev/null | awk '{print $4}' | sort | tr '\\n' ' ')"`,
         // every next hop of the default routes on the interface (one route may hold several)
-        `echo "gateways $( { ip -6 route show default; ip -4 route show default; } 2>/dev/null | grep -o 'via [^ ]* dev [^ ]*' | awk -v d=${i} '$4 == d {print $2}' | tr '\\n' ' ')"`,
+        `echo "gateways $(${nextHops} | tr '\\n' ' ')"`,
         `for f in ${quote(nd)} ${quote(ifu)}; do if [ -f "$f" ]; then echo "file $f"; base64 < "$f"; echo "end"; fi; done`,
       ].join("\n"),
     parse: (out) => {
@@ -131,10 +133,7 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           `ip -o addr show dev ${i} | grep -q ${quote(first.split("/")[0] ?? first)}`,
           ...[o.gateway6, o.gateway4]
             .filter((g): g is string => !!g)
-            .map(
-              (g) =>
-                `ip ${g.includes(":") ? "-6" : "-4"} route show default | grep -qF ${quote(`via ${g} dev ${o.interface} `)}`,
-            ),
+            .map((g) => `${nextHops} | grep -qixF ${quote(g)}`),
         ].join(" && ");
         steps.push({
           why: missing.length
