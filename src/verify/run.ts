@@ -153,6 +153,26 @@ export async function runVerify<P>(
     return undefined;
   };
 
+  // every role of a host read in check mode at once (one probe, one round trip); each role's
+  // "as deployed" check takes its own tasks' results
+  const deployed = new Map<string, Promise<{ results: TaskResult[]; error?: string }>>();
+  const deployedRead = (shell: RemoteShell, host: string) => {
+    let p = deployed.get(host);
+    if (!p) {
+      const roles = plan.checks.filter((x) => x.host === host && x.roles).flatMap((x) => x.roles!);
+      const results: TaskResult[] = [];
+      p = convergeHost(
+        shell,
+        host,
+        roles,
+        { check: true, diff: false, interrupted: () => false },
+        { ...silentReporter, task: (t) => results.push(t) },
+      ).then((r) => ({ results, error: r.error }));
+      deployed.set(host, p);
+    }
+    return p;
+  };
+
   const runOne = async (c: PlannedCheck): Promise<CheckResult> => {
     const t0 = Date.now();
     const base = {
@@ -183,16 +203,11 @@ export async function runVerify<P>(
     }
     try {
       if (c.roles) {
-        const seen: TaskResult[] = [];
-        const r = await convergeHost(
-          shell,
-          c.host,
-          c.roles,
-          { check: true, diff: false, interrupted: () => false },
-          { ...silentReporter, task: (t) => seen.push(t) },
-        );
+        const read = await deployedRead(shell, c.host);
+        const mine = new Set(c.roles.map((r) => r.role));
+        const seen = read.results.filter((t) => mine.has(t.role));
         const drift = driftOf(seen);
-        if (r.error) drift.push(r.error);
+        if (read.error) drift.push(read.error);
         return drift.length
           ? done("fail", drift.join("\n"))
           : done("pass", `${seen.length} task${seen.length === 1 ? "" : "s"} read, none would change`);
