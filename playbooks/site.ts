@@ -10,7 +10,7 @@ import { softetherCascade } from "../roles/softether-cascade/index.js";
 import { softetherServer } from "../roles/softether-server/index.js";
 import { staticAddress } from "../roles/static-address/index.js";
 import { tapBridge } from "../roles/tap-bridge/index.js";
-import { yamahaL2tpv3 } from "../roles/yamaha-l2tpv3/index.js";
+import { l2tpv3LinkVar, peerRole, routerRole, rtxOwnVar } from "./site-rtx.js";
 
 const HOME_USER = "home";
 
@@ -25,23 +25,43 @@ export default definePlaybook({
       name: "vps",
       hosts: "vps",
       // the inventory variables each play reads: checked, with file and line, before any connection
-      vars: z.object({
-        vpn_admin_password: zSecret,
-        vpn_home_password: zSecret,
-        firewall_trusted_interfaces: z.array(z.string()).default([]),
-      }),
+      // the softether variant needs the hub's passwords, the rtx variant the link's parameter set
+      vars: z
+        .object({
+          site: z.looseObject({ variant: z.string().optional() }),
+          vpn_admin_password: zSecret.optional(),
+          vpn_home_password: zSecret.optional(),
+          l2tpv3_link: l2tpv3LinkVar.optional(),
+          firewall_trusted_interfaces: z.array(z.string()).default([]),
+        })
+        .superRefine((v, ctx) => {
+          const rtx = v.site.variant === "rtx";
+          const need = rtx ? ["l2tpv3_link"] : ["vpn_admin_password", "vpn_home_password"];
+          for (const k of need)
+            if (v[k as keyof typeof v] === undefined)
+              ctx.addIssue({
+                code: "custom",
+                path: [k],
+                message: `required by the ${rtx ? "rtx" : "softether"} variant`,
+              });
+        }),
       roles: (_host, p: SitePlan, v) => [
-        softetherServer({
-          adminPassword: v.vpn_admin_password,
-          hub: p.hub,
-          users: [{ name: HOME_USER, password: v.vpn_home_password }],
-          listeners: [443, 5555],
-        }),
-        tapBridge({
-          tap: p.tap.interface,
-          addresses: [`${p.tap.address6}/${p.homePrefixLength}`, `${p.tap.ipv4}/${p.tap.ipv4Length}`],
-          uplink: p.uplink.interface,
-        }),
+        // the downlink: SoftEther's tap, or the bridge of the L2TPv3 session from the RTX
+        ...(p.variant === "rtx"
+          ? [peerRole(p, v.l2tpv3_link!)]
+          : [
+              softetherServer({
+                adminPassword: v.vpn_admin_password!,
+                hub: p.hub,
+                users: [{ name: HOME_USER, password: v.vpn_home_password! }],
+                listeners: [443, 5555],
+              }),
+              tapBridge({
+                tap: p.tap.interface,
+                addresses: [`${p.tap.address6}/${p.homePrefixLength}`, `${p.tap.ipv4}/${p.tap.ipv4Length}`],
+                uplink: p.uplink.interface,
+              }),
+            ]),
         radvd({
           interface: p.tap.interface,
           prefixes: [{ prefix: p.homePrefix }],
@@ -59,7 +79,8 @@ export default definePlaybook({
           inputInterfaces: v.firewall_trusted_interfaces,
         }),
       ],
-      checks: (host, p: SitePlan, v) => siteVpsChecks(host, p, v.vpn_admin_password, HOME_USER),
+      checks: (host, p: SitePlan, v) =>
+        p.variant === "rtx" ? siteVpsChecks(host, p) : siteVpsChecks(host, p, v.vpn_admin_password, HOME_USER),
     }),
     definePlay({
       name: "home gateway",
@@ -99,12 +120,22 @@ export default definePlaybook({
       checks: (host, p: SitePlan) => siteVmChecks(host, p),
     }),
     definePlay({
-      // The older variant: a YAMAHA RTX router at home with an L2TPv3/IPsec tunnel over IPv6
-      // to the VPS (hosts with ansible_connection: rtx). Its parameters are the host's rtx_l2tpv3.
+      // The rtx variant: a YAMAHA RTX router at home with an L2TPv3/IPsec tunnel over IPv6 to
+      // the VPS (hosts with ansible_connection: rtx). Its parameters come from the link's one
+      // parameter set (l2tpv3_link, shared with the VPS) and the router's own rtx_l2tpv3.
       name: "router",
       hosts: "router",
-      vars: z.object({ rtx_l2tpv3: yamahaL2tpv3.schema }),
-      roles: (_host, _p: SitePlan, v) => [yamahaL2tpv3(v.rtx_l2tpv3)],
+      vars: z
+        .object({
+          site: z.looseObject({ variant: z.string().optional() }),
+          l2tpv3_link: l2tpv3LinkVar,
+          rtx_l2tpv3: rtxOwnVar.prefault({}),
+        })
+        .superRefine((v, ctx) => {
+          if (v.site.variant !== "rtx")
+            ctx.addIssue({ code: "custom", path: ["site", "variant"], message: "a router host needs variant: rtx" });
+        }),
+      roles: (_host, p: SitePlan, v) => [routerRole(p, v.l2tpv3_link, v.rtx_l2tpv3)],
     }),
   ],
 });

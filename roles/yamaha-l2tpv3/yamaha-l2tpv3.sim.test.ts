@@ -10,6 +10,9 @@ import { jsonDocument } from "../../src/output/json.js";
 import { formatError } from "../../src/errors.js";
 import { RtxSimulator } from "../../test/support/rtx-sim.js";
 import { yamahaL2tpv3 } from "./index.js";
+import { l2tpv3LinkVar, peerRole } from "../../playbooks/site-rtx.js";
+import { swanctlConf } from "../l2tpv3-peer/swanctl.js";
+import { secret } from "../../src/secrets.js";
 
 const PSK = "psk-Zq81-never-shown";
 const AUTH = "l2tp-auth-9Xk-never-shown";
@@ -128,6 +131,31 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
     expect(failed.error).toContain("l2tp hostname home+rtx");
   });
 
+  it("mode l2tpv3-raw: the encapsulation is replaced and the control connection's lines go; then 0 changed", async () => {
+    const { l2tp: _control, ...rest } = base;
+    const raw = { ...rest, mode: "l2tpv3-raw" as const, bridge: null };
+    const before = sim.accepted.length;
+    const { summary, printed } = await run(raw);
+    everything.push(printed);
+    expect(summary.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+    const sent = sim.accepted.slice(before);
+    expect(sent).toContain("tunnel encapsulation l2tpv3-raw");
+    expect(sent).toEqual(expect.arrayContaining(["no l2tp remote end-id vps", "no l2tp always-on on"]));
+    expect(sim.config.tunnels.get(1)!.filter((l) => l.startsWith("l2tp "))).toEqual([]);
+    const again = await run(raw);
+    expect(again.summary.hosts.router).toMatchObject({ changed: 0, failed: 0 });
+    // raw mode refuses the control connection's settings, and control mode needs them
+    const received = sim.received.length;
+    const refusal = (p: Params) =>
+      run(p).then(
+        () => "ran",
+        (e: unknown) => formatError(e),
+      );
+    expect(await refusal({ ...raw, l2tp: base.l2tp })).toContain("mode l2tpv3-raw has no control connection");
+    expect(await refusal({ ...raw, mode: "l2tpv3" })).toContain("mode l2tpv3 needs the control connection");
+    expect(sim.received.length).toBe(received);
+  });
+
   it("never shows the pre-shared key or the tunnel secret, and never opens an exec channel", async () => {
     everything.push(formatError(new Error(`x ${PSK}`)), redact(`y ${AUTH}`));
     const all = everything.join("\n");
@@ -163,7 +191,7 @@ describe("yamaha-l2tpv3 against the RTX simulator", () => {
 let FIRST_RUN_COMMANDS = 0;
 
 describe("the site playbook's router play", () => {
-  it("converges the simulator standing in for the router, from inventory/hosts.yaml's router host", async () => {
+  it("converges the simulator standing in for the router, from inventory/hosts-rtx.yaml (raw mode), and both ends share one parameter set", async () => {
     const r2 = new RtxSimulator({ user: "admin", password: "login-pw-77", adminPassword: "admin-pw-77" });
     await r2.start();
     try {
@@ -173,23 +201,57 @@ describe("the site playbook's router play", () => {
         HCD_HOMEGW_ADMIN_PASSWORD: "gw-admin-1",
         HCD_RTX_LOGIN_PASSWORD: "login-pw-77",
         HCD_RTX_ADMIN_PASSWORD: "admin-pw-77",
-        HCD_RTX_IPSEC_PSK: "site-psk-77",
-        HCD_RTX_L2TP_SECRET: "site-auth-77",
+        HCD_L2TPV3_PSK: "site-psk-77",
       };
       Object.assign(process.env, env);
       const dir = mkdtempSync(join(tmpdir(), "hcd-site-rtx-"));
       writeFileSync(join(dir, "known_hosts"), r2.hostKeyLine + "\n");
-      const text = readFileSync("inventory/hosts.yaml", "utf8").replace(
+      const text = readFileSync("inventory/hosts-rtx.yaml", "utf8").replace(
         "ansible_host: 192.168.100.1",
         `ansible_host: 127.0.0.1\n          ansible_port: ${r2.port}\n          deploy_known_hosts_file: ${join(dir, "known_hosts")}`,
       );
-      const { inventory, problems } = parseInventory(text, join(dir, "hosts.yaml"));
+      const { inventory, problems } = parseInventory(text, join(dir, "hosts-rtx.yaml"));
       expect(problems).toEqual([]);
       const site = (await import("../../playbooks/site.js")).default;
       const first = await runPlaybook(site, inventory, { limit: "router" });
       expect(Object.keys(first.hosts)).toEqual(["rtx"]);
       expect(first.hosts.rtx).toMatchObject({ changed: 1, failed: 0 });
-      expect(r2.config.tunnels.get(1)).toContain("ipsec ike pre-shared-key 1 text site-psk-77");
+      const lines = r2.config.tunnels.get(1) ?? [];
+      expect(lines).toContain("ipsec ike pre-shared-key 1 text site-psk-77");
+      expect(lines).toContain("tunnel encapsulation l2tpv3-raw");
+      // the router's endpoints are the site plan's: its own address, then the VPS uplink
+      expect(lines).toContain("tunnel endpoint address 2001:db8:1::2 2001:db8:0:8964::2");
+      expect(lines.filter((l) => l.startsWith("l2tp "))).toEqual([]); // raw: no control connection
+      // the VPS end from the same parameter set: the same proposals in strongSwan's words
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          "ipsec sa policy 101 1 esp aes-cbc sha256-hmac",
+          "ipsec ike encryption 1 aes-cbc",
+          "ipsec ike hash 1 sha256",
+          "ipsec ike group 1 modp2048",
+        ]),
+      );
+      const plan = site.plan!(inventory);
+      const vpsVars = inventory.hosts.get("vps")!.vars;
+      const peer = peerRole(plan, l2tpv3LinkVar.parse(vpsVars.l2tpv3_link));
+      const swan = peer.build(peer.schema.parse(peer.input), {
+        name: "vps",
+        vars: vpsVars,
+        groups: [],
+        warn: () => {},
+      });
+      const conf = swan.map((t) => t.resource.name).join("\n");
+      expect(conf).toContain("file /etc/swanctl/conf.d/homecloud-l2tpv3.conf");
+      const text2 = swanctlConf({
+        name: "x",
+        local: plan.uplink.address6,
+        remote: plan.rtx!.routerAddress,
+        proposals: l2tpv3LinkVar.parse(vpsVars.l2tpv3_link).proposals,
+        psk: secret("p"),
+        startAction: "trap",
+      });
+      expect(text2).toContain("proposals = aes128-sha256-modp2048");
+      expect(text2).toContain("esp_proposals = aes128-sha256");
       const again = await runPlaybook(site, inventory, { limit: "router" });
       expect(again.hosts.rtx).toMatchObject({ changed: 0, failed: 0 });
 

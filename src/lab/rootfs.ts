@@ -33,7 +33,13 @@ const MASK = [
   "systemd-networkd-wait-online.service",
 ];
 /** Units the roles manage: disabled (not masked) so a fresh host has none of the site running. */
-const DISABLE = ["radvd.service", "softether-vpnserver.service", "ndppd.service", "nftables.service"];
+const DISABLE = [
+  "radvd.service",
+  "softether-vpnserver.service",
+  "ndppd.service",
+  "nftables.service",
+  "strongswan.service",
+];
 
 export function rootOf(host: string): string {
   return join(labPaths.host(host), "root");

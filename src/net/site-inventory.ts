@@ -5,6 +5,9 @@ import { sitePlan, type SiteInput, type SitePlan } from "./site-plan.js";
 type Kind = "text" | "whole number" | "list of texts";
 /** What each value of the site must be; a value of another type is refused before any planning. */
 const SITE_KINDS: Record<string, Kind> = {
+  variant: "text",
+  router_address: "text",
+  downlink: "text",
   vps_prefix: "text",
   uplink_interface: "text",
   uplink_address: "text",
@@ -99,6 +102,9 @@ export function siteFromInventory(inv: Inventory, vmGroup = "vms"): SitePlan {
     );
   if (problems.length) throw new InputError(problems);
   const input: SiteInput = {
+    variant: site.variant as string | undefined,
+    routerAddress: site.router_address as string | undefined,
+    downlink: site.downlink as string | undefined,
     vpsPrefix: site.vps_prefix as string,
     uplinkInterface: (site.uplink_interface as string) ?? "eth0",
     uplinkAddress: site.uplink_address as string,

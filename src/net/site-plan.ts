@@ -31,6 +31,12 @@ export interface SiteVmInput {
 }
 
 export interface SiteInput {
+  /** What carries the home prefix from the VPS: SoftEther's tap (default), or an RTX's L2TPv3 link. */
+  variant?: string;
+  /** rtx variant: the router's IPv6 address (its tunnel endpoint). */
+  routerAddress?: string;
+  /** rtx variant: the bridge on the VPS that the L2TPv3 session joins (default br-home). */
+  downlink?: string;
   vpsPrefix: string;
   uplinkInterface: string;
   uplinkAddress: string;
@@ -54,11 +60,18 @@ export interface SiteVm {
 
 /** Every address the site roles use, derived from a few inputs and validated. */
 export interface SitePlan {
+  variant: "softether" | "rtx";
+  /** rtx variant: the link's far end and the VPS bridge that joins it. */
+  rtx?: { routerAddress: string; bridge: string };
   vpsPrefix: string;
   uplink: { interface: string; address6: string };
   homePrefix: string;
   homePrefixLength: number;
   hub: string;
+  /**
+   * The downlink that carries the home prefix: SoftEther's tap, or in the rtx variant the bridge
+   * the L2TPv3 session joins. Its addresses are the VMs' gateways.
+   */
   tap: { interface: string; address6: string; ipv4: string; ipv4Network: string; ipv4Length: number };
   dns: string[];
   vms: SiteVm[];
@@ -105,7 +118,33 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
       "SoftEther names the tap tap_<hub in lowercase>, and Linux allows 15 characters",
     );
   }
-  const tapName = `tap_${String(input.hub ?? "").toLowerCase()}`;
+  const variant = input.variant ?? "softether";
+  if (variant !== "softether" && variant !== "rtx")
+    bad(
+      "variant",
+      `"${variant}" is not a site variant`,
+      "softether (the tap of a SoftEther hub) or rtx (a YAMAHA RTX over L2TPv3/IPsec)",
+    );
+  let router: bigint | undefined;
+  if (variant === "rtx") {
+    router = addr6(input.routerAddress ?? "");
+    if (router === undefined)
+      bad(
+        "router_address",
+        `"${input.routerAddress ?? ""}" is not an IPv6 address`,
+        "the RTX's own IPv6 address, its tunnel endpoint",
+      );
+    else if (uplink !== undefined && router === uplink) bad("router_address", "is the VPS uplink's own address");
+    if (!IFNAME.test(input.downlink ?? "br-home"))
+      bad("downlink", `"${input.downlink}" is not a Linux interface name (at most 15 characters)`);
+  } else {
+    for (const [k, v] of [
+      ["router_address", input.routerAddress],
+      ["downlink", input.downlink],
+    ] as const)
+      if (v !== undefined) bad(k, "is only used by the rtx variant", "set variant: rtx, or leave it out");
+  }
+  const tapName = variant === "rtx" ? (input.downlink ?? "br-home") : `tap_${String(input.hub ?? "").toLowerCase()}`;
 
   const used6 = new Map<bigint, string>();
   const hostAddr = (p: Prefix6, field: string, index?: number, address?: string): bigint | undefined => {
@@ -207,6 +246,10 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
   return {
     problems,
     plan: {
+      variant: variant === "rtx" ? "rtx" : "softether",
+      ...(variant === "rtx" && router !== undefined
+        ? { rtx: { routerAddress: format6(router), bridge: tapName } }
+        : {}),
       vpsPrefix: vps.text,
       uplink: { interface: input.uplinkInterface, address6: format6(uplink) },
       homePrefix: home.text,

@@ -20,8 +20,17 @@ export function renderSitePlan(p: SitePlan): string {
     table([
       ["what", "prefix"],
       ["VPS (routed, on-link at the provider)", p.vpsPrefix],
-      [`home (carried over hub ${p.hub})`, p.homePrefix],
+      [
+        p.rtx
+          ? `home (carried over L2TPv3/IPsec from the RTX at ${p.rtx.routerAddress})`
+          : `home (carried over hub ${p.hub})`,
+        p.homePrefix,
+      ],
     ]),
+    "",
+    p.rtx
+      ? `Variant: rtx (a YAMAHA RTX at home; the VPS's bridge ${p.rtx.bridge} takes the tap's place)`
+      : "Variant: softether (the home gateway cascades to the VPS hub; its tap carries the prefix)",
     "",
   );
   const hosts: string[][] = [["host", "interface", "IPv6", "IPv4", "gateway"]];
@@ -43,7 +52,7 @@ export function renderSitePlan(p: SitePlan): string {
     ]);
   out.push("Addresses", table(hosts), "");
   out.push(
-    "Router advertisements (radvd on the tap)",
+    `Router advertisements (radvd on the ${p.rtx ? "bridge" : "tap"})`,
     `  ${p.tap.interface}: prefix ${p.homePrefix}, on-link, no SLAAC${p.homePrefixLength === 64 ? "" : " (not a /64)"}${p.dns.length ? `, RDNSS ${p.dns.join(" ")}` : ""}`,
     "",
   );

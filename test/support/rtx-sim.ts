@@ -35,7 +35,10 @@ interface Spec {
 
 const k = (n: number) => (w: string[]) => w.slice(0, n).join(" ");
 const COMMANDS: Array<[RegExp, Spec]> = [
-  [/^tunnel encapsulation /, { re: /^tunnel encapsulation (l2tpv3|l2tp|ipsec|ipip|pptp)$/, ctx: "tunnel", key: k(2) }],
+  [
+    /^tunnel encapsulation /,
+    { re: /^tunnel encapsulation (l2tpv3|l2tpv3-raw|l2tp|ipsec|ipip|pptp)$/, ctx: "tunnel", key: k(2) },
+  ],
   [
     /^tunnel endpoint address /,
     { re: new RegExp(`^tunnel endpoint address ${ADDR} ${ADDR}$`), ctx: "tunnel", key: () => "tunnel endpoint" },
