@@ -1,4 +1,4 @@
-// npm run bench [-- --json] [-- --runs N] [-- --scale 4,16,64]
+// npm run bench [-- --json] [-- --runs N] [-- --scale 4,16,64] [-- --ours-only]
 // Side by side on lab hosts behind user-space latency proxies: this tool and Ansible (Debian's
 // ansible-core, installed here if missing), first run (clean hosts) and no-change run, at 0 and
 // 50 ms RTT; the ssh2 floor client; SSH round trips per host; a scale run of ours only.
@@ -17,6 +17,8 @@ const RUNS = Number(argv[argv.indexOf("--runs") + 1] || 3) || 3;
 const SCALE = ((argv.includes("--scale") ? argv[argv.indexOf("--scale") + 1] : undefined) ?? "4,16,64")
   .split(",")
   .map(Number);
+/** Ours and the floor only (Ansible's figures do not move with our code, and take 25 minutes). */
+const OURS_ONLY = argv.includes("--ours-only");
 const RTTS = argv.includes("--scale-only") || argv.includes("--roundtrips-only") ? [] : [0, 50];
 const log = (s: string) => process.stderr.write(s + "\n");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -165,7 +167,7 @@ const scaleLine = (scale: Array<{ hosts: number; noop: number; floor: number; cp
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error("the benchmark needs root (it boots lab hosts)");
-  if (RTTS.length) ensureAnsible();
+  if (RTTS.length && !OURS_ONLY) ensureAnsible();
   const hosts = RTTS.length ? await lab(4) : [];
   const results: Record<number, Record<string, Stat | number>> = {};
   for (const rtt of RTTS) {
@@ -184,6 +186,11 @@ async function main(): Promise<void> {
     s.proxies.forEach((p) => p.reset());
     r.floor = await series("floor (ssh2, one command)", () => FLOOR(s));
     r.roundtrips_floor_per_host = perHost(s, "turns", RUNS);
+    if (OURS_ONLY) {
+      await Promise.all(s.proxies.map((p) => p.stop()));
+      results[rtt] = r;
+      continue;
+    }
     r.ansible_default_first = await series(
       "ansible default first",
       () => ANSIBLE(s.ansible, false, s.dir),
@@ -240,7 +247,7 @@ async function main(): Promise<void> {
     await labDown();
     return;
   }
-  const m = (rtt: number, k: string) => (results[rtt]![k] as Stat).median;
+  const m = (rtt: number, k: string) => (results[rtt]![k] as Stat | undefined)?.median ?? Number.NaN;
   const doc = {
     rtt_ms: 50,
     hosts: 4,
@@ -259,7 +266,8 @@ async function main(): Promise<void> {
   else {
     const row = (label: string, k: string) =>
       `${label.padEnd(32)}${RTTS.map((r) => {
-        const v = results[r]![k] as Stat;
+        const v = results[r]![k] as Stat | undefined;
+        if (!v) return "      -".padEnd(18);
         return `${v.median.toFixed(2).padStart(7)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`;
       }).join("   ")}`;
     const lines = [
@@ -272,10 +280,14 @@ async function main(): Promise<void> {
       row("homecloud-deploy, no-change", "ours_noop"),
       row("floor (ssh2, 1 command)", "floor"),
       "",
-      ...RTTS.map(
-        (r) =>
-          `RTT ${r} ms: ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ours ${(results[r]!.roundtrips_noop_per_host as number).toFixed(1)}, floor ${(results[r]!.roundtrips_floor_per_host as number).toFixed(1)}, ansible pipelining ${(results[r]!.roundtrips_ansible_pipelining_noop_per_host as number).toFixed(1)}`,
-      ),
+      ...RTTS.map((r) => {
+        const n = (k: string) => (results[r]![k] as number).toFixed(1);
+        const ansible = OURS_ONLY
+          ? ""
+          : `ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; `;
+        const trips = `ours ${n("roundtrips_noop_per_host")}, floor ${n("roundtrips_floor_per_host")}${OURS_ONLY ? "" : `, ansible pipelining ${n("roundtrips_ansible_pipelining_noop_per_host")}`}`;
+        return `RTT ${r} ms: ${ansible}ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ${trips}`;
+      }),
       "",
       scaleLine(scale),
     ];

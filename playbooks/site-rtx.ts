@@ -5,7 +5,7 @@ import { z, zSecret } from "../src/index.js";
 import type { SitePlan } from "../src/net/index.js";
 import { l2tpv3Peer } from "../roles/l2tpv3-peer/index.js";
 import { rtxProposals } from "../roles/l2tpv3-peer/proposals.js";
-import { yamahaL2tpv3 } from "../roles/yamaha-l2tpv3/index.js";
+import { yamahaL2tpv3, yamahaL2tpv3Fields } from "../roles/yamaha-l2tpv3/index.js";
 
 const id = z.number().int().min(1).max(65535);
 const word = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, "one word: letters, digits, _ . @ -");
@@ -41,8 +41,8 @@ export const rtxOwnVar = z.object({
     })
     .prefault({}),
   /** mode l2tpv3 only: the control connection's settings (see the yamaha-l2tpv3 role). */
-  l2tp: yamahaL2tpv3.schema.shape.l2tp,
-  bridge: yamahaL2tpv3.schema.shape.bridge,
+  l2tp: yamahaL2tpv3Fields.l2tp,
+  bridge: yamahaL2tpv3Fields.bridge,
 });
 export type RtxOwn = z.output<typeof rtxOwnVar>;
 

@@ -16,75 +16,77 @@ const id = z.number().int().min(1).max(65535);
  * The older variant of the site: a YAMAHA RTX router at home with an L2TPv3/IPsec tunnel
  * over IPv6 to the VPS, bridged with its LAN.
  */
+const paramsObject = z.object({
+  /**
+   * l2tpv3: the L2TPv3 control connection (another RTX, or a control daemon, is the peer).
+   * l2tpv3-raw: no control connection; the peer is a static Linux `ip l2tp` tunnel.
+   */
+  mode: z.enum(["l2tpv3", "l2tpv3-raw"]).default("l2tpv3"),
+  tunnel: z.number().int().min(1).max(100).default(1),
+  local: endpoint,
+  remote: endpoint,
+  ipsec: z.object({
+    gateway: id.default(1),
+    policy: id.default(101),
+    transport: id.default(1),
+    encryption: z.enum(["aes-cbc", "aes256-cbc", "3des-cbc"]).default("aes-cbc"),
+    hash: z.enum(["sha-hmac", "sha256-hmac", "md5-hmac"]).default("sha-hmac"),
+    ike: z
+      .object({
+        encryption: z.enum(["aes-cbc", "aes256-cbc", "3des-cbc"]).optional(),
+        hash: z.enum(["sha", "sha256", "md5"]).optional(),
+        group: z.enum(["modp768", "modp1024", "modp1536", "modp2048"]).optional(),
+        keepalive: z.boolean().default(true),
+        /** IKE identities: addresses (default: the endpoints) or names (key-id). */
+        localName: word.optional(),
+        remoteName: word.optional(),
+      })
+      .default({ keepalive: true }),
+    psk: zSecret,
+  }),
+  /** The control connection's settings: required in mode l2tpv3, refused in l2tpv3-raw. */
+  l2tp: z
+    .object({
+      hostname: word,
+      authSecret: zSecret.optional(),
+      keepalive: z.boolean().default(true),
+      localRouterId: ipv4,
+      remoteRouterId: ipv4,
+      remoteEndId: word,
+    })
+    .optional(),
+  /** e.g. { name: "bridge1", members: ["lan1"], address: "192.168.100.1/24" }; null: not bridged. */
+  bridge: z
+    .object({
+      name: z.string().regex(/^bridge\d+$/),
+      members: z.array(z.string().regex(/^(lan|tunnel)\d+$/)).min(1),
+      address: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
+        .optional(),
+    })
+    .nullable()
+    .default(null),
+});
+/** The parameters' fields, for a playbook that takes some of them from elsewhere (site-rtx.ts). */
+export const yamahaL2tpv3Fields = paramsObject.shape;
+
 export const yamahaL2tpv3 = defineRole({
   name: "yamaha-l2tpv3",
-  params: z
-    .object({
-      /**
-       * l2tpv3: the L2TPv3 control connection (another RTX, or a control daemon, is the peer).
-       * l2tpv3-raw: no control connection; the peer is a static Linux `ip l2tp` tunnel.
-       */
-      mode: z.enum(["l2tpv3", "l2tpv3-raw"]).default("l2tpv3"),
-      tunnel: z.number().int().min(1).max(100).default(1),
-      local: endpoint,
-      remote: endpoint,
-      ipsec: z.object({
-        gateway: id.default(1),
-        policy: id.default(101),
-        transport: id.default(1),
-        encryption: z.enum(["aes-cbc", "aes256-cbc", "3des-cbc"]).default("aes-cbc"),
-        hash: z.enum(["sha-hmac", "sha256-hmac", "md5-hmac"]).default("sha-hmac"),
-        ike: z
-          .object({
-            encryption: z.enum(["aes-cbc", "aes256-cbc", "3des-cbc"]).optional(),
-            hash: z.enum(["sha", "sha256", "md5"]).optional(),
-            group: z.enum(["modp768", "modp1024", "modp1536", "modp2048"]).optional(),
-            keepalive: z.boolean().default(true),
-            /** IKE identities: addresses (default: the endpoints) or names (key-id). */
-            localName: word.optional(),
-            remoteName: word.optional(),
-          })
-          .default({ keepalive: true }),
-        psk: zSecret,
-      }),
-      /** The control connection's settings: required in mode l2tpv3, refused in l2tpv3-raw. */
-      l2tp: z
-        .object({
-          hostname: word,
-          authSecret: zSecret.optional(),
-          keepalive: z.boolean().default(true),
-          localRouterId: ipv4,
-          remoteRouterId: ipv4,
-          remoteEndId: word,
-        })
-        .optional(),
-      /** e.g. { name: "bridge1", members: ["lan1"], address: "192.168.100.1/24" }; null: not bridged. */
-      bridge: z
-        .object({
-          name: z.string().regex(/^bridge\d+$/),
-          members: z.array(z.string().regex(/^(lan|tunnel)\d+$/)).min(1),
-          address: z
-            .string()
-            .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
-            .optional(),
-        })
-        .nullable()
-        .default(null),
-    })
-    .superRefine((p, ctx) => {
-      if (p.mode === "l2tpv3" && !p.l2tp)
-        ctx.addIssue({
-          code: "custom",
-          path: ["l2tp"],
-          message: "mode l2tpv3 needs the control connection's settings",
-        });
-      if (p.mode === "l2tpv3-raw" && p.l2tp)
-        ctx.addIssue({
-          code: "custom",
-          path: ["l2tp"],
-          message: "mode l2tpv3-raw has no control connection: leave l2tp out",
-        });
-    }),
+  params: paramsObject.superRefine((p, ctx) => {
+    if (p.mode === "l2tpv3" && !p.l2tp)
+      ctx.addIssue({
+        code: "custom",
+        path: ["l2tp"],
+        message: "mode l2tpv3 needs the control connection's settings",
+      });
+    if (p.mode === "l2tpv3-raw" && p.l2tp)
+      ctx.addIssue({
+        code: "custom",
+        path: ["l2tp"],
+        message: "mode l2tpv3-raw has no control connection: leave l2tp out",
+      });
+  }),
   hop: "rtx",
   // over the RTX CLI (the deploy's own transport): the running config read with `show config`.
   // The tunnel's and the SA's live status (`show status tunnel`, `show ipsec sa`) are not checked

@@ -16,7 +16,8 @@ export function expandHostKey(key: string): { names: string[]; port?: number } |
   else if (hostPort) [base, port] = [hostPort[1]!, Number(hostPort[2])];
   if (port !== undefined && (port < 1 || port > 65535))
     return { error: `port ${port} of "${key}" is not from 1 to 65535` };
-  if (isIPv6(base)) return { names: [base], port };
+  // (node's isIPv6 builds a large pattern on its first call: a name with no colon is not one)
+  if (base.includes(":") && isIPv6(base)) return { names: [base], port };
   let names: string[];
   try {
     names = expandRanges(base);
