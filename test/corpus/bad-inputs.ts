@@ -712,6 +712,24 @@ export const BAD_INPUTS: BadInput[] = [
     /homegw.home_lan_interface: .*expected string/,
   ),
   site(
+    "rtx variant without the router's address",
+    "      hub: VPN\n",
+    "      hub: VPN\n      variant: rtx\n",
+    /:\d+ site.router_address: "" is not an IPv6 address/,
+  ),
+  site(
+    "a router address in the softether variant",
+    "      hub: VPN\n",
+    "      hub: VPN\n      router_address: 2001:db8:1::2\n",
+    /:\d+ site.router_address: is only used by the rtx variant/,
+  ),
+  site(
+    "an unknown variant",
+    "      hub: VPN\n",
+    "      hub: VPN\n      variant: [rtx]\n",
+    /site.variant: must be a text/,
+  ),
+  site(
     "router parameters of the wrong type",
     / {4}router:\n( {6}#.*\n)*/,
     "    router:\n      hosts:\n        rtx1:\n          ansible_connection: rtx\n          ansible_password: !secret corpus-rtx\n          ansible_become_password: !secret corpus-rtx2\n          rtx_l2tpv3: yes\n",

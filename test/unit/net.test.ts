@@ -99,6 +99,33 @@ describe("the site plan", () => {
     expect(problems.map((p) => p.message).join("\n")).toMatch(re);
   });
 
+  it("the rtx variant: the bridge is the downlink, the router's address is kept", () => {
+    const { plan, problems } = sitePlan({ ...good, variant: "rtx", routerAddress: "2001:DB8:1::2" });
+    expect(problems).toEqual([]);
+    expect(plan!.variant).toBe("rtx");
+    expect(plan!.rtx).toEqual({ routerAddress: "2001:db8:1::2", bridge: "br-home" });
+    expect(plan!.tap.interface).toBe("br-home");
+    expect(plan!.vms[0]!.gateway6).toBe("2001:db8:0:8964:8964::1");
+    expect(renderSitePlan(plan!)).toContain("Variant: rtx");
+    expect(sitePlan(good).plan!.variant).toBe("softether");
+  });
+
+  it.each([
+    ["an unknown variant", { variant: "wireguard" }, /"wireguard" is not a site variant/],
+    ["rtx without the router's address", { variant: "rtx" }, /router_address.*|is not an IPv6 address/],
+    ["rtx with the uplink's own address", { variant: "rtx", routerAddress: "2001:db8:0:8964::2" }, /uplink's own/],
+    [
+      "a bad bridge name",
+      { variant: "rtx", routerAddress: "2001:db8:1::2", downlink: "a-very-long-bridge" },
+      /not a Linux interface name/,
+    ],
+    ["rtx keys in the softether variant", { routerAddress: "2001:db8:1::2" }, /only used by the rtx variant/],
+  ])("refuses %s", (_, change, re) => {
+    const { plan, problems } = sitePlan({ ...good, ...change });
+    expect(plan).toBeUndefined();
+    expect(problems.map((p) => `${p.field} ${p.message}`).join("\n")).toMatch(re);
+  });
+
   it("reads the plan from an inventory, naming file and line of a problem", () => {
     const text = [
       "all:",
