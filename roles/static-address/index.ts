@@ -11,7 +11,10 @@ export const staticAddress = defineRole({
     ipv4: z.string().optional(),
     prefixLength4: z.number().int().min(8).max(30).optional(),
     gateway4: z.string().optional(),
-    method: z.enum(["auto", "networkd", "ifupdown"]).default("auto"),
+    /** auto: the stack that manages the interface (netplan, NetworkManager, networkd, ifupdown). */
+    method: z.enum(["auto", "networkd", "ifupdown", "netplan", "networkmanager"]).default("auto"),
+    /** The default routes' metric; default: the stack's own. */
+    metric: z.number().int().min(0).max(4294967295).optional(),
   }),
   hop: "vm",
   checks: (p) => {
@@ -49,6 +52,7 @@ export const staticAddress = defineRole({
       gateway6: p.gateway6,
       gateway4: p.ipv4 ? p.gateway4 : undefined,
       method: p.method,
+      metric: p.metric,
     }),
   ],
 });

@@ -39,6 +39,10 @@ const DISABLE = [
   "ndppd.service",
   "nftables.service",
   "strongswan.service",
+  // network stacks: a lab host runs systemd-networkd only, unless a test or the site gives it another
+  "NetworkManager.service",
+  "NetworkManager-wait-online.service",
+  "networking.service",
 ];
 
 export function rootOf(host: string): string {
@@ -140,7 +144,7 @@ export function writeIdentity(host: string, root: string, publicKey: string): st
       symlinkSync("/dev/null", join(root, "etc/systemd/system", u));
     }
     for (const u of DISABLE) {
-      for (const dir of ["multi-user.target.wants", "sysinit.target.wants"])
+      for (const dir of ["multi-user.target.wants", "sysinit.target.wants", "network-online.target.wants"])
         removeIfExists(join(root, "etc/systemd/system", dir, u));
     }
     for (let rl = 0; rl <= 6; rl++) {

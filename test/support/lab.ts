@@ -47,6 +47,8 @@ const IGNORED = [
   /^tmp(\/|$)/,
   /^var\/tmp(\/|$)/,
   /^root\/\.ssh\/known_hosts/,
+  // NetworkManager's own runtime state (connection timestamps, seen BSSIDs), written on its schedule
+  /^var\/lib\/NetworkManager\/(timestamps|seen-bssids|NetworkManager\.state|NetworkManager-intern\.conf)$/,
 ];
 
 /** Hash of everything the host has written (its overlay upper dir), logs and caches aside. */

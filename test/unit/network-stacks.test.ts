@@ -1,0 +1,140 @@
+// The files static-address writes for each network stack, checked by the stacks' own tools:
+// NetworkManager 1.42's `nmcli --offline` (the exact keyfile it would write) and `netplan
+// generate --root-dir` (what netplan makes of our file beside cloud-init's).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { interfaceAddresses } from "../../src/resources/network/addresses.js";
+import { detectStack, netplanFile, nmKeyfile, nmUuid } from "../../src/resources/network/stacks.js";
+
+const opts = {
+  interface: "eth0",
+  addresses: ["2001:db8::10/78", "10.89.64.10/24"],
+  gateway6: "2001:db8::1",
+  gateway4: "10.89.64.1",
+};
+
+/** What nmcli itself writes for the same connection (no daemon: --offline). */
+function nmcliOffline(args: string[]): string {
+  return execFileSync("nmcli", ["--offline", "connection", "add", "type", "ethernet", ...args], { encoding: "utf8" });
+}
+
+describe("NetworkManager keyfile", () => {
+  it("is byte for byte what nmcli --offline writes: both families with gateways and a metric", () => {
+    const want = nmcliOffline([
+      "con-name",
+      "homecloud-eth0",
+      "ifname",
+      "eth0",
+      "connection.uuid",
+      nmUuid("eth0"),
+      "connection.autoconnect-priority",
+      "100",
+      "ipv4.method",
+      "manual",
+      "ipv4.addresses",
+      "10.89.64.10/24",
+      "ipv4.gateway",
+      "10.89.64.1",
+      "ipv4.route-metric",
+      "50",
+      "ipv6.method",
+      "manual",
+      "ipv6.addresses",
+      "2001:db8::10/78",
+      "ipv6.gateway",
+      "2001:db8::1",
+      "ipv6.route-metric",
+      "50",
+    ]);
+    expect(nmKeyfile({ ...opts, metric: 50 })).toBe(want);
+  });
+
+  it("a family without a gateway is never-default, and one without addresses is disabled", () => {
+    const want = nmcliOffline([
+      "con-name",
+      "homecloud-eth1",
+      "ifname",
+      "eth1",
+      "connection.uuid",
+      nmUuid("eth1"),
+      "connection.autoconnect-priority",
+      "100",
+      "ipv4.method",
+      "disabled",
+      "ipv6.method",
+      "manual",
+      "ipv6.addresses",
+      "2001:db8::10/78",
+      "ipv6.never-default",
+      "yes",
+    ]);
+    expect(nmKeyfile({ interface: "eth1", addresses: ["2001:db8::10/78"] })).toBe(want);
+  });
+
+  it("the uuid is the same on every run and differs per interface", () => {
+    expect(nmUuid("eth0")).toBe(nmUuid("eth0"));
+    expect(nmUuid("eth0")).not.toBe(nmUuid("eth1"));
+    expect(nmUuid("eth0")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe("netplan file", () => {
+  /** netplan generate into a scratch root: the systemd-networkd file it makes for eth0. */
+  function generate(files: Record<string, string>): string {
+    const root = mkdtempSync(join(tmpdir(), "hcd-netplan-"));
+    mkdirSync(join(root, "etc/netplan"), { recursive: true });
+    for (const [name, text] of Object.entries(files))
+      writeFileSync(join(root, "etc/netplan", name), text, { mode: 0o600 });
+    execFileSync("netplan", ["generate", "--root-dir", root], { stdio: "pipe" });
+    const dir = join(root, "run/systemd/network");
+    const f = readdirSync(dir).find((n) => n.endsWith("eth0.network"))!;
+    return readFileSync(join(dir, f), "utf8");
+  }
+
+  it("netplan turns it into the addresses, the default routes and RAs accepted", () => {
+    const out = generate({ "60-homecloud-eth0.yaml": netplanFile({ ...opts, metric: 50 }) });
+    // (netplan writes the IPv4 addresses first, whatever the order given)
+    expect(out).toContain("Address=10.89.64.10/24\nAddress=2001:db8::10/78");
+    expect(out).toContain("IPv6AcceptRA=yes");
+    expect(out).toMatch(/\[Route\]\nDestination=::\/0\nGateway=2001:db8::1\nMetric=50/);
+    expect(out).toMatch(/\[Route\]\nDestination=0.0.0.0\/0\nGateway=10.89.64.1\nMetric=50/);
+    expect(out).not.toContain("DHCP=");
+  });
+
+  it("beside cloud-init's file for the same interface: ours wins on DHCP, the address lists are joined", () => {
+    const cloud =
+      "network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n      dhcp6: true\n      addresses: [192.0.2.5/24]\n";
+    const out = generate({ "50-cloud-init.yaml": cloud, "60-homecloud-eth0.yaml": netplanFile(opts) });
+    expect(out).not.toContain("DHCP=");
+    expect(out).toContain("Address=192.0.2.5/24\nAddress=10.89.64.10/24\nAddress=2001:db8::10/78");
+  });
+});
+
+describe("the stack that manages the interface", () => {
+  it("is asked of the host unless a method is given; each stack gets its own file", () => {
+    expect(detectStack("eth0")).toContain("echo method netplan");
+    const t = interfaceAddresses(opts);
+    const steps = (method: string) =>
+      t.resource.steps(t.resource.parse(`method ${method}\nlive \ngateways \nactive \n`, 0));
+    expect(steps("netplan")[0]!.why).toBe("create /etc/netplan/60-homecloud-eth0.yaml");
+    expect(steps("netplan")[0]!.script).toContain("0600");
+    expect(steps("networkmanager")[0]!.why).toBe(
+      "create /etc/NetworkManager/system-connections/homecloud-eth0.nmconnection",
+    );
+    expect(steps("networkmanager")[1]!.script).toContain("nmcli connection load");
+  });
+
+  it("NetworkManager: another connection active on the device (Wired connection 1) is a change", () => {
+    const t = interfaceAddresses({ ...opts, method: "networkmanager" });
+    const file = Buffer.from(nmKeyfile(opts)).toString("base64");
+    const state = (active: string) =>
+      `method networkmanager\nlive 10.89.64.10/24 2001:db8::10/78\ngateways 2001:db8::1 10.89.64.1\nactive ${active}\nfile /etc/NetworkManager/system-connections/homecloud-eth0.nmconnection\n${file}\nend`;
+    expect(t.resource.steps(t.resource.parse(state("homecloud-eth0"), 0))).toEqual([]);
+    expect(t.resource.steps(t.resource.parse(state("Wired connection 1"), 0)).map((s) => s.why)).toEqual([
+      "apply connection homecloud-eth0 active on eth0 (networkmanager)",
+    ]);
+  });
+});
