@@ -101,7 +101,7 @@ describe("site roles", () => {
     expect(rendered(tasks.find((t) => t.name === "file /etc/systemd/system/homecloud-tap-tap_vpn.service")!)).toMatch(
       /PartOf=softether-vpnserver.service[\s\S]*WantedBy=softether-vpnserver.service/,
     );
-    expect(tasks.map((t) => t.name)).toContain("sysctl net.ipv6.conf.enp1s0.accept_ra = 2");
+    expect(tasks.map((t) => t.name)).toContain("RAs accepted on enp1s0 while forwarding");
   });
 
   it("the cascade watchdog's password file is 0600 and marked sensitive", () => {

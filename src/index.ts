@@ -21,6 +21,8 @@ export { command } from "./resources/commands/command.js";
 export type { CommandOptions } from "./resources/commands/command.js";
 
 export { interfaceAddresses } from "./resources/network/addresses.js";
+export { uplinkAcceptRa } from "./resources/network/accept-ra.js";
+export type { UplinkAcceptRaOptions } from "./resources/network/accept-ra.js";
 export type { InterfaceAddressesOptions } from "./resources/network/addresses.js";
 export { nftTable } from "./resources/nftables/table.js";
 export type { NftTableOptions } from "./resources/nftables/table.js";

@@ -8,6 +8,7 @@ import {
   secret,
   service,
   sysctl,
+  uplinkAcceptRa,
   unitActive,
   z,
   zSecret,
@@ -100,8 +101,9 @@ export const l2tpv3Peer = defineRole({
       apt({ names: ["charon-systemd", "strongswan-swanctl"] }),
       sysctl({ key: "net.ipv6.conf.all.forwarding", value: 1 }),
       sysctl({ key: "net.ipv4.ip_forward", value: 1 }),
-      // forwarding turns RA acceptance off; the uplink may learn its default route from RAs
-      sysctl({ key: `net.ipv6.conf.${p.uplink}.accept_ra`, value: 2 }),
+      // forwarding turns RA acceptance off; the uplink may learn its default route from RAs:
+      // told the way its network stack listens (netplan, networkd, the kernel)
+      uplinkAcceptRa({ interface: p.uplink }),
       file({
         path: SWANCTL_FILE,
         mode: "0600",

@@ -11,6 +11,7 @@ import {
   quote,
   service,
   sysctl,
+  uplinkAcceptRa,
   template,
   z,
 } from "../../src/index.js";
@@ -56,9 +57,11 @@ export const tapBridge = defineRole({
     {
       hop: "uplink",
       id: "accept-ra",
-      title: `${p.uplink} still accepts router advertisements while forwarding (accept_ra = 2)`,
-      script: commandLine("sysctl", `net.ipv6.conf.${p.uplink}.accept_ra`),
-      judge: (r) => / = 2$/m.test(r.stdout),
+      title: `${p.uplink} still accepts router advertisements while forwarding`,
+      // the kernel's accept_ra = 2, or the stack's own RA handling: a default route learned from an RA
+      script: `${commandLine("sysctl", "-n", `net.ipv6.conf.${p.uplink}.accept_ra`)}; ${commandLine("ip", "-6", "route", "show", "default", "dev", p.uplink, "proto", "ra")}`,
+      judge: (r) =>
+        /^2$/m.test(r.stdout) || /\bproto ra\b|^default via/m.test(r.stdout.split("\n").slice(1).join("\n")),
     },
     addressesCheck(
       { hop: "tap", id: "addresses", title: `${p.tap} has ${p.addresses.join(", ")}` },
@@ -73,8 +76,9 @@ export const tapBridge = defineRole({
     return [
       sysctl({ key: "net.ipv6.conf.all.forwarding", value: 1 }),
       sysctl({ key: "net.ipv4.ip_forward", value: 1 }),
-      // forwarding turns RA acceptance off; the uplink may learn its default route from RAs
-      sysctl({ key: `net.ipv6.conf.${p.uplink}.accept_ra`, value: 2 }),
+      // forwarding turns RA acceptance off; the uplink may learn its default route from RAs:
+      // told the way its network stack listens (netplan, networkd, the kernel)
+      uplinkAcceptRa({ interface: p.uplink }),
       directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
       file({
         path: script,

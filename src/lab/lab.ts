@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { DeployError } from "../errors.js";
 import { bootHost, isOurs, leaderPid, readPid, stopHost, waitForSsh } from "./boot.js";
 import { ensureFabric, ensureHostNetwork, removeFabric, removeHostNetwork } from "./network.js";
 import { labDir, labPaths } from "./paths.js";
-import { mountRoot, removeHostDir, unmountRoot, writeIdentity } from "./rootfs.js";
+import { mountRoot, removeHostDir, unmountRoot, writeIdentity, writeImage } from "./rootfs.js";
 import { sh } from "./sh.js";
 import { mgmtAddress, type LabTopology } from "./topology.js";
 
@@ -102,7 +103,13 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
   const keys: string[] = [];
   const started: string[] = [];
   for (const [i, h] of topology.hosts.entries()) {
-    const hostKey = () => writeIdentity(h.name, mountRoot(h.name), publicKey);
+    const hostKey = () => {
+      const root = mountRoot(h.name);
+      const first = !existsSync(join(labPaths.host(h.name), "identity"));
+      const key = writeIdentity(h.name, root, publicKey);
+      if (first) writeImage(root, h.files ?? {}, h.enable ?? []);
+      return key;
+    };
     if (isRunning(h.name)) {
       keys.push(`${state.hosts[i]!.address} ${hostKey().split(" ").slice(0, 2).join(" ")}`);
       continue;
@@ -122,11 +129,20 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
       .filter((h) => started.includes(h.name))
       .map(async (h) => ({ h, ok: await waitForSsh(h.address, 90000) })),
   );
+  // hosts whose image needs a moment after sshd (a DHCP lease, an RA): wait for their own word
+  for (const h of topology.hosts.filter((x) => x.ready && started.includes(x.name))) {
+    let ok = false;
+    for (let i = 0; i < 300 && !ok; i++) {
+      ok = labExec(h.name, ["sh", "-c", h.ready!], { capture: true }).code === 0;
+      if (!ok) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!ok) results.push({ h: state.hosts.find((x) => x.name === h.name)!, ok: false });
+  }
   const bad = results.filter((r) => !r.ok).map((r) => r.h.name);
   if (bad.length)
     throw new DeployError(
       "lab",
-      `host${bad.length > 1 ? "s" : ""} ${bad.join(", ")} did not start sshd within 90 s`,
+      `host${bad.length > 1 ? "s" : ""} ${bad.join(", ")} did not start sshd within 90 s, or did not pass its ready test within 30 s`,
       {},
       { hint: `see ${labDir()}/hosts/<name>/console.log` },
     );

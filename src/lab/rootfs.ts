@@ -158,6 +158,18 @@ export function writeIdentity(host: string, root: string, publicKey: string): st
   return readFileSync(join(root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8").trim();
 }
 
+/** The host's image (topology files and enabled units), before its first boot. */
+export function writeImage(root: string, files: Record<string, string>, enable: string[]): void {
+  for (const [path, text] of Object.entries(files))
+    write(root, path.replace(/^\//, ""), text, /\.(yaml|nmconnection)$/.test(path) ? 0o600 : 0o644);
+  for (const unit of enable) {
+    const wants = join(root, "etc/systemd/system/multi-user.target.wants");
+    mkdirSync(wants, { recursive: true });
+    removeIfExists(join(wants, unit));
+    symlinkSync(`/lib/systemd/system/${unit}`, join(wants, unit));
+  }
+}
+
 export function removeHostDir(host: string): void {
   rmSync(labPaths.host(host), { recursive: true, force: true });
 }

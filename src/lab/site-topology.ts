@@ -6,7 +6,12 @@ import type { LabTopology } from "./topology.js";
  * all come from the playbook.
  *
  *   inet ── upstream ── vps (enp1s0: the VPS /64 is on-link at upstream)
- *              └────── homegw (eth0) ── homelan ── vm1, vm2
+ *              └────── homegw (eth0) ── homelan ── vm1, vm2, vm3, vm4
+ *
+ * The hosts run the network stacks users have: the VPS's uplink is configured the way
+ * cloud-init leaves an Ubuntu VPS (netplan: DHCPv4, its fixed IPv6 address, the default route
+ * from RAs), and upstream plays the provider (systemd-networkd: RAs and a DHCPv4 server on the
+ * VPS link). The VMs: vm1 systemd-networkd, vm2 netplan, vm3 NetworkManager, vm4 ifupdown.
  */
 export const SITE = {
   inet6: "2001:db8:ffff::10",
@@ -35,13 +40,52 @@ export function siteTopology(): LabTopology {
           { name: "eth-home", network: "homenet", addresses: ["172.29.0.1/24"] },
         ],
         sysctls: { "net.ipv6.conf.all.forwarding": "1", "net.ipv4.ip_forward": "1" },
+        // the provider: RAs (the VPS's IPv6 default route) and DHCPv4 (its one address) on the VPS link
+        files: {
+          "/etc/systemd/network/10-eth-vps.network": [
+            "[Match]",
+            "Name=eth-vps",
+            "",
+            "[Network]",
+            "Address=2001:db8:0:8964::1/64",
+            "Address=172.31.0.1/24",
+            "IPv6SendRA=yes",
+            "DHCPServer=yes",
+            "",
+            "[IPv6SendRA]",
+            "RouterLifetimeSec=1800",
+            "",
+            "[IPv6Prefix]",
+            "Prefix=2001:db8:0:8964::/64",
+            "AddressAutoconfiguration=no",
+            "",
+            "[DHCPServer]",
+            "PoolOffset=2",
+            "PoolSize=1",
+            "EmitDNS=no",
+            "",
+          ].join("\n"),
+        },
+        enable: ["systemd-networkd.service"],
       },
       {
         name: "vps",
-        interfaces: [
-          { name: "enp1s0", network: "vpsnet", addresses: [`${SITE.vpsUplink6}/64`, `${SITE.vpsUplink4}/24`] },
-        ],
-        routes: ["-6 route add default via 2001:db8:0:8964::1", "-4 route add default via 172.31.0.1"],
+        interfaces: [{ name: "enp1s0", network: "vpsnet" }],
+        // what cloud-init writes on an Ubuntu VPS: DHCPv4, the provider's fixed IPv6 address, RAs
+        files: {
+          "/etc/netplan/50-cloud-init.yaml": [
+            "# written by cloud-init (the lab's stand-in)",
+            "network:",
+            "  version: 2",
+            "  ethernets:",
+            "    enp1s0:",
+            "      dhcp4: true",
+            `      addresses: ["${SITE.vpsUplink6}/64"]`,
+            "",
+          ].join("\n"),
+        },
+        enable: ["systemd-networkd.service"],
+        ready: `ip -4 -o addr show dev enp1s0 | grep -q ' ${SITE.vpsUplink4}/' && ip -6 route show default dev enp1s0 | grep -q 'proto ra'`,
       },
       {
         name: "homegw",
@@ -51,8 +95,31 @@ export function siteTopology(): LabTopology {
         ],
         routes: ["-4 route add default via 172.29.0.1"],
       },
+      // systemd-networkd (enabled by static-address when it applies)
       { name: "vm1", interfaces: [{ name: "eth0", network: "homelan", noOffload: true }] },
-      { name: "vm2", interfaces: [{ name: "eth0", network: "homelan", noOffload: true }] },
+      {
+        // Ubuntu Server: netplan, rendered by systemd-networkd
+        name: "vm2",
+        interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
+        files: {
+          "/etc/netplan/50-cloud-init.yaml": "network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n",
+        },
+        enable: ["systemd-networkd.service"],
+      },
+      {
+        // a desktop or RHEL-like VM: NetworkManager (the lab's management link left to the lab)
+        name: "vm3",
+        interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
+        files: { "/etc/NetworkManager/conf.d/00-lab.conf": "[keyfile]\nunmanaged-devices=interface-name:mgmt0\n" },
+        enable: ["NetworkManager.service"],
+      },
+      {
+        // Debian with ifupdown
+        name: "vm4",
+        interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
+        files: { "/etc/network/interfaces.d/eth0": "auto eth0\niface eth0 inet manual\n" },
+        enable: ["networking.service"],
+      },
     ],
   };
 }

@@ -17,6 +17,15 @@ export interface LabHost {
   routes?: string[];
   /** net.* sysctls set in the host's namespace before boot. */
   sysctls?: Record<string, string>;
+  /**
+   * The host's image: files written into its root before the first boot (path under /, text;
+   * mode 0600 for paths ending .yaml or .nmconnection, as netplan and NetworkManager want) and
+   * units enabled (e.g. its network stack: NetworkManager, networking, systemd-networkd).
+   */
+  files?: Record<string, string>;
+  enable?: string[];
+  /** A shell test inside the host that must pass before `lab up` returns (e.g. a DHCP lease). */
+  ready?: string;
 }
 
 export interface LabTopology {

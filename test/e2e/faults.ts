@@ -41,7 +41,9 @@ const MANAGED: Array<[string, string]> = [
   ["vps", "/etc/systemd/system/homecloud-tap-tap_vpn.service"],
   ["homegw", "/etc/homecloud/cascade-watchdog.conf"],
   ["vm1", "/etc/systemd/network/50-homecloud-eth0.network"],
-  ["vm2", "/etc/systemd/network/50-homecloud-eth0.network"],
+  ["vm2", "/etc/netplan/60-homecloud-eth0.yaml"],
+  ["vm3", "/etc/NetworkManager/system-connections/homecloud-eth0.nmconnection"],
+  ["vm4", "/etc/network/interfaces.d/homecloud-eth0"],
 ];
 const snapshot = () => MANAGED.map(([h, p]) => onHost(h, `cat ${p} 2>/dev/null; true`));
 const converge = (inv: string, extra: string[] = []) =>
@@ -74,7 +76,7 @@ function passwordHashes(): string[] {
 /** The remote scripts of a killed run end by themselves: wait until no shell of ours runs a script. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 50; i++) {
-    const busy = ["vps", "homegw", "vm1", "vm2"].some(
+    const busy = ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"].some(
       (h) => onHost(h, "pgrep -f '^(sh -s|vpncmd )' >/dev/null && echo y || echo n").trim() === "y",
     );
     if (!busy) return;
@@ -120,7 +122,7 @@ export function faultTests(): void {
         expect([versionA[i], versionB[i], ""], `${h}:${p} after a kill at ${delay} ms`).toContain(text);
       });
       await settle();
-      for (const h of ["vps", "homegw", "vm1", "vm2"]) {
+      for (const h of ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"]) {
         expect(tempFiles(h), `temp files on ${h} after a kill at ${delay} ms`).toEqual([]);
         expect(
           leaks(h, [...secrets, ...passwordHashes()], SECRET_FILES),
@@ -174,7 +176,7 @@ export function faultTests(): void {
       secretOf("homegw_admin_password"),
       "home-password-B-7c1e9",
     ];
-    const hosts = ["vps", "homegw", "vm1", "vm2"];
+    const hosts = ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"];
     // Sampled inside each host: every process's argv and environment, every ~10 ms, matched
     // against the secrets on the spot (a 0600 file in /run of the host, for the test only).
     const sampler = `n=0; hits=0; while [ ! -e /run/hcd-sampler.stop ]; do c=$(cat /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c -F -f /run/hcd-secrets); hits=$((hits + c)); n=$((n + 1)); sleep 0.01; done; echo "samples $n hits $hits" > /run/hcd-sampler.out`;

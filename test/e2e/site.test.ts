@@ -9,7 +9,7 @@ import { hostWrites, onHost } from "../support/lab.js";
 import { faultTests } from "./faults.js";
 import { verifyTests } from "./verify-faults.js";
 
-const HOSTS = ["vps", "homegw", "vm1", "vm2"];
+const HOSTS = ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"];
 const deploy = (...args: string[]) => {
   const r = spawnSync(process.execPath, ["dist/src/cli.js", "playbooks/site.ts", ...args, "--json"], {
     encoding: "utf8",
@@ -72,6 +72,44 @@ describe("the site on the lab", () => {
     expect(failures(r.doc)).toEqual([]);
     expect(changed(r.doc)).toBe(0);
   });
+
+  it("each VM's stack holds its addresses; the VPS uplink keeps its DHCP address and RA route, also across a restart of its network service", async () => {
+    // the file each stack reads, and the stack itself answering for the interface
+    expect(onHost("vm1", "networkctl status eth0 --no-pager | grep 'Network File'")).toContain(
+      "50-homecloud-eth0.network",
+    );
+    expect(onHost("vm2", "networkctl status eth0 --no-pager | grep 'Network File'")).toContain(
+      "10-netplan-eth0.network",
+    );
+    expect(onHost("vm3", "nmcli -g GENERAL.CONNECTION device show eth0").trim()).toBe("homecloud-eth0");
+    expect(onHost("vm4", "ifquery --state eth0")).toContain("eth0");
+    // only the stack it is meant to run
+    for (const [h, off] of [
+      ["vm1", "NetworkManager networking"],
+      ["vm2", "NetworkManager networking"],
+      ["vm3", "systemd-networkd networking"],
+      ["vm4", "NetworkManager systemd-networkd"],
+      ["vps", "NetworkManager networking"],
+    ] as const)
+      expect(onHost(h!, `systemctl is-active ${off} || true`).trim().split("\n")).toEqual(["inactive", "inactive"]);
+    const uplink = () =>
+      onHost(
+        "vps",
+        "ip -4 -o addr show dev enp1s0; ip -6 route show default dev enp1s0 proto ra; sysctl -n net.ipv6.conf.all.forwarding",
+      );
+    const holds = (s: string) =>
+      / 172\.31\.0\.2\/24 .*dynamic/.test(s) && /^default via fe80::/m.test(s) && /^1$/m.test(s);
+    expect(uplink()).toMatch(/ 172\.31\.0\.2\/24 /);
+    expect(holds(uplink()), uplink()).toBe(true);
+    onHost("vps", "systemctl restart systemd-networkd");
+    let now = "";
+    for (let i = 0; i < 300 && !holds(now); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = uplink();
+    }
+    expect(holds(now), now).toBe(true);
+    expect(onHost("vps", "cat /run/systemd/network/10-netplan-enp1s0.network")).toContain("IPv6AcceptRA=yes");
+  }, 120_000);
 
   it("the cascade watchdog reads the cascade as healthy (no restart) and leaves no temp file", async () => {
     const conf = ". /etc/homecloud/cascade-watchdog.conf";

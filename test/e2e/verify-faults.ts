@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { hostWrites, onHost } from "../support/lab.js";
 
-const HOSTS = ["vps", "homegw", "vm1", "vm2", "inet", "upstream"];
+const HOSTS = ["vps", "homegw", "vm1", "vm2", "vm3", "vm4", "inet", "upstream"];
 const node = (args: string[]) =>
   spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 

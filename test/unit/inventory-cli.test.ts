@@ -11,7 +11,7 @@ describe("deploy inventory", () => {
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.all.children).toEqual(["ungrouped", "vps", "homegw", "vms", "vantage", "router"]);
-    expect(doc.vms.hosts).toEqual(["vm1", "vm2"]);
+    expect(doc.vms.hosts).toEqual(["vm1", "vm2", "vm3", "vm4"]);
     expect(doc._meta.hostvars.vm1.home_host_index).toBe(16);
     expect(doc._meta.hostvars.vps.vpn_admin_password).toBe("********");
   });
@@ -21,9 +21,9 @@ describe("deploy inventory", () => {
       "10.89.64.11",
     );
     const g = deploy("inventory", "-i", "inventory/lab.yaml", "--graph", "vms");
-    expect(g.stdout).toBe("@vms:\n  |--vm1\n  |--vm2\n");
+    expect(g.stdout).toBe("@vms:\n  |--vm1\n  |--vm2\n  |--vm3\n  |--vm4\n");
     const l = deploy("inventory", "-i", "inventory/lab.yaml", "--list-hosts", "--limit", "vms:vps");
-    expect(l.stdout).toBe("vm1\nvm2\nvps\n");
+    expect(l.stdout).toBe("vm1\nvm2\nvm3\nvm4\nvps\n");
   });
 });
 

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { interfaceAddresses } from "../../src/resources/network/addresses.js";
+import { uplinkAcceptRa } from "../../src/resources/network/accept-ra.js";
 import { detectStack, netplanFile, nmKeyfile, nmUuid } from "../../src/resources/network/stacks.js";
 
 const opts = {
@@ -136,5 +137,33 @@ describe("the stack that manages the interface", () => {
     expect(t.resource.steps(t.resource.parse(state("Wired connection 1"), 0)).map((s) => s.why)).toEqual([
       "apply connection homecloud-eth0 active on eth0 (networkmanager)",
     ]);
+  });
+});
+
+describe("the uplink keeps accepting RAs while forwarding, the way its stack listens", () => {
+  const t = uplinkAcceptRa({ interface: "enp1s0" });
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const steps = (out: string) => t.resource.steps(t.resource.parse(out, 0)).map((s) => s.why);
+  it("netplan: a file of ours with accept-ra, then generate and reload; none once there", () => {
+    expect(steps("method netplan\nnetwork-file /run/systemd/network/10-netplan-enp1s0.network\nlive 0\n")).toEqual([
+      "create /etc/netplan/60-homecloud-uplink-enp1s0.yaml (netplan: accept-ra)",
+      "apply: netplan generate, then the renderer reloads enp1s0",
+    ]);
+    const mine = t.resource.steps(t.resource.parse("method netplan\nlive 0\n", 0))[0]!.diff!.after!;
+    expect(mine).toContain("      accept-ra: true");
+    expect(steps(`method netplan\nlive 0\nfile\n${b64(mine)}\nend\n`)).toEqual([]);
+  });
+  it("systemd-networkd: a drop-in beside the interface's .network file (the kernel's sysctl is not what it reads)", () => {
+    expect(steps("method networkd\nnetwork-file /etc/systemd/network/10-uplink.network\nlive 0\n")).toEqual([
+      "create /etc/systemd/network/10-uplink.network.d/homecloud-accept-ra.conf (systemd-networkd: IPv6AcceptRA)",
+      "apply: networkctl reload (enp1s0 is reconfigured)",
+    ]);
+  });
+  it("ifupdown (the kernel handles RAs): accept_ra = 2 live and persisted; NetworkManager: nothing", () => {
+    expect(steps("method ifupdown\nnetwork-file \nlive 1\n")).toEqual([
+      "persist net.ipv6.conf.enp1s0.accept_ra = 2 in /etc/sysctl.d/90-homecloud-net.ipv6.conf.enp1s0.accept_ra.conf",
+      "net.ipv6.conf.enp1s0.accept_ra: 1 -> 2",
+    ]);
+    expect(steps("method networkmanager\nlive 0\n")).toEqual([]);
   });
 });
