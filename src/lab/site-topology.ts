@@ -36,7 +36,8 @@ export function siteTopology(): LabTopology {
         interfaces: [
           { name: "eth-inet", network: "inet", addresses: ["2001:db8:ffff::1/64", "172.30.0.1/24"] },
           // The VPS /64 is on-link here: every address of it is resolved by neighbour discovery.
-          { name: "eth-vps", network: "vpsnet", addresses: ["2001:db8:0:8964::1/64", "172.31.0.1/24"] },
+          // (its addresses come from systemd-networkd, below: it also sends the RAs and runs DHCP)
+          { name: "eth-vps", network: "vpsnet" },
           { name: "eth-home", network: "homenet", addresses: ["172.29.0.1/24"] },
         ],
         sysctls: { "net.ipv6.conf.all.forwarding": "1", "net.ipv4.ip_forward": "1" },

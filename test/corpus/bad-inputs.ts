@@ -724,6 +724,12 @@ export const BAD_INPUTS: BadInput[] = [
     /:\d+ site.router_address: is only used by the rtx variant/,
   ),
   site(
+    "rtx variant: an L2TPv3 cookie that is not 4 or 8 bytes of hex",
+    "      dns: [2001:db8:ffff::53]\n",
+    "      dns: [2001:db8:ffff::53]\n      variant: rtx\n      router_address: 2001:db8:1::2\n    l2tpv3_link: {psk: !secret corpus-psk, cookie: xyz}\n",
+    /vps.l2tpv3_link.cookie: 8 or 16 hex digits/,
+  ),
+  site(
     "an unknown variant",
     "      hub: VPN\n",
     "      hub: VPN\n      variant: [rtx]\n",

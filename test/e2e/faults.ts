@@ -21,6 +21,8 @@ function inventoryB(): string {
     ["tap_ipv4: 10.89.64.1/24", "tap_ipv4: 10.89.65.1/24"],
     ["home_ipv4: 10.89.64.10", "home_ipv4: 10.89.65.10"],
     ["home_ipv4: 10.89.64.11", "home_ipv4: 10.89.65.11"],
+    ["home_ipv4: 10.89.64.12", "home_ipv4: 10.89.65.12"],
+    ["home_ipv4: 10.89.64.13", "home_ipv4: 10.89.65.13"],
     ["firewall_open: [tcp/22, tcp/8080]", "firewall_open: [tcp/22, tcp/8081]"],
     [
       "vpn_home_password: !file /var/lib/homecloud-lab/secrets/vpn_home_password",

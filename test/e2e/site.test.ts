@@ -34,7 +34,7 @@ const failures = (d: { tasks: Array<{ status: string }> }) => d.tasks.filter((t)
 
 describe("the site on the lab", () => {
   it("check mode lists every change and writes nothing", () => {
-    const before = HOSTS.map(hostWrites);
+    const before = HOSTS.map((h) => hostWrites(h));
     const r = deploy("-i", "inventory/lab.yaml", "--check");
     expect(failures(r.doc)).toEqual([]);
     expect(r.code).toBe(8);
@@ -50,7 +50,7 @@ describe("the site on the lab", () => {
     ]) {
       expect(r.doc.tasks.some((t) => t.role === role && t.status === "changed")).toBe(true);
     }
-    expect(HOSTS.map(hostWrites)).toEqual(before);
+    expect(HOSTS.map((h) => hostWrites(h))).toEqual(before);
   });
 
   it("converges, and the site works: lab verify (deploy verify + the timed restart) passes every check", () => {

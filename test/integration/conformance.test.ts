@@ -21,6 +21,7 @@ import {
   service,
   softether,
   sysctl,
+  uplinkAcceptRa,
 } from "../../src/index.js";
 import { RtxSimulator } from "../support/rtx-sim.js";
 import { renderText } from "../../src/resources/files/template.js";
@@ -188,6 +189,16 @@ const cases: Case[] = [
     holds:
       "nft list table inet hcdconf | grep -q 'tcp dport 9 counter packets [0-9]* bytes [0-9]* drop' && grep -q 'tcp dport 9' /etc/nftables.d/hcdconf.nft",
     drift: "nft flush chain inet hcdconf input",
+  },
+  {
+    // a host with no network manager for the link: the kernel handles its RAs (accept_ra = 2)
+    name: "uplinkAcceptRa",
+    host: "h4",
+    setup: "ip link show hcdr0 >/dev/null 2>&1 || ip link add hcdr0 type veth peer name hcdr1",
+    tasks: () => [uplinkAcceptRa({ interface: "hcdr0" })],
+    holds:
+      "[ \"$(sysctl -n net.ipv6.conf.hcdr0.accept_ra)\" = 2 ] && grep -q '^net.ipv6.conf.hcdr0.accept_ra = 2$' /etc/sysctl.d/90-homecloud-net.ipv6.conf.hcdr0.accept_ra.conf",
+    drift: "sysctl -q -w net.ipv6.conf.hcdr0.accept_ra=1",
   },
   {
     name: "interfaceAddresses",

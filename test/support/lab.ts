@@ -51,8 +51,14 @@ const IGNORED = [
   /^var\/lib\/NetworkManager\/(timestamps|seen-bssids|NetworkManager\.state|NetworkManager-intern\.conf)$/,
 ];
 
+/**
+ * What SoftEther's vpnserver rewrites by itself every AutoSaveConfigSpan (300 s in its config):
+ * its config (traffic counters change) and the backup folder. For comparisons that span minutes.
+ */
+export const SOFTETHER_AUTOSAVE = [/^var\/lib\/softether\/(vpn_server\.config|backup\.vpn_server\.config)(\/|$)/];
+
 /** Hash of everything the host has written (its overlay upper dir), logs and caches aside. */
-export function hostWrites(host: string): string {
+export function hostWrites(host: string, ignore: RegExp[] = []): string {
   const upper = join(labPaths.host(host), "upper");
   const h = createHash("sha256");
   const walk = (rel: string) => {
@@ -65,7 +71,7 @@ export function hostWrites(host: string): string {
     }
     for (const e of entries) {
       const r = rel ? `${rel}/${e}` : e;
-      if (IGNORED.some((re) => re.test(r))) continue;
+      if (IGNORED.some((re) => re.test(r)) || ignore.some((re) => re.test(r))) continue;
       const st = lstatSync(join(upper, r));
       h.update(`${r} ${st.mode} ${st.uid} ${st.gid}\n`);
       if (st.isDirectory()) walk(r);
