@@ -165,5 +165,7 @@ describe("the uplink keeps accepting RAs while forwarding, the way its stack lis
       "net.ipv6.conf.enp1s0.accept_ra: 1 -> 2",
     ]);
     expect(steps("method networkmanager\nlive 0\n")).toEqual([]);
+    // networkd runs but leaves this interface alone: the kernel handles its RAs
+    expect(steps("method networkd\nnetwork-file n/a\nlive 1\n")).toHaveLength(2);
   });
 });

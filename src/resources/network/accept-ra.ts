@@ -61,7 +61,8 @@ export function uplinkAcceptRa(o: UplinkAcceptRaOptions): Task {
     probe: () =>
       [
         detectStack(o.interface),
-        `nf=$(networkctl status ${i} 2>/dev/null | sed -n 's/^ *Network File: //p')`,
+        // the .network file networkd configures the interface with ("n/a": networkd leaves it alone)
+        `nf=$(systemctl is-active -q systemd-networkd 2>/dev/null && networkctl status ${i} 2>/dev/null | sed -n 's/^ *Network File: //p')`,
         `echo "network-file $nf"`,
         `echo "live $(sysctl -n ${quote(sysctlKey)} 2>/dev/null)"`,
         `if [ -f ${quote(sysctlPath)} ]; then echo persisted; base64 < ${quote(sysctlPath)}; echo end; fi`,
@@ -83,7 +84,7 @@ export function uplinkAcceptRa(o: UplinkAcceptRaOptions): Task {
       const live = (lines.find((l) => l.startsWith("live ")) ?? "").slice(5).trim();
       return {
         stack,
-        networkFile: nf || undefined,
+        networkFile: nf && nf !== "n/a" ? nf : undefined,
         text: stack === "netplan" ? block("file") : stack === "networkd" ? block("dropin") : undefined,
         live: live || undefined,
         persisted: block("persisted"),
