@@ -60,7 +60,11 @@ export const l2tpv3Peer = defineRole({
       device: ifname.default("l2tpeth0"),
     }),
     /** The downlink: the bridge the session joins, with the home prefix's gateway addresses. */
-    bridge: z.object({ name: ifname.default("br-home"), addresses: z.array(z.string()).min(1) }),
+    bridge: z.object({
+      name: ifname.default("br-home"),
+      /** CIDR, e.g. 2001:db8:0:8964:8964::1/78, 10.89.64.1/24. */
+      addresses: z.array(z.string().regex(/^[0-9A-Fa-f.:]+\/\d{1,3}$/, "not an address/prefix length")).min(1),
+    }),
   }),
   hop: "l2tp",
   checks: (p) => [
