@@ -1,14 +1,7 @@
 import { DeployError } from "../errors.js";
-import { type Connected, execWithStdin } from "./ssh-connection.js";
+import type { Connected } from "./ssh-connection.js";
 import { ScriptStream } from "./script-stream.js";
 import { describeTarget, type HostLock, type RemoteShell, type RunResult, type SshTarget } from "./target.js";
-
-/** How the remote side starts a one-off shell that reads our script on stdin. */
-export function shellCommand(t: SshTarget): string {
-  if (!t.become || t.user === "root") return "LC_ALL=C exec sh -s";
-  // sudo reads the password line from stdin (byte by byte), then sh reads the rest.
-  return t.becomePassword ? "LC_ALL=C exec sudo -S -p '' -- sh -s" : "LC_ALL=C exec sudo -n -- sh -s";
-}
 
 /** A POSIX shell on a Linux host: one session shell for the run, exec channels for fresh logins. */
 export class PosixShell implements RemoteShell {
@@ -28,19 +21,14 @@ export class PosixShell implements RemoteShell {
     const { client } = await this.fresh();
     try {
       this.remoteScripts++;
-      return await execWithStdin(client, shellCommand(this.target), this.stdinFor(script));
+      // the same framing, sudo and password handling as the session's own shell
+      const { stream, first } = ScriptStream.open(client, this.target, script);
+      const r = await first!;
+      await stream.end(true);
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code };
     } finally {
       client.end();
     }
-  }
-
-  /** The script as one compound command: parsed whole before any of it runs. */
-  private stdinFor(script: string): string {
-    return (
-      (this.target.becomePassword && this.target.become && this.target.user !== "root"
-        ? this.target.becomePassword.reveal() + "\n"
-        : "") + `{\n${script}\n}\n`
-    );
   }
 
   /** The connection went down under a script: the host is unreachable, lost during the run. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import type { Client, ClientChannel } from "ssh2";
-import { redact } from "../secrets.js";
+import { redact, type Secret } from "../secrets.js";
 import { quote } from "./quote.js";
 import type { RunResult, SshTarget } from "./target.js";
 
@@ -83,7 +83,9 @@ export class ScriptStream {
     first?: string,
   ): { stream: ScriptStream; first?: Promise<RunResult & { gen: string }> } {
     const s = new ScriptStream(target);
-    const command = (boot: string) => `exec ${s.prefix()}sh -c ${quote(`export LC_ALL=C\n${boot}exec sh -s\n`)}`;
+    // With a sudo password, the shell says when it is up: until then stdin belongs to sudo.
+    const up = s.password ? `printf '\\n%s\\n' ${s.mark}:up >&2\n` : "";
+    const command = (boot: string) => `exec ${s.prefix()}sh -c ${quote(`export LC_ALL=C\n${up}${boot}exec sh -s\n`)}`;
     // (the limit is on the quoted text: one argument of the remote login shell, at most 128 KiB)
     let line = first !== undefined && redact(first) === first ? command(frame(s.mark, 0, first)) : undefined;
     if (line !== undefined && line.length > MAX_INLINE) line = undefined;
@@ -97,21 +99,41 @@ export class ScriptStream {
     return { stream: s, first: firstRun };
   }
 
+  /** The become password, when sudo may ask for it (a login as root needs none). */
+  private get password(): Secret | undefined {
+    const t = this.target;
+    return t.become && t.user !== "root" ? t.becomePassword : undefined;
+  }
+
   private prefix(): string {
     const t = this.target;
     if (!t.become || t.user === "root") return "";
     return t.becomePassword ? `sudo -S -p ${quote(SUDO_PROMPT)} -- ` : "sudo -n -- ";
   }
 
-  private startedChannel?: Promise<ClientChannel>;
+  /** The channel, once the remote shell reads its stdin (with a sudo password: once it said so). */
+  private writable?: Promise<ClientChannel | undefined>;
+  /**
+   * What stderr said before the shell came up (sudo's lecture, prompts, refusal): only while a
+   * password may be asked for. sudo reads the password from the same stdin as the shell after
+   * it: the password is written only in answer to sudo's own prompt, and no script is written
+   * before the shell has said that it is up, so neither can ever be read by the other.
+   */
+  private preamble?: string;
+  private shellUp?: () => void;
 
   private start(started: Promise<ClientChannel>): void {
-    this.startedChannel = started;
+    const pw = this.password;
+    const up = pw ? new Promise<void>((r) => (this.shellUp = r)) : Promise.resolve();
+    if (pw) this.preamble = "";
+    this.writable = started.then(
+      (ch) => up.then(() => ch),
+      () => undefined,
+    );
+    const upMark = `\n${this.mark}:up\n`;
     started.then(
       (ch) => {
-        const pw = this.target.become && this.target.user !== "root" ? this.target.becomePassword : undefined;
-        if (pw) ch.write(pw.reveal() + "\n");
-        let prompts = 0;
+        let answered = 0;
         // (a character split between two chunks is decoded whole)
         const outText = new StringDecoder("utf8");
         const errText = new StringDecoder("utf8");
@@ -121,11 +143,19 @@ export class ScriptStream {
         });
         ch.stderr.on("data", (d: Buffer) => {
           let text = errText.write(d);
-          if (pw && text.includes(SUDO_PROMPT)) {
-            prompts += text.split(SUDO_PROMPT).length - 1;
-            text = text.split(SUDO_PROMPT).join("");
-            // asked again: the password was refused; end stdin so sudo gives up now
-            if (prompts > 1) ch.end();
+          if (pw && this.preamble !== undefined) {
+            this.preamble += text;
+            const asked = this.preamble.split(SUDO_PROMPT).length - 1;
+            for (; answered < asked; answered++)
+              if (answered === 0) ch.write(pw.reveal() + "\n");
+              // asked again: the password was refused; end stdin so sudo gives up now
+              else ch.end();
+            const at = this.preamble.indexOf(upMark);
+            if (at < 0) return;
+            // the shell is up: sudo has finished with stdin; what it said before is not a script's
+            text = this.preamble.slice(at + upMark.length);
+            this.preamble = undefined;
+            this.shellUp?.();
           }
           this.err += text;
           this.drain();
@@ -153,7 +183,7 @@ export class ScriptStream {
   async runScript(script: string): Promise<RunResult & { gen: string }> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
-    const ch = await this.startedChannel!.catch(() => undefined);
+    const ch = await this.writable;
     if (ch && !this.ended) ch.write(frame(this.mark, seq, script));
     return p;
   }
@@ -162,7 +192,7 @@ export class ScriptStream {
   async lock(owner: string): Promise<string> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
-    const ch = await this.startedChannel!.catch(() => undefined);
+    const ch = await this.writable;
     if (ch && !this.ended) ch.write(frame(this.mark, seq, lockScript(owner), true));
     return (await p).stdout;
   }
@@ -196,6 +226,12 @@ export class ScriptStream {
   private finish(why: Error): void {
     if (this.ended) return;
     this.ended = why;
+    if (this.preamble !== undefined) {
+      // the shell never came up: what sudo said is the reason (its prompts are ours, not its words)
+      this.err = this.preamble.split(SUDO_PROMPT).join("") + this.err;
+      this.preamble = undefined;
+    }
+    this.shellUp?.();
     const q = this.queue.splice(0);
     // The shell ended before a script finished: report what it printed (sudo's refusal, say).
     const head = q.shift();
@@ -210,7 +246,7 @@ export class ScriptStream {
 
   /** End the shell: EOF on its stdin. Waits for it to exit when `wait` (to free the lock now). */
   async end(wait: boolean): Promise<void> {
-    const ch = await this.startedChannel?.catch(() => undefined);
+    const ch = await this.writable;
     if (!ch || this.ended) return;
     const closed = new Promise<void>((r) => ch.once("close", () => r()));
     ch.end();

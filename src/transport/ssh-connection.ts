@@ -82,27 +82,6 @@ function login(client: Client, config: ConnectConfig): Promise<void> {
   });
 }
 
-/** Run a command with this stdin on a new channel; what it printed and its exit code. */
-export function execWithStdin(
-  client: Client,
-  command: string,
-  stdin: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve, reject) =>
-    client.exec(command, (err, stream) => {
-      if (err) return reject(err);
-      let stdout = "";
-      let stderr = "";
-      stream.setEncoding("utf8");
-      stream.stderr.setEncoding("utf8");
-      stream.on("data", (d: string) => (stdout += d));
-      stream.stderr.on("data", (d: string) => (stderr += d));
-      stream.on("close", (code: number | null) => resolve({ stdout, stderr, code: code ?? 255 }));
-      stream.end(stdin);
-    }),
-  );
-}
-
 /** A PTY shell channel (the RTX CLI wants one). */
 export function openShell(
   client: Client,
