@@ -13,4 +13,9 @@ fi
 trap '[ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d' EXIT
 apt-get update -q
 apt-get install -y -q --no-install-recommends $(grep -v '^#' scripts/packages.txt)
+# .deb files that lab tests install for real inside a host from a local mirror (a lab host
+# otherwise sees every package of this machine already installed)
+debs=$(grep -v '^#' scripts/lab-debs.txt)
+mkdir -p /var/cache/homecloud-lab/debs
+(cd /var/cache/homecloud-lab/debs && apt-get download -q $debs)
 npm ci --no-audit --no-fund

@@ -1,4 +1,5 @@
 import {
+  softetherSeed,
   directory,
   apt,
   daemonReload,
@@ -82,6 +83,8 @@ export const softetherCascade = defineRole({
   tasks: (p) => {
     const script = "/usr/local/lib/homecloud/cascade-watchdog";
     const tasks = [
+      // before the install: the package starts vpnserver at once, and it must never run without our password
+      ...softetherSeed({ adminPassword: p.adminPassword, listeners: p.listeners }),
       apt({ names: ["softether-vpnserver", "softether-vpncmd"] }),
       // the bridged NIC must not learn a route into its own tunnel
       sysctl({ key: `net.ipv6.conf.${p.nic}.accept_ra`, value: 0 }),

@@ -1,4 +1,14 @@
-import { apt, defineRole, service, softether, unitActive, vpncmdScript, z, zSecret } from "../../src/index.js";
+import {
+  apt,
+  softetherSeed,
+  defineRole,
+  service,
+  softether,
+  unitActive,
+  vpncmdScript,
+  z,
+  zSecret,
+} from "../../src/index.js";
 
 /** SoftEther VPN server on the VPS: a hub (SecureNAT off) with its users, bridged to a tap. */
 export const softetherServer = defineRole({
@@ -35,6 +45,8 @@ export const softetherServer = defineRole({
     ];
   },
   tasks: (p) => [
+    // before the install: the package starts vpnserver at once, and it must never run without our password
+    ...softetherSeed({ adminPassword: p.adminPassword, listeners: p.listeners }),
     apt({ names: ["softether-vpnserver", "softether-vpncmd"] }),
     service({ name: "softether-vpnserver", state: "running", enabled: true }),
     softether({

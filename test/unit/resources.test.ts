@@ -45,6 +45,14 @@ describe("file", () => {
     ]));
   it("refuses to replace a directory", () =>
     expect(() => plan(t, "directory 755 root root")).toThrow(/not a regular file/));
+  it("force: false writes only where no file is, and still sets mode and owner", () => {
+    const seed = file({ path: "/etc/x.conf", content: "a\n", mode: "0600", force: false });
+    expect(plan(seed, "absent").map((s) => s.why)).toEqual(["create /etc/x.conf"]);
+    expect(plan(seed, `regular file 600 root root\nsha ${sha("other\n")}`)).toEqual([]);
+    expect(plan(seed, `regular file 644 root root\nsha ${sha("other\n")}`).map((s) => s.why)).toEqual([
+      "/etc/x.conf: mode 0644 -> 0600",
+    ]);
+  });
   it("keeps secret content out of the script's argv and marks its diff sensitive", () => {
     const s = file({ path: "/etc/pw", content: secret("p@ss-unit-test") });
     const [step] = s.resource.steps(s.resource.parse("absent", 0));

@@ -12,6 +12,11 @@ export interface FileOptions extends WriteOptions, TaskOptions {
   /** The whole content: a string, a Secret, or a rendered template. */
   content?: ContentInput;
   state?: "present" | "absent";
+  /**
+   * false: write the content only where no file is (Ansible's `force: no`); an existing file's
+   * content is left as it is, its mode and owner still set. For a seed that a daemon then owns.
+   */
+  force?: boolean;
 }
 
 interface FileState extends Attributes {
@@ -74,7 +79,7 @@ function fileSteps(
   }
   if (cur.type === "directory" || cur.type === "other")
     throw new Error(`${opts.path} exists and is not a regular file (${cur.type})`);
-  if (cur.type !== "file" || cur.sha256 !== want) {
+  if (cur.type !== "file" || (cur.sha256 !== want && opts.force !== false)) {
     const before = cur.type === "file" ? (cur.before ?? null) : null;
     const why = cur.type === "file" ? `content of ${opts.path} differs` : `create ${opts.path}`;
     return [

@@ -1,0 +1,63 @@
+// A Debian mirror inside the lab: one host serves .deb files over HTTP, another installs them
+// with apt for real (lab hosts otherwise see every package of the machine already installed).
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { labExec } from "../../src/lab/lab.js";
+import { address, onHost } from "./lab.js";
+
+/** Filled by scripts/setup.sh from scripts/lab-debs.txt. */
+export const DEBS = "/var/cache/homecloud-lab/debs";
+const PORT = 8080;
+
+/** The Packages index of the .deb files in DEBS, as apt reads it (trusted=yes: no Release). */
+function packagesIndex(): string {
+  const debs = existsSync(DEBS) ? readdirSync(DEBS).filter((f) => f.endsWith(".deb")) : [];
+  if (!debs.length) throw new Error(`no .deb files in ${DEBS}: run scripts/setup.sh`);
+  return debs
+    .map((f) => {
+      const path = join(DEBS, f);
+      const control = spawnSync("dpkg-deb", ["-f", path], { encoding: "utf8" });
+      if (control.status !== 0) throw new Error(`dpkg-deb -f ${path}: ${control.stderr}`);
+      const sha = createHash("sha256").update(readFileSync(path)).digest("hex");
+      return `${control.stdout.trimEnd()}\nFilename: ./${f}\nSize: ${statSync(path).size}\nSHA256: ${sha}\n`;
+    })
+    .join("\n");
+}
+
+/** Serve DEBS from `server` (a transient unit in that host); returns apt's source line. */
+export function serveMirror(server: string): string {
+  onHost(
+    server,
+    `systemctl stop hcd-mirror 2>/dev/null; rm -rf /srv/mirror; mkdir -p /srv/mirror && cp ${DEBS}/*.deb /srv/mirror/`,
+  );
+  labExec(server, ["sh", "-c", "cat > /srv/mirror/Packages"], { input: packagesIndex() });
+  onHost(
+    server,
+    `systemd-run --quiet --unit=hcd-mirror --collect python3 -m http.server ${PORT} --bind ${address(server)} --directory /srv/mirror`,
+  );
+  return `deb [trusted=yes] http://${address(server)}:${PORT} ./`;
+}
+
+export function stopMirror(server: string): void {
+  onHost(server, "systemctl stop hcd-mirror 2>/dev/null; rm -rf /srv/mirror; true");
+}
+
+/**
+ * Make `host` a fresh install as far as these packages go: purged, with the mirror as its only
+ * source and its lists read from it (as a cloud image's first `apt-get update` would).
+ */
+export function freshFromMirror(host: string, source: string, purge: string[]): void {
+  onHost(
+    host,
+    [
+      `DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${purge.join(" ")} >/dev/null`,
+      "rm -f /etc/apt/sources.list.d/*",
+      `printf '%s\\n' '${source}' > /etc/apt/sources.list`,
+      // wait for the server to listen, then read its index
+      `for i in $(seq 1 50); do apt-get update -q >/tmp/apt-update.log 2>&1 && break; sleep 0.2; done`,
+      "grep -q '^Hit\\|^Get' /tmp/apt-update.log",
+    ].join(" && "),
+  );
+}
