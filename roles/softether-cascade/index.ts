@@ -4,6 +4,8 @@ import {
   apt,
   daemonReload,
   defineRole,
+  reveal,
+  secret,
   file,
   service,
   softether,
@@ -97,19 +99,30 @@ export const softetherCascade = defineRole({
       }),
     ];
     if (!p.watchdog.enabled) {
-      return [...tasks, service({ name: "homecloud-cascade-watchdog.timer", state: "stopped", enabled: false })];
+      return [
+        ...tasks,
+        service({ name: "homecloud-cascade-watchdog.timer", state: "stopped", enabled: false }),
+        // no copy of the password where nothing needs it
+        file({ path: "/etc/homecloud/cascade-watchdog.password", state: "absent" }),
+      ];
     }
     const names = { cascade: p.cascade.name, script, interval: p.watchdog.intervalSeconds };
     return [
       ...tasks,
       directory({ path: "/etc/homecloud", mode: "0755" }),
       directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
+      // the password alone in its own file, as data: nothing sources it
       file({
-        path: "/etc/homecloud/cascade-watchdog.conf",
+        path: "/etc/homecloud/cascade-watchdog.password",
         mode: "0600",
         owner: "root",
+        content: secret(`${reveal(p.adminPassword)}\n`, "softether-cascade adminPassword"),
+      }),
+      file({
+        path: "/etc/homecloud/cascade-watchdog.conf",
+        mode: "0644",
+        owner: "root",
         content: template(t("watchdog.conf.hbs"), {
-          adminPassword: p.adminPassword,
           port: 5555,
           hub: p.hub,
           cascade: p.cascade.name,

@@ -58,7 +58,7 @@ const converge = (inv: string, extra: string[] = []) =>
 const SECRET_FILES = [
   "/var/lib/softether/vpn_server.config",
   "/var/lib/softether/backup.vpn_server.config/",
-  "/etc/homecloud/cascade-watchdog.conf",
+  "/etc/homecloud/cascade-watchdog.password",
 ];
 
 /**
@@ -233,7 +233,7 @@ export function faultTests(): void {
     const all = outputs.join("\n");
     expect(all.length).toBeGreaterThan(5000);
     for (const s of secrets) expect(all.includes(s), "a secret in the tool's output").toBe(false);
-    expect(onHost("homegw", "stat -c %a /etc/homecloud/cascade-watchdog.conf")).toBe("600\n");
+    expect(onHost("homegw", "stat -c %a /etc/homecloud/cascade-watchdog.password")).toBe("600\n");
     expect(onHost("vps", "stat -c %a /etc/nftables.d/homecloud.nft")).toBe("600\n");
     console.log(
       `process lists sampled: ${samples} times on ${hosts.length} hosts; secrets looked for: ${secrets.length}`,

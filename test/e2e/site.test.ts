@@ -116,7 +116,7 @@ describe("the site on the lab", () => {
     const age = () => {
       const out = onHost(
         "homegw",
-        `${conf}; printf '%s\\n' "$ADMIN_PASSWORD" | timeout 20 vpncmd "localhost:$PORT" /SERVER /ADMINHUB:"$HUB" /CSV /CMD CascadeStatusGet "$CASCADE"`,
+        `${conf}; timeout 20 vpncmd "localhost:$PORT" /SERVER /ADMINHUB:"$HUB" /CSV /CMD CascadeStatusGet "$CASCADE" </etc/homecloud/cascade-watchdog.password`,
         true,
       );
       const since = /^Current Session has been Established since,(.*)$/m.exec(out)?.[1];
