@@ -39,6 +39,8 @@ export function lockScript(owner: string): string {
   const bump = `cat /proc/sys/kernel/random/uuid > ${LOCK_GEN}`;
   return [
     `__hcd_g=; [ -r ${LOCK_GEN} ] && read -r __hcd_g < ${LOCK_GEN}`,
+    // root's alone: flock needs only a descriptor, and a user who could open the file could hold it
+    `(umask 077; : >>${LOCK_FILE}) 2>/dev/null; chmod 0600 ${LOCK_FILE} 2>/dev/null`,
     `if ! command exec 9>>${LOCK_FILE}; then echo "error cannot open ${LOCK_FILE}";`,
     `elif flock -n 9; then`,
     `  __hcd_s=; [ -s ${LOCK_OWNER} ] && __hcd_s="$(cat ${LOCK_OWNER})"`,

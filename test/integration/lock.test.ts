@@ -24,6 +24,21 @@ describe("the host lock", () => {
     expect(onHost("h2", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");
   });
 
+  it("is root's alone: a local user cannot open the lock file, so cannot hold it and block every run", async () => {
+    // a lock file left 0644 by an older version is made private again by the next run that locks
+    onHost("h2", "rm -f /srv/lock-p; touch /run/homecloud-deploy.lock; chmod 0644 /run/homecloud-deploy.lock");
+    const r = await apply("h2", () => [command({ run: "touch /srv/lock-p", creates: "/srv/lock-p" })]);
+    expect(r.hosts.h2!.changed).toBe(1);
+    expect(onHost("h2", "stat -c '%a %U' /run/homecloud-deploy.lock")).toBe("600 root\n");
+    const held = onHost(
+      "h2",
+      "id nobody >/dev/null && setpriv --reuid=nobody --regid=nogroup --init-groups flock -n /run/homecloud-deploy.lock true 2>&1; echo rc=$?",
+      true,
+    );
+    expect(held).toMatch(/Permission denied/);
+    expect(held).toMatch(/rc=[1-9]/);
+  });
+
   it("detects a lock left by a run that was killed, says so, and takes it over", async () => {
     onHost(
       "h2",
