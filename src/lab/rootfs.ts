@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -11,6 +12,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { labDir, labPaths } from "./paths.js";
 import { sh, exists } from "./sh.js";
 
@@ -61,7 +63,7 @@ export function mountRoot(host: string): string {
   const root = rootOf(host);
   for (const d of ["upper", "work", "root"]) mkdirSync(join(base, d), { recursive: true });
   if (!isMounted(root)) {
-    hideLabDir(join(base, "upper"));
+    hideControllerFiles(join(base, "upper"));
     sh("mount", [
       "-t",
       "overlay",
@@ -75,15 +77,44 @@ export function mountRoot(host: string): string {
 }
 
 /**
- * The lower layer is the controller's /, which holds the lab's own directory: its key, the
- * inventory's secrets, the other hosts' upper dirs. A whiteout (a 0:0 character device in the
- * upper dir, overlayfs's mark for "deleted") hides it inside every host.
+ * The lower layer is the controller's /, which holds what is the controller's alone: the lab's
+ * own directory (its key, the inventory's secrets, the other hosts' upper dirs), the checkout
+ * the lab runs from, home directories, temp files. A whiteout (a 0:0 character device in the
+ * upper dir, overlayfs's mark for "deleted") hides a path inside every host; an opaque
+ * directory (xattr trusted.overlay.opaque) shows only what the host itself wrote there, also of
+ * files the controller makes later.
  */
-function hideLabDir(upper: string): void {
-  const mark = join(upper, labDir());
-  if (existsSync(mark)) return;
-  mkdirSync(dirname(mark), { recursive: true });
-  sh("mknod", [mark, "c", "0", "0"]);
+function hideControllerFiles(upper: string): void {
+  for (const path of [labDir(), checkoutRoot()]) {
+    if (path === "/") continue;
+    const mark = join(upper, path);
+    if (existsSync(mark)) continue;
+    mkdirSync(dirname(mark), { recursive: true });
+    sh("mknod", [mark, "c", "0", "0"]);
+  }
+  for (const [path, mode] of PRIVATE_DIRS) {
+    const dir = join(upper, path);
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, mode);
+    }
+    sh("setfattr", ["-n", "trusted.overlay.opaque", "-v", "y", dir]);
+  }
+}
+
+/** Directories a host sees empty but for what it writes itself, with their modes. */
+const PRIVATE_DIRS: Array<[string, number]> = [
+  ["/root", 0o700],
+  ["/home", 0o755],
+  ["/tmp", 0o1777],
+  ["/var/tmp", 0o1777],
+];
+
+/** The checkout (or installed package) this code runs from: the folder holding its package.json. */
+function checkoutRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 export function unmountRoot(host: string): void {
