@@ -48,7 +48,8 @@ const IGNORED = [
   /^var\/tmp(\/|$)/,
   /^root\/\.ssh\/known_hosts/,
   // NetworkManager's own runtime state (connection timestamps, seen BSSIDs), written on its schedule
-  /^var\/lib\/NetworkManager\/(timestamps|seen-bssids|NetworkManager\.state|NetworkManager-intern\.conf)$/,
+  // (and the temp files it writes them through: timestamps.NLDKZ3, renamed a moment later)
+  /^var\/lib\/NetworkManager\/(timestamps|seen-bssids|NetworkManager\.state|NetworkManager-intern\.conf)(\.[A-Za-z0-9]{6})?$/,
 ];
 
 /**
