@@ -74,6 +74,10 @@ export default definePlaybook({
           uplink: p.uplink.interface,
           tap: p.tap.interface,
           natSource: `${p.tap.ipv4Network}/${p.tap.ipv4Length}`,
+          // anti-spoofing both ways; only the declared hosts are forwarded
+          homePrefix: p.homePrefix,
+          homeHosts6: p.vms.map((vm) => vm.address6),
+          homeHosts4: p.vms.flatMap((vm) => (vm.ipv4 ? [vm.ipv4] : [])),
           openings: p.openings,
           tcpIn: [22, 443],
           inputInterfaces: v.firewall_trusted_interfaces,

@@ -89,6 +89,45 @@ describe("site roles", () => {
     expect(table).toContain('oifname "enp1s0" ip saddr 10.89.64.0/24 masquerade');
     expect(table).toContain("tcp dport { 22, 443 } accept");
     expect(table).not.toMatch(/flush ruleset/);
+    // ICMPv6 from outside: errors and echo only (no RA, no NDP towards the home hosts)
+    expect(table).toMatch(
+      /iifname "enp1s0" oifname "tap_vpn" icmpv6 type \{ echo-request, destination-unreachable, packet-too-big, time-exceeded, parameter-problem \} accept/,
+    );
+    expect(table.slice(table.indexOf("chain forward"))).not.toContain("ipv6-icmp accept");
+  });
+
+  it("the firewall drops spoofed sources both ways and forwards only the declared home hosts", () => {
+    const table = rendered(
+      build(
+        firewall({
+          uplink: "enp1s0",
+          tap: "tap_vpn",
+          natSource: "10.89.64.0/24",
+          homePrefix: "2001:db8:0:8964:8964::/78",
+          homeHosts6: ["2001:db8:0:8964:8964::10", "2001:db8:0:8964:8964::11"],
+          homeHosts4: ["10.89.64.10"],
+        }),
+      ).find((x) => x.name === "nftables table inet homecloud")!,
+    );
+    const forward = table.slice(table.indexOf("chain forward"));
+    const order = [
+      'iifname "enp1s0" ip6 saddr 2001:db8:0:8964:8964::/78 drop',
+      'iifname "tap_vpn" ip6 saddr != 2001:db8:0:8964:8964::/78 drop',
+      'iifname "tap_vpn" ip6 saddr != @home6 drop',
+      'iifname "enp1s0" ip6 daddr != @home6 drop',
+      'iifname "tap_vpn" ip saddr != @home4 drop',
+      "ct state established,related accept",
+    ].map((r) => forward.indexOf(r));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order); // every drop before the first accept
+    expect(table).toMatch(
+      /set home6 \{\s+type ipv6_addr\s+elements = \{ 2001:db8:0:8964:8964::10, 2001:db8:0:8964:8964::11 \}/,
+    );
+    expect(table).toMatch(/set home4 \{\s+type ipv4_addr\s+elements = \{ 10.89.64.10 \}/);
+    // on input too: the home prefix never comes from the uplink
+    expect(table.slice(table.indexOf("chain input"), table.indexOf("chain forward"))).toContain(
+      'iifname "enp1s0" ip6 saddr 2001:db8:0:8964:8964::/78 drop',
+    );
   });
 
   it("tap-bridge waits for the tap and applies the addresses; a unit re-applies them with vpnserver", () => {
@@ -112,7 +151,11 @@ describe("site roles", () => {
         cascade: { server: "192.0.2.2", hub: "VPN", user: "home", password: "home-pw-1" },
       }),
     );
-    const conf = tasks.find((t) => t.name === "file /etc/homecloud/cascade-watchdog.conf")!;
+    // the settings file holds no secret; the password is alone in its own file
+    expect(rendered(tasks.find((t) => t.name === "file /etc/homecloud/cascade-watchdog.conf")!)).not.toContain(
+      "gw-admin-pw-1",
+    );
+    const conf = tasks.find((t) => t.name === "file /etc/homecloud/cascade-watchdog.password")!;
     const [step] = conf.resource.steps(conf.resource.parse("absent", 0)) as Array<{
       diff?: { sensitive?: boolean };
       script: string;

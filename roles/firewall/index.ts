@@ -1,6 +1,6 @@
 import { apt, defineRole, file, nftTable, renderText, service, daemonReload, z } from "../../src/index.js";
 import { readFileSync } from "node:fs";
-import { addr6, parseInterface4 } from "../../src/net/index.js";
+import { addr4, addr6, parseInterface4, parsePrefix6 } from "../../src/net/index.js";
 
 const ifname = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/);
 const t = (name: string) => readFileSync(new URL(`./templates/${name}`, import.meta.url), "utf8");
@@ -28,6 +28,26 @@ export const firewall = defineRole({
         }),
       )
       .default([]),
+    /**
+     * The prefix that lives behind the tap: dropped when it comes from the uplink (spoofed), and
+     * nothing else leaves from the tap (anti-spoofing both ways).
+     */
+    homePrefix: z
+      .string()
+      .refine((v) => typeof parsePrefix6(v) !== "string", "not an aligned IPv6 prefix")
+      .optional(),
+    /**
+     * The home hosts the plan declares (IPv6, IPv4): when given, only they are forwarded, both
+     * ways; an address nobody declared is neither reachable nor able to leave.
+     */
+    homeHosts6: z.array(z.string().refine((v) => addr6(v) !== undefined, "not an IPv6 address")).default([]),
+    homeHosts4: z.array(z.string().refine((v) => addr4(v) !== undefined, "not an IPv4 address")).default([]),
+    /** ICMPv6 types forwarded from the uplink to the home hosts (besides errors of tracked flows). */
+    icmp6In: z
+      .array(
+        z.enum(["echo-request", "destination-unreachable", "packet-too-big", "time-exceeded", "parameter-problem"]),
+      )
+      .default(["echo-request", "destination-unreachable", "packet-too-big", "time-exceeded", "parameter-problem"]),
     /** Input: TCP ports open on the VPS itself (SSH, SoftEther listeners). */
     tcpIn: z.array(z.number().int().min(1).max(65535)).default([22, 443]),
     udpIn: z.array(z.number().int().min(1).max(65535)).default([]),

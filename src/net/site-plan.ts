@@ -264,7 +264,9 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
       },
       dns,
       vms,
-      ndp: [{ target: home.text, mode: "static" }],
+      // one /128 per declared address (the gateway, each VM): an address nobody declared is not
+      // answered, so a flood of pings to random home addresses adds no neighbour entries
+      ndp: [format6(tap6), ...vms.map((v) => v.address6)].map((a) => ({ target: `${a}/128`, mode: "static" })),
       openings: vms.flatMap((v) => v.open.map((o) => ({ address: v.address6, ...o }))),
     },
   };

@@ -56,7 +56,12 @@ describe("the site plan", () => {
       ],
     });
     expect(plan!.vms[1]!.address6).toBe("2001:db8:0:8964:8965::1");
-    expect(plan!.ndp).toEqual([{ target: "2001:db8:0:8964:8964::/78", mode: "static" }]);
+    // one rule per declared address, never the whole /78 (a ping to any address would make a neighbour entry)
+    expect(plan!.ndp).toEqual([
+      { target: "2001:db8:0:8964:8964::1/128", mode: "static" },
+      { target: "2001:db8:0:8964:8964::10/128", mode: "static" },
+      { target: "2001:db8:0:8964:8965::1/128", mode: "static" },
+    ]);
     expect(plan!.openings).toHaveLength(2);
     expect(renderSitePlan(plan!)).toContain("tap_vpn    2001:db8:0:8964:8964::1/78");
   });
