@@ -60,6 +60,8 @@ export default definePlaybook({
                 tap: p.tap.interface,
                 addresses: [`${p.tap.address6}/${p.homePrefixLength}`, `${p.tap.ipv4}/${p.tap.ipv4Length}`],
                 uplink: p.uplink.interface,
+                // no router advertisement on the provider's link can take the home prefix
+                pin: [p.homePrefix],
               }),
             ]),
         radvd({
@@ -94,11 +96,13 @@ export default definePlaybook({
         vpn_home_password: zSecret,
         vpn_server: z.string().min(1),
         home_lan_interface: z.string().min(1).default("eth1"),
+        firewall_trusted_interfaces: z.array(z.string()).default([]),
       }),
       roles: (_host, p: SitePlan, v) => [
         softetherCascade({
           adminPassword: v.homegw_admin_password,
           nic: v.home_lan_interface,
+          firewall: { trustedInterfaces: v.firewall_trusted_interfaces },
           cascade: { server: v.vpn_server, port: 443, hub: p.hub, user: HOME_USER, password: v.vpn_home_password },
         }),
       ],

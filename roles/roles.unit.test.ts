@@ -143,6 +143,23 @@ describe("site roles", () => {
     expect(tasks.map((t) => t.name)).toContain("RAs accepted on enp1s0 while forwarding");
   });
 
+  it("tap-bridge pins a prefix to the tap with a policy rule and a table of its own", () => {
+    const tasks = build(
+      tapBridge({
+        tap: "tap_vpn",
+        addresses: ["2001:db8:0:8964:8964::1/78"],
+        uplink: "enp1s0",
+        pin: ["2001:db8:0:8964:8964::/78"],
+      }),
+    );
+    const script = rendered(tasks.find((t) => t.name === "file /usr/local/lib/homecloud/tap-up-tap_vpn")!);
+    expect(script).toContain("ip -6 route replace 2001:db8:0:8964:8964::/78 dev tap_vpn table 200 metric 1\n");
+    expect(script).toContain("ip -6 route replace unreachable 2001:db8:0:8964:8964::/78 table 200 metric 4294967295\n");
+    expect(script).toContain(
+      "ip -6 rule show to 2001:db8:0:8964:8964::/78 | grep -q 'lookup 200' || ip -6 rule add to 2001:db8:0:8964:8964::/78 lookup 200 priority 1000\n",
+    );
+  });
+
   it("the cascade watchdog's password file is 0600 and marked sensitive", () => {
     const tasks = build(
       softetherCascade({

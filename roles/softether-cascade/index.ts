@@ -1,4 +1,8 @@
+import { readFileSync } from "node:fs";
 import {
+  nftTable,
+  renderText,
+  type Task,
   softetherSeed,
   directory,
   apt,
@@ -46,6 +50,19 @@ export const softetherCascade = defineRole({
       password: zSecret,
     }),
     listeners: z.array(z.number().int().min(1).max(65535)).default([5555]),
+    /**
+     * The home gateway's own input filter (a table of ours, inet homecloud-gw): only SSH (tcpIn)
+     * and the trusted interfaces get in, nothing from the bridged home LAN; the cascade is an
+     * outgoing connection. Timed revert unless we can log in again, as the VPS's firewall.
+     */
+    firewall: z
+      .object({
+        enabled: z.boolean().default(true),
+        tcpIn: z.array(z.number().int().min(1).max(65535)).default([22]),
+        trustedInterfaces: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/)).default([]),
+        revertAfterSeconds: z.number().int().min(10).default(60),
+      })
+      .prefault({}),
     watchdog: z
       .object({
         enabled: z.boolean().default(true),
@@ -90,11 +107,25 @@ export const softetherCascade = defineRole({
       apt({ names: ["softether-vpnserver", "softether-vpncmd"] }),
       // the bridged NIC must not learn a route into its own tunnel
       sysctl({ key: `net.ipv6.conf.${p.nic}.accept_ra`, value: 0 }),
+      // nor keep a link-local address through which the home LAN reaches this host (SoftEther
+      // bridges with packet sockets: the kernel's IPv6 on the NIC is not needed for that)
+      sysctl({ key: `net.ipv6.conf.${p.nic}.disable_ipv6`, value: 1 }),
+      ...(p.firewall.enabled ? gatewayFirewall(p.nic, p.firewall) : []),
       service({ name: "softether-vpnserver", state: "running", enabled: true }),
       softether({
         adminPassword: p.adminPassword,
         listeners: p.listeners,
-        hubs: [{ name: p.hub, secureNat: false, users: [], cascades: [{ ...p.cascade, online: true }] }],
+        services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [] },
+        hubs: [
+          {
+            name: p.hub,
+            secureNat: false,
+            users: [],
+            cascades: [{ ...p.cascade, online: true }],
+            packetLog: false,
+            enumerate: false,
+          },
+        ],
         bridges: [{ hub: p.hub, device: p.nic }],
       }),
     ];
@@ -144,5 +175,29 @@ export const softetherCascade = defineRole({
     ];
   },
 });
+
+function gatewayFirewall(
+  nic: string,
+  f: { tcpIn: number[]; trustedInterfaces: string[]; revertAfterSeconds: number },
+): Task[] {
+  const table = "homecloud-gw";
+  const path = `/etc/nftables.d/${table}.nft`;
+  return [
+    apt({ names: ["nftables"] }),
+    nftTable({
+      family: "inet",
+      name: table,
+      body: renderText(readFileSync(t("firewall.nft.hbs"), "utf8"), { nic, ...f }, "firewall.nft.hbs").text,
+      persistPath: path,
+      revertAfterSeconds: f.revertAfterSeconds,
+    }),
+    file({
+      path: `/etc/systemd/system/homecloud-gw-firewall.service`,
+      content: template(t("firewall.service.hbs"), { table, path }),
+      notify: daemonReload,
+    }),
+    service({ name: "homecloud-gw-firewall.service", enabled: true }),
+  ];
+}
 
 export default softetherCascade;

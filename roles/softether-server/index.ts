@@ -52,7 +52,19 @@ export const softetherServer = defineRole({
     softether({
       adminPassword: p.adminPassword,
       listeners: p.listeners,
-      hubs: [{ name: p.hub, password: p.hubPassword, secureNat: false, users: p.users }],
+      // nothing the site does not use answers the internet or calls out
+      services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [] },
+      // exactly this hub (DEFAULT goes), not listed to anonymous clients, no packet log of home traffic
+      hubs: [
+        {
+          name: p.hub,
+          password: p.hubPassword,
+          secureNat: false,
+          users: p.users,
+          packetLog: false,
+          enumerate: false,
+        },
+      ],
       bridges: [{ hub: p.hub, device: p.hub.toLowerCase(), tap: true }],
     }),
   ],

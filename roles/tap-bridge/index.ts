@@ -30,6 +30,15 @@ export const tapBridge = defineRole({
     addresses: z.array(z.string().regex(/^[0-9A-Fa-f.:]+\/\d{1,3}$/)).min(1),
     routes: z.array(z.string()).default([]),
     uplink: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/),
+    /**
+     * IPv6 prefixes that always leave by the tap (the home prefix): a policy rule looks them up
+     * in a table of their own before the main table, where a router advertisement on the
+     * uplink (a PIO or RIO for the prefix or a part of it, from anyone on the provider's link)
+     * could have put a better or longer route. With the tap gone, they are unreachable, never
+     * sent elsewhere.
+     */
+    pin: z.array(z.string().regex(/^[0-9A-Fa-f:]+\/\d{1,3}$/)).default([]),
+    pinTable: z.number().int().min(1).max(252).default(200),
   }),
   hop: "tap",
   checks: (p) => [
@@ -63,6 +72,15 @@ export const tapBridge = defineRole({
       judge: (r) =>
         /^2$/m.test(r.stdout) || /\bproto ra\b|^default via/m.test(r.stdout.split("\n").slice(1).join("\n")),
     },
+    ...p.pin.map((pre) => ({
+      hop: "tap",
+      id: `pinned-${pre}`,
+      title: `${pre} is looked up in table ${p.pinTable} first, and leaves by ${p.tap}`,
+      script: `ip -6 rule show to ${quote(pre)}; ip -6 route show table ${p.pinTable}`,
+      judge: (r: { stdout: string }) =>
+        new RegExp(`lookup ${p.pinTable}\\b`).test(r.stdout) &&
+        r.stdout.split("\n").some((l) => l.startsWith(`${pre} dev ${p.tap} `)),
+    })),
     addressesCheck(
       { hop: "tap", id: "addresses", title: `${p.tap} has ${p.addresses.join(", ")}` },
       p.tap,
@@ -95,9 +113,13 @@ export const tapBridge = defineRole({
       // an address removed behind our back: the unit stays "active" (a oneshot), so look
       command({
         run: script,
-        unless: p.addresses
-          .map((a) => `ip -o addr show dev ${quote(p.tap)} | grep -qF ${quote(` ${a} `)}`)
-          .join(" && "),
+        unless: [
+          ...p.addresses.map((a) => `ip -o addr show dev ${quote(p.tap)} | grep -qF ${quote(` ${a} `)}`),
+          ...p.pin.map(
+            (pre) =>
+              `ip -6 rule show to ${quote(pre)} | grep -q ${quote(`lookup ${p.pinTable}`)} && ip -6 route show table ${p.pinTable} ${quote(pre)} | grep -q ${quote(`dev ${p.tap}`)}`,
+          ),
+        ].join(" && "),
         affects: [keys.state("interface", p.tap)],
       }),
     ];

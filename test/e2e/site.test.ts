@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { edited } from "../support/files.js";
 import { hostWrites, onHost } from "../support/lab.js";
+import { attackTests } from "./attacks.js";
 import { faultTests } from "./faults.js";
 import { verifyTests } from "./verify-faults.js";
 
@@ -165,6 +166,9 @@ describe("the site on the lab", () => {
     const back = deploy("-i", "inventory/lab.yaml", "--tags", "radvd");
     expect(changed(back.doc)).toBe(2);
   });
+
+  // the site as an attacker sees it (issue 26): spoofing, ICMPv6 from outside, neighbour floods
+  attackTests();
 
   // promises 1 and 6 (issue 6), on the converged site
   faultTests();

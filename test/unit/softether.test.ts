@@ -190,6 +190,70 @@ describe("softetherChanges", () => {
     expect(p.commands).toContain("SecureNatDisable");
     expect(p.commands).toContain("BridgeCreate VPN /DEVICE:vpn /TAP:yes");
   });
+  it("reads the services a fresh server runs by default, and what a configuration turned off", () => {
+    expect(serverStateFromConfig("declare root\n{\n}\n").services).toEqual({
+      keepalive: true,
+      openvpn: true,
+      sstp: true,
+      udpPorts: [],
+      ddns: true,
+      natTraversal: true,
+      jsonRpc: true,
+    });
+    expect(state.services).toMatchObject({ udpPorts: [443, 992] });
+    const off = serverStateFromConfig(
+      "declare root\n{\ndeclare DDnsClient\n{\nbool Disabled true\n}\ndeclare ServerConfiguration\n{\nbool DisableJsonRpcWebApi true\nbool DisableNatTraversal true\nstring PortsUDP $\nbool UseKeepConnect false\ndeclare Proto\n{\ndeclare OpenVPN\n{\nbool Enabled false\n}\ndeclare SSTP\n{\nbool Enabled false\n}\n}\n}\n}\n",
+    );
+    expect(off.services).toEqual({
+      keepalive: false,
+      openvpn: false,
+      sstp: false,
+      udpPorts: [],
+      ddns: false,
+      natTraversal: false,
+      jsonRpc: false,
+    });
+  });
+  it("turns off the services and hub features the spec turns off, and deletes hubs nobody declared", () => {
+    const withDefault = serverStateFromConfig(
+      CONFIG.replace(
+        "\tdeclare VirtualHUB\n\t{\n",
+        "\tdeclare VirtualHUB\n\t{\n\t\tdeclare DEFAULT\n\t\t{\n\t\t\tbool Online true\n\t\t}\n",
+      ),
+    );
+    expect([...withDefault.hubs.keys()]).toEqual(["DEFAULT", "VPN"]);
+    const p = softetherChanges(
+      withDefault,
+      {
+        ...spec,
+        services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [] },
+        hubs: [{ ...spec.hubs[0]!, packetLog: false, enumerate: false }],
+      },
+      drawHub,
+    );
+    expect(p.whys).toEqual([
+      "stop the keepalive to keepalive.softether.org",
+      "disable OpenVPN",
+      "disable SSTP",
+      "UDP listeners: none",
+      "stop the packet log of hub VPN",
+      "stop listing hub VPN to anonymous clients",
+      "delete hub DEFAULT (not declared)",
+    ]);
+    expect(p.commands).toEqual([
+      "KeepDisable",
+      "ProtoOptionsSet OpenVPN /NAME:Enabled /VALUE:False",
+      "ProtoOptionsSet SSTP /NAME:Enabled /VALUE:False",
+      "PortsUDPSet 0",
+      "Hub VPN",
+      "LogDisable packet",
+      "SetEnumDeny",
+      "Hub",
+      "HubDelete DEFAULT",
+    ]);
+    // what the spec leaves out is left as it is
+    expect(softetherChanges(withDefault, { ...spec, hubs: undefined }, drawHub).commands).toEqual([]);
+  });
   it("refuses specs vpncmd would misread", () => {
     expect(checkSpec({ adminPassword: "has space", listeners: [443] }, reveal)).toEqual([
       "adminPassword: a SoftEther password must be 1-255 characters without spaces or double quotes",

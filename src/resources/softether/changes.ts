@@ -37,6 +37,7 @@ export function softetherChanges(
       commands.push(`ListenerCreate ${p}`);
     }
   }
+  serviceChanges(state, spec, whys, commands);
   for (const hub of spec.hubs ?? []) {
     const cur = state.hubs.get(hub.name.toUpperCase());
     const ctx: string[] = [];
@@ -59,6 +60,14 @@ export function softetherChanges(
       // a new hub has SecureNAT off already, but say so explicitly: it must never route
       if (cur || wantNat) hw.push(`${wantNat ? "enable" : "disable"} SecureNAT on ${hub.name}`);
       ctx.push(wantNat ? "SecureNatEnable" : "SecureNatDisable");
+    }
+    if (hub.packetLog !== undefined && (cur?.packetLog ?? true) !== hub.packetLog) {
+      hw.push(`${hub.packetLog ? "start" : "stop"} the packet log of hub ${hub.name}`);
+      ctx.push(`${hub.packetLog ? "LogEnable" : "LogDisable"} packet`);
+    }
+    if (hub.enumerate !== undefined && (cur?.enumerate ?? true) !== hub.enumerate) {
+      hw.push(`${hub.enumerate ? "list" : "stop listing"} hub ${hub.name} to anonymous clients`);
+      ctx.push(hub.enumerate ? "SetEnumAllow" : "SetEnumDeny");
     }
     if (hub.users) {
       for (const u of hub.users) {
@@ -145,6 +154,15 @@ export function softetherChanges(
       commands.push(`BridgeDelete ${b.hub} /DEVICE:${b.device}`);
     }
   }
+  if (spec.hubs) {
+    // exactly the declared hubs: DEFAULT and any other made behind our back go
+    const declared = new Set(spec.hubs.map((h) => h.name.toUpperCase()));
+    for (const [key, hub] of state.hubs)
+      if (!declared.has(key)) {
+        whys.push(`delete hub ${hub.name} (not declared)`);
+        commands.push(`HubDelete ${hub.name}`);
+      }
+  }
   if (listeners) {
     for (const p of state.listeners.filter((p) => !listeners.includes(p))) {
       whys.push(`remove listener TCP ${p}`);
@@ -152,4 +170,30 @@ export function softetherChanges(
     }
   }
   return { whys, commands };
+}
+
+/** Server-wide services: each one the spec names is set as it says. */
+function serviceChanges(state: ServerState, spec: SoftEtherSpec, whys: string[], commands: string[]): void {
+  const want = spec.services;
+  if (!want) return;
+  const have = state.services;
+  if (want.keepalive !== undefined && have.keepalive !== want.keepalive) {
+    whys.push(`${want.keepalive ? "start" : "stop"} the keepalive to keepalive.softether.org`);
+    commands.push(want.keepalive ? "KeepEnable" : "KeepDisable");
+  }
+  for (const [proto, on] of [
+    ["OpenVPN", want.openvpn],
+    ["SSTP", want.sstp],
+  ] as const)
+    if (on !== undefined && have[proto === "OpenVPN" ? "openvpn" : "sstp"] !== on) {
+      whys.push(`${on ? "enable" : "disable"} ${proto}`);
+      commands.push(`ProtoOptionsSet ${proto} /NAME:Enabled /VALUE:${on ? "True" : "False"}`);
+    }
+  if (want.udpPorts) {
+    const ports = [...want.udpPorts].sort((a, b) => a - b);
+    if (ports.join(",") !== have.udpPorts.join(",")) {
+      whys.push(`UDP listeners: ${ports.length ? ports.join(", ") : "none"}`);
+      commands.push(`PortsUDPSet ${ports.length ? ports.join(",") : "0"}`);
+    }
+  }
 }

@@ -58,6 +58,10 @@ export interface CascadeState {
 export interface HubState {
   name: string;
   online: boolean;
+  /** Every TCP connection logged to packet_log/ (on by default). */
+  packetLog: boolean;
+  /** Listed to anonymous clients that ask which hubs there are (on by default). */
+  enumerate: boolean;
   passwordHash?: string;
   secureNat: boolean;
   users: Map<string, UserState>;
@@ -70,8 +74,23 @@ export interface BridgeState {
   tap: boolean;
 }
 
+/** Server-wide services that answer or call out, as the configuration has them. */
+export interface ServicesState {
+  /** The keepalive to keepalive.softether.org (UseKeepConnect). */
+  keepalive: boolean;
+  openvpn: boolean;
+  sstp: boolean;
+  /** UDP listeners (PortsUDP), besides NAT traversal's. */
+  udpPorts: number[];
+  /** The dynamic DNS client (publishes the server under a softether.net name). */
+  ddns: boolean;
+  natTraversal: boolean;
+  jsonRpc: boolean;
+}
+
 export interface ServerState {
   adminPasswordHash: string;
+  services: ServicesState;
   listeners: number[];
   hubs: Map<string, HubState>; // keyed by upper-case name: SoftEther names are case-insensitive
   bridges: BridgeState[];
@@ -117,14 +136,33 @@ export function serverStateFromConfig(text: string): ServerState {
     hubs.set(name.toUpperCase(), {
       name,
       online: h.values.get("Online") === "true",
+      packetLog: h.children.get("LogSetting")?.values.get("SavePacketLog") !== "false",
+      enumerate: h.children.get("Option")?.values.get("NoEnum") !== "true",
       passwordHash: h.values.get("HashedPassword"),
       secureNat: h.children.get("SecureNAT")?.values.get("Disabled") === "false",
       users,
       cascades,
     });
   }
+  const server = root.children.get("ServerConfiguration");
+  const proto = server?.children.get("Proto");
+  // SoftEther's defaults where a value is absent (a seeded or abridged configuration)
+  const on = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v === "true");
   return {
-    adminPasswordHash: root.children.get("ServerConfiguration")?.values.get("HashedPassword") ?? "",
+    adminPasswordHash: server?.values.get("HashedPassword") ?? "",
+    services: {
+      keepalive: on(server?.values.get("UseKeepConnect"), true),
+      openvpn: on(proto?.children.get("OpenVPN")?.values.get("Enabled"), true),
+      sstp: on(proto?.children.get("SSTP")?.values.get("Enabled"), true),
+      udpPorts: (server?.values.get("PortsUDP") ?? "")
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map(Number)
+        .sort((a, b) => a - b),
+      ddns: !on(root.children.get("DDnsClient")?.values.get("Disabled"), false),
+      natTraversal: !on(server?.values.get("DisableNatTraversal"), false),
+      jsonRpc: !on(server?.values.get("DisableJsonRpcWebApi"), false),
+    },
     listeners,
     hubs,
     bridges,

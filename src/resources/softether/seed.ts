@@ -7,6 +7,8 @@ import { adminPasswordHash } from "./sha0.js";
 /** Where Debian's softether-vpnserver keeps its configuration (its unit's StateDirectory). */
 export const SOFTETHER_STATE_DIR = "/var/lib/softether";
 export const SOFTETHER_CONFIG = `${SOFTETHER_STATE_DIR}/vpn_server.config`;
+/** The addresses administration is accepted from (vpnserver's own file, beside its configuration). */
+export const SOFTETHER_ADMINIP = `${SOFTETHER_STATE_DIR}/adminip.txt`;
 
 export interface SeedOptions extends TaskOptions {
   adminPassword: Secret | string;
@@ -18,7 +20,7 @@ export interface SeedOptions extends TaskOptions {
  * The configuration a SoftEther server first starts with, in its own file format: the
  * administrator password's hash, only these listeners, no hub (no DEFAULT), and none of the
  * services that call out or answer the internet by default (dynamic DNS, the keepalive to
- * softether.org, NAT traversal, the JSON-RPC web API, the UDP listeners). vpnserver fills in
+ * softether.org, NAT traversal, the JSON-RPC web API, OpenVPN, MS-SSTP, the UDP listeners). vpnserver fills in
  * every other setting with its defaults at its first start and writes the file anew.
  */
 export function softetherSeedConfig(o: SeedOptions): Secret {
@@ -51,6 +53,17 @@ export function softetherSeedConfig(o: SeedOptions): Secret {
     `\t\tbyte HashedPassword ${adminPasswordHash(reveal(o.adminPassword))}`,
     "\t\tstring PortsUDP $",
     "\t\tbool UseKeepConnect false",
+    "\t\tdeclare Proto",
+    "\t\t{",
+    "\t\t\tdeclare OpenVPN",
+    "\t\t\t{",
+    "\t\t\t\tbool Enabled false",
+    "\t\t\t}",
+    "\t\t\tdeclare SSTP",
+    "\t\t\t{",
+    "\t\t\t\tbool Enabled false",
+    "\t\t\t}",
+    "\t\t}",
     "\t}",
     "\tdeclare VirtualHUB",
     "\t{",
@@ -71,6 +84,15 @@ export function softetherSeedConfig(o: SeedOptions): Secret {
 export function softetherSeed(o: SeedOptions): Task[] {
   return [
     directory({ path: SOFTETHER_STATE_DIR, tags: o.tags }),
+    // administration from the host itself only (vpncmd on localhost): checked at every admin
+    // login, so the password alone no longer opens the server to the internet or the home LAN
+    file({
+      path: SOFTETHER_ADMINIP,
+      content: "127.0.0.1\n::1\n",
+      mode: "0600",
+      owner: "root",
+      tags: o.tags,
+    }),
     file({
       path: SOFTETHER_CONFIG,
       content: softetherSeedConfig(o),

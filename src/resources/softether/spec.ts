@@ -19,6 +19,10 @@ export interface CascadeSpec {
 
 export interface HubSpec {
   name: string;
+  /** Log every TCP connection to the hub's packet_log/ (SoftEther's default: on). Left as it is when not given. */
+  packetLog?: boolean;
+  /** List the hub to anonymous clients that ask (SoftEther's default: on). Left as it is when not given. */
+  enumerate?: boolean;
   /** Hub administrator password; a random one is set when omitted. */
   password?: Secret | string;
   secureNat?: boolean;
@@ -35,12 +39,25 @@ export interface BridgeSpec {
   tap?: boolean;
 }
 
+/** Server-wide services; each is left as it is when not given. */
+export interface ServicesSpec {
+  /** The keepalive connection to keepalive.softether.org every 50 s. */
+  keepalive?: boolean;
+  /** OpenVPN and MS-SSTP on the TCP listeners (and OpenVPN on UDP). */
+  openvpn?: boolean;
+  sstp?: boolean;
+  /** Exactly these UDP listeners ([] none). */
+  udpPorts?: number[];
+}
+
 export interface SoftEtherSpec {
   adminPassword: Secret | string;
+  services?: ServicesSpec;
   /** The listener vpncmd uses on localhost. */
   adminPort?: number;
   /** Exactly these TCP listeners. */
   listeners?: number[];
+  /** Exactly these hubs: any other (DEFAULT included) is deleted. */
   hubs?: HubSpec[];
   /** Exactly these local bridges. */
   bridges?: BridgeSpec[];
@@ -69,7 +86,7 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
   const port = spec.adminPort ?? 5555;
   if (spec.listeners && !spec.listeners.includes(port))
     out.push(`listeners must include the admin port ${port}, or vpncmd loses its way in`);
-  for (const l of spec.listeners ?? [])
+  for (const l of [...(spec.listeners ?? []), ...(spec.services?.udpPorts ?? [])])
     if (!Number.isInteger(l) || l < 1 || l > 65535) out.push(`listener ${l} is not a port`);
   for (const h of spec.hubs ?? []) {
     if (!NAME.test(h.name)) out.push(`hub "${h.name}" is not a valid hub name`);

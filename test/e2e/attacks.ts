@@ -1,0 +1,121 @@
+// The site as an attacker sees it (issue 26), on the converged site lab: each attack is made
+// the way the review made it (scapy from inet, a host on the home LAN) and must fail. Each has a
+// control that the same path works for a packet that is allowed, so a drop is not an accident
+// of the lab. Imported by site.test.ts, after the site converged.
+import { expect, it } from "vitest";
+import { labExec } from "../../src/lab/lab.js";
+import { onHost } from "../support/lab.js";
+
+const HOME = "2001:db8:0:8964:8964:";
+const VM1 = `${HOME}:10`;
+const VM2 = `${HOME}:11`;
+const INET6 = "2001:db8:ffff::10";
+const INET4 = "172.30.0.10";
+
+/** Send packets with scapy from a host (a Python list expression; layer 3, routed as the host routes). */
+function send(host: string, packets: string): void {
+  const r = labExec(host, ["python3", "-c", `from scapy.all import *\npkts = ${packets}\nsend(pkts, verbose=0)\n`], {
+    capture: true,
+  });
+  if (r.code !== 0) throw new Error(`scapy on ${host}: ${r.stderr}`);
+}
+
+/**
+ * What `host` receives on `iface` matching a tcpdump filter while `act` runs: the number of
+ * packets. The capture runs in a transient unit; it is ready before `act` starts.
+ */
+async function captured(host: string, iface: string, filter: string, act: () => void): Promise<number> {
+  const out = `/run/hcd-capture-${iface}.out`;
+  onHost(host, `rm -f ${out}; systemctl stop hcd-capture 2>/dev/null; true`);
+  labExec(host, [
+    "systemd-run",
+    "--quiet",
+    "--unit=hcd-capture",
+    "--collect",
+    "sh",
+    "-c",
+    `exec tcpdump -l -n -i ${iface} ${filter} > ${out} 2>${out}.err`,
+  ]);
+  for (let i = 0; i < 50 && !/listening on/.test(onHost(host, `cat ${out}.err 2>/dev/null; true`)); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  act();
+  await new Promise((r) => setTimeout(r, 1500));
+  onHost(host, "systemctl stop hcd-capture 2>/dev/null; true");
+  const lines = onHost(host, `cat ${out}; rm -f ${out} ${out}.err`).split("\n").filter(Boolean);
+  return lines.length;
+}
+
+export function attackTests(): void {
+  it("anti-spoofing from outside: a packet from inet with a home source never reaches a VM (its true source does)", async () => {
+    const echo = (src: string, id: number) => `[IPv6(src="${src}", dst="${VM1}")/ICMPv6EchoRequest(id=${id})]`;
+    const filter = "'icmp6 and ip6[40] == 128'";
+    // control: the same echo from inet's own address arrives
+    expect(await captured("vm1", "eth0", filter, () => send("inet", echo(INET6, 1)))).toBe(1);
+    // from another VM's address, and from the gateway's (the tap's) own
+    expect(await captured("vm1", "eth0", filter, () => send("inet", echo(VM2, 2)))).toBe(0);
+    expect(await captured("vm1", "eth0", filter, () => send("inet", echo(`${HOME}:1`, 3)))).toBe(0);
+  });
+
+  it("anti-spoofing from home: only the declared hosts' own sources leave through the VPS", async () => {
+    const filter = "'udp port 9999'";
+    const to6 = (src: string) => `[IPv6(src="${src}", dst="${INET6}")/UDP(sport=9999, dport=9999)/Raw(b"x")]`;
+    const to4 = (src: string) => `[IP(src="${src}", dst="${INET4}")/UDP(sport=9999, dport=9999)/Raw(b"x")]`;
+    // control: vm1's own addresses get out (IPv4 masqueraded)
+    expect(await captured("inet", "eth0", filter, () => send("vm1", to6(VM1)))).toBe(1);
+    expect(await captured("inet", "eth0", filter, () => send("vm1", to4("10.89.64.10")))).toBe(1);
+    // a third party's address, the VPS's own uplink address, an undeclared home address,
+    // un-NATed private IPv4 from outside the tap's subnet
+    for (const src of ["2001:db8:ffff::99", "2001:db8:0:8964::2", `${HOME}:99`])
+      expect(await captured("inet", "eth0", filter, () => send("vm1", to6(src))), src).toBe(0);
+    expect(await captured("inet", "eth0", filter, () => send("vm1", to4("192.168.77.5")))).toBe(0);
+  });
+
+  it("ICMPv6 from outside: a router advertisement from inet never reaches a VM", async () => {
+    const ra = `[IPv6(src="${INET6}", dst="${VM1}")/ICMPv6ND_RA(routerlifetime=1800)/ICMPv6NDOptPrefixInfo(prefix="2001:db8:bad::", prefixlen=64)]`;
+    expect(await captured("vm1", "eth0", "'icmp6 and ip6[40] == 134'", () => send("inet", ra))).toBe(0);
+  });
+
+  it("a router advertisement from another station on the provider's link cannot take the home prefix", async () => {
+    // another tenant on the VPS's link: a PIO for a part of the home prefix (on-link) and an RIO
+    // for all of it, from a link-local address that is not the provider's router
+    const ra = [
+      'Ether(dst="33:33:00:00:00:01")',
+      'IPv6(src="fe80::bad:1", dst="ff02::1", hlim=255)',
+      "ICMPv6ND_RA(routerlifetime=0)",
+      `ICMPv6NDOptPrefixInfo(prefix="${HOME}:", prefixlen=80, L=1, A=0, validlifetime=60, preferredlifetime=60)`,
+      `ICMPv6NDOptRouteInfo(prefix="${HOME}:", plen=78, prf=1, rtlifetime=60)`,
+    ].join("/");
+    const r = labExec(
+      "upstream",
+      ["python3", "-c", `from scapy.all import *\nsendp([${ra}], iface="eth-vps", verbose=0)\n`],
+      { capture: true },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    try {
+      // the RA was taken: the main table has its route for a part of the home prefix, by the uplink
+      let main = "";
+      for (let i = 0; i < 30 && !/enp1s0/.test(main); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        main = onHost("vps", `ip -6 route show ${HOME}:/80; ip -6 route show ${HOME}:/78 proto ra`);
+      }
+      expect(main, "the RA did not reach the VPS's routing table: the attack was not made").toMatch(/dev enp1s0/);
+      // and yet the home prefix leaves by the tap, and inet still reaches vm1
+      expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev tap_vpn /);
+      expect(onHost("inet", `ping -6 -c 1 -W 3 ${VM1} >/dev/null && echo ok`, true).trim()).toBe("ok");
+    } finally {
+      onHost(
+        "vps",
+        `ip -6 route del ${HOME}:/80 dev enp1s0 2>/dev/null; ip -6 route del ${HOME}:/78 dev enp1s0 proto ra 2>/dev/null; true`,
+      );
+    }
+  });
+
+  it("pings to random home addresses add no neighbour entries on the VPS and no solicitations at home", async () => {
+    const count = () => Number(onHost("vps", "ip -6 neigh show | wc -l").trim());
+    const before = count();
+    const pings = `[IPv6(src="${INET6}", dst="${HOME}%x::%x" % (0x100 + i, i + 1))/ICMPv6EchoRequest() for i in range(100)]`;
+    const ns = await captured("vm1", "eth0", "'icmp6 and ip6[40] == 135'", () => send("inet", pings));
+    expect(ns).toBeLessThan(5); // (the real VMs' own neighbour traffic, at most)
+    expect(count() - before).toBeLessThan(5);
+  });
+}
