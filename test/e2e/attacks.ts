@@ -2,6 +2,7 @@
 // the way the review made it (scapy from inet, a host on the home LAN) and must fail. Each has a
 // control that the same path works for a packet that is allowed, so a drop is not an accident
 // of the lab. Imported by site.test.ts, after the site converged.
+import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { labExec } from "../../src/lab/lab.js";
 import { onHost } from "../support/lab.js";
@@ -108,6 +109,38 @@ export function attackTests(): void {
         `ip -6 route del ${HOME}:/80 dev enp1s0 2>/dev/null; ip -6 route del ${HOME}:/78 dev enp1s0 proto ra 2>/dev/null; true`,
       );
     }
+  });
+
+  it("the home gateway: SoftEther's admin port is closed from its WAN, SSH open; no address on the bridged NIC", () => {
+    const probe = (port: number) =>
+      onHost("upstream", `nc -z -w 2 172.29.0.2 ${port} && echo open || echo closed`, true).trim();
+    expect(probe(22)).toBe("open"); // control: the filter lets SSH in
+    expect(probe(5555)).toBe("closed");
+    expect(probe(443)).toBe("closed");
+    // the home LAN has no address of the gateway to reach: no IPv6 (not even link-local) on eth1
+    expect(onHost("homegw", "ip -6 addr show dev eth1")).toBe("");
+    expect(onHost("homegw", "nft list table inet homecloud-gw")).toMatch(/iifname "eth1" drop/);
+  });
+
+  it("SoftEther administration from the internet is refused, even with the password", () => {
+    const pw = readFileSync("/var/lib/homecloud-lab/secrets/vpn_admin_password", "utf8").trim();
+    const out = labExec(
+      "inet",
+      ["sh", "-c", "timeout 10 vpncmd 172.31.0.2:443 /SERVER /CSV /CMD HubList; echo rc=$?"],
+      {
+        input: `${pw}\n`,
+        capture: true,
+      },
+    ).stdout;
+    expect(out).not.toMatch(/^VPN,Online/m);
+    expect(out).toMatch(/rc=[1-9]/);
+    // control: on the VPS itself the same password works
+    expect(
+      labExec("vps", ["sh", "-c", "timeout 10 vpncmd localhost:5555 /SERVER /CSV /CMD HubList"], {
+        input: `${pw}\n`,
+        capture: true,
+      }).stdout,
+    ).toMatch(/^VPN,Online/m);
   });
 
   it("pings to random home addresses add no neighbour entries on the VPS and no solicitations at home", async () => {
