@@ -18,6 +18,14 @@ export const softetherServer = defineRole({
     hub: z.string().regex(/^[A-Za-z0-9_-]{1,11}$/, "1-11 letters, digits, _ or - (the tap is tap_<hub>)"),
     hubPassword: zSecret.optional(),
     users: z.array(z.object({ name: z.string().min(1), password: zSecret })).min(1),
+    /**
+     * The policy of every user (they are the home gateways' cascades): one session at a time,
+     * so a second client with the same password is refused while the cascade is up; no router
+     * advertisements and no DHCP server from that side into the hub.
+     */
+    userPolicy: z
+      .record(z.string(), z.union([z.number().int().min(0), z.boolean()]))
+      .default({ MultiLogins: 1, RAFilter: true, DHCPNoServer: true, DHCPv6NoServer: true }),
     /** TCP listeners; the admin port (5555) must stay among them. */
     listeners: z.array(z.number().int().min(1).max(65535)).default([443, 5555]),
   }),
@@ -60,7 +68,7 @@ export const softetherServer = defineRole({
           name: p.hub,
           password: p.hubPassword,
           secureNat: false,
-          users: p.users,
+          users: p.users.map((u) => ({ ...u, policy: p.userPolicy })),
           packetLog: false,
           enumerate: false,
         },

@@ -73,14 +73,18 @@ export function attackTests(): void {
 
   it("ICMPv6 from outside: a router advertisement from inet never reaches a VM", async () => {
     const ra = `[IPv6(src="${INET6}", dst="${VM1}")/ICMPv6ND_RA(routerlifetime=1800)/ICMPv6NDOptPrefixInfo(prefix="2001:db8:bad::", prefixlen=64)]`;
-    expect(await captured("vm1", "eth0", "'icmp6 and ip6[40] == 134'", () => send("inet", ra))).toBe(0);
+    const from = (type: number) => `'icmp6 and ip6[40] == ${type} and src ${INET6}'`;
+    // control: an echo request from inet arrives
+    const echo = `[IPv6(src="${INET6}", dst="${VM1}")/ICMPv6EchoRequest(id=7)]`;
+    expect(await captured("vm1", "eth0", from(128), () => send("inet", echo))).toBe(1);
+    expect(await captured("vm1", "eth0", from(134), () => send("inet", ra))).toBe(0);
   });
 
   it("a router advertisement from another station on the provider's link cannot take the home prefix", async () => {
     // another tenant on the VPS's link: a PIO for a part of the home prefix (on-link) and an RIO
     // for all of it, from a link-local address that is not the provider's router
     const ra = [
-      'Ether(dst="33:33:00:00:00:01")',
+      'Ether(src="02:00:00:00:0b:ad", dst="33:33:00:00:00:01")',
       'IPv6(src="fe80::bad:1", dst="ff02::1", hlim=255)',
       "ICMPv6ND_RA(routerlifetime=0)",
       `ICMPv6NDOptPrefixInfo(prefix="${HOME}:", prefixlen=80, L=1, A=0, validlifetime=60, preferredlifetime=60)`,
@@ -103,12 +107,16 @@ export function attackTests(): void {
       // and yet the home prefix leaves by the tap, and inet still reaches vm1
       expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev tap_vpn /);
       expect(onHost("inet", `ping -6 -c 1 -W 3 ${VM1} >/dev/null && echo ok`, true).trim()).toBe("ok");
+      // without the pin (its policy rule removed) the same RA would have taken vm1's traffic
+      onHost("vps", `ip -6 rule del to ${HOME}:/78 lookup 200`);
+      expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev enp1s0 /);
     } finally {
       onHost(
         "vps",
-        `ip -6 route del ${HOME}:/80 dev enp1s0 2>/dev/null; ip -6 route del ${HOME}:/78 dev enp1s0 proto ra 2>/dev/null; true`,
+        `ip -6 route del ${HOME}:/80 dev enp1s0 2>/dev/null; ip -6 route del ${HOME}:/78 dev enp1s0 proto ra 2>/dev/null; /usr/local/lib/homecloud/tap-up-tap_vpn`,
       );
     }
+    expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev tap_vpn /);
   });
 
   it("the home gateway: SoftEther's admin port is closed from its WAN, SSH open; no address on the bridged NIC", () => {
@@ -142,6 +150,49 @@ export function attackTests(): void {
       }).stdout,
     ).toMatch(/^VPN,Online/m);
   });
+
+  it("a second client with the home user's password is refused while the cascade is up", async () => {
+    const pw = readFileSync("/var/lib/homecloud-lab/secrets/vpn_home_password", "utf8").trim();
+    // the attacker: a SoftEther of its own on inet, cascading to the VPS hub as "home"
+    onHost("inet", "rm -rf /var/lib/softether; systemctl start softether-vpnserver");
+    const vpncmd = (commands: string) =>
+      labExec(
+        "inet",
+        [
+          "sh",
+          "-c",
+          'f=$(mktemp); cat > "$f"; timeout 20 vpncmd localhost:5555 /SERVER /PASSWORD: /CSV /IN:"$f" </dev/null; rm -f "$f"',
+        ],
+        { input: commands, capture: true },
+      ).stdout.replace(/\r/g, "");
+    try {
+      for (let i = 0; i < 50 && !/^DEFAULT,/m.test(vpncmd("HubList\n")); i++)
+        await new Promise((r) => setTimeout(r, 200));
+      vpncmd(
+        `Hub DEFAULT\nCascadeCreate rogue /SERVER:172.31.0.2:443 /HUB:VPN /USERNAME:home\nCascadePasswordSet rogue /PASSWORD:${pw} /TYPE:standard\nCascadeOnline rogue\n`,
+      );
+      let status = "";
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        status = vpncmd("Hub DEFAULT\nCascadeStatusGet rogue\n");
+        expect(status, "the rogue cascade got in").not.toMatch(/^Session Status,.*Established/m);
+      }
+      // it tried (and the server said why), and the real cascade stayed up
+      expect(status).toMatch(/^Session Status,/m);
+      const home = labExec(
+        "homegw",
+        [
+          "sh",
+          "-c",
+          "timeout 20 vpncmd localhost:5555 /SERVER /ADMINHUB:HOME /CSV /CMD CascadeStatusGet vps </etc/homecloud/cascade-watchdog.password",
+        ],
+        { capture: true },
+      ).stdout;
+      expect(home).toMatch(/^Session Status,.*Established/m);
+    } finally {
+      onHost("inet", "systemctl stop softether-vpnserver; rm -rf /var/lib/softether; true");
+    }
+  }, 120_000);
 
   it("pings to random home addresses add no neighbour entries on the VPS and no solicitations at home", async () => {
     const count = () => Number(onHost("vps", "ip -6 neigh show | wc -l").trim());

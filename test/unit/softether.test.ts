@@ -254,6 +254,26 @@ describe("softetherChanges", () => {
     // what the spec leaves out is left as it is
     expect(softetherChanges(withDefault, { ...spec, hubs: undefined }, drawHub).commands).toEqual([]);
   });
+  it("sets the policy items a user's spec names, and only those that differ", () => {
+    const withPolicy = serverStateFromConfig(
+      CONFIG.replace(
+        "HojyYrp1eNEZ5O33WG4bYNCbIEU=\n\t\t\t\t\t\tuint AuthType 1\n",
+        "HojyYrp1eNEZ5O33WG4bYNCbIEU=\n\t\t\t\t\t\tuint AuthType 1\n\t\t\t\t\t\tdeclare Policy\n\t\t\t\t\t\t{\n\t\t\t\t\t\t\tuint MultiLogins 1\n\t\t\t\t\t\t\tbool RAFilter false\n\t\t\t\t\t\t}\n",
+      ),
+    );
+    expect(withPolicy.hubs.get("VPN")!.users.get("alice")!.policy?.get("MultiLogins")).toBe("1");
+    const users = [{ name: "alice", password: secret("alicepw"), policy: { MultiLogins: 1, RAFilter: true } }];
+    const p = softetherChanges(withPolicy, { ...spec, hubs: [{ ...spec.hubs[0]!, users }] }, drawHub);
+    expect(p.commands).toEqual(["Hub VPN", "UserPolicySet alice /NAME:RAFilter /VALUE:yes", "Hub"]);
+    expect(p.whys).toEqual(["set policy RAFilter = true of user alice on VPN"]);
+    // a user without a policy of its own gets every item named
+    expect(softetherChanges(state, { ...spec, hubs: [{ ...spec.hubs[0]!, users }] }, drawHub).commands).toEqual([
+      "Hub VPN",
+      "UserPolicySet alice /NAME:MultiLogins /VALUE:1",
+      "UserPolicySet alice /NAME:RAFilter /VALUE:yes",
+      "Hub",
+    ]);
+  });
   it("refuses specs vpncmd would misread", () => {
     expect(checkSpec({ adminPassword: "has space", listeners: [443] }, reveal)).toEqual([
       "adminPassword: a SoftEther password must be 1-255 characters without spaces or double quotes",

@@ -83,6 +83,14 @@ export function softetherChanges(
           hw.push(`set the password of user ${u.name} on ${hub.name}`);
           ctx.push(`UserPasswordSet ${u.name} /PASSWORD:${pw}`);
         }
+        for (const [item, value] of Object.entries(u.policy ?? {})) {
+          const want = typeof value === "boolean" ? String(value) : String(value);
+          if (have?.policy?.get(item) === want) continue;
+          hw.push(`set policy ${item} = ${value} of user ${u.name} on ${hub.name}`);
+          ctx.push(
+            `UserPolicySet ${u.name} /NAME:${item} /VALUE:${typeof value === "boolean" ? (value ? "yes" : "no") : value}`,
+          );
+        }
       }
       for (const [name] of cur?.users ?? []) {
         if (!hub.users.some((u) => u.name.toLowerCase() === name)) {

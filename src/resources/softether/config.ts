@@ -43,6 +43,8 @@ export function parseConfigTree(text: string): ConfigNode {
 export interface UserState {
   authType: number;
   passwordHash?: string;
+  /** The user's own policy items as the configuration has them (absent: no policy of its own). */
+  policy?: Map<string, string>;
 }
 
 export interface CascadeState {
@@ -113,9 +115,11 @@ export function serverStateFromConfig(text: string): ServerState {
   for (const [name, h] of kids(root.children.get("VirtualHUB"))) {
     const users = new Map<string, UserState>();
     for (const [uname, u] of kids(h.children.get("SecurityAccountDatabase")?.children.get("UserList"))) {
+      const policy = u.children.get("Policy")?.values;
       users.set(uname.toLowerCase(), {
         authType: Number(u.values.get("AuthType") ?? 0),
         passwordHash: u.values.get("AuthPassword"),
+        ...(policy ? { policy } : {}),
       });
     }
     const cascades = new Map<string, CascadeState>();

@@ -1,8 +1,13 @@
 import type { Secret } from "../../secrets.js";
 
+/** SoftEther security policy items of a user (vpncmd PolicyList), e.g. { MultiLogins: 1, RAFilter: true }. */
+export type PolicySpec = Record<string, number | boolean>;
+
 export interface UserSpec {
   name: string;
   password: Secret | string;
+  /** These policy items of the user's own policy; items not named keep their values. */
+  policy?: PolicySpec;
 }
 
 export interface CascadeSpec {
@@ -93,6 +98,9 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
     pw(`hub ${h.name} password`, h.password);
     for (const u of h.users ?? []) {
       if (!NAME.test(u.name)) out.push(`user "${u.name}" is not a valid user name`);
+      for (const [k, v] of Object.entries(u.policy ?? {}))
+        if (!/^[A-Za-z0-9]{1,64}$/.test(k) || (typeof v === "number" && (!Number.isInteger(v) || v < 0)))
+          out.push(`user ${u.name}: policy ${k}: ${v} is not a policy item and value`);
       pw(`user ${u.name} password`, u.password);
     }
     for (const c of h.cascades ?? []) {
