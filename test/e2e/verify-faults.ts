@@ -104,6 +104,20 @@ const FAULTS: Array<{ name: string; hop: string; host: string; script: () => str
       "ip addr del 2001:db8:0:8964:8964::11/78 dev eth0 && ip addr add 2001:db8:0:8964:8964::99/78 dev eth0",
   },
   {
+    // issue 26: before, --check said 0 changed and verify passed with a second way in
+    name: "a rogue hub with SecureNAT and a user, made with admin access",
+    hop: "softether",
+    host: "vps",
+    script: () =>
+      `f=$(mktemp); printf 'HubCreate ROGUE /PASSWORD:rogue-hub-pw\\nHub ROGUE\\nSecureNatEnable\\nUserCreate eve /GROUP:none /REALNAME:none /NOTE:none\\nUserPasswordSet eve /PASSWORD:eve-pw-1\\n' > "$f"; printf '%s\\n' '${admin("vpn_admin_password")}' | vpncmd localhost:5555 /SERVER /CSV /IN:"$f" >/dev/null; rm -f "$f"`,
+  },
+  {
+    name: "the home prefix's pin to the tap removed (its policy rule deleted)",
+    hop: "tap",
+    host: "vps",
+    script: () => "ip -6 rule del to 2001:db8:0:8964:8964::/78 lookup 200",
+  },
+  {
     name: "the firewall table replaced by an empty one",
     hop: "firewall",
     host: "vps",
