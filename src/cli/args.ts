@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { InputError, type Problem } from "../errors.js";
+import { BECOME_OPTIONS, type BecomeArgs } from "./become-options.js";
 import { VAULT_OPTIONS, type VaultArgs } from "./vault-options.js";
 
 export interface RunArgs {
@@ -7,6 +8,7 @@ export interface RunArgs {
   /** -i, as often as given (files or folders, merged in order); none: ansible.cfg's, else inventory/hosts.yaml. */
   inventories?: string[];
   vault: VaultArgs;
+  become: BecomeArgs;
   check: boolean;
   diff: boolean;
   tags?: string[];
@@ -53,6 +55,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     {
       inventory: { type: "string", short: "i", multiple: true },
       ...VAULT_OPTIONS,
+      ...BECOME_OPTIONS,
       check: { type: "boolean", short: "C" },
       diff: { type: "boolean", short: "D" },
       tags: { type: "string", short: "t", multiple: true },
@@ -98,6 +101,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       "vault-id": v["vault-id"],
       "ask-vault-pass": v["ask-vault-pass"],
     },
+    become: { become: v.become, "become-user": v["become-user"], "ask-become-pass": v["ask-become-pass"] },
     check: !!v.check,
     diff: !!v.diff,
     tags: v.tags?.flatMap(list),

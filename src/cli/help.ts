@@ -25,6 +25,9 @@ Options:
       --list-tasks         print each host's tasks too
   -f, --forks N            hosts converged at once (default 20)
       --json               one JSON document on stdout instead of progress
+  -b, --become             run every host's scripts through sudo (as ansible_become: true)
+      --become-user USER   sudo -u USER (default root; implies --become)
+  -K, --ask-become-pass    ask the sudo password once, on the terminal (implies --become)
       --accept-new-host-keys  record keys of hosts seen for the first time (never a changed key)
       --timeout SECONDS    SSH connect timeout (default 10)
       --lock-timeout SECONDS  wait for a host that another run is converging (default: refuse)

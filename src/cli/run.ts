@@ -1,3 +1,4 @@
+import { becomeFrom } from "./become-options.js";
 import { dirname } from "node:path";
 import { projectInventory } from "./project.js";
 import { loadPlaybook } from "../playbook/load.js";
@@ -48,6 +49,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(forPerson(listing(args.playbook, plays, args.listTasks)));
     return 0;
   }
+  // -K asks before the progress display takes the terminal
+  const become = await becomeFrom(args.become);
   const tty = !!process.stdout.isTTY && !process.env.CI;
   let reporter: Reporter = silentReporter;
   if (!args.json) {
@@ -84,6 +87,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     privateKeyPath: cfg?.privateKeyFile,
     acceptNewHostKeys: args.acceptNewHostKeys,
     timeoutMs: args.timeoutMs,
+    become,
     lockTimeoutSeconds: args.lockTimeoutSeconds,
     reporter,
     interrupted: () => interrupted,

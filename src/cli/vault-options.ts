@@ -1,6 +1,7 @@
 import { InputError, type Problem } from "../errors.js";
 import { passwordFromFile, type VaultKeys } from "../inventory/vault-keys.js";
 import { Secret } from "../secrets.js";
+import { askHidden } from "./prompt.js";
 import type { AnsibleConfig } from "./ansible-cfg.js";
 
 /** The vault options, as ansible-playbook has them. */
@@ -41,53 +42,23 @@ export async function vaultKeysFrom(v: VaultArgs, cfg?: AnsibleConfig, env = pro
     if (source === "prompt")
       keys.push({
         label,
-        password: await prompt(`Vault password${label ? ` (${label})` : ""}: `, problems),
+        password: await vaultPrompt(`Vault password${label ? ` (${label})` : ""}: `, problems),
         from: `${label ? label + "@" : ""}prompt`,
       });
     else fromFile(source, "--vault-id", label);
   }
   for (const f of v["vault-password-file"] ?? []) fromFile(f, "--vault-password-file");
-  if (v["ask-vault-pass"]) keys.push({ password: await prompt("Vault password: ", problems), from: "the prompt" });
+  if (v["ask-vault-pass"]) keys.push({ password: await vaultPrompt("Vault password: ", problems), from: "the prompt" });
   if (env.ANSIBLE_VAULT_PASSWORD_FILE) fromFile(env.ANSIBLE_VAULT_PASSWORD_FILE, "ANSIBLE_VAULT_PASSWORD_FILE");
   if (cfg?.vaultPasswordFile) fromFile(cfg.vaultPasswordFile, `${cfg.file} vault_password_file`);
   if (problems.length) throw new InputError(problems);
   return keys;
 }
 
-/** Ask on the terminal without echo; no terminal is a refusal, not a hang. */
-async function prompt(question: string, problems: Problem[]): Promise<string> {
-  if (!process.stdin.isTTY) {
-    problems.push({
-      field: "--ask-vault-pass",
-      message: "no terminal to ask the vault password on",
-      hint: "give --vault-password-file FILE instead",
-    });
-    return "";
-  }
-  process.stderr.write(question);
-  const stdin = process.stdin;
-  stdin.setRawMode(true);
-  stdin.resume();
-  const answer = await new Promise<string>((resolve) => {
-    let text = "";
-    const onData = (d: Buffer) => {
-      for (const c of d.toString("utf8")) {
-        if (c === "\r" || c === "\n") return done(text);
-        if (c === "\u0003") return done(undefined);
-        if (c === "\u007f") text = text.slice(0, -1);
-        else text += c;
-      }
-    };
-    const done = (t: string | undefined) => {
-      stdin.off("data", onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      process.stderr.write("\n");
-      if (t === undefined) process.exit(130);
-      resolve(t);
-    };
-    stdin.on("data", onData);
-  });
-  new Secret(answer, "vault password");
-  return answer;
-}
+const vaultPrompt = (question: string, problems: Problem[]) =>
+  askHidden(question, problems, {
+    field: "--ask-vault-pass",
+    message: "no terminal to ask the vault password on",
+    hint: "give --vault-password-file FILE instead",
+    label: "vault password",
+  }).then((s) => s.reveal());

@@ -6,6 +6,7 @@ import { checkLine, verifyJson, verifyText } from "../verify/report.js";
 import { runVerify } from "../verify/run.js";
 import { parseCommandLine } from "./args.js";
 import { projectInventory } from "./project.js";
+import { BECOME_OPTIONS, becomeFrom } from "./become-options.js";
 import { VAULT_OPTIONS } from "./vault-options.js";
 
 const USAGE = "usage: deploy verify PLAYBOOK [-i INVENTORY] [--limit PATTERN] [--json] [-v]";
@@ -22,6 +23,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       timeout: { type: "string" },
       "accept-new-host-keys": { type: "boolean" },
       ...VAULT_OPTIONS,
+      ...BECOME_OPTIONS,
     },
     USAGE,
   );
@@ -41,6 +43,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     playbookFile: playbook,
     acceptNewHostKeys: values["accept-new-host-keys"],
     timeoutMs: timeout * 1000,
+    become: await becomeFrom(values),
     user: cfg?.remoteUser,
     privateKeyPath: cfg?.privateKeyFile,
     progress: live ? (r) => process.stderr.write(forPerson(checkLine(r)) + "\n") : undefined,

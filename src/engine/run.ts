@@ -1,6 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { DeployError, InputError, formatError, isDeployError } from "../errors.js";
-import { resolveTargets } from "../inventory/connection.js";
+import { type BecomeOverrides, resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Playbook } from "../playbook/define.js";
 import { SshPool } from "../transport/connect.js";
@@ -17,6 +17,8 @@ export interface RunOptions extends Selection {
   forks?: number;
   acceptNewHostKeys?: boolean;
   timeoutMs?: number;
+  /** -b, --become-user, -K: above every host's own become variables. */
+  become?: BecomeOverrides;
   reporter?: Reporter;
   /** Becomes true on Ctrl-C: no new remote script starts after it. */
   interrupted?: () => boolean;
@@ -50,6 +52,7 @@ export function prepareRun<P>(
   const { targets, problems } = resolveTargets(inv, names, {
     acceptNewHostKeys: opts.acceptNewHostKeys,
     timeoutMs: opts.timeoutMs,
+    become: opts.become,
     user: opts.user,
     privateKeyPath: opts.privateKeyPath,
   });

@@ -18,6 +18,8 @@ const KNOWN = new Set([
   "ansible_become_password",
   "ansible_become_pass",
   "ansible_become_method",
+  "ansible_become_user",
+  "ansible_become_exe",
   "ansible_connection",
   "ansible_password",
   "ansible_python_interpreter", // harmless: we need no Python on hosts
@@ -36,6 +38,14 @@ export interface TargetOptions {
   /** ansible.cfg's remote_user and private_key_file: below the inventory's, above ~/.ssh/config. */
   user?: string;
   privateKeyPath?: string;
+  /** The command line's -b, --become-user and -K: above every host's variables, as in Ansible. */
+  become?: BecomeOverrides;
+}
+
+export interface BecomeOverrides {
+  become?: boolean;
+  user?: string;
+  password?: Secret;
 }
 
 function expand(p: string, base: string): string {
@@ -185,6 +195,21 @@ export function resolveTargets(
           message: "ansible_become_password must be a string or a secret (!env NAME)",
         });
     }
+    const becomeUserOf = (): { becomeUser?: string } => {
+      const u = opts.become?.user ?? str("ansible_become_user");
+      if (u === undefined) return {};
+      if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(u)) {
+        problems.push({
+          ...at(h, "ansible_become_user"),
+          message: `become user "${u}" is not a user name`,
+        });
+        return {};
+      }
+      return { becomeUser: u };
+    };
+    const exe = str("ansible_become_exe");
+    if (exe !== undefined && !/^[A-Za-z0-9_./-]+$/.test(exe))
+      problems.push({ ...at(h, "ansible_become_exe"), message: `"${exe}" is not a command (a path or a name)` });
     let timeoutMs = opts.timeoutMs ?? 10000;
     if (v.deploy_timeout !== undefined) {
       if (typeof v.deploy_timeout === "number" && v.deploy_timeout > 0) timeoutMs = v.deploy_timeout * 1000;
@@ -256,8 +281,11 @@ export function resolveTargets(
       knownHostsFile,
       acceptNewHostKey: !!opts.acceptNewHostKeys || bool("deploy_accept_new_host_key"),
       jump,
-      become: bool("ansible_become"),
-      becomePassword,
+      // (a router's become password is its administrator password: -K is for sudo)
+      become: (conn === "ssh" && !!opts.become?.become) || bool("ansible_become"),
+      becomePassword: (conn === "ssh" ? opts.become?.password : undefined) ?? becomePassword,
+      ...becomeUserOf(),
+      ...(exe !== undefined ? { becomeExe: exe } : {}),
       timeoutMs,
       ...alive,
     };

@@ -3,7 +3,7 @@ import { StringDecoder } from "node:string_decoder";
 import type { Client, ClientChannel } from "ssh2";
 import { redact, type Secret } from "../secrets.js";
 import { quote } from "./quote.js";
-import type { RunResult, SshTarget } from "./target.js";
+import { needsSudo, type RunResult, type SshTarget } from "./target.js";
 
 export const LOCK_FILE = "/run/homecloud-deploy.lock";
 export const LOCK_OWNER = "/run/homecloud-deploy.owner";
@@ -52,6 +52,14 @@ export function lockScript(owner: string): string {
     `else exec 9>&-; echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"`,
     `fi`,
   ].join("\n");
+}
+
+/** The sudo command line that runs the session shell (empty: no become needed). */
+export function sudoPrefix(t: SshTarget): string {
+  if (!needsSudo(t)) return "";
+  const exe = quote(t.becomeExe ?? "sudo");
+  const user = t.becomeUser && t.becomeUser !== "root" ? `-u ${quote(t.becomeUser)} ` : "";
+  return t.becomePassword ? `${exe} -S -p ${quote(SUDO_PROMPT)} ${user}-- ` : `${exe} -n ${user}-- `;
 }
 
 interface Pending {
@@ -103,14 +111,11 @@ export class ScriptStream {
 
   /** The become password, when sudo may ask for it (a login as root needs none). */
   private get password(): Secret | undefined {
-    const t = this.target;
-    return t.become && t.user !== "root" ? t.becomePassword : undefined;
+    return needsSudo(this.target) ? this.target.becomePassword : undefined;
   }
 
   private prefix(): string {
-    const t = this.target;
-    if (!t.become || t.user === "root") return "";
-    return t.becomePassword ? `sudo -S -p ${quote(SUDO_PROMPT)} -- ` : "sudo -n -- ";
+    return sudoPrefix(this.target);
   }
 
   /** The channel, once the remote shell reads its stdin (with a sudo password: once it said so). */

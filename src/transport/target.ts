@@ -20,6 +20,10 @@ export interface SshTarget {
   jump?: SshTarget;
   become: boolean;
   becomePassword?: Secret;
+  /** sudo -u: the user to become (default root). */
+  becomeUser?: string;
+  /** The sudo to run (ansible_become_exe; default sudo). */
+  becomeExe?: string;
   timeoutMs: number;
   /**
    * A host that stops answering during the run is found by SSH keepalives: one every
@@ -69,4 +73,9 @@ export interface HostLock {
 /** `user@host:port via jump`, for messages. */
 export function describeTarget(t: SshTarget): string {
   return `${t.user}@${t.host}:${t.port}${t.jump ? ` via ${t.jump.host}` : ""}`;
+}
+
+/** Whether scripts run through sudo: become asked, and the login is not already the user to become. */
+export function needsSudo(t: SshTarget): boolean {
+  return t.become && t.user !== (t.becomeUser ?? "root");
 }

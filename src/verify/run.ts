@@ -5,7 +5,7 @@ import { convergeHost } from "../engine/host-run.js";
 import { newToken, parseSections } from "../engine/sections.js";
 import { silentReporter } from "../engine/reporter.js";
 import { EXIT, type TaskResult } from "../engine/results.js";
-import { resolveTargets } from "../inventory/connection.js";
+import { type BecomeOverrides, resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Hop } from "../playbook/checks.js";
 import type { Playbook } from "../playbook/define.js";
@@ -48,6 +48,7 @@ export interface VerifyOptions {
   playbookFile?: string;
   acceptNewHostKeys?: boolean;
   timeoutMs?: number;
+  become?: BecomeOverrides;
   user?: string;
   privateKeyPath?: string;
   connect?: (target: SshTarget) => Promise<RemoteShell>;
@@ -120,6 +121,7 @@ export async function runVerify<P>(
   const { targets, problems } = resolveTargets(inv, plan.runners, {
     acceptNewHostKeys: opts.acceptNewHostKeys,
     timeoutMs: opts.timeoutMs,
+    become: opts.become,
     user: opts.user,
     privateKeyPath: opts.privateKeyPath,
   });

@@ -2,7 +2,7 @@
 // and is never read by a shell, whatever the sudoers policy (NOPASSWD, a cached timestamp,
 // requiretty, a lecture). Every password here is itself a shell command that leaves a mark.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { file } from "../../src/index.js";
+import { command, file } from "../../src/index.js";
 import { resolveTargets } from "../../src/inventory/connection.js";
 import { loadInventory } from "../../src/inventory/load.js";
 import { labExec } from "../../src/lab/lab.js";
@@ -25,7 +25,7 @@ const USERS: Record<string, { sudoers: string; password?: string }> = {
   blect: { sudoers: "Defaults:blect lecture=always\nblect ALL=(ALL) ALL", password: EVIL },
 };
 
-function inventory(hosts: Record<string, { user: string; password?: string }>): string {
+function inventory(hosts: Record<string, { user: string; password?: string; becomeUser?: string }>): string {
   const lines = ["all:", "  vars:"];
   lines.push(`    ansible_ssh_private_key_file: ${labPaths.key()}`);
   lines.push(`    deploy_known_hosts_file: ${labPaths.knownHosts()}`);
@@ -33,6 +33,7 @@ function inventory(hosts: Record<string, { user: string; password?: string }>): 
   for (const [name, h] of Object.entries(hosts)) {
     lines.push(`    ${name}:`, `      ansible_host: ${address(HOST)}`, `      ansible_user: ${h.user}`);
     if (h.password !== undefined) lines.push(`      ansible_become_password: !secret ${JSON.stringify(h.password)}`);
+    if (h.becomeUser !== undefined) lines.push(`      ansible_become_user: ${h.becomeUser}`);
   }
   return writeInventory(lines.join("\n") + "\n");
 }
@@ -156,6 +157,21 @@ describe("become with sudo", () => {
     });
     expect(r.hosts.tty!.error).toMatch(/tty/);
     expect(onHost(HOST, "ls /root/become-tty 2>/dev/null; true")).toBe("");
+    expect(passwordRan()).toBe(false);
+  });
+
+  it("ansible_become_user: the scripts run as that user (sudo -u), with or without a password", async () => {
+    // a task that changes something only where the shell is not the user to become
+    const asBpw = () => [command({ run: "true", unless: '[ "$(id -un)" = bpw ]' })];
+    for (const [name, h] of [
+      ["asbpw", { user: "bnopw", becomeUser: "bpw" }],
+      ["asbpwpw", { user: "blect", password: EVIL, becomeUser: "bpw" }],
+    ] as const) {
+      const r = await apply(name, asBpw, { inventory: inventory({ [name]: h }) });
+      expect(r.hosts[name]!.error).toBeUndefined();
+      expect(r.hosts[name]!.failed).toBe(0);
+      expect(r.hosts[name]!.changed).toBe(0);
+    }
     expect(passwordRan()).toBe(false);
   });
 

@@ -1,0 +1,37 @@
+import { InputError, type Problem } from "../errors.js";
+import type { BecomeOverrides } from "../inventory/connection.js";
+import { askHidden } from "./prompt.js";
+
+/** Become options as ansible-playbook has them: above every host's ansible_become* variables. */
+export const BECOME_OPTIONS = {
+  become: { type: "boolean", short: "b" },
+  "become-user": { type: "string" },
+  "ask-become-pass": { type: "boolean", short: "K" },
+} as const;
+
+export interface BecomeArgs {
+  become?: boolean;
+  "become-user"?: string;
+  "ask-become-pass"?: boolean;
+}
+
+/** The command line's become settings; -K asks once, before any host is touched. */
+export async function becomeFrom(v: BecomeArgs): Promise<BecomeOverrides | undefined> {
+  if (!v.become && v["become-user"] === undefined && !v["ask-become-pass"]) return undefined;
+  const problems: Problem[] = [];
+  const password = v["ask-become-pass"]
+    ? await askHidden("BECOME password: ", problems, {
+        field: "--ask-become-pass",
+        message: "no terminal to ask the become password on",
+        hint: "set ansible_become_password (e.g. !env SUDO_PASSWORD) instead",
+        label: "become password",
+      })
+    : undefined;
+  if (problems.length) throw new InputError(problems);
+  return {
+    // --become-user and -K imply become, as in Ansible
+    become: true,
+    ...(v["become-user"] !== undefined ? { user: v["become-user"] } : {}),
+    ...(password ? { password } : {}),
+  };
+}
