@@ -5,7 +5,8 @@ import { originOf } from "./types.js";
 import type { Problem } from "../errors.js";
 import { isSecret, Secret } from "../secrets.js";
 import { loadSshConfig, lookupSshConfig } from "../transport/ssh-config.js";
-import type { SshTarget } from "../transport/target.js";
+import { parseHostKeyPin } from "../transport/known-hosts.js";
+import type { HostKeyPin, SshTarget } from "../transport/target.js";
 import type { Host, Inventory } from "./types.js";
 
 /** Connection variables we understand: Ansible's names plus our own deploy_* keys. */
@@ -26,6 +27,7 @@ const KNOWN = new Set([
   "deploy_jump",
   "deploy_known_hosts_file",
   "deploy_accept_new_host_key",
+  "deploy_host_key",
   "deploy_timeout",
   "deploy_server_alive_interval",
   "deploy_server_alive_count_max",
@@ -207,6 +209,23 @@ export function resolveTargets(
       }
       return { becomeUser: u };
     };
+    const pinsOf = (): { hostKeyPins?: HostKeyPin[] } => {
+      const raw = v.deploy_host_key;
+      if (raw === undefined || raw === null) return {};
+      const list = Array.isArray(raw) ? raw : [raw];
+      const pins: HostKeyPin[] = [];
+      for (const item of list) {
+        const pin = typeof item === "string" ? parseHostKeyPin(item) : undefined;
+        if (pin) pins.push(pin);
+        else
+          problems.push({
+            ...at(h, "deploy_host_key"),
+            message: `${JSON.stringify(item)} is neither a public key ("ssh-ed25519 AAAA...") nor a fingerprint ("SHA256:...")`,
+            hint: "the host's /etc/ssh/ssh_host_ed25519_key.pub, or the fingerprint your provider's console shows",
+          });
+      }
+      return pins.length ? { hostKeyPins: pins } : {};
+    };
     const exe = str("ansible_become_exe");
     if (exe !== undefined && !/^[A-Za-z0-9_./-]+$/.test(exe))
       problems.push({ ...at(h, "ansible_become_exe"), message: `"${exe}" is not a command (a path or a name)` });
@@ -280,6 +299,7 @@ export function resolveTargets(
       useAgent: true,
       knownHostsFile,
       acceptNewHostKey: !!opts.acceptNewHostKeys || bool("deploy_accept_new_host_key"),
+      ...pinsOf(),
       jump,
       // (a router's become password is its administrator password: -K is for sudo)
       become: (conn === "ssh" && !!opts.become?.become) || bool("ansible_become"),

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { DeployError } from "../errors.js";
-import type { SshTarget } from "./target.js";
+import type { HostKeyPin, SshTarget } from "./target.js";
 
 /** One usable line of a known_hosts file. */
 export interface KnownHost {
@@ -127,10 +127,23 @@ export function recordHostKey(path: string, name: string, blob: Buffer): void {
 export function hostVerifierFor(t: SshTarget, refusal: { error?: DeployError }) {
   const name = knownHostsName(t.host, t.port);
   return (blob: Buffer): boolean => {
+    const fp = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
+    const pins = t.hostKeyPins ?? [];
+    if (pins.length && !pins.some((p) => p.fingerprint === fingerprint(blob))) {
+      refusal.error = new DeployError(
+        "hostkey",
+        `host key of ${name} is not the pinned one: it presented ${fp}, deploy_host_key pins ${pins.map((p) => `${p.keyType ?? ""} ${p.fingerprint}`.trim()).join(", ")}; refusing to connect`,
+        { host: t.name, field: "deploy_host_key" },
+        {
+          hint: "compare with the key your provider's console shows for this host; if the host was reinstalled, pin its new key",
+        },
+      );
+      return false;
+    }
     const verdict = checkHostKey(readKnownHosts(t.knownHostsFile), name, blob);
     if (verdict.status === "known") return true;
-    const fp = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
-    if (verdict.status === "unknown" && t.acceptNewHostKey) {
+    // a pinned key needs no trust on first use: it is recorded, as an accepted new key would be
+    if (verdict.status === "unknown" && (t.acceptNewHostKey || pins.length)) {
       recordHostKey(t.knownHostsFile, name, blob);
       return true;
     }
@@ -171,4 +184,16 @@ export function changedKey(
       hint: `if the host was really reinstalled, remove the old entry (ssh-keygen -R '${name}' -f ${t.knownHostsFile}) and connect again; no option accepts a changed key`,
     },
   );
+}
+
+/** A deploy_host_key value: a whole public key ("TYPE BASE64 [comment]") or "SHA256:..." of one. */
+export function parseHostKeyPin(text: string): HostKeyPin | undefined {
+  const t = text.trim();
+  if (/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(t)) return { fingerprint: t.replace(/=$/, "") };
+  const m = /^([a-z0-9@.-]+) ([A-Za-z0-9+/]+={0,2})(?: .*)?$/.exec(t);
+  if (!m) return undefined;
+  const blob = Buffer.from(m[2]!, "base64");
+  // the blob names its own type first: it must be the one written before it
+  if (blob.length < 8 || keyTypeOf(blob) !== m[1]) return undefined;
+  return { fingerprint: fingerprint(blob), keyType: m[1]! };
 }

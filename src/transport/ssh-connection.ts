@@ -33,7 +33,10 @@ const DEFAULT_ALIVE_COUNT = 3;
 export async function connectChecked(t: SshTarget, base: ConnectConfig): Promise<Connected> {
   const refusal: { error?: DeployError } = {};
   const name = knownHostsName(t.host, t.port);
-  const types = knownKeyTypes(readKnownHosts(t.knownHostsFile), name);
+  const onFile = knownKeyTypes(readKnownHosts(t.knownHostsFile), name);
+  // a host pinned by whole keys, not yet on file: ask for a key of a pinned type
+  const pinnedTypes = [...new Set((t.hostKeyPins ?? []).flatMap((p) => (p.keyType ? [p.keyType] : [])))];
+  const types = onFile.length || (t.hostKeyPins ?? []).some((p) => !p.keyType) ? onFile : pinnedTypes;
   const config: ConnectConfig = {
     ...base,
     hostVerifier: hostVerifierFor(t, refusal),

@@ -17,6 +17,12 @@ export interface SshTarget {
   knownHostsFile: string;
   /** Opt-in: record a key seen for the first time instead of refusing it. */
   acceptNewHostKey: boolean;
+  /**
+   * deploy_host_key: the keys the host may present, known before first contact (a public key,
+   * or its SHA256 fingerprint as a provider's console shows it). Any other key is refused; a
+   * pinned one is recorded in known_hosts at first contact. Nothing is trusted on first use.
+   */
+  hostKeyPins?: HostKeyPin[];
   jump?: SshTarget;
   become: boolean;
   becomePassword?: Secret;
@@ -78,4 +84,11 @@ export function describeTarget(t: SshTarget): string {
 /** Whether scripts run through sudo: become asked, and the login is not already the user to become. */
 export function needsSudo(t: SshTarget): boolean {
   return t.become && t.user !== (t.becomeUser ?? "root");
+}
+
+export interface HostKeyPin {
+  /** SHA256:... of the key blob. */
+  fingerprint: string;
+  /** The key type, when the pin is a whole public key. */
+  keyType?: string;
 }

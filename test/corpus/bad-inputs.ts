@@ -168,6 +168,16 @@ export const BAD_INPUTS: BadInput[] = [
   },
   { name: "unsupported become method", inventory: inv("ansible_become_method: su"), expect: /become method "su"/ },
   {
+    name: "a become user that is not a name",
+    inventory: inv("ansible_become_user: 'root; id'"),
+    expect: /h1\.ansible_become_user.*not a user name/s,
+  },
+  {
+    name: "a pinned host key that is no key",
+    inventory: inv("deploy_host_key: ssh-ed25519 not-base64!"),
+    expect: /h1\.deploy_host_key.*neither a public key/s,
+  },
+  {
     name: "missing key file",
     inventory: inv("ansible_ssh_private_key_file: /nonexistent/id_ed25519"),
     expect: /cannot read the private key \/nonexistent\/id_ed25519 \(ENOENT\)/,

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -141,6 +141,43 @@ describe("engine against lab hosts", () => {
     const changed = await apply("h4", t, { inventory: inv, acceptNewHostKeys: true });
     expect(changed.hosts.h4!.unreachable).toBe(1);
     expect(changed.hosts.h4!.error).toMatch(/HAS CHANGED.*SHA256:.*expects ssh-ed25519 SHA256:/);
+  });
+
+  it("deploy_host_key: a key pinned before first contact is trusted and recorded; any other is refused", async () => {
+    const pub = (h: string) =>
+      readFileSync(`${labPaths.host(h)}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8")
+        .split(" ")
+        .slice(0, 2)
+        .join(" ");
+    const kh = `${labPaths.knownHosts()}.pin`;
+    const inv = (pin: string) =>
+      writeInventory(
+        `all:\n  vars:\n${baseVars().replace(labPaths.knownHosts(), kh)}  hosts:\n    h4:\n      ansible_host: ${address("h4")}\n      deploy_host_key: ${JSON.stringify(pin)}\n`,
+      );
+    const t = () => [file({ path: "/srv/e7p", content: "pinned\n" })];
+    // another host's key pinned: refused, both named, nothing recorded
+    writeFileSync(kh, "");
+    const wrong = await apply("h4", t, { inventory: inv(pub("h1")) });
+    expect(wrong.hosts.h4!.unreachable).toBe(1);
+    expect(wrong.hosts.h4!.error).toMatch(
+      /not the pinned one: it presented ssh-ed25519 SHA256:\S+, deploy_host_key pins ssh-ed25519 SHA256:/,
+    );
+    expect(readFileSync(kh, "utf8")).toBe("");
+    // its own key, as a public key and as the fingerprint a provider's console shows: no opt-in needed
+    const right = await apply("h4", t, { inventory: inv(pub("h4")) });
+    expect(right.hosts.h4!.unreachable).toBe(0);
+    expect(readFileSync(kh, "utf8")).toMatch(/^\|1\|[^|]+\|[^ ]+ ssh-ed25519 /);
+    writeFileSync(kh, "");
+    const fp = execFileSync(
+      "ssh-keygen",
+      ["-l", "-f", `${labPaths.host("h4")}/root/etc/ssh/ssh_host_ed25519_key.pub`],
+      {
+        encoding: "utf8",
+      },
+    ).split(" ")[1]!;
+    const byFingerprint = await apply("h4", t, { inventory: inv(fp) });
+    expect(byFingerprint.hosts.h4!.unreachable).toBe(0);
+    expect(onHost("h4", "cat /srv/e7p")).toBe("pinned\n");
   });
 
   it("refuses a key of another type as changed: it negotiates only the types on file, and no option accepts it", async () => {

@@ -91,6 +91,14 @@ describe("become settings from the inventory and the command line", () => {
       '5 a.ansible_become_exe "sudo -E" is not a command (a path or a name)',
     ]);
   });
+  it("refuses a deploy_host_key that is neither a public key nor a SHA256 fingerprint", () => {
+    const bad = loadInventory(
+      writeInventory("all:\n  hosts:\n    a:\n      deploy_host_key: [SHA256:nope, 'ssh-ed25519 AAAA']\n"),
+    );
+    const { problems } = resolveTargets(bad, ["a"], {});
+    expect(problems.map((p) => `${p.line} ${p.field}`)).toEqual(["4 a.deploy_host_key", "4 a.deploy_host_key"]);
+    expect(problems[0]!.message).toMatch(/neither a public key .* nor a fingerprint/);
+  });
   it("parses -b, --become-user and -K; -K without a terminal is bad input, not a hang", async () => {
     const args = parseRunArgs(["site.ts", "-b", "--become-user", "postgres"]);
     expect(await becomeFrom(args.become)).toEqual({ become: true, user: "postgres" });

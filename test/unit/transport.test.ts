@@ -1,7 +1,18 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { blob } from "../support/key-blob.js";
-import { checkHostKey, fingerprint, knownHostsName, parseKnownHosts } from "../../src/transport/known-hosts.js";
+import type { DeployError } from "../../src/errors.js";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  checkHostKey,
+  fingerprint,
+  hostVerifierFor,
+  knownHostsName,
+  parseHostKeyPin,
+  parseKnownHosts,
+} from "../../src/transport/known-hosts.js";
 import { commandLine, quote } from "../../src/transport/quote.js";
 import { lookupSshConfig, parseSshConfig } from "../../src/transport/ssh-config.js";
 import { execFileSync } from "node:child_process";
@@ -55,6 +66,47 @@ describe("known_hosts", () => {
   });
   it("refuses revoked keys", () => {
     expect(checkHostKey(file, "bad", k2)).toEqual({ status: "revoked" });
+  });
+});
+
+describe("deploy_host_key: a host key pinned before first contact", () => {
+  const k1 = blob("ssh-ed25519", "pinned-key-one");
+  const k2 = blob("ssh-ed25519", "another-key-two");
+  const target = (pins: string[], knownHostsFile: string) => ({
+    name: "vps",
+    host: "192.0.2.9",
+    port: 22,
+    user: "debian",
+    useAgent: false,
+    knownHostsFile,
+    acceptNewHostKey: false,
+    become: false,
+    timeoutMs: 1000,
+    hostKeyPins: pins.map((p) => parseHostKeyPin(p)!),
+  });
+  it("takes a whole public key (its type must match the blob's) or a SHA256 fingerprint", () => {
+    expect(parseHostKeyPin(`ssh-ed25519 ${k1.toString("base64")} root@vps`)).toEqual({
+      fingerprint: fingerprint(k1),
+      keyType: "ssh-ed25519",
+    });
+    expect(parseHostKeyPin(fingerprint(k1))).toEqual({ fingerprint: fingerprint(k1) });
+    expect(parseHostKeyPin(`ssh-rsa ${k1.toString("base64")}`)).toBeUndefined();
+    expect(parseHostKeyPin("SHA256:short")).toBeUndefined();
+    expect(parseHostKeyPin("AAAA")).toBeUndefined();
+  });
+  it("accepts and records the pinned key on first contact; refuses any other, naming both", () => {
+    const kh = join(mkdtempSync(join(tmpdir(), "hcd-pin-")), "known_hosts");
+    const other: { error?: DeployError } = {};
+    expect(hostVerifierFor(target([fingerprint(k1)], kh), other)(k2)).toBe(false);
+    expect(other.error?.message).toContain(
+      `it presented ssh-ed25519 ${fingerprint(k2)}, deploy_host_key pins ${fingerprint(k1)}`,
+    );
+    expect(existsSync(kh)).toBe(false); // nothing recorded
+    const ok: { error?: DeployError } = {};
+    expect(hostVerifierFor(target([`ssh-ed25519 ${k1.toString("base64")}`], kh), ok)(k1)).toBe(true);
+    expect(checkHostKey(parseKnownHosts(readFileSync(kh, "utf8")), "192.0.2.9", k1)).toEqual({ status: "known" });
+    // once on file, the pin and known_hosts must both agree
+    expect(hostVerifierFor(target([fingerprint(k2)], kh), {})(k1)).toBe(false);
   });
 });
 
