@@ -1,0 +1,36 @@
+// Every inventory this repository ships is one a user starts from: the site playbook must take
+// it as it is (secrets from the environment stand in with placeholders), and plan it.
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const INVENTORIES = readdirSync("inventory").filter((f) => f.endsWith(".yaml") && f !== "lab.yaml");
+
+const cli = (args: string[], inv: string) => {
+  const envs = Object.fromEntries(
+    [...readFileSync(`inventory/${inv}`, "utf8").matchAll(/!env ([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => [
+      m[1]!,
+      "placeholder-secret-1",
+    ]),
+  );
+  return spawnSync(process.execPath, ["dist/src/cli.js", ...args, "-i", `inventory/${inv}`], {
+    encoding: "utf8",
+    env: { ...process.env, ...envs, CI: "1" },
+  });
+};
+
+describe("the shipped inventories", () => {
+  it("are at least the softether and the rtx examples", () =>
+    expect(INVENTORIES).toEqual(expect.arrayContaining(["hosts.yaml", "hosts-rtx.yaml"])));
+  for (const inv of INVENTORIES)
+    it(`${inv}: the site playbook lists its tasks, README's --tags radvd --limit vps, and plans it`, () => {
+      for (const args of [
+        ["playbooks/site.ts", "--list-tasks"],
+        ["playbooks/site.ts", "--list-tasks", "--tags", "radvd", "--limit", "vps"],
+        ["plan", "playbooks/site.ts"],
+      ]) {
+        const r = cli(args, inv);
+        expect(r.status, `${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
+      }
+    });
+});
