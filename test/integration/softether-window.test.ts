@@ -97,6 +97,19 @@ describe("the SoftEther server's first start", () => {
     labExec(PROBER, ["systemd-run", "--quiet", "--unit=hcd-prober", "--collect", "sh", "-c", prober(address(VPS))]);
     // let the prober find nothing listening first
     await new Promise((r) => setTimeout(r, 500));
+    // unattended-upgrades after a first boot: the dpkg lock is held for a while as the run starts
+    labExec(VPS, [
+      "systemd-run",
+      "--quiet",
+      "--unit=hcd-dpkg-lock",
+      "--collect",
+      "flock",
+      "/var/lib/dpkg/lock-frontend",
+      "sleep",
+      "4",
+    ]);
+    expect(onHost(VPS, "systemctl is-active hcd-dpkg-lock").trim()).toBe("active");
+    // (apt waits for the lock and reads the mirror's lists itself: without either the install failed)
     const r = await run();
     // and go on probing the server as the run left it
     await new Promise((r) => setTimeout(r, 3000));

@@ -46,7 +46,7 @@ export function stopMirror(server: string): void {
 
 /**
  * Make `host` a fresh install as far as these packages go: purged, with the mirror as its only
- * source and its lists read from it (as a cloud image's first `apt-get update` would).
+ * source and no package lists at all (as a cloud image before its first `apt-get update`).
  */
 export function freshFromMirror(host: string, source: string, purge: string[]): void {
   onHost(
@@ -55,9 +55,11 @@ export function freshFromMirror(host: string, source: string, purge: string[]): 
       `DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${purge.join(" ")} >/dev/null`,
       "rm -f /etc/apt/sources.list.d/*",
       `printf '%s\\n' '${source}' > /etc/apt/sources.list`,
-      // wait for the server to listen, then read its index
+      // the server listens before the test goes on
       `for i in $(seq 1 50); do apt-get update -q >/tmp/apt-update.log 2>&1 && break; sleep 0.2; done`,
       "grep -q '^Hit\\|^Get' /tmp/apt-update.log",
+      "rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin",
+      "! apt-cache show softether-vpnserver >/dev/null 2>&1",
     ].join(" && "),
   );
 }

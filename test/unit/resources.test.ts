@@ -115,7 +115,11 @@ describe("apt", () => {
     const [step] = a.resource.steps(a.resource.parse("radvd\tii \n", 0));
     expect(step!.why).toBe("install ndppd");
     expect(step!.script).toContain(
-      "apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ndppd",
+      "apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ndppd",
+    );
+    // lists that do not know the package (a fresh cloud image): apt-get update first
+    expect(step!.script).toMatch(
+      /^if ! apt-cache show ndppd >\/dev\/null 2>&1; then apt-get -o DPkg::Lock::Timeout=600 update -q \|\| exit 1; fi\n/,
     );
   });
   it("rejects names that are not Debian package names", () =>

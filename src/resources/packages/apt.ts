@@ -21,6 +21,9 @@ export function parseDpkgQuery(out: string): Set<string> {
   return installed;
 }
 
+/** How long apt waits for another apt or dpkg (unattended-upgrades) to let go of its lock, in seconds. */
+const LOCK_WAIT = ["-o", "DPkg::Lock::Timeout=600"];
+
 /** Debian packages installed (or absent), with apt-get. */
 export function apt(opts: AptOptions): Task {
   for (const n of opts.names)
@@ -39,16 +42,26 @@ export function apt(opts: AptOptions): Task {
       if ((opts.state ?? "present") === "absent") {
         const rm = names.filter((n) => installed.has(n));
         return rm.length
-          ? [{ why: `remove ${rm.join(" ")}`, script: `${env} ${commandLine("apt-get", "remove", "-y", "-q", ...rm)}` }]
+          ? [
+              {
+                why: `remove ${rm.join(" ")}`,
+                script: `${env} ${commandLine("apt-get", ...LOCK_WAIT, "remove", "-y", "-q", ...rm)}`,
+              },
+            ]
           : [];
       }
       const missing = names.filter((n) => !installed.has(n));
       if (!missing.length) return [];
-      const update = opts.updateCache ? `${commandLine("apt-get", "update", "-q")} && ` : "";
+      // A fresh cloud image: its lists may be empty (then apt-get update first, whatever
+      // updateCache says), and unattended-upgrades may hold the dpkg lock for minutes after
+      // the first boot (then wait for it, as a person would, instead of failing).
+      const update = commandLine("apt-get", ...LOCK_WAIT, "update", "-q");
+      const unknown = missing.map((n) => `! apt-cache show ${commandLine(n)} >/dev/null 2>&1`).join(" || ");
+      const refresh = opts.updateCache ? `${update} && ` : `if ${unknown}; then ${update} || exit 1; fi\n`;
       return [
         {
           why: `install ${missing.join(" ")}`,
-          script: `${update}${env} ${commandLine("apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold", ...missing)}`,
+          script: `${refresh}${env} ${commandLine("apt-get", ...LOCK_WAIT, "install", "-y", "-q", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold", ...missing)}`,
         },
       ];
     },
