@@ -1,6 +1,7 @@
 // What the site roles render from their parameters (the lab tests run them for real).
 import { describe, expect, it } from "vitest";
 import type { HostContext } from "../src/index.js";
+import { SITE_FIREWALL } from "../test/support/site-params.js";
 import { firewall } from "./firewall/index.js";
 import { ndppd } from "./ndppd/index.js";
 import { radvd } from "./radvd/index.js";
@@ -97,18 +98,7 @@ describe("site roles", () => {
   });
 
   it("the firewall drops spoofed sources both ways and forwards only the declared home hosts", () => {
-    const table = rendered(
-      build(
-        firewall({
-          uplink: "enp1s0",
-          tap: "tap_vpn",
-          natSource: "10.89.64.0/24",
-          homePrefix: "2001:db8:0:8964:8964::/78",
-          homeHosts6: ["2001:db8:0:8964:8964::10", "2001:db8:0:8964:8964::11"],
-          homeHosts4: ["10.89.64.10"],
-        }),
-      ).find((x) => x.name === "nftables table inet homecloud")!,
-    );
+    const table = rendered(build(firewall(SITE_FIREWALL)).find((x) => x.name === "nftables table inet homecloud")!);
     const forward = table.slice(table.indexOf("chain forward"));
     const order = [
       'iifname "enp1s0" ip6 saddr 2001:db8:0:8964:8964::/78 drop',

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { HostContext } from "../../src/index.js";
 import { firewall } from "../../roles/firewall/index.js";
+import { SITE_FIREWALL } from "../support/site-params.js";
 import { softetherCascade } from "../../roles/softether-cascade/index.js";
 
 const host: HostContext = { name: "h", vars: {}, groups: ["all"], warn: () => {} };
@@ -29,12 +30,7 @@ describe("the site's nftables tables pass nft -c", () => {
   it("the VPS: anti-spoofing, declared home hosts, limited ICMPv6", () => {
     const text = tableOf(
       firewall({
-        uplink: "enp1s0",
-        tap: "tap_vpn",
-        natSource: "10.89.64.0/24",
-        homePrefix: "2001:db8:0:8964:8964::/78",
-        homeHosts6: ["2001:db8:0:8964:8964::10", "2001:db8:0:8964:8964::11"],
-        homeHosts4: ["10.89.64.10"],
+        ...SITE_FIREWALL,
         openings: [{ address: "2001:db8:0:8964:8964::10", proto: "tcp", port: 22 }],
         inputInterfaces: ["mgmt0"],
       }),

@@ -1,0 +1,12 @@
+// Role parameters as the site playbook derives them for the documentation-prefix site, shared by
+// the tests that render the roles (unit) and check what they render with the real tools (nft -c).
+
+/** The VPS firewall with the site's anti-spoofing declarations. */
+export const SITE_FIREWALL = {
+  uplink: "enp1s0",
+  tap: "tap_vpn",
+  natSource: "10.89.64.0/24",
+  homePrefix: "2001:db8:0:8964:8964::/78",
+  homeHosts6: ["2001:db8:0:8964:8964::10", "2001:db8:0:8964:8964::11"],
+  homeHosts4: ["10.89.64.10"],
+};
