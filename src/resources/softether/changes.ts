@@ -84,8 +84,8 @@ export function softetherChanges(
           ctx.push(`UserPasswordSet ${u.name} /PASSWORD:${pw}`);
         }
         for (const [item, value] of Object.entries(u.policy ?? {})) {
-          const want = typeof value === "boolean" ? String(value) : String(value);
-          if (have?.policy?.get(item) === want) continue;
+          // the configuration says true/false and numbers as they are
+          if (have?.policy?.get(item) === String(value)) continue;
           hw.push(`set policy ${item} = ${value} of user ${u.name} on ${hub.name}`);
           ctx.push(
             `UserPolicySet ${u.name} /NAME:${item} /VALUE:${typeof value === "boolean" ? (value ? "yes" : "no") : value}`,
@@ -189,14 +189,16 @@ function serviceChanges(state: ServerState, spec: SoftEtherSpec, whys: string[],
     whys.push(`${want.keepalive ? "start" : "stop"} the keepalive to keepalive.softether.org`);
     commands.push(want.keepalive ? "KeepEnable" : "KeepDisable");
   }
-  for (const [proto, on] of [
-    ["OpenVPN", want.openvpn],
-    ["SSTP", want.sstp],
-  ] as const)
-    if (on !== undefined && have[proto === "OpenVPN" ? "openvpn" : "sstp"] !== on) {
+  for (const [proto, key] of [
+    ["OpenVPN", "openvpn"],
+    ["SSTP", "sstp"],
+  ] as const) {
+    const on = want[key];
+    if (on !== undefined && have[key] !== on) {
       whys.push(`${on ? "enable" : "disable"} ${proto}`);
       commands.push(`ProtoOptionsSet ${proto} /NAME:Enabled /VALUE:${on ? "True" : "False"}`);
     }
+  }
   if (want.udpPorts) {
     const ports = [...want.udpPorts].sort((a, b) => a - b);
     if (ports.join(",") !== have.udpPorts.join(",")) {
