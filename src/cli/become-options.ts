@@ -1,5 +1,5 @@
 import { InputError, type Problem } from "../errors.js";
-import type { BecomeOverrides } from "../inventory/connection.js";
+import { BECOME_USER, type BecomeOverrides } from "../inventory/connection.js";
 import { askHidden } from "./prompt.js";
 
 /** Become options as ansible-playbook has them: above every host's ansible_become* variables. */
@@ -19,6 +19,9 @@ export interface BecomeArgs {
 export async function becomeFrom(v: BecomeArgs): Promise<BecomeOverrides | undefined> {
   if (!v.become && v["become-user"] === undefined && !v["ask-become-pass"]) return undefined;
   const problems: Problem[] = [];
+  const user = v["become-user"];
+  if (user !== undefined && !BECOME_USER.test(user))
+    problems.push({ field: "--become-user", message: `"${user}" is not a user name` });
   const password = v["ask-become-pass"]
     ? await askHidden("BECOME password: ", problems, {
         field: "--ask-become-pass",

@@ -44,6 +44,9 @@ export interface TargetOptions {
   become?: BecomeOverrides;
 }
 
+/** A user name sudo -u takes (a login name: letters, digits, _ . -). */
+export const BECOME_USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
+
 export interface BecomeOverrides {
   become?: boolean;
   user?: string;
@@ -198,9 +201,11 @@ export function resolveTargets(
         });
     }
     const becomeUserOf = (): { becomeUser?: string } => {
-      const u = opts.become?.user ?? str("ansible_become_user");
+      // the command line's was checked where it was given
+      if (opts.become?.user !== undefined) return { becomeUser: opts.become.user };
+      const u = str("ansible_become_user");
       if (u === undefined) return {};
-      if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(u)) {
+      if (!BECOME_USER.test(u)) {
         problems.push({
           ...at(h, "ansible_become_user"),
           message: `become user "${u}" is not a user name`,

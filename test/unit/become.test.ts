@@ -103,6 +103,9 @@ describe("become settings from the inventory and the command line", () => {
     const args = parseRunArgs(["site.ts", "-b", "--become-user", "postgres"]);
     expect(await becomeFrom(args.become)).toEqual({ become: true, user: "postgres" });
     expect(await becomeFrom(parseRunArgs(["site.ts"]).become)).toBeUndefined();
+    // a bad --become-user is named as the option it came from, not as an inventory variable
+    const badUser = await becomeFrom(parseRunArgs(["site.ts", "--become-user", "root;id"]).become).catch((e) => e);
+    expect(badUser.problems).toEqual([{ field: "--become-user", message: '"root;id" is not a user name' }]);
     const asked = await becomeFrom(parseRunArgs(["site.ts", "-K"]).become).catch((e) => e);
     expect(isDeployError(asked) && asked.message).toMatch(/1 problem/);
     expect(JSON.stringify(asked.problems)).toContain("--ask-become-pass");
