@@ -1,7 +1,7 @@
 // What the site roles render from their parameters (the lab tests run them for real).
 import { describe, expect, it } from "vitest";
 import type { HostContext } from "../src/index.js";
-import { SITE_FIREWALL } from "../test/support/site-params.js";
+import { SITE_CASCADE, SITE_FIREWALL } from "../test/support/site-params.js";
 import { firewall } from "./firewall/index.js";
 import { ndppd } from "./ndppd/index.js";
 import { radvd } from "./radvd/index.js";
@@ -153,9 +153,7 @@ describe("site roles", () => {
   it("the cascade watchdog's password file is 0600 and marked sensitive", () => {
     const tasks = build(
       softetherCascade({
-        adminPassword: "gw-admin-pw-1",
-        nic: "eth1",
-        cascade: { server: "192.0.2.2", hub: "VPN", user: "home", password: "home-pw-1" },
+        ...SITE_CASCADE,
       }),
     );
     // the settings file holds no secret; the password is alone in its own file

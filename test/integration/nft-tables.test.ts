@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { HostContext } from "../../src/index.js";
 import { firewall } from "../../roles/firewall/index.js";
-import { SITE_FIREWALL } from "../support/site-params.js";
+import { SITE_CASCADE, SITE_FIREWALL } from "../support/site-params.js";
 import { softetherCascade } from "../../roles/softether-cascade/index.js";
 
 const host: HostContext = { name: "h", vars: {}, groups: ["all"], warn: () => {} };
@@ -45,9 +45,7 @@ describe("the site's nftables tables pass nft -c", () => {
   it("the home gateway: SSH and the trusted interfaces only, nothing from the bridged LAN", () => {
     const text = tableOf(
       softetherCascade({
-        adminPassword: "gw-admin-pw-1",
-        nic: "eth1",
-        cascade: { server: "192.0.2.2", hub: "VPN", user: "home", password: "home-pw-1" },
+        ...SITE_CASCADE,
         firewall: { trustedInterfaces: ["mgmt0"] },
       }),
     );

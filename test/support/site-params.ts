@@ -10,3 +10,10 @@ export const SITE_FIREWALL = {
   homeHosts6: ["2001:db8:0:8964:8964::10", "2001:db8:0:8964:8964::11"],
   homeHosts4: ["10.89.64.10"],
 };
+
+/** The home gateway's cascade role, as the rendering tests build it (no connection is made). */
+export const SITE_CASCADE = {
+  adminPassword: "gw-admin-pw-1",
+  nic: "eth1",
+  cascade: { server: "192.0.2.2", hub: "VPN", user: "home", password: "home-pw-1" },
+};
