@@ -25,6 +25,8 @@ const run = (adminPassword: string) =>
               nic: NIC,
               // a lab host where nothing listens on 443: the cascade stays down, inside the lab
               cascade: { server: address("h1"), hub: "VPN", user: "home", password: secret("watchdog-home-pw-1") },
+              // the gateway's firewall is tested on the site lab; here it would stay behind on the host
+              firewall: { enabled: false },
             }),
           ],
         },

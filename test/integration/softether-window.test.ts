@@ -9,7 +9,7 @@ import { runPlaybook } from "../../src/engine/run.js";
 import { labExec } from "../../src/lab/lab.js";
 import { secret } from "../../src/secrets.js";
 import { softetherServer } from "../../roles/softether-server/index.js";
-import { freshFromMirror, serveMirror, stopMirror } from "../support/apt-mirror.js";
+import { freshFromMirror, restoreApt, serveMirror, stopMirror } from "../support/apt-mirror.js";
 import { address, changedOf, failedOf, labInventoryFile, onHost } from "../support/lab.js";
 
 const VPS = "h4";
@@ -71,6 +71,7 @@ beforeAll(() => {
 
 afterAll(() => {
   stopMirror(MIRROR);
+  restoreApt(VPS);
   onHost(
     VPS,
     "systemctl disable --now softether-vpnserver 2>/dev/null; rm -rf /var/lib/softether; ip link del tap_win 2>/dev/null; true",
@@ -98,18 +99,23 @@ describe("the SoftEther server's first start", () => {
     // let the prober find nothing listening first
     await new Promise((r) => setTimeout(r, 500));
     // unattended-upgrades after a first boot: the dpkg lock is held for a while as the run starts
+    // (apt's locks are fcntl locks, not flock(1)'s: the holder takes one the way dpkg does)
     labExec(VPS, [
       "systemd-run",
       "--quiet",
       "--unit=hcd-dpkg-lock",
       "--collect",
-      "flock",
-      "/var/lib/dpkg/lock-frontend",
-      "sleep",
-      "4",
+      "python3",
+      "-c",
+      "import fcntl, time\nf = open('/var/lib/dpkg/lock-frontend', 'w')\nfcntl.lockf(f, fcntl.LOCK_EX)\ntime.sleep(4)\n",
     ]);
-    expect(onHost(VPS, "systemctl is-active hcd-dpkg-lock").trim()).toBe("active");
-    // (apt waits for the lock and reads the mirror's lists itself: without either the install failed)
+    // held now: a non-blocking attempt to take it fails
+    const tryLock = `python3 -c "import fcntl; fcntl.lockf(open('/var/lib/dpkg/lock-frontend', 'w'), fcntl.LOCK_EX | fcntl.LOCK_NB)" 2>/dev/null`;
+    expect(
+      onHost(VPS, `for i in $(seq 1 40); do ${tryLock} || { echo held; exit 0; }; sleep 0.05; done; echo free`).trim(),
+    ).toBe("held");
+    // apt waits for the lock and reads the mirror's lists itself (without either, the install failed:
+    // "Could not get lock /var/lib/dpkg/lock-frontend", "Unable to locate package")
     const r = await run();
     // and go on probing the server as the run left it
     await new Promise((r) => setTimeout(r, 3000));

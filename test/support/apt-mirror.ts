@@ -53,7 +53,10 @@ export function freshFromMirror(host: string, source: string, purge: string[]): 
     host,
     [
       `DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ${purge.join(" ")} >/dev/null`,
-      "rm -f /etc/apt/sources.list.d/*",
+      // the host's own sources and lists are put aside, for restoreApt (renames: cheap in the overlay)
+      "rm -rf /var/tmp/hcd-apt && mkdir -p /var/tmp/hcd-apt",
+      "for p in /etc/apt/sources.list /etc/apt/sources.list.d /var/lib/apt/lists; do if [ -e $p ]; then mv $p /var/tmp/hcd-apt/; fi; done",
+      "mkdir -p /etc/apt/sources.list.d /var/lib/apt/lists/partial",
       `printf '%s\\n' '${source}' > /etc/apt/sources.list`,
       // the server listens before the test goes on
       `for i in $(seq 1 50); do apt-get update -q >/tmp/apt-update.log 2>&1 && break; sleep 0.2; done`,
@@ -61,5 +64,19 @@ export function freshFromMirror(host: string, source: string, purge: string[]): 
       "rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin",
       "! apt-cache show softether-vpnserver >/dev/null 2>&1",
     ].join(" && "),
+  );
+}
+
+/** Put back the sources and lists freshFromMirror put aside: later tests on the host use apt too. */
+export function restoreApt(host: string): void {
+  onHost(
+    host,
+    [
+      "[ -d /var/tmp/hcd-apt ] || exit 0",
+      "rm -rf /etc/apt/sources.list /etc/apt/sources.list.d /var/lib/apt/lists",
+      "for f in sources.list sources.list.d; do if [ -e /var/tmp/hcd-apt/$f ]; then mv /var/tmp/hcd-apt/$f /etc/apt/; fi; done",
+      "if [ -e /var/tmp/hcd-apt/lists ]; then mv /var/tmp/hcd-apt/lists /var/lib/apt/; fi",
+      "rm -rf /var/tmp/hcd-apt /var/cache/apt/*.bin",
+    ].join("\n"),
   );
 }
