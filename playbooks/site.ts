@@ -122,6 +122,7 @@ export default definePlaybook({
             ipv4: vm.ipv4,
             prefixLength4: vm.ipv4Length,
             gateway4: vm.gateway4,
+            dns: p.dns,
           }),
         ];
       },

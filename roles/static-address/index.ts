@@ -15,6 +15,13 @@ export const staticAddress = defineRole({
     method: z.enum(["auto", "networkd", "ifupdown", "netplan", "networkmanager"]).default("auto"),
     /** The default routes' metric; default: the stack's own. */
     metric: z.number().int().min(0).max(4294967295).optional(),
+    /**
+     * Router advertisements: off by default. The gateways are static, so an RA can only add
+     * routes, and any station on the LAN can send one (a rogue RA would take the VM's traffic).
+     */
+    acceptRa: z.boolean().default(false),
+    /** Resolvers, in the stack's own DNS setting (RDNSS is not read with RAs off). */
+    dns: z.array(z.string().regex(/^[0-9A-Fa-f:.]+$/)).default([]),
   }),
   hop: "vm",
   checks: (p) => {
@@ -53,6 +60,8 @@ export const staticAddress = defineRole({
       gateway4: p.ipv4 ? p.gateway4 : undefined,
       method: p.method,
       metric: p.metric,
+      acceptRa: p.acceptRa,
+      dns: p.dns,
     }),
   ],
 });

@@ -119,6 +119,38 @@ export function attackTests(): void {
     expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev tap_vpn /);
   });
 
+  it("a rogue router advertisement on the home LAN (a compromised VM) moves no VM's traffic", async () => {
+    // vm3 advertises itself as a high-preference default router, a prefix, and a route for inet
+    const mac = onHost("vm3", "cat /sys/class/net/eth0/address").trim();
+    const ra = [
+      `Ether(src="${mac}", dst="33:33:00:00:00:01")`,
+      'IPv6(src="fe80::bad:3", dst="ff02::1", hlim=255)',
+      "ICMPv6ND_RA(prf=1, routerlifetime=1800)",
+      'ICMPv6NDOptPrefixInfo(prefix="2001:db8:bad::", prefixlen=64, L=1, A=1)',
+      'ICMPv6NDOptRouteInfo(prefix="2001:db8:ffff::", plen=48, prf=1, rtlifetime=1800)',
+      `ICMPv6NDOptSrcLLAddr(lladdr="${mac}")`,
+    ].join("/");
+    const sendRa = () => {
+      const r = labExec(
+        "vm3",
+        ["python3", "-c", `from scapy.all import *\nsendp([${ra}], iface="eth0", verbose=0)\n`],
+        {
+          capture: true,
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+    };
+    // control: the RA reaches the other VMs
+    for (const vm of ["vm1", "vm2", "vm4"])
+      expect(await captured(vm, "eth0", "'icmp6 and ip6[40] == 134 and src fe80::bad:3'", sendRa), vm).toBe(1);
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const vm of ["vm1", "vm2", "vm4"]) {
+      const routes = onHost(vm, "ip -6 route show; ip -6 addr show dev eth0");
+      expect(routes, `${vm} took the rogue RA`).not.toMatch(/fe80::bad:3|2001:db8:bad:/);
+      expect(onHost(vm, `ip -6 route get ${INET6}`), vm).toMatch(/via 2001:db8:0:8964:8964::1 /);
+    }
+  }, 60_000);
+
   it("the home gateway: SoftEther's admin port is closed from its WAN, SSH open; no address on the bridged NIC", () => {
     const probe = (port: number) =>
       onHost("upstream", `nc -z -w 2 172.29.0.2 ${port} && echo open || echo closed`, true).trim();

@@ -75,6 +75,36 @@ describe("NetworkManager keyfile", () => {
     expect(nmKeyfile({ interface: "eth1", addresses: ["2001:db8::10/78"] })).toBe(want);
   });
 
+  it("resolvers go into the family they belong to, as nmcli --offline writes them", () => {
+    const want = nmcliOffline([
+      "con-name",
+      "homecloud-eth0",
+      "ifname",
+      "eth0",
+      "connection.uuid",
+      nmUuid("eth0"),
+      "connection.autoconnect-priority",
+      "100",
+      "ipv4.method",
+      "manual",
+      "ipv4.addresses",
+      "10.89.64.10/24",
+      "ipv4.gateway",
+      "10.89.64.1",
+      "ipv4.dns",
+      "10.89.64.53",
+      "ipv6.method",
+      "manual",
+      "ipv6.addresses",
+      "2001:db8::10/78",
+      "ipv6.gateway",
+      "2001:db8::1",
+      "ipv6.dns",
+      "2001:db8:ffff::53,2001:db8:ffff::54",
+    ]);
+    expect(nmKeyfile({ ...opts, dns: ["2001:db8:ffff::53", "10.89.64.53", "2001:db8:ffff::54"] })).toBe(want);
+  });
+
   it("the uuid is the same on every run and differs per interface", () => {
     expect(nmUuid("eth0")).toBe(nmUuid("eth0"));
     expect(nmUuid("eth0")).not.toBe(nmUuid("eth1"));
@@ -103,6 +133,15 @@ describe("netplan file", () => {
     expect(out).toMatch(/\[Route\]\nDestination=::\/0\nGateway=2001:db8::1\nMetric=50/);
     expect(out).toMatch(/\[Route\]\nDestination=0.0.0.0\/0\nGateway=10.89.64.1\nMetric=50/);
     expect(out).not.toContain("DHCP=");
+  });
+
+  it("RAs off and resolvers: netplan makes IPv6AcceptRA=no and one DNS= each", () => {
+    const out = generate({
+      "60-homecloud-eth0.yaml": netplanFile({ ...opts, acceptRa: false, dns: ["2001:db8:ffff::53", "10.89.64.53"] }),
+    });
+    expect(out).toContain("IPv6AcceptRA=no");
+    // (netplan writes IPv4 resolvers first, as it does addresses)
+    expect(out).toContain("DNS=10.89.64.53\nDNS=2001:db8:ffff::53");
   });
 
   it("beside cloud-init's file for the same interface: ours wins on DHCP, the address lists are joined", () => {

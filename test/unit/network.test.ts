@@ -19,6 +19,15 @@ describe("interface addresses", () => {
       "# Managed by homecloud-deploy\nauto eth0\niface eth0 inet static\n    address 10.89.64.10/24\n    gateway 10.89.64.1\niface eth0 inet6 static\n    address 2001:db8::10/78\n    accept_ra 2\n    gateway 2001:db8::1\n",
     );
   });
+  it("RAs off and resolvers: networkd DNS= and IPv6AcceptRA=no; ifupdown accept_ra 0 and dns-nameservers", () => {
+    const o = { ...opts, acceptRa: false, dns: ["2001:db8:ffff::53"] };
+    expect(networkdFile(o)).toBe(
+      "# Managed by homecloud-deploy\n[Match]\nName=eth0\n\n[Network]\nAddress=2001:db8::10/78\nAddress=10.89.64.10/24\nDNS=2001:db8:ffff::53\nGateway=2001:db8::1\nGateway=10.89.64.1\nIPv6AcceptRA=no\nLinkLocalAddressing=ipv6\n",
+    );
+    expect(ifupdownFile(o)).toBe(
+      "# Managed by homecloud-deploy\nauto eth0\niface eth0 inet static\n    address 10.89.64.10/24\n    gateway 10.89.64.1\niface eth0 inet6 static\n    address 2001:db8::10/78\n    accept_ra 0\n    gateway 2001:db8::1\n    dns-nameservers 2001:db8:ffff::53\n",
+    );
+  });
   it("plans nothing when the file matches and the addresses are live", () => {
     const t = interfaceAddresses({ ...opts, method: "networkd" });
     const file = Buffer.from(networkdFile(opts)).toString("base64");

@@ -13,6 +13,8 @@ export interface StackInput {
   gateway6?: string;
   /** Accept router advertisements (on-link prefix, router) besides the static gateway. */
   acceptRa?: boolean;
+  /** Resolvers (IPv6 or IPv4), in the stack's own DNS setting. */
+  dns?: string[];
   /** The default routes' metric (networkmanager, netplan, networkd); default: the stack's own. */
   metric?: number;
 }
@@ -20,6 +22,7 @@ export interface StackInput {
 const v4 = (o: StackInput) => o.addresses.filter((a) => !a.includes(":"));
 const v6 = (o: StackInput) => o.addresses.filter((a) => a.includes(":"));
 const acceptRa = (o: StackInput) => o.acceptRa ?? true;
+const dns = (o: StackInput) => o.dns ?? [];
 
 /** Where each stack keeps our configuration of the interface. */
 export function stackFile(stack: Stack, ifname: string): string {
@@ -52,6 +55,7 @@ export function networkdFile(o: StackInput): string {
     "",
     "[Network]",
     ...o.addresses.map((a) => `Address=${a}`),
+    ...dns(o).map((d) => `DNS=${d}`),
     ...(o.metric === undefined ? routes : []),
     `IPv6AcceptRA=${acceptRa(o) ? "yes" : "no"}`,
     "LinkLocalAddressing=ipv6",
@@ -72,6 +76,8 @@ export function ifupdownFile(o: StackInput): string {
     lines.push(`iface ${o.interface} inet6 static`, `    address ${a}`, `    accept_ra ${acceptRa(o) ? 2 : 0}`);
     if (i === 0 && o.gateway6) lines.push(`    gateway ${o.gateway6}`, ...metric(o));
   });
+  // read by resolvconf's ifupdown hook (Debian's resolvconf package), from any stanza
+  if (dns(o).length) lines.push(`    dns-nameservers ${dns(o).join(" ")}`);
   return lines.join("\n") + "\n";
 }
 
@@ -101,6 +107,7 @@ export function netplanFile(o: StackInput): string {
       if (o.metric !== undefined) lines.push(`          metric: ${o.metric}`);
     }
   }
+  if (dns(o).length) lines.push("      nameservers:", "        addresses:", ...dns(o).map((d) => `          - "${d}"`));
   return lines.join("\n") + "\n";
 }
 
@@ -120,7 +127,8 @@ export function nmUuid(ifname: string): string {
 export function nmKeyfile(o: StackInput): string {
   const family = (addrs: string[], gw: string | undefined, extra: string[]) => {
     const lines = addrs.map((a, i) => `address${i + 1}=${a}${i === 0 && gw ? `,${gw}` : ""}`);
-    return [...lines, ...extra];
+    const servers = dns(o).filter((d) => d.includes(":") === addrs[0]!.includes(":"));
+    return [...lines, ...(servers.length ? [`dns=${servers.join(";")};`] : []), ...extra];
   };
   const metric = o.metric === undefined ? [] : [`route-metric=${o.metric}`];
   const ipv4 = v4(o).length
