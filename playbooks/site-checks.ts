@@ -95,6 +95,7 @@ export function siteVpsChecks(_host: HostContext, p: SitePlan, admin?: Secret, h
           },
         ]
       : []),
+    ...(admin && homeUser ? softetherFromOutside(p) : []),
     {
       hop: "ndp",
       id: "rules-cover-vms",
@@ -256,4 +257,46 @@ export function siteVmChecks(host: HostContext, p: SitePlan): VerifyCheck[] {
     );
   }
   return checks;
+}
+
+/**
+ * The VPN server as the internet sees it: administration refused before any password (the
+ * server's source IP restriction, adminip.txt), and none of SoftEther's other default TCP
+ * listeners answering. Made from the verify_from vantage point, which needs vpncmd for the first.
+ */
+function softetherFromOutside(p: SitePlan): VerifyCheck[] {
+  const at = `[${p.uplink.address6}]:443`;
+  const on = { vantage: "verify_from" };
+  return [
+    {
+      hop: "softether",
+      id: "admin-refused-outside",
+      title: `from outside, SoftEther administration on ${at} is refused before any password`,
+      on,
+      // a wrong password on purpose: the refusal must come before the password is looked at
+      script: `command -v vpncmd >/dev/null || { echo "no vpncmd"; exit 0; }; printf 'not-the-password\\n' | timeout 15 vpncmd ${quote(at)} /SERVER /CSV /CMD About 2>&1 | tail -3`,
+      show: `vpncmd ${at} /SERVER /CMD About (with a wrong password)`,
+      judge: (r) => {
+        if (/^no vpncmd/m.test(r.stdout))
+          return { ok: false, note: "vpncmd is not installed on the vantage point (apt install softether-vpncmd)" };
+        if (/Error code: 109\)/.test(r.stdout)) return { ok: true, note: "refused: source IP restriction" };
+        if (/Access has been denied|Error code: 9\)/.test(r.stdout))
+          return { ok: false, note: "the server asked for the password: administration is open to the internet" };
+        return { ok: false, note: "no refusal seen" };
+      },
+    },
+    ...[992, 1194, 5555].map((port) =>
+      tcpCheck(
+        {
+          hop: "softether",
+          id: `listener-${port}-filtered`,
+          title: `from outside, SoftEther's default port tcp/${port} does not answer on the uplink`,
+          on,
+        },
+        p.uplink.address6,
+        port,
+        "filtered",
+      ),
+    ),
+  ];
 }

@@ -1,6 +1,6 @@
 // The whole site: npx deploy playbooks/site.ts [-i inventory/lab.yaml] [--check --diff] [--tags radvd] [--limit vps]
 // The VPS is converged before the home gateway (its cascade needs the hub), the VMs last.
-import { definePlay, definePlaybook, z, zSecret } from "../src/index.js";
+import { definePlay, definePlaybook, RunFact, z, zSecret } from "../src/index.js";
 import { SITE_HOPS, siteVmChecks, siteVpsChecks } from "./site-checks.js";
 import { renderSitePlan, siteFromInventory, type SitePlan } from "../src/net/index.js";
 import { firewall } from "../roles/firewall/index.js";
@@ -13,6 +13,8 @@ import { tapBridge } from "../roles/tap-bridge/index.js";
 import { l2tpv3LinkVar, peerRole, routerRole, rtxOwnVar } from "./site-rtx.js";
 
 const HOME_USER = "home";
+// read from the VPS in its play, pinned by the home gateway's cascade in the next
+const vpsCert = new RunFact<string>("the VPS's SoftEther server certificate");
 
 export default definePlaybook({
   name: "site",
@@ -55,6 +57,7 @@ export default definePlaybook({
                 hub: p.hub,
                 users: [{ name: HOME_USER, password: v.vpn_home_password! }],
                 listeners: [443, 5555],
+                certificate: vpsCert,
               }),
               tapBridge({
                 tap: p.tap.interface,
@@ -103,7 +106,14 @@ export default definePlaybook({
           adminPassword: v.homegw_admin_password,
           nic: v.home_lan_interface,
           firewall: { trustedInterfaces: v.firewall_trusted_interfaces },
-          cascade: { server: v.vpn_server, port: 443, hub: p.hub, user: HOME_USER, password: v.vpn_home_password },
+          cascade: {
+            server: v.vpn_server,
+            port: 443,
+            hub: p.hub,
+            user: HOME_USER,
+            password: v.vpn_home_password,
+            serverCert: vpsCert,
+          },
         }),
       ],
     }),

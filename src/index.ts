@@ -1,5 +1,6 @@
 // Public API of homecloud-deploy: every export by name.
 export { definePlay, definePlaybook, defineRole, z, zSecret } from "./playbook/define.js";
+export { RunFact } from "./playbook/fact.js";
 export type { HostContext, Play, Playbook, RoleDefinition, RoleFactory, RoleInstance } from "./playbook/define.js";
 
 export { file } from "./resources/files/file.js";

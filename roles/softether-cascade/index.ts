@@ -9,6 +9,7 @@ import {
   daemonReload,
   defineRole,
   reveal,
+  RunFact,
   secret,
   file,
   service,
@@ -48,6 +49,11 @@ export const softetherCascade = defineRole({
       hub: z.string().min(1),
       user: z.string().min(1),
       password: zSecret,
+      /**
+       * The server's certificate, the only one the cascade accepts: base64 DER, or learned in
+       * the run from the server's play (softether-server's certificate). Absent: not checked.
+       */
+      serverCert: z.union([z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/), z.instanceof(RunFact)]).optional(),
     }),
     listeners: z.array(z.number().int().min(1).max(65535)).default([5555]),
     /**
@@ -88,8 +94,25 @@ export const softetherCascade = defineRole({
       `printf '%s\\n' "$out" | grep -E '^(Session Status|Server Name|Port Number|Virtual Hub Name|Current Session has been Established since|Number of Established Sessions|Error)' || printf '%s\\n' "$out" | tail -5`,
       `printf '%s\\n' "$out" | grep -q '^Session Status,.*Established'`,
     ].join("\n");
+    const pinned = vpncmdScript({
+      port: p.listeners.includes(5555) ? 5555 : p.listeners[0]!,
+      password: p.adminPassword,
+      hub: p.hub,
+      command: ["CascadeGet", p.cascade.name],
+    });
     return [
       unitActive("cascade", "softether-vpnserver"),
+      ...(p.cascade.serverCert === undefined
+        ? []
+        : [
+            {
+              hop: "cascade",
+              id: "server-cert-checked",
+              title: `cascade ${p.cascade.name} accepts only the pinned server certificate`,
+              ...pinned,
+              judge: (r: { stdout: string }) => /^Verify Server Certificate,Enable/m.test(r.stdout),
+            },
+          ]),
       {
         hop: "cascade",
         id: "established",
@@ -121,7 +144,16 @@ export const softetherCascade = defineRole({
             name: p.hub,
             secureNat: false,
             users: [],
-            cascades: [{ ...p.cascade, online: true }],
+            cascades: [
+              {
+                ...p.cascade,
+                online: true,
+                serverCert:
+                  p.cascade.serverCert instanceof RunFact
+                    ? () => (p.cascade.serverCert as RunFact<string>).value()
+                    : p.cascade.serverCert,
+              },
+            ],
             packetLog: false,
             enumerate: false,
           },

@@ -4,6 +4,7 @@ import {
   defineRole,
   service,
   softether,
+  RunFact,
   unitActive,
   vpncmdScript,
   z,
@@ -28,6 +29,11 @@ export const softetherServer = defineRole({
       .default({ MultiLogins: 1, RAFilter: true, DHCPNoServer: true, DHCPv6NoServer: true }),
     /** TCP listeners; the admin port (5555) must stay among them. */
     listeners: z.array(z.number().int().min(1).max(65535)).default([443, 5555]),
+    /**
+     * Learns the server's certificate (base64 DER) during the run, for the home gateway's
+     * cascade to pin (softether-cascade's cascade.serverCert).
+     */
+    certificate: z.instanceof(RunFact).optional(),
   }),
   hop: "softether",
   checks: (p) => {
@@ -45,6 +51,32 @@ export const softetherServer = defineRole({
       },
       {
         hop: "softether",
+        id: "listeners",
+        title: `vpnserver listens on TCP ${p.listeners.join(", ")} only`,
+        script: `ss -Hltnp | grep '"vpnserver"' | awk '{print $4}'`,
+        show: "ss -ltnp (vpnserver's sockets)",
+        judge: (r) => {
+          const ports = [
+            ...new Set(
+              r.stdout
+                .split("\n")
+                .filter(Boolean)
+                .map((a) => Number(a.replace(/.*:/, ""))),
+            ),
+          ];
+          const extra = ports.filter((x) => !p.listeners.includes(x));
+          const missing = p.listeners.filter((x) => !ports.includes(x));
+          const note = [
+            extra.length ? `also listening on ${extra.join(", ")}` : "",
+            missing.length ? `not listening on ${missing.join(", ")}` : "",
+          ]
+            .filter(Boolean)
+            .join("; ");
+          return { ok: !note, note: note || undefined };
+        },
+      },
+      {
+        hop: "softether",
         id: "bridge",
         title: `hub ${p.hub} is bridged to tap_${p.hub.toLowerCase()} (local bridge operating)`,
         ...vpncmdScript({ port, password: p.adminPassword, command: ["BridgeList"] }),
@@ -59,6 +91,7 @@ export const softetherServer = defineRole({
     service({ name: "softether-vpnserver", state: "running", enabled: true }),
     softether({
       adminPassword: p.adminPassword,
+      onServerCert: p.certificate ? (c) => (p.certificate as RunFact<string>).learn(c) : undefined,
       listeners: p.listeners,
       // nothing the site does not use answers the internet or calls out
       services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [] },

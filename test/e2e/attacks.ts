@@ -226,6 +226,74 @@ export function attackTests(): void {
     }
   }, 120_000);
 
+  it("a server impersonating the VPS (same hub, user and password) is refused: the cascade checks the pinned certificate", async () => {
+    const pw = readFileSync("/var/lib/homecloud-lab/secrets/vpn_home_password", "utf8").trim();
+    // the impostor: a SoftEther on inet with the VPS's hub and the home user's password (the
+    // worst case: an attacker who has the password and sits on the path)
+    onHost("inet", "rm -rf /var/lib/softether; systemctl start softether-vpnserver");
+    const inetCmd = (commands: string) =>
+      labExec(
+        "inet",
+        [
+          "sh",
+          "-c",
+          'f=$(mktemp); cat > "$f"; timeout 20 vpncmd localhost:5555 /SERVER /PASSWORD: /CSV /IN:"$f" </dev/null; rm -f "$f"',
+        ],
+        { input: commands, capture: true },
+      ).stdout;
+    const homeCmd = (command: string) =>
+      labExec(
+        "homegw",
+        [
+          "sh",
+          "-c",
+          `timeout 20 vpncmd localhost:5555 /SERVER /ADMINHUB:HOME /CSV /CMD ${command} </etc/homecloud/cascade-watchdog.password`,
+        ],
+        { capture: true },
+      ).stdout.replace(/\r/g, "");
+    const reconnect = () => {
+      homeCmd("CascadeOffline vps");
+      homeCmd("CascadeOnline vps");
+    };
+    /** The cascade's status after up to `seconds`: Established as soon as it is. */
+    const settle = async (seconds: number) => {
+      let st = "";
+      for (let i = 0; i < seconds; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        st = homeCmd("CascadeStatusGet vps");
+        if (/^Session Status,.*Established/m.test(st)) break;
+      }
+      return st;
+    };
+    // the path to the VPS's listener goes to the impostor instead
+    const divert =
+      "nft add table ip hcd-mitm; nft add chain ip hcd-mitm out '{ type nat hook output priority -100; }'; nft add rule ip hcd-mitm out ip daddr 172.31.0.2 tcp dport 443 dnat to 172.30.0.10";
+    try {
+      for (let i = 0; i < 50 && !/^DEFAULT,/m.test(inetCmd("HubList\n")); i++)
+        await new Promise((r) => setTimeout(r, 200));
+      inetCmd(
+        `HubCreate VPN /PASSWORD:x\nHub VPN\nUserCreate home /GROUP:none /REALNAME:none /NOTE:none\nUserPasswordSet home /PASSWORD:${pw}\n`,
+      );
+      expect(homeCmd("CascadeGet vps")).toMatch(/^Verify Server Certificate,Enable/m);
+      onHost("homegw", divert);
+      reconnect();
+      const st = await settle(15);
+      expect(st, "the cascade logged into the impostor").not.toMatch(/^Session Status,.*Established/m);
+      // without the check, the same impostor would have had the home LAN
+      homeCmd("CascadeServerCertDisable vps");
+      reconnect();
+      expect(await settle(20)).toMatch(/^Session Status,.*Established/m);
+      expect(inetCmd("Hub VPN\nSessionList\n")).toMatch(/home/);
+    } finally {
+      onHost("homegw", "nft delete table ip hcd-mitm 2>/dev/null; true");
+      homeCmd("CascadeServerCertEnable vps");
+      reconnect();
+      onHost("inet", "systemctl stop softether-vpnserver; rm -rf /var/lib/softether; true");
+    }
+    // back on the real VPS, under the pin
+    expect(await settle(30)).toMatch(/^Session Status,.*Established/m);
+  }, 180_000);
+
   it("pings to random home addresses add no neighbour entries on the VPS and no solicitations at home", async () => {
     const count = () => Number(onHost("vps", "ip -6 neigh show | wc -l").trim());
     const before = count();

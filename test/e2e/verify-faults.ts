@@ -112,6 +112,21 @@ const FAULTS: Array<{ name: string; hop: string; host: string; script: () => str
       `f=$(mktemp); printf 'HubCreate ROGUE /PASSWORD:rogue-hub-pw\\nHub ROGUE\\nSecureNatEnable\\nUserCreate eve /GROUP:none /REALNAME:none /NOTE:none\\nUserPasswordSet eve /PASSWORD:eve-pw-1\\n' > "$f"; printf '%s\\n' '${admin("vpn_admin_password")}' | vpncmd localhost:5555 /SERVER /CSV /IN:"$f" >/dev/null; rm -f "$f"`,
   },
   {
+    // issue 26: the cascade would log into a server that is not the VPS
+    name: "the cascade's server certificate check turned off on the home gateway",
+    hop: "cascade",
+    host: "homegw",
+    script: () =>
+      `printf '%s\\n' '${admin("homegw_admin_password")}' | vpncmd localhost:5555 /SERVER /ADMINHUB:HOME /CMD CascadeServerCertDisable vps >/dev/null`,
+  },
+  {
+    // issue 26: administration open to the internet (the source IP restriction gone)
+    name: "SoftEther's admin source restriction removed on the VPS",
+    hop: "softether",
+    host: "vps",
+    script: () => "rm /var/lib/softether/adminip.txt",
+  },
+  {
     name: "the home prefix's pin to the tap removed (its policy rule deleted)",
     hop: "tap",
     host: "vps",

@@ -129,7 +129,85 @@ describe("softetherChanges", () => {
     bridges: [{ hub: "VPN", device: "vpn", tap: true }],
   };
   it("plans nothing when the server matches, passwords included", () => {
-    expect(softetherChanges(state, spec, drawHub)).toEqual({ whys: [], commands: [] });
+    expect(softetherChanges(state, spec, drawHub)).toEqual({ whys: [], commands: [], files: [], unknown: [] });
+  });
+  describe("the pin of a cascade's server certificate", () => {
+    const CERT = "MIIBszCCAVmgAwIBAgIUQ2VydA" + "A".repeat(70) + "==";
+    const withCert = (serverCert: string | (() => string | undefined)) => ({
+      ...spec,
+      hubs: [{ ...spec.hubs[0]!, cascades: [{ ...spec.hubs[0]!.cascades[0]!, serverCert }] }],
+    });
+    const pinned = (cert: string | undefined, check: boolean) => {
+      const s = serverStateFromConfig(CONFIG);
+      Object.assign(s.hubs.get("VPN")!.cascades.get("vps")!, { serverCert: cert, checkServerCert: check });
+      return s;
+    };
+    it("pins a known certificate, turns the check on and reconnects the session under it", () => {
+      const p = softetherChanges(
+        state,
+        withCert(() => CERT),
+        drawHub,
+      );
+      expect(p.commands).toEqual([
+        "Hub VPN",
+        "CascadeOffline vps",
+        "CascadeServerCertSet vps /LOADCERT:/run/homecloud-cascade-vps.cert",
+        "CascadeServerCertEnable vps",
+        "CascadeOnline vps",
+        "Hub",
+      ]);
+      // PEM, 64 characters a line, for vpncmd to load
+      expect(p.files).toHaveLength(1);
+      const text = p.files[0]!.text;
+      expect(text.startsWith("-----BEGIN CERTIFICATE-----\n")).toBe(true);
+      expect(text.split("\n").slice(1, -2).join("")).toBe(CERT);
+      expect(text.split("\n").every((l) => l.length <= 64)).toBe(true);
+      expect(p.unknown).toEqual([]);
+    });
+    it("nothing when the same one is pinned and checked; another one is replaced", () => {
+      expect(softetherChanges(pinned(CERT, true), withCert(CERT), drawHub).commands).toEqual([]);
+      const other = softetherChanges(pinned(CERT.replace("Q2", "R2"), true), withCert(CERT), drawHub);
+      expect(other.whys).toContain("pin the server certificate of cascade vps (another one was pinned)");
+      expect(other.commands).not.toContain("CascadeServerCertEnable vps");
+    });
+    it("not known in this run: a pin already there is kept; none there is a change that cannot be made", () => {
+      expect(
+        softetherChanges(
+          pinned(CERT, true),
+          withCert(() => undefined),
+          drawHub,
+        ),
+      ).toMatchObject({
+        commands: [],
+        unknown: [],
+      });
+      const none = softetherChanges(
+        state,
+        withCert(() => undefined),
+        drawHub,
+      );
+      expect(none.commands).toEqual([]);
+      expect(none.unknown).toEqual([
+        expect.stringMatching(/^pin the server certificate of cascade vps: it is not known/),
+      ]);
+    });
+    it("a new cascade is pinned before it goes online", () => {
+      const empty = serverStateFromConfig("declare root\n{\n}\n");
+      const c = softetherChanges(empty, withCert(CERT), drawHub).commands;
+      expect(c.indexOf("CascadeServerCertEnable vps")).toBeGreaterThan(
+        c.indexOf("CascadePasswordSet vps /PASSWORD:homepw /TYPE:standard"),
+      );
+      expect(c.indexOf("CascadeServerCertEnable vps")).toBeLessThan(c.indexOf("CascadeOnline vps"));
+    });
+    it("reads the pin and the server's own certificate from the configuration", () => {
+      const cfg = CONFIG.replace(
+        "bool Online true\n\t\t\t\t\tdeclare ClientAuth",
+        `bool CheckServerCert true\n\t\t\t\t\tbool Online true\n\t\t\t\t\tbyte ServerCert ${CERT}\n\t\t\t\t\tdeclare ClientAuth`,
+      ).replace("string PortsUDP", `byte ServerCert ${CERT}\n\t\tstring PortsUDP`);
+      const s = serverStateFromConfig(cfg);
+      expect(s.serverCert).toBe(CERT);
+      expect(s.hubs.get("VPN")!.cascades.get("vps")).toMatchObject({ checkServerCert: true, serverCert: CERT });
+    });
   });
   it("changes only what differs, and never says a password in a reason", () => {
     const p = softetherChanges(

@@ -1,5 +1,5 @@
 import { reveal } from "../../secrets.js";
-import type { ServerState } from "./config.js";
+import type { CascadeState, ServerState } from "./config.js";
 import { adminPasswordHash, userPasswordHash } from "./sha0.js";
 import type { CascadeSpec, SoftEtherSpec } from "./spec.js";
 
@@ -8,6 +8,43 @@ export interface SoftEtherChanges {
   whys: string[];
   /** vpncmd commands in order (they carry passwords: never shown). */
   commands: string[];
+  /** Certificates the commands load (/LOADCERT): written to these paths first, PEM. */
+  files: { path: string; text: string }[];
+  /** Changes that cannot be made in this run, and why (the step fails with it). */
+  unknown: string[];
+}
+
+/** Where a cascade's server certificate is put for vpncmd's /LOADCERT, for the moment of the change. */
+export const certPath = (cascade: string) => `/run/homecloud-cascade-${cascade}.cert`;
+
+const pem = (der64: string) =>
+  `-----BEGIN CERTIFICATE-----\n${der64.replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`;
+
+/**
+ * The pin of a cascade's server certificate: the vpncmd commands that make it the wanted one,
+ * checked. Not managed when the spec has none; kept as it is when it is not known in this run.
+ */
+function certPin(c: CascadeSpec, have: CascadeState | undefined, out: SoftEtherChanges, hw: string[]): string[] {
+  if (c.serverCert === undefined) return [];
+  const want = typeof c.serverCert === "function" ? c.serverCert() : c.serverCert;
+  if (want === undefined) {
+    if (have?.checkServerCert && have.serverCert) return [];
+    out.unknown.push(
+      `pin the server certificate of cascade ${c.name}: it is not known in this run (it is read from the server in its own play: run that play too, after the server is installed)`,
+    );
+    return [];
+  }
+  const cmds: string[] = [];
+  if (have?.serverCert !== want) {
+    hw.push(`pin the server certificate of cascade ${c.name}${have?.serverCert ? " (another one was pinned)" : ""}`);
+    out.files.push({ path: certPath(c.name), text: pem(want) });
+    cmds.push(`CascadeServerCertSet ${c.name} /LOADCERT:${certPath(c.name)}`);
+  }
+  if (!have?.checkServerCert) {
+    hw.push(`check the server certificate of cascade ${c.name}`);
+    cmds.push(`CascadeServerCertEnable ${c.name}`);
+  }
+  return cmds;
 }
 
 const serverArg = (c: CascadeSpec) => `${c.server.includes(":") ? `[${c.server}]` : c.server}:${c.port}`;
@@ -23,8 +60,8 @@ export function softetherChanges(
   spec: SoftEtherSpec,
   newHubPassword: (hub: string) => string,
 ): SoftEtherChanges {
-  const whys: string[] = [];
-  const commands: string[] = [];
+  const out: SoftEtherChanges = { whys: [], commands: [], files: [], unknown: [] };
+  const { whys, commands } = out;
   const admin = reveal(spec.adminPassword);
   if (state.adminPasswordHash !== adminPasswordHash(admin)) {
     whys.push("set the server administrator password");
@@ -110,7 +147,7 @@ export function softetherChanges(
         const online = c.online ?? true;
         if (!have) {
           hw.push(`create cascade ${c.name} on ${hub.name} to ${serverArg(c)} hub ${c.hub} as ${c.user}`);
-          ctx.push(...create, ...(online ? [`CascadeOnline ${c.name}`] : []));
+          ctx.push(...create, ...certPin(c, undefined, out, hw), ...(online ? [`CascadeOnline ${c.name}`] : []));
           continue;
         }
         if (
@@ -126,6 +163,7 @@ export function softetherChanges(
             ...(have.online ? [`CascadeOffline ${c.name}`] : []),
             `CascadeDelete ${c.name}`,
             ...create,
+            ...certPin(c, undefined, out, hw),
             ...(online ? [`CascadeOnline ${c.name}`] : []),
           );
           continue;
@@ -134,6 +172,12 @@ export function softetherChanges(
           hw.push(`set the password of cascade ${c.name} on ${hub.name}`);
           ctx.push(`CascadePasswordSet ${c.name} /PASSWORD:${pw} /TYPE:standard`);
         }
+        const pin = certPin(c, have, out, hw);
+        if (pin.length && have.online && online) {
+          // a session up now was not checked against the new pin: connect again under it
+          hw.push(`reconnect cascade ${c.name} under the pin`);
+          ctx.push(`CascadeOffline ${c.name}`, ...pin, `CascadeOnline ${c.name}`);
+        } else ctx.push(...pin);
         if (have.online !== online) {
           hw.push(`put cascade ${c.name} ${online ? "online" : "offline"}`);
           ctx.push(`${online ? "CascadeOnline" : "CascadeOffline"} ${c.name}`);
@@ -177,7 +221,7 @@ export function softetherChanges(
       commands.push(`ListenerDelete ${p}`);
     }
   }
-  return { whys, commands };
+  return out;
 }
 
 /** Server-wide services: each one the spec names is set as it says. */

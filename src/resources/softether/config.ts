@@ -55,6 +55,10 @@ export interface CascadeState {
   user: string;
   authType: number;
   passwordHash?: string;
+  /** The server certificate is checked against `serverCert` (CascadeServerCertEnable). */
+  checkServerCert: boolean;
+  /** The pinned server certificate, base64 DER. */
+  serverCert?: string;
 }
 
 export interface HubState {
@@ -92,6 +96,8 @@ export interface ServicesState {
 
 export interface ServerState {
   adminPasswordHash: string;
+  /** The server's own certificate, base64 DER (what a client is shown). */
+  serverCert?: string;
   services: ServicesState;
   listeners: number[];
   hubs: Map<string, HubState>; // keyed by upper-case name: SoftEther names are case-insensitive
@@ -135,6 +141,8 @@ export function serverStateFromConfig(text: string): ServerState {
         user: auth?.values.get("Username") ?? "",
         authType: Number(auth?.values.get("AuthType") ?? 0),
         passwordHash: auth?.values.get("HashedPassword"),
+        checkServerCert: c.values.get("CheckServerCert") === "true",
+        serverCert: c.values.get("ServerCert"),
       });
     }
     hubs.set(name.toUpperCase(), {
@@ -154,6 +162,7 @@ export function serverStateFromConfig(text: string): ServerState {
   const on = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v === "true");
   return {
     adminPasswordHash: server?.values.get("HashedPassword") ?? "",
+    serverCert: server?.values.get("ServerCert"),
     services: {
       keepalive: on(server?.values.get("UseKeepConnect"), true),
       openvpn: on(proto?.children.get("OpenVPN")?.values.get("Enabled"), true),

@@ -6,6 +6,7 @@ import { serverStateFromConfig, type ServerState } from "./config.js";
 import { softetherChanges } from "./changes.js";
 import { checkSpec, type SoftEtherSpec } from "./spec.js";
 import { applyScript, configProbe } from "./vpncmd.js";
+import { quote } from "../../transport/quote.js";
 
 export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./spec.js";
 
@@ -52,9 +53,19 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
         }[cur.state];
         throw new Error(why);
       }
+      spec.onServerCert?.(cur.server.serverCert);
       const p = softetherChanges(cur.server, spec, newHubPassword);
-      if (!p.commands.length) return [];
-      return [{ why: p.whys.join("; "), script: applyScript(p.commands, admin, port) }];
+      const steps: Step[] = p.unknown.map((why) => ({ why, script: `echo ${quote(`cannot ${why}`)} >&2; exit 1` }));
+      if (!p.commands.length) return steps;
+      const files = p.files.map((f) => `printf '%s' ${quote(f.text)} > ${quote(f.path)}`);
+      const script = applyScript(
+        p.commands,
+        admin,
+        port,
+        files,
+        p.files.map((f) => f.path),
+      );
+      return [...steps, { why: p.whys.join("; "), script }];
     },
   };
   return task(resource, spec);

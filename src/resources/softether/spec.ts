@@ -20,6 +20,11 @@ export interface CascadeSpec {
   user: string;
   password: Secret | string;
   online?: boolean;
+  /**
+   * The server's certificate (base64 DER) that the cascade accepts, and no other: a function
+   * when it is learned during the run (undefined: not known; a pin already there is kept).
+   */
+  serverCert?: string | (() => string | undefined);
 }
 
 export interface HubSpec {
@@ -57,6 +62,8 @@ export interface ServicesSpec {
 
 export interface SoftEtherSpec {
   adminPassword: Secret | string;
+  /** Told the server's own certificate (base64 DER) whenever the state is read. */
+  onServerCert?: (cert: string | undefined) => void;
   services?: ServicesSpec;
   /** The listener vpncmd uses on localhost. */
   adminPort?: number;
@@ -111,6 +118,8 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
         out.push(`cascade ${c.name}: port ${c.port} is not a port`);
       if (!NAME.test(c.hub) || !NAME.test(c.user)) out.push(`cascade ${c.name}: hub and user must be plain names`);
       pw(`cascade ${c.name} password`, c.password);
+      if (typeof c.serverCert === "string" && !/^[A-Za-z0-9+/]+={0,2}$/.test(c.serverCert))
+        out.push(`cascade ${c.name}: serverCert is not base64 (DER)`);
     }
   }
   for (const b of spec.bridges ?? []) {

@@ -49,10 +49,21 @@ export function configProbe(adminPassword: string, port: number): string {
   ].join("\n");
 }
 
-/** Apply: run the commands; fail with vpncmd's output when any of them reported an error. */
-export function applyScript(commands: string[], adminPassword: string, port: number): string {
+/**
+ * Apply: run the commands; fail with vpncmd's output when any of them reported an error.
+ * `before` writes files the commands load (certificates, not secrets), removed afterwards.
+ */
+export function applyScript(
+  commands: string[],
+  adminPassword: string,
+  port: number,
+  before: string[] = [],
+  remove: string[] = [],
+): string {
   return [
+    ...before,
     vpncmdScript(commands, adminPassword, port),
+    ...(remove.length ? [`rm -f ${remove.map(quote).join(" ")}`] : []),
     `case "$out" in *"Error occurred"*|*"Access has been denied"*|*"Command not found"*) printf '%s\\n' "$out" | grep -v -e '^Password:' -e '^[[:space:]]*byte ' | tail -20; exit 1 ;; esac`,
   ].join("\n");
 }
