@@ -27,7 +27,8 @@ const t = (name: string) => new URL(`./templates/${name}`, import.meta.url);
 /**
  * The home gateway: SoftEther in the bridge role. A hub bridged to the NIC of the closed home
  * LAN, a cascade to the VPS hub, accept_ra=0 on that NIC, and a watchdog that restarts
- * SoftEther when the cascade stays down (a cascade whose server restarted may never recover).
+ * SoftEther when the cascade dropped (Debian 12's SoftEther never recovers from a drop by
+ * itself: see templates/watchdog.sh.hbs) or stays down.
  */
 export const softetherCascade = defineRole({
   name: "softether-cascade",
@@ -73,9 +74,9 @@ export const softetherCascade = defineRole({
       .object({
         enabled: z.boolean().default(true),
         maxDownSeconds: z.number().int().min(20).default(60),
-        intervalSeconds: z.number().int().min(5).default(10),
+        intervalSeconds: z.number().int().min(2).default(5),
       })
-      .default({ enabled: true, maxDownSeconds: 60, intervalSeconds: 10 }),
+      .default({ enabled: true, maxDownSeconds: 60, intervalSeconds: 5 }),
   }),
   hop: "cascade",
   checks: (p) => {

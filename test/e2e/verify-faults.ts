@@ -36,8 +36,8 @@ function deploy(): void {
 
 /**
  * verify again until it passes, at most `seconds`: after a repair of the cascade, SoftEther passes
- * traffic again only once the home gateway's watchdog restarted it (up to maxDownSeconds, 60 s,
- * plus the restart), and verify says "reach" until then. The wait is printed.
+ * traffic again only once the home gateway's watchdog restarted it (its next run, every 5 s, plus
+ * the restart), and verify says "reach" until then. The wait is printed.
  */
 async function verifyUntilPass(what: string, seconds = 180): Promise<VerifyDoc & { code: number | null }> {
   const t0 = Date.now();

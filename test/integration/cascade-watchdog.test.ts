@@ -82,3 +82,63 @@ describe("the cascade watchdog and the administrator password", () => {
       expect(onHost(GW, "cat /etc/homecloud/cascade-watchdog.password")).toBe(`${pw}\n`);
     });
 });
+
+describe("the cascade watchdog's decisions (vpncmd and systemctl stood in for, the script as deployed)", () => {
+  const FAKE = "/run/hcd-fake";
+  /** Run the watchdog once, vpncmd answering `status`; whether it restarted SoftEther, and what it said. */
+  const once = (status: string) => {
+    const b64 = Buffer.from(`${status}\n`).toString("base64");
+    onHost(GW, `echo ${b64} | base64 -d > ${FAKE}/status; rm -f ${FAKE}/restarts`);
+    const out = onHost(GW, `PATH=${FAKE}:$PATH sh /usr/local/lib/homecloud/cascade-watchdog 2>&1`, true);
+    return { restarted: onHost(GW, `cat ${FAKE}/restarts 2>/dev/null; true`).includes("restart"), out };
+  };
+  const UP = "Session Status,Connection Completed (Session Established)\nNumber of TCP Connections,2";
+  const POISONED = "Session Status,Connection Completed (Session Established)\nNumber of TCP Connections,0";
+  const RETRYING = "Session Status,Retrying";
+
+  beforeAll(async () => {
+    fresh();
+    expect(failedOf(await run("watchdog-decisions-pw-1"))).toBe(0);
+    onHost(
+      GW,
+      [
+        "systemctl stop homecloud-cascade-watchdog.timer",
+        `mkdir -p ${FAKE}`,
+        `printf '#!/bin/sh\\ncat ${FAKE}/status\\n' > ${FAKE}/vpncmd`,
+        `printf '#!/bin/sh\\necho "$*" >> ${FAKE}/restarts\\n' > ${FAKE}/systemctl`,
+        `chmod +x ${FAKE}/vpncmd ${FAKE}/systemctl`,
+        "rm -rf /run/homecloud",
+      ].join("; "),
+    );
+  });
+  afterAll(() => onHost(GW, `rm -rf ${FAKE} /run/homecloud`));
+
+  it("healthy: nothing; a drop after that: a restart at once, not after maxDownSeconds", () => {
+    const up = once(UP);
+    expect(up.restarted, up.out).toBe(false);
+    const r = once(RETRYING);
+    expect(r.restarted, r.out).toBe(true);
+    expect(r.out).toMatch(/dropped since the last check \(status: Retrying/);
+    // after the restart it is not "up" yet: retrying is not a new drop
+    const again = once(RETRYING);
+    expect(again.restarted, again.out).toBe(false);
+  });
+
+  it("Established with no TCP connection (the state SoftEther never leaves by itself): a restart at once", () => {
+    const r = once(POISONED);
+    expect(r.restarted, r.out).toBe(true);
+    expect(r.out).toMatch(
+      /Established without a TCP connection \(status: Connection Completed \(Session Established\), TCP connections: 0\)/,
+    );
+  });
+
+  it("down from the start: only after maxDownSeconds since the last healthy check or restart", () => {
+    onHost(GW, "rm -rf /run/homecloud");
+    expect(once(RETRYING).restarted).toBe(false);
+    expect(once(RETRYING).restarted).toBe(false);
+    onHost(GW, "echo $(( $(date +%s) - 61 )) > /run/homecloud/cascade-watchdog.last-ok");
+    const r = once(RETRYING);
+    expect(r.restarted, r.out).toBe(true);
+    expect(r.out).toMatch(/not healthy for 6\d s/);
+  });
+});
