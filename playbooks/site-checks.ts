@@ -96,6 +96,7 @@ export function siteVpsChecks(_host: HostContext, p: SitePlan, admin?: Secret, h
         ]
       : []),
     ...(admin && homeUser ? softetherFromOutside(p) : []),
+    ...(p.uplink.router ? [uplinkRouterOnly(p.uplink.interface, p.uplink.router)] : []),
     {
       hop: "ndp",
       id: "rules-cover-vms",
@@ -299,4 +300,25 @@ function softetherFromOutside(p: SitePlan): VerifyCheck[] {
       ),
     ),
   ];
+}
+
+/** Only the provider's router is the VPS's IPv6 default router, and RAs from anyone else are dropped. */
+function uplinkRouterOnly(uplink: string, router: string): VerifyCheck {
+  return {
+    hop: "uplink",
+    id: "ra-from-router-only",
+    title: `RAs on ${uplink} count from the provider's router ${router} only; it is the only default router`,
+    script: `ip -6 route show default; nft list chain inet homecloud input 2>/dev/null | grep -F nd-router-advert`,
+    show: "ip -6 route show default; the RA filter of table inet homecloud",
+    judge: (r) => {
+      const vias = [...r.stdout.matchAll(/via (\S+) dev (\S+)/g)].filter((m) => m[2] === uplink).map((m) => m[1]);
+      const others = vias.filter((v) => v !== router);
+      if (others.length) return { ok: false, note: `another default router on ${uplink}: ${others.join(", ")}` };
+      if (!vias.length) return { ok: false, note: `no default route via ${router} on ${uplink}` };
+      const filtered = new RegExp(`nd-router-advert ip6 saddr != \\{?\\s*${router.replace(/\./g, "\\.")}`).test(
+        r.stdout,
+      );
+      return { ok: filtered, note: filtered ? undefined : "no filter drops RAs from other stations" };
+    },
+  };
 }

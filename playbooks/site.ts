@@ -85,6 +85,7 @@ export default definePlaybook({
           homeHosts4: p.vms.flatMap((vm) => (vm.ipv4 ? [vm.ipv4] : [])),
           openings: p.openings,
           tcpIn: [22, 443],
+          uplinkRouters: p.uplink.router ? [p.uplink.router] : [],
           inputInterfaces: v.firewall_trusted_interfaces,
         }),
       ],

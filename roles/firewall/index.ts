@@ -48,6 +48,16 @@ export const firewall = defineRole({
         z.enum(["echo-request", "destination-unreachable", "packet-too-big", "time-exceeded", "parameter-problem"]),
       )
       .default(["echo-request", "destination-unreachable", "packet-too-big", "time-exceeded", "parameter-problem"]),
+    /**
+     * The provider's routers on the uplink (link-local addresses): router advertisements from
+     * any other station on the provider's link are dropped before the kernel or networkd read
+     * them, so nobody else can become the VPS's default router. Empty: every RA is read.
+     */
+    uplinkRouters: z
+      .array(
+        z.string().refine((v) => /^fe[89ab][0-9a-f]:/i.test(v) && addr6(v) !== undefined, "not a link-local address"),
+      )
+      .default([]),
     /** Input: TCP ports open on the VPS itself (SSH, SoftEther listeners). */
     tcpIn: z.array(z.number().int().min(1).max(65535)).default([22, 443]),
     udpIn: z.array(z.number().int().min(1).max(65535)).default([]),

@@ -67,6 +67,7 @@ export function ensureHostNetwork(host: LabHost, index: number): void {
     const outer = labNames.linkVeth(index, k);
     ip(sw, "link", "add", outer, "type", "veth", "peer", "name", itf.name, "netns", ns);
     ip(sw, "link", "set", outer, "master", br, "up");
+    if (itf.mac) ip(ns, "link", "set", itf.name, "address", itf.mac);
     for (const a of itf.addresses ?? [])
       ip(ns, "addr", "add", a, "dev", itf.name, ...(a.includes(":") ? ["nodad"] : []));
     ip(ns, "link", "set", itf.name, "up");

@@ -37,7 +37,8 @@ export function siteTopology(): LabTopology {
           { name: "eth-inet", network: "inet", addresses: ["2001:db8:ffff::1/64", "172.30.0.1/24"] },
           // The VPS /64 is on-link here: every address of it is resolved by neighbour discovery.
           // (its addresses come from systemd-networkd, below: it also sends the RAs and runs DHCP)
-          { name: "eth-vps", network: "vpsnet" },
+          // a fixed MAC: the router's link-local address is fe80::ff:fe00:1, the inventory's uplink_router
+          { name: "eth-vps", network: "vpsnet", mac: "02:00:00:00:00:01" },
           { name: "eth-home", network: "homenet", addresses: ["172.29.0.1/24"] },
         ],
         sysctls: { "net.ipv6.conf.all.forwarding": "1", "net.ipv4.ip_forward": "1" },

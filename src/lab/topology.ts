@@ -6,6 +6,8 @@ export interface LabInterface {
   network: string;
   /** Addresses configured before boot (provider side only), CIDR form. */
   addresses?: string[];
+  /** A fixed MAC address (so its link-local address is known, e.g. the provider's router). */
+  mac?: string;
   /** Turn TSO/GSO off (SoftEther local bridges on veth need it). */
   noOffload?: boolean;
 }

@@ -40,6 +40,8 @@ export interface SiteInput {
   vpsPrefix: string;
   uplinkInterface: string;
   uplinkAddress: string;
+  /** The provider's router on the uplink (its link-local address): the only one whose RAs count. */
+  uplinkRouter?: string;
   homePrefix: string;
   hub: string;
   tapHostIndex?: number;
@@ -64,7 +66,7 @@ export interface SitePlan {
   /** rtx variant: the link's far end and the VPS bridge that joins it. */
   rtx?: { routerAddress: string; bridge: string };
   vpsPrefix: string;
-  uplink: { interface: string; address6: string };
+  uplink: { interface: string; address6: string; router?: string };
   homePrefix: string;
   homePrefixLength: number;
   hub: string;
@@ -110,6 +112,18 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
       "uplink_address",
       `${format6(uplink)} lies inside the home prefix ${home.text}: the uplink must keep an address outside it`,
     );
+
+  let uplinkRouter: string | undefined;
+  if (input.uplinkRouter !== undefined) {
+    const r = addr6(input.uplinkRouter);
+    if (r === undefined || r >> 118n !== 0x3fan)
+      bad(
+        "uplink_router",
+        `"${input.uplinkRouter}" is not a link-local IPv6 address (fe80::/10)`,
+        "the provider's router as the VPS sees it: the via of `ip -6 route show default`",
+      );
+    else uplinkRouter = format6(r);
+  }
 
   if (!/^[A-Za-z0-9_-]{1,11}$/.test(input.hub ?? "")) {
     bad(
@@ -251,7 +265,11 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
         ? { rtx: { routerAddress: format6(router), bridge: tapName } }
         : {}),
       vpsPrefix: vps.text,
-      uplink: { interface: input.uplinkInterface, address6: format6(uplink) },
+      uplink: {
+        interface: input.uplinkInterface,
+        address6: format6(uplink),
+        ...(uplinkRouter ? { router: uplinkRouter } : {}),
+      },
       homePrefix: home.text,
       homePrefixLength: home.length,
       hub: input.hub,

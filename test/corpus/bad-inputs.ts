@@ -439,6 +439,12 @@ export const BAD_INPUTS: BadInput[] = [
     /outside the VPS prefix/,
   ),
   site(
+    "uplink router not link-local",
+    "uplink_router: fe80::ff:fe00:1",
+    "uplink_router: 2001:db8:0:8964::1",
+    /site.uplink_router: "2001:db8:0:8964::1" is not a link-local IPv6 address/,
+  ),
+  site(
     "uplink address not an address",
     "uplink_address: 2001:db8:0:8964::2",
     "uplink_address: vps.example",
@@ -669,13 +675,13 @@ export const BAD_INPUTS: BadInput[] = [
     "a problem under site: points at its key's own line",
     "hub: VPN",
     "hub: HOMECLOUD-VPN-TOO-LONG",
-    /inventory.yaml:15 site.hub: hub name/,
+    /inventory.yaml:16 site.hub: hub name/,
   ),
   site(
     "a wrong RDNSS points at its own line",
     "dns: [2001:db8:ffff::53]",
     "dns:\n        - 2001:db8:ffff::53\n        - nope",
-    /inventory.yaml:20 site.dns\[1\]: "nope" is not an IPv6 address/,
+    /inventory.yaml:21 site.dns\[1\]: "nope" is not an IPv6 address/,
   ),
   site(
     "uplink interface as a list",

@@ -80,44 +80,69 @@ export function attackTests(): void {
     expect(await captured("vm1", "eth0", from(134), () => send("inet", ra))).toBe(0);
   });
 
-  it("a router advertisement from another station on the provider's link cannot take the home prefix", async () => {
-    // another tenant on the VPS's link: a PIO for a part of the home prefix (on-link) and an RIO
-    // for all of it, from a link-local address that is not the provider's router
+  it("a router advertisement from another station on the provider's link is dropped; the home prefix stays pinned to the tap", async () => {
+    // another tenant on the VPS's link: a high-preference default router, a PIO for a part of the
+    // home prefix (on-link) and an RIO for all of it, from a link-local address that is not the
+    // provider's router (fe80::ff:fe00:1, the inventory's uplink_router)
     const ra = [
       'Ether(src="02:00:00:00:0b:ad", dst="33:33:00:00:00:01")',
       'IPv6(src="fe80::bad:1", dst="ff02::1", hlim=255)',
-      "ICMPv6ND_RA(routerlifetime=0)",
+      "ICMPv6ND_RA(prf=1, routerlifetime=600)",
       `ICMPv6NDOptPrefixInfo(prefix="${HOME}:", prefixlen=80, L=1, A=0, validlifetime=60, preferredlifetime=60)`,
       `ICMPv6NDOptRouteInfo(prefix="${HOME}:", plen=78, prf=1, rtlifetime=60)`,
     ].join("/");
-    const r = labExec(
-      "upstream",
-      ["python3", "-c", `from scapy.all import *\nsendp([${ra}], iface="eth-vps", verbose=0)\n`],
-      { capture: true },
-    );
-    expect(r.code, r.stderr).toBe(0);
+    // the same router withdrawing all of it (every lifetime 0): how the test leaves networkd clean
+    const withdraw = ra
+      .replace("routerlifetime=600", "routerlifetime=0")
+      .replace("validlifetime=60, preferredlifetime=60", "validlifetime=0, preferredlifetime=0")
+      .replace("rtlifetime=60", "rtlifetime=0");
+    const sendRa = (packet = ra) => {
+      const r = labExec(
+        "upstream",
+        ["python3", "-c", `from scapy.all import *\nsendp([${packet}], iface="eth-vps", verbose=0)\n`],
+        { capture: true },
+      );
+      expect(r.code, r.stderr).toBe(0);
+    };
+    const routes = () => onHost("vps", "ip -6 route show table all");
+    const cleanup = `ip -6 route del default via fe80::bad:1 dev enp1s0 2>/dev/null; ip -6 route del ${HOME}:/80 dev enp1s0 2>/dev/null; ip -6 route del ${HOME}:/78 dev enp1s0 proto ra 2>/dev/null; true`;
+    // the RA reaches the VPS, and nothing of it is taken
+    expect(await captured("vps", "enp1s0", "'icmp6 and ip6[40] == 134 and src fe80::bad:1'", sendRa)).toBe(1);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(routes(), "the rogue RA was taken").not.toMatch(/fe80::bad:1|8964:8964::\/80 dev enp1s0/);
+    expect(onHost("vps", "ip -6 route show default")).toMatch(/via fe80::ff:fe00:1 dev enp1s0/);
+    expect(onHost("vps", `ip -6 route get ${INET6}`)).toMatch(/via fe80::ff:fe00:1 /);
+    // without the filter (an accept put before it) the same RA makes another default router, and
+    // routes for the home prefix by the uplink: the pin still keeps the home prefix on the tap
+    onHost("vps", "nft insert rule inet homecloud input iifname enp1s0 icmpv6 type nd-router-advert accept");
     try {
-      // the RA was taken: the main table has its route for a part of the home prefix, by the uplink
+      sendRa();
       let main = "";
-      for (let i = 0; i < 30 && !/enp1s0/.test(main); i++) {
+      for (let i = 0; i < 30 && !/fe80::bad:1/.test(main); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        main = onHost("vps", `ip -6 route show ${HOME}:/80; ip -6 route show ${HOME}:/78 proto ra`);
+        main = routes();
       }
-      expect(main, "the RA did not reach the VPS's routing table: the attack was not made").toMatch(/dev enp1s0/);
-      // and yet the home prefix leaves by the tap, and inet still reaches vm1
+      expect(main, "without the filter the RA did not reach the routing table: the attack was not made").toMatch(
+        /default via fe80::bad:1 dev enp1s0/,
+      );
       expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev tap_vpn /);
       expect(onHost("inet", `ping -6 -c 1 -W 3 ${VM1} >/dev/null && echo ok`, true).trim()).toBe("ok");
-      // without the pin (its policy rule removed) the same RA would have taken vm1's traffic
+      // and without the pin (its policy rule removed) the RA's routes would have taken vm1's traffic
       onHost("vps", `ip -6 rule del to ${HOME}:/78 lookup 200`);
       expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev enp1s0 /);
     } finally {
-      onHost(
+      sendRa(withdraw);
+      await new Promise((r) => setTimeout(r, 500));
+      const h = onHost(
         "vps",
-        `ip -6 route del ${HOME}:/80 dev enp1s0 2>/dev/null; ip -6 route del ${HOME}:/78 dev enp1s0 proto ra 2>/dev/null; /usr/local/lib/homecloud/tap-up-tap_vpn`,
-      );
+        "nft -a list chain inet homecloud input | sed -n 's/.*nd-router-advert accept # handle //p'",
+      ).trim();
+      if (h) onHost("vps", `nft delete rule inet homecloud input handle ${h}`);
+      onHost("vps", `${cleanup}; /usr/local/lib/homecloud/tap-up-tap_vpn`);
     }
     expect(onHost("vps", `ip -6 route get ${VM1}`)).toMatch(/ dev tap_vpn /);
-  });
+    expect(routes()).not.toMatch(/fe80::bad:1/);
+  }, 60_000);
 
   it("a rogue router advertisement on the home LAN (a compromised VM) moves no VM's traffic", async () => {
     // vm3 advertises itself as a high-preference default router, a prefix, and a route for inet

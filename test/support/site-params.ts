@@ -9,6 +9,7 @@ export const SITE_FIREWALL = {
   homePrefix: "2001:db8:0:8964:8964::/78",
   homeHosts6: ["2001:db8:0:8964:8964::10", "2001:db8:0:8964:8964::11"],
   homeHosts4: ["10.89.64.10"],
+  uplinkRouters: ["fe80::ff:fe00:1"],
 };
 
 /** The home gateway's cascade role, as the rendering tests build it (no connection is made). */
