@@ -35,6 +35,7 @@ export default definePlaybook({
           vpn_home_password: zSecret.optional(),
           l2tpv3_link: l2tpv3LinkVar.optional(),
           firewall_trusted_interfaces: z.array(z.string()).default([]),
+          firewall_firewalld: z.enum(["refuse", "opened"]).default("refuse"),
         })
         .superRefine((v, ctx) => {
           const rtx = v.site.variant === "rtx";
@@ -87,6 +88,7 @@ export default definePlaybook({
           tcpIn: [22, 443],
           uplinkRouters: p.uplink.router ? [p.uplink.router] : [],
           inputInterfaces: v.firewall_trusted_interfaces,
+          firewalld: v.firewall_firewalld,
         }),
       ],
       checks: (host, p: SitePlan, v) =>

@@ -1,4 +1,16 @@
-import { apt, defineRole, file, nftTable, renderText, service, daemonReload, z } from "../../src/index.js";
+import {
+  apt,
+  defineRole,
+  file,
+  firewalldRefused,
+  nftTable,
+  renderText,
+  service,
+  daemonReload,
+  ufwOpenings,
+  ufwRules,
+  z,
+} from "../../src/index.js";
 import { readFileSync } from "node:fs";
 import { addr4, addr6, parseInterface4, parsePrefix6 } from "../../src/net/index.js";
 
@@ -64,15 +76,39 @@ export const firewall = defineRole({
     /** Interfaces trusted for input (e.g. a management network). */
     inputInterfaces: z.array(ifname).default([]),
     inputPolicy: z.enum(["drop", "accept"]).default("drop"),
+    /**
+     * firewalld on the host: "refuse" (the task fails with what to open), or "opened" (you
+     * opened the site's traffic in firewalld yourself). ufw is handled, firewalld not yet.
+     */
+    firewalld: z.enum(["refuse", "opened"]).default("refuse"),
     revertAfterSeconds: z.number().int().min(10).default(60),
   }),
-  checks: () => [
+  checks: (p) => [
     {
       hop: "firewall",
       id: "table",
       title: "nftables table inet homecloud is loaded",
       script: "nft list table inet homecloud | head -3",
       judge: (r) => /table inet homecloud/.test(r.stdout),
+    },
+    {
+      hop: "firewall",
+      id: "ufw",
+      title: "ufw, where it runs, lets the site's traffic through",
+      script: "command -v ufw >/dev/null 2>&1 || { echo 'no ufw'; exit 0; }; ufw status | head -1; ufw show added",
+      show: "ufw status; ufw show added",
+      judge: (r) => {
+        if (/^no ufw/m.test(r.stdout)) return { ok: true, note: "ufw is not installed" };
+        if (!/^Status: active/m.test(r.stdout)) return { ok: true, note: "ufw is installed but not active" };
+        const have = r.stdout.split("\n").map((l) => l.replace(/ comment '.*'$/, ""));
+        const missing = ufwRules(ufwOf(p)).filter((rule) => !have.includes(`ufw ${rule}`));
+        return {
+          ok: !missing.length,
+          note: missing.length
+            ? `ufw is active and drops what the site needs: no ${missing.join(", ")}`
+            : "ufw is active, the site's rules are in it",
+        };
+      },
     },
   ],
   tasks: (p, host) => {
@@ -81,6 +117,14 @@ export const firewall = defineRole({
     const path = "/etc/nftables.d/homecloud.nft";
     const body = renderText(t("homecloud.nft.hbs"), p, "homecloud.nft.hbs").text;
     return [
+      // before anything: a host whose firewalld would drop the site's traffic is refused
+      ...(p.firewalld === "refuse"
+        ? [
+            firewalldRefused({
+              needs: `${ufwOf(p).allow.join(", ")}, forwarding between ${p.tap} and ${p.uplink}`,
+            }),
+          ]
+        : []),
       apt({ names: ["nftables"] }),
       nftTable({
         family: "inet",
@@ -95,8 +139,21 @@ export const firewall = defineRole({
         notify: daemonReload,
       }),
       service({ name: "homecloud-firewall.service", enabled: true }),
+      // a host that also runs ufw (Vultr's and Ubuntu's images) drops what ufw does not allow
+      ufwOpenings(ufwOf(p)),
     ];
   },
 });
+
+/** What the site needs from ufw: the input ports, and forwarding both ways between tap and uplink. */
+function ufwOf(p: { tcpIn: number[]; udpIn: number[]; uplink: string; tap: string }) {
+  return {
+    allow: [...p.tcpIn.map((n) => `${n}/tcp`), ...p.udpIn.map((n) => `${n}/udp`)],
+    route: [
+      { in: p.tap, out: p.uplink },
+      { in: p.uplink, out: p.tap },
+    ],
+  };
+}
 
 export default firewall;

@@ -74,6 +74,20 @@ describe("the site on the lab", () => {
     expect(changed(r.doc)).toBe(0);
   });
 
+  it("ufw, enabled on the VPS as on Vultr's image, stays enabled with its defaults and holds the site's rules", () => {
+    const status = onHost("vps", "ufw status verbose");
+    expect(status).toMatch(/^Status: active/m);
+    expect(status).toMatch(/^Default: deny \(incoming\), allow \(outgoing\), deny \(routed\)/m);
+    const added = onHost("vps", "ufw show added");
+    for (const rule of [
+      "ufw allow 22/tcp",
+      "ufw allow 443/tcp comment 'homecloud-deploy'",
+      "ufw route allow in on tap_vpn out on enp1s0 comment 'homecloud-deploy'",
+      "ufw route allow in on enp1s0 out on tap_vpn comment 'homecloud-deploy'",
+    ])
+      expect(added).toContain(rule);
+  });
+
   it("each VM's stack holds its addresses; the VPS uplink keeps its DHCP address and RA route, also across a restart of its network service", async () => {
     // the file each stack reads, and the stack itself answering for the interface
     expect(onHost("vm1", "networkctl status eth0 --no-pager | grep 'Network File'")).toContain(
