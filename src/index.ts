@@ -32,7 +32,7 @@ export { firewalldRefused } from "./resources/nftables/firewalld.js";
 export type { NftTableOptions } from "./resources/nftables/table.js";
 export { rtxTunnel } from "./resources/rtx/l2tpv3.js";
 export type { RtxTunnelOptions } from "./resources/rtx/l2tpv3.js";
-export { softether } from "./resources/softether/server.js";
+export { softether, FORWARD_SECRET_CIPHERS } from "./resources/softether/server.js";
 export { softetherSeed, softetherSeedConfig, SOFTETHER_CONFIG } from "./resources/softether/seed.js";
 export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./resources/softether/server.js";
 

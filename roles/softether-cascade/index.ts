@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import {
+  FORWARD_SECRET_CIPHERS,
   nftTable,
   renderText,
   type Task,
@@ -139,7 +140,7 @@ export const softetherCascade = defineRole({
       softether({
         adminPassword: p.adminPassword,
         listeners: p.listeners,
-        services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [] },
+        services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [], cipher: FORWARD_SECRET_CIPHERS },
         hubs: [
           {
             name: p.hub,

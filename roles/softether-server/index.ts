@@ -1,4 +1,5 @@
 import {
+  FORWARD_SECRET_CIPHERS,
   apt,
   softetherSeed,
   defineRole,
@@ -94,7 +95,7 @@ export const softetherServer = defineRole({
       onServerCert: p.certificate ? (c) => (p.certificate as RunFact<string>).learn(c) : undefined,
       listeners: p.listeners,
       // nothing the site does not use answers the internet or calls out
-      services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [] },
+      services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [], cipher: FORWARD_SECRET_CIPHERS },
       // exactly this hub (DEFAULT goes), not listed to anonymous clients, no packet log of home traffic
       hubs: [
         {

@@ -208,6 +208,27 @@ export function attackTests(): void {
     ).toMatch(/^VPN,Online/m);
   });
 
+  it("TLS to the VPN server: a key exchange without forward secrecy is refused", () => {
+    const hello = (cipher: string) =>
+      labExec(
+        "inet",
+        [
+          "sh",
+          "-c",
+          `timeout 10 openssl s_client -connect '[2001:db8:0:8964::2]:443' -tls1_2 -cipher ${cipher} </dev/null 2>&1; echo "rc=$?"`,
+        ],
+        { capture: true },
+      ).stdout;
+    // control: an ECDHE suite is accepted
+    expect(hello("ECDHE-RSA-AES256-GCM-SHA384")).toMatch(/Cipher is ECDHE-RSA-AES256-GCM-SHA384/);
+    // RSA key exchange (a recorded session decrypts with the server's key later): refused
+    for (const cipher of ["AES256-GCM-SHA384", "AES128-SHA"]) {
+      const out = hello(cipher);
+      expect(out, cipher).not.toMatch(new RegExp(`Cipher is ${cipher}`));
+      expect(out, cipher).toMatch(/handshake failure|no shared cipher|alert|rc=1/);
+    }
+  });
+
   it("a second client with the home user's password is refused while the cascade is up", async () => {
     const pw = readFileSync("/var/lib/homecloud-lab/secrets/vpn_home_password", "utf8").trim();
     // the attacker: a SoftEther of its own on inet, cascading to the VPS hub as "home"

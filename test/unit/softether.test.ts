@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfigTree, serverStateFromConfig } from "../../src/resources/softether/config.js";
 import { softetherChanges } from "../../src/resources/softether/changes.js";
 import { adminPasswordHash, sha0, userPasswordHash } from "../../src/resources/softether/sha0.js";
-import { checkSpec } from "../../src/resources/softether/spec.js";
+import { checkSpec, FORWARD_SECRET_CIPHERS } from "../../src/resources/softether/spec.js";
 import { reveal, secret } from "../../src/secrets.js";
 
 // Shaped like `vpncmd ConfigGet` output (abridged), values from a real server in the lab.
@@ -277,10 +277,11 @@ describe("softetherChanges", () => {
       ddns: true,
       natTraversal: true,
       jsonRpc: true,
+      cipher: "~DEFAULT~",
     });
     expect(state.services).toMatchObject({ udpPorts: [443, 992] });
     const off = serverStateFromConfig(
-      "declare root\n{\ndeclare DDnsClient\n{\nbool Disabled true\n}\ndeclare ServerConfiguration\n{\nbool DisableJsonRpcWebApi true\nbool DisableNatTraversal true\nstring PortsUDP $\nbool UseKeepConnect false\ndeclare Proto\n{\ndeclare OpenVPN\n{\nbool Enabled false\n}\ndeclare SSTP\n{\nbool Enabled false\n}\n}\n}\n}\n",
+      "declare root\n{\ndeclare DDnsClient\n{\nbool Disabled true\n}\ndeclare ServerConfiguration\n{\nstring CipherName ECDHE-RSA-AES256-GCM-SHA384\nbool DisableJsonRpcWebApi true\nbool DisableNatTraversal true\nstring PortsUDP $\nbool UseKeepConnect false\ndeclare Proto\n{\ndeclare OpenVPN\n{\nbool Enabled false\n}\ndeclare SSTP\n{\nbool Enabled false\n}\n}\n}\n}\n",
     );
     expect(off.services).toEqual({
       keepalive: false,
@@ -290,7 +291,20 @@ describe("softetherChanges", () => {
       ddns: false,
       natTraversal: false,
       jsonRpc: false,
+      cipher: "ECDHE-RSA-AES256-GCM-SHA384",
     });
+  });
+  it("sets the TLS 1.2 cipher list when it differs, and refuses one that is not a cipher list", () => {
+    const fresh = serverStateFromConfig("declare root\n{\n}\n");
+    const spec = { adminPassword: "x", services: { cipher: FORWARD_SECRET_CIPHERS } };
+    const p = softetherChanges(fresh, spec, () => "");
+    expect(p.commands).toContain(`ServerCipherSet ${FORWARD_SECRET_CIPHERS}`);
+    expect(p.whys).toContain(`TLS 1.2 ciphers: ${FORWARD_SECRET_CIPHERS} (was ~DEFAULT~)`);
+    fresh.services.cipher = FORWARD_SECRET_CIPHERS;
+    expect(softetherChanges(fresh, spec, () => "").commands).not.toContain(`ServerCipherSet ${FORWARD_SECRET_CIPHERS}`);
+    expect(checkSpec({ adminPassword: "x", services: { cipher: "ALL; reboot" } }, reveal)).toEqual([
+      'services.cipher "ALL; reboot" is not an upper-case OpenSSL cipher list',
+    ]);
   });
   it("turns off the services and hub features the spec turns off, and deletes hubs nobody declared", () => {
     const withDefault = serverStateFromConfig(

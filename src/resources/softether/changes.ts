@@ -243,6 +243,10 @@ function serviceChanges(state: ServerState, spec: SoftEtherSpec, whys: string[],
       commands.push(`ProtoOptionsSet ${proto} /NAME:Enabled /VALUE:${on ? "True" : "False"}`);
     }
   }
+  if (want.cipher !== undefined && have.cipher !== want.cipher) {
+    whys.push(`TLS 1.2 ciphers: ${want.cipher} (was ${have.cipher})`);
+    commands.push(`ServerCipherSet ${want.cipher}`);
+  }
   if (want.udpPorts) {
     const ports = [...want.udpPorts].sort((a, b) => a - b);
     if (ports.join(",") !== have.udpPorts.join(",")) {

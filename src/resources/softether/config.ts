@@ -92,6 +92,8 @@ export interface ServicesState {
   ddns: boolean;
   natTraversal: boolean;
   jsonRpc: boolean;
+  /** The TLS cipher list ("~DEFAULT~" on a fresh server). */
+  cipher: string;
 }
 
 export interface ServerState {
@@ -175,6 +177,7 @@ export function serverStateFromConfig(text: string): ServerState {
       ddns: !on(root.children.get("DDnsClient")?.values.get("Disabled"), false),
       natTraversal: !on(server?.values.get("DisableNatTraversal"), false),
       jsonRpc: !on(server?.values.get("DisableJsonRpcWebApi"), false),
+      cipher: server?.values.get("CipherName") ?? "~DEFAULT~",
     },
     listeners,
     hubs,

@@ -9,6 +9,7 @@ import { applyScript, configProbe } from "./vpncmd.js";
 import { quote } from "../../transport/quote.js";
 
 export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "./spec.js";
+export { FORWARD_SECRET_CIPHERS } from "./spec.js";
 
 type Probe =
   | { state: "ok"; server: ServerState }

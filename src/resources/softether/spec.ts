@@ -50,6 +50,10 @@ export interface BridgeSpec {
 }
 
 /** Server-wide services; each is left as it is when not given. */
+/** TLS 1.2 with forward secrecy only (ECDHE), for SoftEther's RSA server certificate. */
+export const FORWARD_SECRET_CIPHERS =
+  "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305";
+
 export interface ServicesSpec {
   /** The keepalive connection to keepalive.softether.org every 50 s. */
   keepalive?: boolean;
@@ -58,6 +62,11 @@ export interface ServicesSpec {
   sstp?: boolean;
   /** Exactly these UDP listeners ([] none). */
   udpPorts?: number[];
+  /**
+   * The TLS 1.2 cipher list (OpenSSL's syntax, upper case as SoftEther stores it); TLS 1.3's
+   * suites are forward secret anyway. SoftEther's default "~DEFAULT~" also accepts RSA key exchange.
+   */
+  cipher?: string;
 }
 
 export interface SoftEtherSpec {
@@ -98,6 +107,8 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
   const port = spec.adminPort ?? 5555;
   if (spec.listeners && !spec.listeners.includes(port))
     out.push(`listeners must include the admin port ${port}, or vpncmd loses its way in`);
+  if (spec.services?.cipher !== undefined && !/^[A-Z0-9-]+(:[A-Z0-9-]+)*$/.test(spec.services.cipher))
+    out.push(`services.cipher "${spec.services.cipher}" is not an upper-case OpenSSL cipher list`);
   for (const l of [...(spec.listeners ?? []), ...(spec.services?.udpPorts ?? [])])
     if (!Number.isInteger(l) || l < 1 || l > 65535) out.push(`listener ${l} is not a port`);
   for (const h of spec.hubs ?? []) {
