@@ -32,6 +32,8 @@ export default definePlaybook({
         .object({
           site: z.looseObject({ variant: z.string().optional() }),
           vpn_admin_password: zSecret.optional(),
+          // a rotation: the password the server still has, given once
+          vpn_admin_password_previous: zSecret.optional(),
           vpn_home_password: zSecret.optional(),
           l2tpv3_link: l2tpv3LinkVar.optional(),
           firewall_trusted_interfaces: z.array(z.string()).default([]),
@@ -55,6 +57,7 @@ export default definePlaybook({
           : [
               softetherServer({
                 adminPassword: v.vpn_admin_password!,
+                previousAdminPasswords: v.vpn_admin_password_previous ? [v.vpn_admin_password_previous] : [],
                 hub: p.hub,
                 users: [{ name: HOME_USER, password: v.vpn_home_password! }],
                 listeners: [443, 5555],
@@ -99,6 +102,7 @@ export default definePlaybook({
       hosts: "homegw",
       vars: z.object({
         homegw_admin_password: zSecret,
+        homegw_admin_password_previous: zSecret.optional(),
         vpn_home_password: zSecret,
         vpn_server: z.string().min(1),
         home_lan_interface: z.string().min(1).default("eth1"),
@@ -107,6 +111,7 @@ export default definePlaybook({
       roles: (_host, p: SitePlan, v) => [
         softetherCascade({
           adminPassword: v.homegw_admin_password,
+          previousAdminPasswords: v.homegw_admin_password_previous ? [v.homegw_admin_password_previous] : [],
           nic: v.home_lan_interface,
           firewall: { trustedInterfaces: v.firewall_trusted_interfaces },
           cascade: {

@@ -1,4 +1,5 @@
 import {
+  command,
   directory,
   apt,
   daemonReload,
@@ -10,9 +11,11 @@ import {
   sysctl,
   template,
   unitActive,
+  commandLine,
+  quote,
   z,
 } from "../../src/index.js";
-import { addr6, parsePrefix6 } from "../../src/net/index.js";
+import { addr6, format6, parsePrefix6 } from "../../src/net/index.js";
 
 const target = z
   .string()
@@ -59,10 +62,23 @@ export const ndppd = defineRole({
           },
         ],
   tasks: (p, host) => {
+    const script = "/usr/local/lib/homecloud/proxy-ndp";
+    const unit = "homecloud-proxy-ndp.service";
+    const proxyNdp = `net.ipv6.conf.${p.uplink}.proxy_ndp`;
     if (p.mode === "daemon") {
       if (!p.rules.length) host.warn("ndppd has no rules: nothing will be answered");
       const restart = restartService("ndppd");
       return [
+        // what kernel mode left, if it ran here before: its unit, its script, its proxy entries
+        service({ name: unit, state: "stopped", enabled: false }),
+        file({ path: `/etc/systemd/system/${unit}`, state: "absent", notify: daemonReload }),
+        file({ path: script, state: "absent" }),
+        command({
+          title: `no kernel NDP proxy entries on ${p.uplink} (ndppd answers)`,
+          run: commandLine("ip", "-6", "neigh", "flush", "proxy", "dev", p.uplink),
+          onlyIf: `ip -6 neigh show proxy dev ${quote(p.uplink)} | grep -q .`,
+        }),
+        sysctl({ key: proxyNdp, value: 0 }),
         apt({ names: ["ndppd"] }),
         file({
           path: "/etc/ndppd.conf",
@@ -79,16 +95,21 @@ export const ndppd = defineRole({
         service({ name: "ndppd", state: "running", enabled: true }),
       ];
     }
-    const script = "/usr/local/lib/homecloud/proxy-ndp";
-    const unit = "homecloud-proxy-ndp.service";
     const reapply = handler("re-apply NDP proxy entries", `systemctl daemon-reload && systemctl restart ${unit}`);
     return [
-      sysctl({ key: `net.ipv6.conf.${p.uplink}.proxy_ndp`, value: 1 }),
+      // what daemon mode left, if it ran here before
+      service({ name: "ndppd", state: "stopped", enabled: false }),
+      file({ path: "/etc/ndppd.conf", state: "absent" }),
+      sysctl({ key: proxyNdp, value: 1 }),
       directory({ path: "/usr/local/lib/homecloud", mode: "0755" }),
       file({
         path: script,
         mode: "0755",
-        content: template(new URL("./templates/proxy-ndp.sh.hbs", import.meta.url), p),
+        // canonical text, as `ip -6 neigh show proxy` prints it (the script compares the two)
+        content: template(new URL("./templates/proxy-ndp.sh.hbs", import.meta.url), {
+          ...p,
+          addresses: p.addresses.map((a) => format6(addr6(a)!)),
+        }),
         notify: reapply,
       }),
       file({

@@ -35,6 +35,8 @@ export const softetherCascade = defineRole({
   name: "softether-cascade",
   params: z.object({
     adminPassword: zSecret,
+    /** Passwords the server may still have: to rotate adminPassword, give the old one here once. */
+    previousAdminPasswords: z.array(zSecret).default([]),
     hub: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
@@ -139,6 +141,7 @@ export const softetherCascade = defineRole({
       service({ name: "softether-vpnserver", state: "running", enabled: true }),
       softether({
         adminPassword: p.adminPassword,
+        previousAdminPasswords: p.previousAdminPasswords,
         listeners: p.listeners,
         services: { keepalive: false, openvpn: false, sstp: false, udpPorts: [], cipher: FORWARD_SECRET_CIPHERS },
         hubs: [

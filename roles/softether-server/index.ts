@@ -17,6 +17,8 @@ export const softetherServer = defineRole({
   name: "softether-server",
   params: z.object({
     adminPassword: zSecret,
+    /** Passwords the server may still have: to rotate adminPassword, give the old one here once. */
+    previousAdminPasswords: z.array(zSecret).default([]),
     hub: z.string().regex(/^[A-Za-z0-9_-]{1,11}$/, "1-11 letters, digits, _ or - (the tap is tap_<hub>)"),
     hubPassword: zSecret.optional(),
     users: z.array(z.object({ name: z.string().min(1), password: zSecret })).min(1),
@@ -92,6 +94,7 @@ export const softetherServer = defineRole({
     service({ name: "softether-vpnserver", state: "running", enabled: true }),
     softether({
       adminPassword: p.adminPassword,
+      previousAdminPasswords: p.previousAdminPasswords,
       onServerCert: p.certificate ? (c) => (p.certificate as RunFact<string>).learn(c) : undefined,
       listeners: p.listeners,
       // nothing the site does not use answers the internet or calls out

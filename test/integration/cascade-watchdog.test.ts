@@ -132,6 +132,13 @@ describe("the cascade watchdog's decisions (vpncmd and systemctl stood in for, t
     );
   });
 
+  it("its password refused (rotated, the file not yet rewritten): no decision on a status it could not read", () => {
+    expect(once(UP).restarted).toBe(false);
+    const r = once("Access has been denied. Possibly the password is incorrect");
+    expect(r.restarted, r.out).toBe(false);
+    expect(r.out).toMatch(/password was refused: not checked/);
+  });
+
   it("down from the start: only after maxDownSeconds since the last healthy check or restart", () => {
     onHost(GW, "rm -rf /run/homecloud");
     expect(once(RETRYING).restarted).toBe(false);

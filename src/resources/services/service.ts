@@ -62,6 +62,8 @@ else echo init sysv; if [ -x /etc/init.d/${sysvName} ]; then echo load yes; else
   if hcd_glob /etc/rc[2345].d/S*${s}; then echo enabled yes; else echo enabled no; fi; fi`,
     parse: (out) => parseServiceProbe(out),
     steps: (cur): Step[] => {
+      // a unit that is not there is already stopped and disabled (a cleanup of what another mode left)
+      if (!cur.exists && opts.state !== "running" && opts.enabled !== true) return [];
       // refused here, not given as a step that can only fail: check mode must not call it a change
       if (!cur.exists) throw new Error(`no such service: ${unit} (not installed)`);
       const steps: Step[] = [];

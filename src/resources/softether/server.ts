@@ -12,7 +12,7 @@ export type { SoftEtherSpec, HubSpec, UserSpec, CascadeSpec, BridgeSpec } from "
 export { FORWARD_SECRET_CIPHERS } from "./spec.js";
 
 type Probe =
-  | { state: "ok"; server: ServerState }
+  | { state: "ok"; server: ServerState; login: number }
   | { state: "absent" | "stopped" | "denied" | "unreachable" | "error"; detail: string };
 
 /**
@@ -25,6 +25,7 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
   if (problems.length) throw new Error(`softether: ${problems.join("; ")}`);
   const port = spec.adminPort ?? 5555;
   const admin = reveal(spec.adminPassword);
+  const previous = (spec.previousAdminPasswords ?? []).map(reveal);
   // drawn here, once, so that steps() stays pure; a Secret from birth (masked wherever it shows)
   const drawn = new Map<string, Secret>();
   const newHubPassword = (hub: string) =>
@@ -36,11 +37,14 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
     speed: { slow: true },
     secretProbe: true,
     writes: [keys.state("softether", "server"), keys.state("interface", "softether taps")],
-    probe: () => configProbe(admin, port),
+    probe: () => configProbe(admin, port, previous),
     parse: (out): Probe => {
       const first = out.split("\n", 1)[0];
       const state = (first ?? "").replace(/^state /, "");
-      if (state === "ok") return { state: "ok", server: serverStateFromConfig(out) };
+      if (state === "ok") {
+        const login = Number(/^login (\d+)$/m.exec(out)?.[1] ?? 0);
+        return { state: "ok", server: serverStateFromConfig(out), login };
+      }
       return { state: state as "absent", detail: out.split("\n").slice(1).join("\n").trim() };
     },
     steps: (cur): Step[] => {
@@ -48,7 +52,9 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
         const why = {
           absent: "vpncmd is not installed (install softether-vpnserver and softether-vpncmd first)",
           stopped: "softether-vpnserver is not running",
-          denied: "the server refused the administrator password from the inventory: it was set to another one",
+          denied: previous.length
+            ? "the server refused the administrator password from the inventory and every previous one given"
+            : "the server refused the administrator password from the inventory: it was set to another one (to rotate it, give the one it has as the previous password)",
           unreachable: `vpncmd cannot reach the server on localhost:${port}`,
           error: `vpncmd failed: ${cur.detail}`,
         }[cur.state];

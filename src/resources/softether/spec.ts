@@ -71,6 +71,11 @@ export interface ServicesSpec {
 
 export interface SoftEtherSpec {
   adminPassword: Secret | string;
+  /**
+   * Passwords the server may still have (a rotation): tried in order when `adminPassword` is
+   * refused; the one that gets in is used to set `adminPassword`.
+   */
+  previousAdminPasswords?: Array<Secret | string>;
   /** Told the server's own certificate (base64 DER) whenever the state is read. */
   onServerCert?: (cert: string | undefined) => void;
   services?: ServicesSpec;
@@ -98,6 +103,7 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
       out.push(`${what}: a SoftEther password must be 1-255 characters without spaces or double quotes`);
   };
   pw("adminPassword", spec.adminPassword);
+  for (const [i, p] of (spec.previousAdminPasswords ?? []).entries()) pw(`previousAdminPasswords[${i}]`, p);
   // ServerPasswordSet takes it as a bare argument, which vpncmd reads as an option when it begins
   // with - or / (as it would a name, see NAME): the server would get an empty password (seen on the lab)
   if (spec.adminPassword !== undefined && /^[-/]/.test(reveal(spec.adminPassword)))

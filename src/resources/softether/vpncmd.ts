@@ -26,24 +26,34 @@ function vpncmdRun(commands: string[], adminPassword: string, port: number, outV
   ].join("\n");
 }
 
-/** Probe: wait for the server, then print `state ok` and its configuration (or why not). */
-export function configProbe(adminPassword: string, port: number): string {
+/**
+ * Probe: wait for the server, then print `state ok` and its configuration (or why not). When the
+ * server refuses `adminPassword` and earlier passwords are given (a rotation), each is tried in
+ * turn: `login N` says which one got in (0: the current one), for the apply to log in with it.
+ */
+export function configProbe(adminPassword: string, port: number, previous: string[] = []): string {
+  const tries = [adminPassword, ...previous];
   return [
     `if ! command -v vpncmd >/dev/null 2>&1; then echo "state absent"; exit 0; fi`,
     `if [ -d /run/systemd/system ] && ! systemctl is-active -q softether-vpnserver; then echo "state stopped"; exit 0; fi`,
     // one temp file for every try: a new one per try would leave all but the last behind
     tempTrap(["f"]),
     makeTemp("f"),
-    `i=0`,
-    `while :; do`,
-    vpncmdRun(["ConfigGet"], adminPassword, port), // not indented: it holds here-documents
-    `  case "$out" in *"Error code: 1)"*|*"Error code: 2)"*) ;; *) break ;; esac`,
-    `  i=$((i+1)); [ $i -ge 20 ] && break; sleep 0.5`,
-    `done`,
+    `login=0`,
+    ...tries.flatMap((pw, n) => [
+      ...(n === 0 ? [] : [`case "$out" in *"Access has been denied"*) login=${n}`]),
+      `i=0`,
+      `while :; do`,
+      vpncmdRun(["ConfigGet"], pw, port), // not indented: it holds here-documents
+      `  case "$out" in *"Error code: 1)"*|*"Error code: 2)"*) ;; *) break ;; esac`,
+      `  i=$((i+1)); [ $i -ge 20 ] && break; sleep 0.5`,
+      `done`,
+      ...(n === 0 ? [] : [`;; esac`]),
+    ]),
     `case "$out" in`,
     `  *"Access has been denied"*) echo "state denied" ;;`,
     `  *"Error code: 1)"*|*"Error code: 2)"*) echo "state unreachable" ;;`,
-    `  *"declare root"*) echo "state ok"; printf '%s\\n' "$out" ;;`,
+    `  *"declare root"*) echo "state ok"; echo "login $login"; printf '%s\\n' "$out" ;;`,
     `  *) echo "state error"; printf '%s\\n' "$out" | grep -v -e '^[[:space:]]*byte ' | tail -5 ;;`,
     `esac`,
   ].join("\n");
