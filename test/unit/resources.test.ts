@@ -162,6 +162,12 @@ describe("service", () => {
       s.resource.steps(s.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0)),
     ).toThrow(/no such service: radvd.service \(not installed\)/);
   });
+  it("a unit that is not installed is already stopped and disabled: nothing to do", () => {
+    const off = service({ name: "homecloud-proxy-ndp.service", state: "stopped", enabled: false });
+    expect(
+      off.resource.steps(off.resource.parse("init systemd\nload not-found\nactive inactive\nenabled \nreload no", 0)),
+    ).toEqual([]);
+  });
 });
 
 describe("sysctl", () => {
