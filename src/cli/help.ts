@@ -32,10 +32,74 @@ Options:
       --timeout SECONDS    SSH connect timeout (default 10)
       --lock-timeout SECONDS  wait for a host that another run is converging (default: refuse)
   -v, -vv, -vvv            more output: ok tasks, progress, stack traces
-  -h, --help               this text
+  -h, --help               this text; deploy SUBCOMMAND --help (or deploy help SUBCOMMAND) for one
   -V, --version            the version
+
+Colour: NO_COLOR=1 turns it off, FORCE_COLOR=1 on; TERM=dumb gets neither colour nor the live display.
 
 Exit codes (bits, combined): 0 converged; 2 a task failed; 4 a host was unreachable;
 8 (--check) something would change; 16 (verify) a check failed; 3 bad input, nothing was touched; 130 interrupted;
 1 an internal error (a bug: -vvv shows the stack trace).
 `;
+
+/** Each subcommand's own help: `deploy SUB --help`, `deploy help SUB`. */
+export const SUB_HELP: Record<string, string> = {
+  plan: `usage: deploy plan PLAYBOOK.ts [-i SOURCE]... [--json] [--vault-password-file F]
+
+Print the address plan the playbook derives from the inventory, validated; connects nowhere.
+The plan is the whole site's: there is no --limit.
+
+  -i, --inventory SOURCE   the inventory (default: ansible.cfg's, else inventory/hosts.yaml)
+      --json               the plan as one JSON document
+      --vault-password-file FILE, --vault-id [LABEL@]FILE|prompt, --ask-vault-pass
+  -h, --help               this text
+`,
+  verify: `usage: deploy verify PLAYBOOK.ts [-i SOURCE]... [--limit PATTERN] [--json] [-v]
+
+Prove the site works, hop by hop, with the checks the playbook and its roles declare; changes
+nothing. Exit 0 when every check passed, 16 when one failed, 4 when a host was unreachable.
+
+  -i, --inventory SOURCE   the inventory (default: ansible.cfg's, else inventory/hosts.yaml)
+  -l, --limit PATTERN      only these hosts' checks
+      --json               one JSON document (every check, its evidence, the first failing hop)
+  -v                       the evidence of passing checks too
+      --timeout SECONDS    SSH connect timeout (default 10)
+      --accept-new-host-keys  record keys of hosts seen for the first time
+  -b, --become, --become-user USER, -K, --ask-become-pass
+      --vault-password-file FILE, --vault-id [LABEL@]FILE|prompt, --ask-vault-pass
+  -h, --help               this text
+`,
+  inventory: `usage: deploy inventory [-i SOURCE]... [--limit PATTERN] [--playbook-dir DIR]
+                        (--list | --host NAME | --graph [GROUP] | --list-hosts)
+
+What an inventory means, as ansible-inventory shows it; connects nowhere.
+
+  -i, --inventory SOURCE   the inventory, a file or a folder; several merge in order
+  -l, --limit PATTERN      only these hosts or groups
+      --list               every group and host with its merged variables (JSON)
+      --host NAME          one host's merged variables (JSON)
+      --graph [GROUP]      the group tree
+      --list-hosts         the hosts, one a line
+      --playbook-dir DIR   where group_vars/host_vars beside a playbook are read
+      --vault-password-file FILE, --vault-id [LABEL@]FILE|prompt, --ask-vault-pass
+  -h, --help               this text
+`,
+  vault: `usage: deploy vault encrypt-string [--name VAR] (--vault-password-file F | --vault-id LABEL@F | --ask-vault-pass) < value
+
+An Ansible Vault value (format 1.1, or 1.2 with a vault id) for an inventory or a vars file, from
+the text on stdin (it never travels in argv).
+
+      --name VAR           print it as "VAR: !vault |" for a YAML file
+  -h, --help               this text
+`,
+  lab: `usage: deploy lab up [--topology plain|site] [--hosts N]
+       deploy lab hosts | lab down | lab verify [--json] [-v]
+       deploy lab exec HOST -- COMMAND...
+
+Lab hosts: real systemd in network namespaces on this machine (root). The site topology is the
+whole site (inet, upstream, vps, homegw, vm1-vm4); lab verify is deploy verify plus a timed
+restart of vpnserver on the VPS.
+
+  -h, --help               this text
+`,
+};

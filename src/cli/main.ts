@@ -1,10 +1,36 @@
-import { HELP } from "./help.js";
+import { HELP, SUB_HELP } from "./help.js";
+import { InputError } from "../errors.js";
 
 const wantsHelp = (argv: string[]) =>
   argv.length === 0 || argv[0] === "-h" || argv[0] === "--help" || argv[0] === "help";
 const wantsVersion = (argv: string[]) => argv[0] === "-V" || argv[0] === "--version";
 
+/** `deploy SUB ... --help` (before a "--": lab exec's command may have its own), `deploy help SUB`. */
+function subHelp(argv: string[]): string | undefined {
+  const [sub, ...rest] = argv;
+  if (sub === "help" && rest[0] !== undefined) {
+    const text = SUB_HELP[rest[0]];
+    if (text === undefined && rest[0] !== "run")
+      throw new InputError([
+        {
+          field: "command line",
+          message: `no command "${rest[0]}"`,
+          hint: `deploy help ${Object.keys(SUB_HELP).join("|")}`,
+        },
+      ]);
+    return text ?? HELP;
+  }
+  if (sub === undefined || SUB_HELP[sub] === undefined) return undefined;
+  const own = rest.includes("--") ? rest.slice(0, rest.indexOf("--")) : rest;
+  return own.some((a) => a === "-h" || a === "--help") ? SUB_HELP[sub] : undefined;
+}
+
 async function dispatch(argv: string[]): Promise<number> {
+  const sub = subHelp(argv);
+  if (sub !== undefined) {
+    process.stdout.write(sub);
+    return 0;
+  }
   if (wantsHelp(argv)) {
     process.stdout.write(HELP);
     return argv.length === 0 ? 3 : 0;

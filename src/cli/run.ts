@@ -11,6 +11,7 @@ import { recapLines } from "../output/recap.js";
 import { parseRunArgs } from "./args.js";
 import { compile, type CompiledPlay } from "../engine/compile.js";
 import { forPerson } from "../output/sink.js";
+import { liveDisplay, useColor } from "../output/color.js";
 
 /** What a run would touch, in order: plays, their hosts and (with tasks) each host's tasks. */
 function listing(file: string, plays: CompiledPlay[], tasks: boolean): string {
@@ -51,7 +52,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   // -K asks before the progress display takes the terminal
   const become = await becomeFrom(args.become);
-  const tty = !!process.stdout.isTTY && !process.env.CI;
+  const tty = liveDisplay(!!process.stdout.isTTY);
   let reporter: Reporter = silentReporter;
   if (!args.json) {
     reporter = tty
@@ -95,6 +96,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   process.off("SIGINT", onSigint);
   if (args.json) process.stdout.write(jsonDocument(summary));
-  else process.stdout.write("\n" + recapLines(summary, tty).join("\n") + "\n");
+  else process.stdout.write("\n" + recapLines(summary, useColor(!!process.stdout.isTTY)).join("\n") + "\n");
   return summary.exitCode;
 }

@@ -8,6 +8,7 @@ import { parseCommandLine } from "./args.js";
 import { projectInventory } from "./project.js";
 import { BECOME_OPTIONS, becomeFrom } from "./become-options.js";
 import { VAULT_OPTIONS } from "./vault-options.js";
+import { liveDisplay } from "../output/color.js";
 
 const USAGE = "usage: deploy verify PLAYBOOK [-i INVENTORY] [--limit PATTERN] [--json] [-v]";
 
@@ -37,7 +38,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     ]);
   const { inventory, cfg } = await projectInventory(values.inventory, values, { playbookDir: dirname(playbook) });
   const pb = await loadPlaybook(playbook);
-  const live = !values.json && !!process.stderr.isTTY && !process.env.CI;
+  const live = !values.json && liveDisplay(!!process.stderr.isTTY);
   const report = await runVerify(pb, inventory, {
     limit: values.limit,
     playbookFile: playbook,

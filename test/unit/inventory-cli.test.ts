@@ -41,11 +41,31 @@ describe("deploy PLAYBOOK --list-hosts / --list-tasks", () => {
   });
 });
 
-describe("deploy lab --help", () => {
-  it("prints the usage and does nothing else (harmless to try: lab hosts would list the hosts)", () => {
+describe("--help on every subcommand, and deploy help SUB", () => {
+  for (const sub of ["plan", "verify", "inventory", "vault", "lab"])
+    it(`deploy ${sub} --help, -h and deploy help ${sub}: its own usage, exit 0, nothing else done`, () => {
+      for (const args of [
+        [sub, "--help"],
+        [sub, "-h"],
+        ["help", sub],
+      ]) {
+        const r = deploy(...args);
+        expect(r.status, args.join(" ")).toBe(0);
+        expect(r.stdout, args.join(" ")).toMatch(new RegExp(`^usage: deploy ${sub} `));
+        expect(r.stderr).toBe("");
+      }
+    });
+  it("lab hosts --help prints the usage and does nothing else; a --help after lab exec's -- is the command's", () => {
     const r = deploy("lab", "hosts", "--help");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^usage: deploy lab up \[--topology plain\|site\]/);
-    expect(r.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    const e = deploy("lab", "exec", "no-such-host", "--", "ls", "--help");
+    expect(e.stdout).not.toMatch(/^usage:/);
+    expect(e.stderr).toMatch(/no-such-host/);
+  });
+  it("deploy help with an unknown command is bad input", () => {
+    const r = deploy("help", "nope");
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/no command "nope"/);
   });
 });
