@@ -286,19 +286,35 @@ function softetherFromOutside(p: SitePlan): VerifyCheck[] {
         return { ok: false, note: "no refusal seen" };
       },
     },
-    ...[992, 1194, 5555].map((port) =>
-      tcpCheck(
-        {
-          hop: "softether",
-          id: `listener-${port}-filtered`,
-          title: `from outside, SoftEther's default port tcp/${port} does not answer on the uplink`,
-          on,
-        },
-        p.uplink.address6,
-        port,
-        "filtered",
-      ),
-    ),
+    {
+      hop: "softether",
+      id: "other-ports-filtered",
+      title: `from outside, SoftEther's other default ports tcp/992, 1194, 5555 do not answer on the uplink`,
+      on,
+      // the three at once: each waits its 4 s for an answer that must not come
+      script: [992, 1194, 5555]
+        .map(
+          (port) => `(timeout 8 nc -v -z -w 4 ${quote(p.uplink.address6)} ${port} 2>&1; echo "nc ${port} exit $?") &`,
+        )
+        .concat("wait")
+        .join("\n"),
+      show: `nc -v -z -w 4 ${p.uplink.address6} 992|1194|5555`,
+      judge: (r) => {
+        if (/not found/.test(r.stdout)) return { ok: false, note: "nc (netcat) is not installed on the vantage point" };
+        // "Connection to A 5555 port [tcp/*] succeeded!", "connect to A port 5555 (tcp) failed: Connection refused"
+        const answered = [992, 1194, 5555].filter((port) =>
+          r.stdout
+            .split("\n")
+            .some((l) => (l.includes(` ${port} `) || l.includes(`port ${port} `)) && /succeeded|open|refused/i.test(l)),
+        );
+        const ran = [992, 1194, 5555].every((port) => new RegExp(`^nc ${port} exit`, "m").test(r.stdout));
+        if (!ran) return { ok: false, note: "not every probe finished" };
+        return {
+          ok: !answered.length,
+          note: answered.length ? `answered: ${answered.join(", ")}` : "no answer on any: filtered",
+        };
+      },
+    },
   ];
 }
 

@@ -47,6 +47,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       { tags: args.tags, skipTags: args.skipTags, limit: args.limit },
       args.playbook,
     );
+    for (const w of new Set(plays.flatMap((p) => p.warnings))) process.stderr.write(forPerson(`warning: ${w}\n`));
     process.stdout.write(forPerson(listing(args.playbook, plays, args.listTasks)));
     return 0;
   }

@@ -77,9 +77,12 @@ export function compile<P>(
     if (!play.roles && !play.tasks && !play.checks)
       problems.push({ file: playbookFile, field: `plays[${pi}]`, message: "a play needs roles, tasks or checks" });
     const sel2 = selectHosts(inv, play.hosts, where);
-    problems.push(...sel2.problems);
     const hosts = sel2.hosts.filter((h) => !limitHosts || limitHosts.has(h));
     const compiled: CompiledPlay = { name: playName, hosts: [], warnings: [] };
+    // as Ansible: a play whose pattern names nothing in this inventory is skipped, with a note
+    // (the rtx variant's router play on a softether site); a --limit that selects nothing is refused
+    for (const p of sel2.problems)
+      compiled.warnings.push(`play "${playName}": ${p.message}: ${hosts.length ? "those hosts are left out" : "skipped"}`);
     for (const name of hosts) {
       const h = inv.hosts.get(name)!;
       let role = "";

@@ -285,21 +285,6 @@ export const BAD_INPUTS: BadInput[] = [
     expect: /cannot load the playbook/,
   },
   {
-    name: "play names an unknown group",
-    playbook: pb(`[{ hosts: "webservers", tasks: () => [] }]`),
-    expect: /no host or group named "webservers"/,
-  },
-  {
-    name: "play names an unknown host in a list",
-    playbook: pb(`[{ hosts: ["h1", "h9"], tasks: () => [] }]`),
-    expect: /no host or group named "h9"/,
-  },
-  {
-    name: "play excludes an unknown group",
-    playbook: pb(`[{ hosts: "all:!nothere", tasks: () => [] }]`),
-    expect: /no host or group named "nothere"/,
-  },
-  {
     name: "play without roles or tasks",
     playbook: pb(`[{ hosts: "all" }]`),
     expect: /a play needs roles, tasks or checks/,

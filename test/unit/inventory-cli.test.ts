@@ -1,5 +1,8 @@
 // `deploy inventory` and `deploy PLAYBOOK --list-hosts/--list-tasks`: what a run would touch, without connecting.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const deploy = (...args: string[]) =>
@@ -38,6 +41,23 @@ describe("deploy PLAYBOOK --list-hosts / --list-tasks", () => {
     const h = deploy("playbooks/site.ts", "-i", "inventory/lab.yaml", "--list-hosts", "--tags", "radvd");
     expect(h.stdout).toMatch(/play #1 \(vps\): 1 host\n {4}vps\n/);
     expect(h.stdout).toMatch(/play #3 \(home VMs\): 0 hosts/);
+  });
+});
+
+describe("a play whose pattern names nothing in the inventory", () => {
+  it("is skipped with a warning, as Ansible does (the router play on a softether site); a --limit that selects nothing is refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-norouter-"));
+    const inv = join(dir, "hosts.yaml");
+    const text = readFileSync("inventory/lab.yaml", "utf8");
+    writeFileSync(inv, text.slice(0, text.indexOf("    router:")));
+    const r = deploy("playbooks/site.ts", "-i", inv, "--list-hosts");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`warning: play "router": no host or group named "router" in ${inv}: skipped`);
+    expect(r.stdout).toMatch(/play #4 \(router\): 0 hosts/);
+    expect(r.stdout).toMatch(/play #1 \(vps\): 1 host\n {4}vps\n/);
+    const l = deploy("playbooks/site.ts", "-i", inv, "--list-hosts", "--limit", "router");
+    expect(l.status).toBe(3);
+    expect(l.stderr).toMatch(/--limit: no host or group named "router"/);
   });
 });
 
