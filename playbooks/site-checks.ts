@@ -287,8 +287,9 @@ function softetherFromOutside(p: SitePlan): VerifyCheck[] {
       },
     },
     {
-      hop: "softether",
-      id: "other-ports-filtered",
+      // the firewall's work (vpnserver itself listens on 5555): in its hop, so an emptied table is named "firewall"
+      hop: "firewall",
+      id: "softether-ports-filtered",
       title: `from outside, SoftEther's other default ports tcp/992, 1194, 5555 do not answer on the uplink`,
       on,
       // the three at once: each waits its 4 s for an answer that must not come
