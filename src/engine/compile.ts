@@ -82,7 +82,9 @@ export function compile<P>(
     // as Ansible: a play whose pattern names nothing in this inventory is skipped, with a note
     // (the rtx variant's router play on a softether site); a --limit that selects nothing is refused
     for (const p of sel2.problems)
-      compiled.warnings.push(`play "${playName}": ${p.message}: ${hosts.length ? "those hosts are left out" : "skipped"}`);
+      compiled.warnings.push(
+        `play "${playName}": ${p.message}: ${hosts.length ? "those hosts are left out" : "skipped"}`,
+      );
     for (const name of hosts) {
       const h = inv.hosts.get(name)!;
       let role = "";
