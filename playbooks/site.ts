@@ -22,6 +22,12 @@ export default definePlaybook({
   describePlan: renderSitePlan,
   // deploy verify: the hops in the order a packet meets them; the checks sit beside each play
   hops: SITE_HOPS,
+  // a VM is reached at its planned address unless its ansible_host says otherwise (a management
+  // path); one inside the home prefix that is not the planned address is refused
+  hostAddress: (p: SitePlan, host) => {
+    const vm = p.vms.find((v) => v.name === host);
+    return vm ? { address: vm.address6, prefix: p.homePrefix, from: "home_host_index or home_address" } : undefined;
+  },
   plays: [
     definePlay({
       name: "vps",

@@ -7,6 +7,7 @@ import { SshPool } from "../transport/connect.js";
 import type { HostLock, RemoteShell, SshTarget } from "../transport/target.js";
 import { compile, type CompiledPlay, type Selection } from "./compile.js";
 import { convergeHost, runProbe, type ProbeRun } from "./host-run.js";
+import { plannedAddresses } from "./planned.js";
 import { mapLimit } from "./pool.js";
 import { silentReporter, type Reporter } from "./reporter.js";
 import { EXIT, emptyRecap, type HostOutcome, type HostRecap, type TaskResult } from "./results.js";
@@ -50,6 +51,7 @@ export function prepareRun<P>(
   const plays = compile(playbook, inv, opts, opts.playbookFile ?? "playbook");
   const names = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
   const { targets, problems } = resolveTargets(inv, names, {
+    planned: plannedAddresses(playbook, inv),
     acceptNewHostKeys: opts.acceptNewHostKeys,
     timeoutMs: opts.timeoutMs,
     become: opts.become,

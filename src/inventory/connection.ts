@@ -42,6 +42,11 @@ export interface TargetOptions {
   privateKeyPath?: string;
   /** The command line's -b, --become-user and -K: above every host's variables, as in Ansible. */
   become?: BecomeOverrides;
+  /**
+   * The address the playbook's plan gives a host: used when it has no ansible_host; `clash`
+   * says why an ansible_host given for it contradicts the plan (undefined: it does not).
+   */
+  planned?: (host: string) => { address: string; clash(given: string): string | undefined } | undefined;
 }
 
 /** A user name sudo -u takes (a login name: letters, digits, _ . -). */
@@ -139,7 +144,16 @@ export function resolveTargets(
         hint: "ansible_password: !env RTX_PASSWORD",
       });
 
-    const alias = str("ansible_host") ?? name;
+    const given = str("ansible_host");
+    const planned = opts.planned?.(name);
+    const clash = given !== undefined ? planned?.clash(given) : undefined;
+    if (clash)
+      problems.push({
+        ...at(h, "ansible_host"),
+        message: clash,
+        hint: "remove ansible_host: the host is reached at its planned address",
+      });
+    const alias = given ?? planned?.address ?? name;
     const cfg = lookupSshConfig(sshConfig, alias);
     const hostName = cfg.hostName ?? alias;
     if (/\s/.test(hostName))

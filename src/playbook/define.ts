@@ -99,6 +99,21 @@ export interface Playbook<P = undefined> {
   plays: Array<Play<P, any>>;
   /** The hops `deploy verify` reports, in the order a packet meets them (others follow as found). */
   hops?: Hop[];
+  /**
+   * The address the plan gives a host, and the prefix it belongs to: one source of truth. A host
+   * without ansible_host is reached there; an ansible_host inside that prefix that is another
+   * address is refused with both (one outside it, a management path, stays the host's own).
+   */
+  hostAddress?: (plan: P, host: string) => PlannedAddress | undefined;
+}
+
+/** An address the plan gives a host (see Playbook.hostAddress). */
+export interface PlannedAddress {
+  address: string;
+  /** The prefix it lies in (e.g. the home prefix): an ansible_host inside it must be this address. */
+  prefix: string;
+  /** Where the plan takes it from, for the message (e.g. "home_host_index 16"). */
+  from?: string;
 }
 
 /** Identity function that gives exact types to a playbook literal. */

@@ -14,6 +14,7 @@ import { quote } from "../transport/quote.js";
 import { SshPool } from "../transport/connect.js";
 import type { RemoteShell, SshTarget } from "../transport/target.js";
 import { planChecks, type PlannedCheck } from "./plan-checks.js";
+import { plannedAddresses } from "../engine/planned.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -119,6 +120,7 @@ export async function runVerify<P>(
   const plays = compile(playbook, inv, { limit: opts.limit }, file, true);
   const plan = planChecks(plays, inv, playbook.hops ?? [], file);
   const { targets, problems } = resolveTargets(inv, plan.runners, {
+    planned: plannedAddresses(playbook, inv),
     acceptNewHostKeys: opts.acceptNewHostKeys,
     timeoutMs: opts.timeoutMs,
     become: opts.become,

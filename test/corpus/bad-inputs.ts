@@ -424,6 +424,12 @@ export const BAD_INPUTS: BadInput[] = [
     /outside the VPS prefix/,
   ),
   site(
+    "a VM's ansible_host in the home prefix that is not its planned address",
+    "ansible_host: 10.231.0.14",
+    'ansible_host: "2001:db8:0:8964:8964::99"',
+    /vm1.ansible_host: 2001:db8:0:8964:8964::99 lies in 2001:db8:0:8964:8964::\/78, where the plan gives vm1 2001:db8:0:8964:8964::10 \(from home_host_index or home_address\): the two disagree/,
+  ),
+  site(
     "uplink router not link-local",
     "uplink_router: fe80::ff:fe00:1",
     "uplink_router: 2001:db8:0:8964::1",

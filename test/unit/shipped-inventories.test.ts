@@ -32,5 +32,21 @@ describe("the shipped inventories", () => {
         const r = cli(args, inv);
         expect(r.status, `${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
       }
+    }, 30_000);
+});
+
+describe("one source of truth for a VM's address", () => {
+  it("hosts.yaml's VMs have no ansible_host: they are reached at their planned addresses, through the VPS", async () => {
+    const { loadInventory } = await import("../../src/inventory/load.js");
+    const { prepareRun } = await import("../../src/engine/run.js");
+    const site = (await import("../../playbooks/site.js")).default;
+    const { targets } = prepareRun(site, loadInventory("inventory/hosts.yaml", { lenientSecrets: true }), {
+      limit: "vms",
     });
+    expect(targets.get("vm1")?.host).toBe("2001:db8:0:8964:8964::10");
+    expect(targets.get("vm2")?.host).toBe("2001:db8:0:8964:8964::11");
+    // the lab reaches them over its management network: an address outside the home prefix is the host's own
+    const lab = prepareRun(site, loadInventory("inventory/lab.yaml", { lenientSecrets: true }), { limit: "vm1" });
+    expect(lab.targets.get("vm1")?.host).toBe("10.231.0.14");
+  });
 });
