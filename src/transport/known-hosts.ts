@@ -124,7 +124,11 @@ export function recordHostKey(path: string, name: string, blob: Buffer): void {
  * (then recorded); a changed or revoked one never. A refusal is left in `refusal` for the
  * connecting code to throw (ssh2 only hears "false").
  */
-export function hostVerifierFor(t: SshTarget, refusal: { error?: DeployError }) {
+export function hostVerifierFor(
+  t: SshTarget,
+  refusal: { error?: DeployError },
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+) {
   const name = knownHostsName(t.host, t.port);
   return (blob: Buffer): boolean => {
     const fp = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
@@ -145,6 +149,9 @@ export function hostVerifierFor(t: SshTarget, refusal: { error?: DeployError }) 
     // a pinned key needs no trust on first use: it is recorded, as an accepted new key would be
     if (verdict.status === "unknown" && (t.acceptNewHostKey || pins.length)) {
       recordHostKey(t.knownHostsFile, name, blob);
+      // as ssh does: the person sees every key trusted on first use (a pinned one was checked)
+      const file = t.knownHostsFile.replace(/[\x00-\x1f\x7f]/g, "?");
+      say(`${t.name}: recorded the host key of ${name}, ${fp}${pins.length ? " (the pinned one)" : ""}, in ${file}`);
       return true;
     }
     if (verdict.status === "unknown") {

@@ -103,7 +103,14 @@ describe("deploy_host_key: a host key pinned before first contact", () => {
     );
     expect(existsSync(kh)).toBe(false); // nothing recorded
     const ok: { error?: DeployError } = {};
-    expect(hostVerifierFor(target([`ssh-ed25519 ${k1.toString("base64")}`], kh), ok)(k1)).toBe(true);
+    const said: string[] = [];
+    expect(hostVerifierFor(target([`ssh-ed25519 ${k1.toString("base64")}`], kh), ok, (l) => said.push(l))(k1)).toBe(
+      true,
+    );
+    // every key recorded is said, with its fingerprint and where it went
+    expect(said).toEqual([
+      `vps: recorded the host key of 192.0.2.9, ssh-ed25519 ${fingerprint(k1)} (the pinned one), in ${kh}`,
+    ]);
     expect(checkHostKey(parseKnownHosts(readFileSync(kh, "utf8")), "192.0.2.9", k1)).toEqual({ status: "known" });
     // once on file, the pin and known_hosts must both agree
     expect(hostVerifierFor(target([fingerprint(k2)], kh), {})(k1)).toBe(false);
