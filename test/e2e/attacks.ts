@@ -46,6 +46,19 @@ async function captured(host: string, iface: string, filter: string, act: () => 
   return lines.length;
 }
 
+/** vpncmd commands against a fresh SoftEther of the attacker's own on inet (no password yet). */
+function inetVpncmd(commands: string): string {
+  return labExec(
+    "inet",
+    [
+      "sh",
+      "-c",
+      'f=$(mktemp); cat > "$f"; timeout 20 vpncmd localhost:5555 /SERVER /PASSWORD: /CSV /IN:"$f" </dev/null; rm -f "$f"',
+    ],
+    { input: commands, capture: true },
+  ).stdout.replace(/\r/g, "");
+}
+
 export function attackTests(): void {
   it("anti-spoofing from outside: a packet from inet with a home source never reaches a VM (its true source does)", async () => {
     const echo = (src: string, id: number) => `[IPv6(src="${src}", dst="${VM1}")/ICMPv6EchoRequest(id=${id})]`;
@@ -233,16 +246,7 @@ export function attackTests(): void {
     const pw = readFileSync("/var/lib/homecloud-lab/secrets/vpn_home_password", "utf8").trim();
     // the attacker: a SoftEther of its own on inet, cascading to the VPS hub as "home"
     onHost("inet", "rm -rf /var/lib/softether; systemctl start softether-vpnserver");
-    const vpncmd = (commands: string) =>
-      labExec(
-        "inet",
-        [
-          "sh",
-          "-c",
-          'f=$(mktemp); cat > "$f"; timeout 20 vpncmd localhost:5555 /SERVER /PASSWORD: /CSV /IN:"$f" </dev/null; rm -f "$f"',
-        ],
-        { input: commands, capture: true },
-      ).stdout.replace(/\r/g, "");
+    const vpncmd = inetVpncmd;
     try {
       for (let i = 0; i < 50 && !/^DEFAULT,/m.test(vpncmd("HubList\n")); i++)
         await new Promise((r) => setTimeout(r, 200));
@@ -277,16 +281,7 @@ export function attackTests(): void {
     // the impostor: a SoftEther on inet with the VPS's hub and the home user's password (the
     // worst case: an attacker who has the password and sits on the path)
     onHost("inet", "rm -rf /var/lib/softether; systemctl start softether-vpnserver");
-    const inetCmd = (commands: string) =>
-      labExec(
-        "inet",
-        [
-          "sh",
-          "-c",
-          'f=$(mktemp); cat > "$f"; timeout 20 vpncmd localhost:5555 /SERVER /PASSWORD: /CSV /IN:"$f" </dev/null; rm -f "$f"',
-        ],
-        { input: commands, capture: true },
-      ).stdout;
+    const inetCmd = inetVpncmd;
     const homeCmd = (command: string) =>
       labExec(
         "homegw",

@@ -55,6 +55,9 @@ async function verifyUntilPass(what: string, seconds = 180): Promise<VerifyDoc &
 
 const failing = (d: VerifyDoc) => d.checks.filter((c) => c.status === "fail").map((c) => c.id);
 const admin = (name: string) => readFileSync(`/var/lib/homecloud-lab/secrets/${name}`, "utf8").trim();
+/** A cascade command on the home gateway's hub, as its administrator. */
+const onCascade = (command: string) =>
+  `printf '%s\\n' '${admin("homegw_admin_password")}' | vpncmd localhost:5555 /SERVER /ADMINHUB:HOME /CMD ${command} vps >/dev/null`;
 
 /** Breakages made behind the tool's back, and the hop verify must name first. */
 const FAULTS: Array<{ name: string; hop: string; host: string; script: () => string }> = [
@@ -74,8 +77,7 @@ const FAULTS: Array<{ name: string; hop: string; host: string; script: () => str
     name: "the cascade disconnected on the home gateway",
     hop: "cascade",
     host: "homegw",
-    script: () =>
-      `printf '%s\\n' '${admin("homegw_admin_password")}' | vpncmd localhost:5555 /SERVER /ADMINHUB:HOME /CMD CascadeOffline vps >/dev/null`,
+    script: () => onCascade("CascadeOffline"),
   },
   {
     name: "vpnserver restarted on the VPS with the watchdog disabled at home",
@@ -116,8 +118,7 @@ const FAULTS: Array<{ name: string; hop: string; host: string; script: () => str
     name: "the cascade's server certificate check turned off on the home gateway",
     hop: "cascade",
     host: "homegw",
-    script: () =>
-      `printf '%s\\n' '${admin("homegw_admin_password")}' | vpncmd localhost:5555 /SERVER /ADMINHUB:HOME /CMD CascadeServerCertDisable vps >/dev/null`,
+    script: () => onCascade("CascadeServerCertDisable"),
   },
   {
     // issue 26: administration open to the internet (the source IP restriction gone)

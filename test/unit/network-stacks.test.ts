@@ -22,86 +22,81 @@ function nmcliOffline(args: string[]): string {
   return execFileSync("nmcli", ["--offline", "connection", "add", "type", "ethernet", ...args], { encoding: "utf8" });
 }
 
+/** nmcli's arguments for our connection on `ifname`: its name, uuid and priority, then `settings`. */
+const ours = (ifname: string, settings: string[]) => [
+  "con-name",
+  `homecloud-${ifname}`,
+  "ifname",
+  ifname,
+  "connection.uuid",
+  nmUuid(ifname),
+  "connection.autoconnect-priority",
+  "100",
+  ...settings,
+];
+
 describe("NetworkManager keyfile", () => {
   it("is byte for byte what nmcli --offline writes: both families with gateways and a metric", () => {
-    const want = nmcliOffline([
-      "con-name",
-      "homecloud-eth0",
-      "ifname",
-      "eth0",
-      "connection.uuid",
-      nmUuid("eth0"),
-      "connection.autoconnect-priority",
-      "100",
-      "ipv4.method",
-      "manual",
-      "ipv4.addresses",
-      "10.89.64.10/24",
-      "ipv4.gateway",
-      "10.89.64.1",
-      "ipv4.route-metric",
-      "50",
-      "ipv6.method",
-      "manual",
-      "ipv6.addresses",
-      "2001:db8::10/78",
-      "ipv6.gateway",
-      "2001:db8::1",
-      "ipv6.route-metric",
-      "50",
-    ]);
+    const want = nmcliOffline(
+      ours("eth0", [
+        "ipv4.method",
+        "manual",
+        "ipv4.addresses",
+        "10.89.64.10/24",
+        "ipv4.gateway",
+        "10.89.64.1",
+        "ipv4.route-metric",
+        "50",
+        "ipv6.method",
+        "manual",
+        "ipv6.addresses",
+        "2001:db8::10/78",
+        "ipv6.gateway",
+        "2001:db8::1",
+        "ipv6.route-metric",
+        "50",
+      ]),
+    );
     expect(nmKeyfile({ ...opts, metric: 50 })).toBe(want);
   });
 
   it("a family without a gateway is never-default, and one without addresses is disabled", () => {
-    const want = nmcliOffline([
-      "con-name",
-      "homecloud-eth1",
-      "ifname",
-      "eth1",
-      "connection.uuid",
-      nmUuid("eth1"),
-      "connection.autoconnect-priority",
-      "100",
-      "ipv4.method",
-      "disabled",
-      "ipv6.method",
-      "manual",
-      "ipv6.addresses",
-      "2001:db8::10/78",
-      "ipv6.never-default",
-      "yes",
-    ]);
+    const want = nmcliOffline(
+      ours("eth1", [
+        "ipv4.method",
+        "disabled",
+        "ipv6.method",
+        "manual",
+        "ipv6.addresses",
+        "2001:db8::10/78",
+        "ipv6.never-default",
+        "yes",
+      ]),
+    );
     expect(nmKeyfile({ interface: "eth1", addresses: ["2001:db8::10/78"] })).toBe(want);
   });
 
   it("resolvers go into the family they belong to, as nmcli --offline writes them", () => {
-    const want = nmcliOffline([
-      "con-name",
-      "homecloud-eth0",
-      "ifname",
-      "eth0",
-      "connection.uuid",
-      nmUuid("eth0"),
-      "connection.autoconnect-priority",
-      "100",
-      "ipv4.method",
-      "manual",
-      "ipv4.addresses",
-      "10.89.64.10/24",
-      "ipv4.gateway",
-      "10.89.64.1",
-      "ipv4.dns",
-      "10.89.64.53",
-      "ipv6.method",
-      "manual",
-      "ipv6.addresses",
-      "2001:db8::10/78",
-      "ipv6.gateway",
-      "2001:db8::1",
-      "ipv6.dns",
-      "2001:db8:ffff::53,2001:db8:ffff::54",
-    ]);
+    const want = nmcliOffline(
+      ours("eth0", [
+        "ipv4.method",
+        "manual",
+        "ipv4.addresses",
+        "10.89.64.10/24",
+        "ipv4.gateway",
+        "10.89.64.1",
+        "ipv4.dns",
+        "10.89.64.53",
+        "ipv6.method",
+        "manual",
+        "ipv6.addresses",
+        "2001:db8::10/78",
+        "ipv6.gateway",
+        "2001:db8::1",
+        "ipv6.dns",
+        "2001:db8:ffff::53,2001:db8:ffff::54",
+      ]),
+    );
     expect(nmKeyfile({ ...opts, dns: ["2001:db8:ffff::53", "10.89.64.53", "2001:db8:ffff::54"] })).toBe(want);
   });
 
