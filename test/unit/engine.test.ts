@@ -135,9 +135,14 @@ describe("compile", () => {
     const skip = compile(pb, inv, { skipTags: ["web"] }, "pb.ts");
     expect(skip[0]!.hosts[0]!.roles.map((r) => r.role)).toEqual(["tasks"]);
   });
-  it("refuses a play that names an unknown group", () => {
-    const pb = definePlaybook({ name: "t", plays: [{ hosts: "nope", tasks: () => [] }] });
-    expect(() => compile(pb, inv, {}, "pb.ts")).toThrow(InputError);
+  it("skips a play that names an unknown group, with a warning (as Ansible); refuses a --limit that selects nothing", () => {
+    const pb = definePlaybook({ name: "t", plays: [{ name: "p", hosts: "nope", tasks: () => [] }] });
+    const [play] = compile(pb, inv, {}, "pb.ts");
+    expect(play!.hosts).toEqual([]);
+    expect(play!.warnings).toEqual([expect.stringMatching(/^play "p": no host or group named "nope" in .*: skipped$/)]);
+    const some = definePlaybook({ name: "t", plays: [{ name: "q", hosts: ["a", "nope"], tasks: () => [] }] });
+    expect(compile(some, inv, {}, "pb.ts")[0]!.warnings[0]).toMatch(/those hosts are left out$/);
+    expect(() => compile(pb, inv, { limit: "nope" }, "pb.ts")).toThrow(InputError);
   });
 });
 
