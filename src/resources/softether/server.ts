@@ -65,9 +65,11 @@ export function softether(spec: SoftEtherSpec & TaskOptions): Task {
       const steps: Step[] = p.unknown.map((why) => ({ why, script: `echo ${quote(`cannot ${why}`)} >&2; exit 1` }));
       if (!p.commands.length) return steps;
       const files = p.files.map((f) => `printf '%s' ${quote(f.text)} > ${quote(f.path)}`);
+      // after a rotation the server still has a previous password: log in with it, set the new one
+      const login = [admin, ...previous][cur.login] ?? admin;
       const script = applyScript(
         p.commands,
-        admin,
+        login,
         port,
         files,
         p.files.map((f) => f.path),

@@ -8,10 +8,16 @@ import { makeTemp, tempTrap } from "../../transport/remote-temp.js";
  * in argv). The file is removed when the fragment ends.
  */
 export function vpncmdScript(commands: string[], adminPassword: string, port: number, outVar = "out"): string {
-  return [tempTrap(["f"]), makeTemp("f"), vpncmdRun(commands, adminPassword, port, outVar)].join("\n");
+  return [tempTrap(["f", "o"]), makeTemp("f"), makeTemp("o"), vpncmdRun(commands, adminPassword, port, outVar)].join(
+    "\n",
+  );
 }
 
-/** The commands into the temp file `$f` (made by the caller, once), then vpncmd reading them. */
+/**
+ * The commands into the temp file `$f`, then vpncmd reading them, its output into `$o` (both
+ * made by the caller, once). A refused password makes vpncmd ask again for ever (its stdin at an
+ * end): it is stopped as soon as it says so, instead of waiting for the time-out.
+ */
 function vpncmdRun(commands: string[], adminPassword: string, port: number, outVar = "out"): string {
   if (adminPassword.includes("\n") || commands.some((c) => c.includes("\n")))
     throw new Error("vpncmd arguments must not contain newlines");
@@ -19,10 +25,16 @@ function vpncmdRun(commands: string[], adminPassword: string, port: number, outV
     `cat > "$f" <<'HCD_VPNCMD'`,
     ...commands,
     `HCD_VPNCMD`,
-    `${outVar}=$(timeout 60 vpncmd ${quote(`localhost:${port}`)} /SERVER /CSV /IN:"$f" 2>&1 <<'HCD_PW'`,
+    `timeout 60 vpncmd ${quote(`localhost:${port}`)} /SERVER /CSV /IN:"$f" >"$o" 2>&1 <<'HCD_PW' &`,
     adminPassword,
     `HCD_PW`,
-    `)`,
+    `hcd_vpncmd=$!`,
+    `while kill -0 "$hcd_vpncmd" 2>/dev/null; do`,
+    `  if grep -q "Access has been denied" "$o"; then kill "$hcd_vpncmd" 2>/dev/null; break; fi`,
+    `  sleep 0.1`,
+    `done`,
+    `wait "$hcd_vpncmd" 2>/dev/null`,
+    `${outVar}=$(cat "$o")`,
   ].join("\n");
 }
 
@@ -36,9 +48,10 @@ export function configProbe(adminPassword: string, port: number, previous: strin
   return [
     `if ! command -v vpncmd >/dev/null 2>&1; then echo "state absent"; exit 0; fi`,
     `if [ -d /run/systemd/system ] && ! systemctl is-active -q softether-vpnserver; then echo "state stopped"; exit 0; fi`,
-    // one temp file for every try: a new one per try would leave all but the last behind
-    tempTrap(["f"]),
+    // one pair of temp files for every try: new ones per try would leave all but the last behind
+    tempTrap(["f", "o"]),
     makeTemp("f"),
+    makeTemp("o"),
     `login=0`,
     ...tries.flatMap((pw, n) => [
       ...(n === 0 ? [] : [`case "$out" in *"Access has been denied"*) login=${n}`]),
