@@ -162,7 +162,7 @@ describe("remote temp files: private, removed by a trap, never left for after th
     expect(left).toEqual([]);
   });
 
-  it("configProbe's retries use one temp file, removed at the end", async () => {
+  it("configProbe's retries use one pair of temp files (commands, output), removed at the end", async () => {
     const bin = mkdtempSync(join(tmpdir(), "hcd-fakebin-"));
     // a vpncmd that cannot reach the server twice, then prints a config; it lists the temp files it sees
     writeFileSync(
@@ -174,8 +174,8 @@ describe("remote temp files: private, removed by a trap, never left for after th
       `mkdir -p "$TMPDIR/t"; export TMPDIR="$TMPDIR/t"; PATH=${bin}:$PATH; ( ${configProbe("pw-xyz", 5555).replace(/sleep 0\.5/, "true")} ); ls "$TMPDIR"`,
     );
     expect(out).toMatch(/^state ok$/m);
-    expect(out).toMatch(/^files 1$/m);
-    expect(out).not.toMatch(/^files [2-9]/m);
+    expect(out).toMatch(/^files 2$/m);
+    expect(out).not.toMatch(/^files [3-9]/m);
     expect(left.filter((f) => f !== "n")).toEqual(["t"]);
     expect(out.trim().split("\n").at(-1)).not.toMatch(/^tmp\./);
   });
