@@ -21,9 +21,15 @@ export interface RunArgs {
   acceptNewHostKeys: boolean;
   timeoutMs: number;
   lockTimeoutSeconds: number;
-  /** Print what a run would touch, connect nowhere (as ansible-playbook --list-hosts / --list-tasks). */
+  /** Print what a run would touch, connect nowhere (as ansible-playbook --list-hosts / --list-tasks / --list-tags). */
   listHosts: boolean;
   listTasks: boolean;
+  listTags: boolean;
+  /** -e, as often as given: NAME=VALUE words, a JSON/YAML mapping, or @FILE. */
+  extraVars: string[];
+  /** -u and --private-key: above ansible.cfg's, below the inventory's ansible_user and key (as Ansible). */
+  user?: string;
+  privateKey?: string;
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -69,6 +75,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
       "lock-timeout": { type: "string" },
       "list-hosts": { type: "boolean" },
       "list-tasks": { type: "boolean" },
+      "list-tags": { type: "boolean" },
+      "extra-vars": { type: "string", short: "e", multiple: true },
+      user: { type: "string", short: "u" },
+      "private-key": { type: "string" },
     },
     "deploy --help lists the options",
   );
@@ -114,5 +124,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
     timeoutMs: timeout * 1000,
     listHosts: !!v["list-hosts"],
     listTasks: !!v["list-tasks"],
+    listTags: !!v["list-tags"],
+    extraVars: v["extra-vars"] ?? [],
+    user: v.user,
+    privateKey: v["private-key"],
   };
 }

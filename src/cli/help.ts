@@ -23,6 +23,10 @@ Options:
   -l, --limit PATTERN      only these hosts or groups (vps, vps:homegw, all:!vms, vms[0], ~vm[12])
       --list-hosts         print the hosts each play would touch; connect nowhere
       --list-tasks         print each host's tasks too
+      --list-tags          print each play's tags
+  -e, --extra-vars VARS    NAME=VALUE ..., a JSON/YAML mapping, or @FILE: above every inventory variable
+  -u, --user USER          log in as USER where the inventory sets no ansible_user (above ansible.cfg)
+      --private-key FILE   the SSH key where the inventory sets none (above ansible.cfg)
   -f, --forks N            hosts converged at once (default 20)
       --json               one JSON document on stdout instead of progress
   -b, --become             run every host's scripts through sudo (as ansible_become: true)
@@ -50,6 +54,7 @@ Print the address plan the playbook derives from the inventory, validated; conne
 The plan is the whole site's: there is no --limit.
 
   -i, --inventory SOURCE   the inventory (default: ansible.cfg's, else inventory/hosts.yaml)
+  -e, --extra-vars VARS    NAME=VALUE ..., a JSON/YAML mapping, or @FILE: above every inventory variable
       --json               the plan as one JSON document
       --vault-password-file FILE, --vault-id [LABEL@]FILE|prompt, --ask-vault-pass
   -h, --help               this text
@@ -61,6 +66,7 @@ nothing. Exit 0 when every check passed, 16 when one failed, 4 when a host was u
 
   -i, --inventory SOURCE   the inventory (default: ansible.cfg's, else inventory/hosts.yaml)
   -l, --limit PATTERN      only these hosts' checks
+  -e, --extra-vars VARS    NAME=VALUE ..., a JSON/YAML mapping, or @FILE: above every inventory variable
       --json               one JSON document (every check, its evidence, the first failing hop)
   -v                       the evidence of passing checks too
       --timeout SECONDS    SSH connect timeout (default 10)

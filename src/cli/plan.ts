@@ -11,7 +11,12 @@ import { redactValue } from "../secrets.js";
 export async function planCommand(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(
     argv,
-    { inventory: { type: "string", short: "i", multiple: true }, json: { type: "boolean" }, ...VAULT_OPTIONS },
+    {
+      inventory: { type: "string", short: "i", multiple: true },
+      json: { type: "boolean" },
+      "extra-vars": { type: "string", short: "e", multiple: true },
+      ...VAULT_OPTIONS,
+    },
     "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] (the plan is the whole site's: no --limit)",
   );
   const { values, positionals } = parsed;
@@ -21,6 +26,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   const { inventory: inv } = await projectInventory(values.inventory, values, {
     lenientSecrets: true,
     playbookDir: dirname(playbook),
+    extraVars: values["extra-vars"],
   });
   const pb = await loadPlaybook(playbook);
   if (!pb.plan)

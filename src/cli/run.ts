@@ -32,15 +32,31 @@ function listing(file: string, plays: CompiledPlay[], tasks: boolean): string {
   return out.join("\n");
 }
 
+/** Each play's tags, as ansible-playbook --list-tags prints them (after --limit, --tags, --skip-tags). */
+function tagListing(file: string, plays: CompiledPlay[]): string {
+  const out = [`playbook: ${file}`, ""];
+  plays.forEach((p, i) => {
+    const tags = new Set<string>();
+    for (const h of p.hosts)
+      for (const r of h.roles)
+        if (r.tasks.length)
+          for (const tag of [...(r.tags ?? []), ...r.tasks.flatMap((t) => t.task.tags)]) tags.add(tag);
+    out.push(`  play #${i + 1} (${p.name}):\tTAGS: [${[...tags].sort().join(", ")}]`, "");
+  });
+  return out.join("\n");
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
   // listing connects nowhere: a secret it cannot read is no reason to refuse
+  const listing_ = args.listHosts || args.listTasks || args.listTags;
   const { inventory, cfg } = await projectInventory(args.inventories, args.vault, {
-    lenientSecrets: args.listHosts || args.listTasks,
+    lenientSecrets: listing_,
     playbookDir: dirname(args.playbook),
+    extraVars: args.extraVars,
   });
   const playbook = await loadPlaybook(args.playbook);
-  if (args.listHosts || args.listTasks) {
+  if (listing_) {
     const plays = compile(
       playbook,
       inventory,
@@ -48,7 +64,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       args.playbook,
     );
     for (const w of new Set(plays.flatMap((p) => p.warnings))) process.stderr.write(forPerson(`warning: ${w}\n`));
-    process.stdout.write(forPerson(listing(args.playbook, plays, args.listTasks)));
+    process.stdout.write(
+      forPerson(args.listTags ? tagListing(args.playbook, plays) : listing(args.playbook, plays, args.listTasks)),
+    );
     return 0;
   }
   // -K asks before the progress display takes the terminal
@@ -85,8 +103,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     skipTags: args.skipTags,
     limit: args.limit,
     forks: args.forks ?? cfg?.forks,
-    user: cfg?.remoteUser,
-    privateKeyPath: cfg?.privateKeyFile,
+    user: args.user ?? cfg?.remoteUser,
+    privateKeyPath: args.privateKey ?? cfg?.privateKeyFile,
     acceptNewHostKeys: args.acceptNewHostKeys,
     timeoutMs: args.timeoutMs,
     become,

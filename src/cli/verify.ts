@@ -23,6 +23,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       verbose: { type: "boolean", short: "v", multiple: true },
       timeout: { type: "string" },
       "accept-new-host-keys": { type: "boolean" },
+      "extra-vars": { type: "string", short: "e", multiple: true },
       ...VAULT_OPTIONS,
       ...BECOME_OPTIONS,
     },
@@ -36,7 +37,10 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     throw new InputError([
       { field: "--timeout", message: `must be a positive number of seconds, not ${values.timeout}` },
     ]);
-  const { inventory, cfg } = await projectInventory(values.inventory, values, { playbookDir: dirname(playbook) });
+  const { inventory, cfg } = await projectInventory(values.inventory, values, {
+    playbookDir: dirname(playbook),
+    extraVars: values["extra-vars"],
+  });
   const pb = await loadPlaybook(playbook);
   const live = !values.json && liveDisplay(!!process.stderr.isTTY);
   const report = await runVerify(pb, inventory, {

@@ -13,6 +13,8 @@ export interface CompiledTask {
 
 export interface CompiledRole {
   role: string;
+  /** The role's own tags (its name, and what it adds): every task has them too. */
+  tags?: readonly string[];
   /** The hop of `deploy verify` it builds. */
   hop?: string;
   tasks: CompiledTask[];
@@ -120,6 +122,7 @@ export function compile<P>(
             const included = tasks.filter((t) => wanted([...ri.tags, ...t.tags], sel));
             roles.push({
               role: ri.role,
+              tags: ri.tags,
               hop: ri.hop,
               tasks: included.map((task) => ({ role: ri.role, task })),
               handlers: uniqueHandlers(included),
@@ -137,7 +140,12 @@ export function compile<P>(
           const all = play.tasks(ctx, plan, vars);
           for (const t of all) for (const x of [tag, ...t.tags]) tagsSeen.add(x);
           const tasks = all.filter((t) => wanted([tag, ...t.tags], sel));
-          roles.push({ role: tag, tasks: tasks.map((task) => ({ role: tag, task })), handlers: uniqueHandlers(tasks) });
+          roles.push({
+            role: tag,
+            tags: [tag],
+            tasks: tasks.map((task) => ({ role: tag, task })),
+            handlers: uniqueHandlers(tasks),
+          });
         }
         checks.push(...(play.checks?.(ctx, plan, vars) ?? []));
       } catch (e) {
