@@ -30,6 +30,8 @@ export interface RunArgs {
   /** -u and --private-key: above ansible.cfg's, below the inventory's ansible_user and key (as Ansible). */
   user?: string;
   privateKey?: string;
+  /** --log FILE, else $DEPLOY_LOG: the run's lines, timestamped, appended to a 0600 file. */
+  log?: string;
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -79,6 +81,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       "extra-vars": { type: "string", short: "e", multiple: true },
       user: { type: "string", short: "u" },
       "private-key": { type: "string" },
+      log: { type: "string" },
     },
     "deploy --help lists the options",
   );
@@ -128,5 +131,6 @@ export function parseRunArgs(argv: string[]): RunArgs {
     extraVars: v["extra-vars"] ?? [],
     user: v.user,
     privateKey: v["private-key"],
+    log: v.log ?? (process.env.DEPLOY_LOG || undefined),
   };
 }

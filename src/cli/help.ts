@@ -29,6 +29,7 @@ Options:
       --private-key FILE   the SSH key where the inventory sets none (above ansible.cfg)
   -f, --forks N            hosts converged at once (default 20)
       --json               one JSON document on stdout instead of progress
+      --log FILE           also append every line of the run, timestamped, to FILE (0600; or $DEPLOY_LOG)
   -b, --become             run every host's scripts through sudo (as ansible_become: true)
       --become-user USER   sudo -u USER (default root; implies --become)
   -K, --ask-become-pass    ask the sudo password once, on the terminal (implies --become)

@@ -12,6 +12,7 @@ import { parseRunArgs } from "./args.js";
 import { compile, type CompiledPlay } from "../engine/compile.js";
 import { forPerson } from "../output/sink.js";
 import { liveDisplay, useColor } from "../output/color.js";
+import { logReporter, teeReporter } from "../output/log.js";
 
 /** What a run would touch, in order: plays, their hosts and (with tasks) each host's tasks. */
 function listing(file: string, plays: CompiledPlay[], tasks: boolean): string {
@@ -87,6 +88,11 @@ export async function runCommand(argv: string[]): Promise<number> {
           write: (s) => process.stdout.write(s),
         });
   }
+  const log = args.log ? logReporter(args.log, args.check) : undefined;
+  if (log) {
+    log.line(`deploy ${argv.join(" ")} (pid ${process.pid})`);
+    reporter = teeReporter(reporter, log);
+  }
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -114,6 +120,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     playbookFile: args.playbook,
   });
   process.off("SIGINT", onSigint);
+  if (log) {
+    log.line(["RECAP", ...recapLines(summary, false), `exit ${summary.exitCode}`].join("\n"));
+    log.close();
+  }
   if (args.json) process.stdout.write(jsonDocument(summary));
   else process.stdout.write("\n" + recapLines(summary, useColor(!!process.stdout.isTTY)).join("\n") + "\n");
   return summary.exitCode;

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { command, directory, file, handler, keys, line } from "../../src/index.js";
@@ -291,9 +292,16 @@ describe("the deploy command", () => {
     );
     expect(new Set(tagged.tasks.map((t: { role: string }) => t.role))).toEqual(new Set(["forwarding"]));
 
-    const full = cli(["playbooks/example.ts", "-i", inv, "--limit", "h4"]);
+    const logFile = join(mkdtempSync(join(tmpdir(), "hcd-runlog-")), "run.log");
+    const full = cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--log", logFile]);
     expect(full.status).toBe(0);
     expect(full.stdout).toMatch(/RECAP\nh4 +ok=\d+ changed=\d+ failed=0 unreachable=0/);
+    // --log: the command, every task (ok ones too), the recap and the exit code, timestamped
+    const logged = readFileSync(logFile, "utf8");
+    expect(logged).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z deploy playbooks\/example.ts -i /);
+    expect(logged).toMatch(/Z h4 \| [^|]+ \| .*: (ok|changed)\n/);
+    expect(logged).toMatch(/Z RECAP\n.*Z h4 +ok=\d+ changed=\d+ failed=0/s);
+    expect(logged).toMatch(/Z exit 0\n$/);
     const again = JSON.parse(cli(["playbooks/example.ts", "-i", inv, "--limit", "h4", "--json"]).stdout);
     expect(again.hosts.h4.changed).toBe(0);
     expect(again.hosts.h4.remote_scripts).toBe(1);
