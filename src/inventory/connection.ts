@@ -1,10 +1,10 @@
-import { accessSync, constants, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve, dirname } from "node:path";
 import { originOf } from "./types.js";
 import type { Problem } from "../errors.js";
 import { isSecret, Secret } from "../secrets.js";
-import { loadSshConfig, lookupSshConfig } from "../transport/ssh-config.js";
+import { type SshEffective, splitArgs, sshEffective } from "../transport/ssh-config.js";
 import { parseHostKeyPin } from "../transport/known-hosts.js";
 import type { HostKeyPin, SshTarget } from "../transport/target.js";
 import type { Host, Inventory } from "./types.js";
@@ -24,7 +24,10 @@ const KNOWN = new Set([
   "ansible_connection",
   "ansible_password",
   "ansible_python_interpreter", // harmless: we need no Python on hosts
+  "ansible_ssh_common_args",
+  "ansible_ssh_extra_args",
   "deploy_jump",
+  "deploy_ssh_persist",
   "deploy_known_hosts_file",
   "deploy_accept_new_host_key",
   "deploy_host_key",
@@ -36,7 +39,10 @@ const KNOWN = new Set([
 export interface TargetOptions {
   acceptNewHostKeys?: boolean;
   timeoutMs?: number;
+  /** -F: the ssh config file ssh reads instead of ~/.ssh/config. */
   sshConfigPath?: string;
+  /** ControlPersist in seconds (0: no master kept after the run); default DEPLOY_SSH_PERSIST or 60. */
+  persistSeconds?: number;
   /** ansible.cfg's remote_user and private_key_file: below the inventory's, above ~/.ssh/config. */
   user?: string;
   privateKeyPath?: string;
@@ -58,6 +64,12 @@ export interface BecomeOverrides {
   password?: Secret;
 }
 
+/** DEPLOY_SSH_PERSIST: ControlPersist in seconds for every host (0: none). */
+function envPersist(): number {
+  const v = process.env.DEPLOY_SSH_PERSIST;
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : 60;
+}
+
 function expand(p: string, base: string): string {
   return resolve(base, p.replace(/^~(?=\/|$)/, homedir()));
 }
@@ -69,7 +81,6 @@ export function resolveTargets(
   opts: TargetOptions = {},
 ): { targets: Map<string, SshTarget>; problems: Problem[] } {
   const problems: Problem[] = [];
-  const sshConfig = loadSshConfig(opts.sshConfigPath);
   const base = dirname(resolve(inv.file));
   const targets = new Map<string, SshTarget>();
   const resolving = new Set<string>();
@@ -77,6 +88,19 @@ export function resolveTargets(
   const at = (h: Host, key: string): Pick<Problem, "file" | "line" | "field"> => {
     const o = originOf(inv, h, key);
     return { file: o?.file ?? inv.file, line: o ? o.line : h.line, field: `${h.name}.${key}` };
+  };
+  /** ssh's own view of a host (its config applied); a config ssh refuses is a problem here. */
+  const effective = (
+    alias: string,
+    o: { user?: string; port?: number; args?: string[] },
+    where: () => Pick<Problem, "file" | "line" | "field">,
+  ): SshEffective => {
+    const r = sshEffective(alias, { configFile: opts.sshConfigPath, ...o });
+    if ("error" in r) {
+      problems.push({ ...where(), message: `ssh cannot use its configuration for ${alias}: ${r.error}` });
+      return { hostname: alias, user: o.user ?? "root", port: o.port ?? 22, identityFiles: [] };
+    }
+    return r;
   };
 
   const one = (name: string, viaJump = false): SshTarget | undefined => {
@@ -154,12 +178,19 @@ export function resolveTargets(
         hint: "remove ansible_host: the host is reached at its planned address",
       });
     const alias = given ?? planned?.address ?? name;
-    const cfg = lookupSshConfig(sshConfig, alias);
-    const hostName = cfg.hostName ?? alias;
-    if (/\s/.test(hostName))
-      problems.push({ ...at(h, "ansible_host"), message: `"${hostName}" is not a host name or address` });
+    if (/\s/.test(alias) || alias.startsWith("-"))
+      problems.push({ ...at(h, "ansible_host"), message: `"${alias}" is not a host name or address` });
+    const sshArgs: string[] = [];
+    for (const k of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
+      const text = str(k);
+      if (text === undefined) continue;
+      const words = splitArgs(text);
+      if (!words)
+        problems.push({ ...at(h, k), message: `${k} has an unmatched quote`, hint: "as a shell would read it" });
+      else sshArgs.push(...words);
+    }
 
-    let port = cfg.port ?? 22;
+    let port: number | undefined;
     if (v.ansible_port !== undefined && v.ansible_port !== null) {
       const p =
         typeof v.ansible_port === "string" && /^\d+$/.test(v.ansible_port) ? Number(v.ansible_port) : v.ansible_port;
@@ -170,37 +201,35 @@ export function resolveTargets(
         });
       } else port = p;
     }
-    const user = str("ansible_user") ?? opts.user ?? cfg.user ?? process.env.USER ?? "root";
+    const cfg = effective(alias, { user: str("ansible_user") ?? opts.user, port, args: sshArgs }, () =>
+      at(
+        h,
+        sshArgs.length
+          ? v.ansible_ssh_extra_args !== undefined
+            ? "ansible_ssh_extra_args"
+            : "ansible_ssh_common_args"
+          : given !== undefined
+            ? "ansible_host"
+            : "ansible_connection",
+      ),
+    );
+    const hostName = cfg.hostname;
+    port ??= cfg.port;
+    const user = cfg.user;
 
+    // -i: the inventory's or the command line's key; ssh tries its own identities after it
     let privateKeyPath: string | undefined;
     const keyVar = str("ansible_ssh_private_key_file");
-    const candidates = keyVar
-      ? [expand(keyVar, base)]
-      : opts.privateKeyPath
-        ? [opts.privateKeyPath]
-        : (cfg.identityFile ?? []);
-    for (const c of candidates) {
+    const keyGiven = keyVar ? expand(keyVar, base) : opts.privateKeyPath;
+    if (keyGiven) {
       try {
-        readFileSync(c); // readable, and a file (EISDIR otherwise)
-        privateKeyPath = c;
-        break;
+        readFileSync(keyGiven); // readable, and a file (EISDIR otherwise)
+        privateKeyPath = keyGiven;
       } catch (e) {
-        if (keyVar)
-          problems.push({
-            ...at(h, "ansible_ssh_private_key_file"),
-            message: `cannot read the private key ${c} (${(e as NodeJS.ErrnoException).code})`,
-          });
-      }
-    }
-    if (!privateKeyPath && !keyVar) {
-      for (const d of ["id_ed25519", "id_ecdsa", "id_rsa"]) {
-        try {
-          accessSync(`${homedir()}/.ssh/${d}`, constants.R_OK);
-          privateKeyPath = `${homedir()}/.ssh/${d}`;
-          break;
-        } catch {
-          /* try the next */
-        }
+        problems.push({
+          ...at(h, keyVar ? "ansible_ssh_private_key_file" : "ansible_connection"),
+          message: `cannot read the private key ${keyGiven} (${(e as NodeJS.ErrnoException).code})`,
+        });
       }
     }
     const bp = v.ansible_become_password ?? v.ansible_become_pass;
@@ -271,9 +300,11 @@ export function resolveTargets(
     const knownHostsFile = knownHostsRaw
       ? expand(knownHostsRaw, base)
       : (cfg.userKnownHostsFile ?? `${homedir()}/.ssh/known_hosts`);
+    const persistSeconds = whole("deploy_ssh_persist", opts.persistSeconds ?? envPersist(), 0);
 
+    // deploy_jump: ours (its key checked by our policy, its master shared); ssh_config's ProxyJump is ssh's
     let jump: SshTarget | undefined;
-    const jumpSpec = str("deploy_jump") ?? cfg.proxyJump;
+    const jumpSpec = str("deploy_jump");
     if (jumpSpec && jumpSpec !== "none") {
       if (inv.hosts.has(jumpSpec)) jump = one(jumpSpec, true);
       else {
@@ -285,13 +316,17 @@ export function resolveTargets(
           });
         else {
           const jh = m[2]!.replace(/^\[|\]$/g, "");
-          const jcfg = lookupSshConfig(sshConfig, jh);
+          const jcfg = effective(jh, { user: m[1], port: m[3] ? Number(m[3]) : undefined }, () => at(h, "deploy_jump"));
           jump = {
             name: jumpSpec,
-            host: jcfg.hostName ?? jh,
-            port: m[3] ? Number(m[3]) : (jcfg.port ?? 22),
-            user: m[1] ?? jcfg.user ?? user,
-            privateKeyPath: jcfg.identityFile?.[0] ?? privateKeyPath,
+            alias: jh,
+            host: jcfg.hostname,
+            port: jcfg.port,
+            user: jcfg.user,
+            ...(jcfg.hostKeyAlias ? { hostKeyAlias: jcfg.hostKeyAlias } : {}),
+            ...(opts.sshConfigPath ? { sshConfigFile: opts.sshConfigPath } : {}),
+            persistSeconds,
+            privateKeyPath,
             useAgent: true,
             knownHostsFile,
             acceptNewHostKey: !!opts.acceptNewHostKeys,
@@ -311,9 +346,14 @@ export function resolveTargets(
       name,
       kind: conn as "ssh" | "rtx",
       password,
+      alias,
       host: hostName,
       port,
       user,
+      ...(cfg.hostKeyAlias ? { hostKeyAlias: cfg.hostKeyAlias } : {}),
+      ...(opts.sshConfigPath ? { sshConfigFile: opts.sshConfigPath } : {}),
+      ...(sshArgs.length ? { sshArgs } : {}),
+      persistSeconds,
       privateKeyPath,
       useAgent: true,
       knownHostsFile,

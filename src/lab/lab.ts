@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { closeMasters } from "../transport/openssh.js";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -154,6 +155,9 @@ export async function labDown(log: (s: string) => void = () => {}): Promise<void
   requireRoot();
   const state = readState();
   const hosts = state?.hosts ?? [];
+  // the SSH master connections kept for ControlPersist (to lab hosts, this is a lab machine)
+  const masters = closeMasters();
+  if (masters) log(`lab down: closed ${masters} SSH master connection(s)`);
   await Promise.all(hosts.map((h) => stopHost(h.name)));
   for (const h of hosts) {
     unmountRoot(h.name);

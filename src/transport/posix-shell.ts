@@ -1,5 +1,7 @@
-import { DeployError } from "../errors.js";
-import type { Connected } from "./ssh-connection.js";
+import { DeployError, isDeployError } from "../errors.js";
+import { hostKeyRefusal } from "./host-key-probe.js";
+import { hostKeyFailed, sshFailure } from "./openssh.js";
+import { ChannelFailed, type ExecChannel } from "./process-channel.js";
 import { ScriptStream } from "./script-stream.js";
 import { describeTarget, type HostLock, type RemoteShell, type RunResult, type SshTarget } from "./target.js";
 
@@ -12,28 +14,39 @@ export class PosixShell implements RemoteShell {
   private locked = false;
   constructor(
     readonly target: SshTarget,
-    private conn: Connected,
-    private onClose: () => Promise<void>,
-    private fresh: () => Promise<Connected>,
+    private session: (command: string) => ExecChannel,
+    private fresh: (command: string) => ExecChannel,
   ) {}
 
   async runScriptFresh(script: string): Promise<RunResult> {
-    const { client } = await this.fresh();
+    this.remoteScripts++;
+    // the same framing, sudo and password handling as the session's own shell, on a new login
+    const { stream, first } = ScriptStream.open(this.fresh, this.target, script);
     try {
-      this.remoteScripts++;
-      // the same framing, sudo and password handling as the session's own shell
-      const { stream, first } = ScriptStream.open(client, this.target, script);
       const r = await first!;
       await stream.end(true);
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };
-    } finally {
-      client.end();
+    } catch (cause) {
+      throw await this.failed(cause);
     }
   }
 
+  /** Why ssh could not run the session: the host key, the login, the network (in ssh's words). */
+  private async failed(cause: unknown): Promise<DeployError> {
+    if (isDeployError(cause)) return cause;
+    if (cause instanceof ChannelFailed) {
+      if (hostKeyFailed(cause.said)) return hostKeyRefusal(this.target, cause.said);
+      if (!this.connected) return sshFailure(this.target, cause.said);
+    }
+    return this.lost(cause);
+  }
+
+  /** A script's answer came back: ssh logged in (later failures are a lost connection). */
+  private connected = false;
+
   /** The connection went down under a script: the host is unreachable, lost during the run. */
   private lost(cause: unknown): DeployError {
-    const why = this.conn.lost.error?.message ?? (cause as Error).message;
+    const why = (cause as Error).message;
     return new DeployError(
       "connect",
       `lost during the run: the connection to ${describeTarget(this.target)} went down (${why})`,
@@ -48,24 +61,26 @@ export class PosixShell implements RemoteShell {
       let r: RunResult & { gen: string };
       if (this.stream) r = await this.stream.runScript(script);
       else {
-        const opened = ScriptStream.open(this.conn.client, this.target, script);
+        const opened = ScriptStream.open(this.session, this.target, script);
         this.stream = opened.stream;
         r = await opened.first!;
       }
+      this.connected = true;
       if (!this.locked) this.lastGen = r.gen;
       return { stdout: r.stdout, stderr: r.stderr, code: r.code };
     } catch (cause) {
-      throw this.lost(cause);
+      throw await this.failed(cause);
     }
   }
 
   async lock(owner: string): Promise<HostLock> {
-    this.stream ??= ScriptStream.open(this.conn.client, this.target).stream;
+    this.stream ??= ScriptStream.open(this.session, this.target).stream;
     let out: string;
     try {
       out = await this.stream.lock(owner);
+      this.connected = true;
     } catch (cause) {
-      throw this.lost(cause);
+      throw await this.failed(cause);
     }
     const got = /^(locked|shared) (.*)$/m.exec(out);
     if (got) {
@@ -88,7 +103,5 @@ export class PosixShell implements RemoteShell {
   async close(): Promise<void> {
     // a held lock is freed when the session shell exits: wait for that, so the next run finds it free
     await this.stream?.end(this.locked);
-    // the connection may serve another name of the same machine: the pool counts its users
-    await this.onClose();
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
-import type { Client, ClientChannel } from "ssh2";
+import { ChannelFailed, type ExecChannel } from "./process-channel.js";
 import { redact, type Secret } from "../secrets.js";
 import { quote } from "./quote.js";
 import { needsSudo, type RunResult, type SshTarget } from "./target.js";
@@ -88,7 +88,7 @@ export class ScriptStream {
 
   /** Start the session; `first` (a script) runs at once, its result is the first run(). */
   static open(
-    client: Client,
+    exec: (command: string) => ExecChannel,
     target: SshTarget,
     first?: string,
   ): { stream: ScriptStream; first?: Promise<RunResult & { gen: string }> } {
@@ -101,9 +101,12 @@ export class ScriptStream {
     if (line !== undefined && line.length > MAX_INLINE) line = undefined;
     const inline = line !== undefined;
     const p = inline ? s.enqueue(0) : undefined;
-    const started = new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(line ?? command(""), (err, ch) => (err ? reject(err) : resolve(ch))),
-    );
+    let started: Promise<ExecChannel>;
+    try {
+      started = Promise.resolve(exec(line ?? command("")));
+    } catch (e) {
+      started = Promise.reject(e as Error);
+    }
     s.start(started);
     const firstRun = p ?? (first !== undefined ? s.runScript(first) : undefined);
     return { stream: s, first: firstRun };
@@ -119,7 +122,7 @@ export class ScriptStream {
   }
 
   /** The channel, once the remote shell reads its stdin (with a sudo password: once it said so). */
-  private writable?: Promise<ClientChannel | undefined>;
+  private writable?: Promise<ExecChannel | undefined>;
   /**
    * What stderr said before the shell came up (sudo's lecture, prompts, refusal): only while a
    * password may be asked for. sudo reads the password from the same stdin as the shell after
@@ -128,8 +131,12 @@ export class ScriptStream {
    */
   private preamble?: string;
   private shellUp?: () => void;
+  /** The remote command printed something on stdout: ssh got as far as running it. */
+  private sawOutput = false;
+  private markClosed: () => void = () => {};
+  private closed = new Promise<void>((r) => (this.markClosed = r));
 
-  private start(started: Promise<ClientChannel>): void {
+  private start(started: Promise<ExecChannel>): void {
     const pw = this.password;
     const up = pw ? new Promise<void>((r) => (this.shellUp = r)) : Promise.resolve();
     if (pw) this.preamble = "";
@@ -144,11 +151,12 @@ export class ScriptStream {
         // (a character split between two chunks is decoded whole)
         const outText = new StringDecoder("utf8");
         const errText = new StringDecoder("utf8");
-        ch.on("data", (d: Buffer) => {
+        ch.onStdout((d: Buffer) => {
+          this.sawOutput = true;
           this.out += outText.write(d);
           this.drain();
         });
-        ch.stderr.on("data", (d: Buffer) => {
+        ch.onStderr((d: Buffer) => {
           let text = errText.write(d);
           if (pw && this.preamble !== undefined) {
             this.preamble += text;
@@ -167,11 +175,11 @@ export class ScriptStream {
           this.err += text;
           this.drain();
         });
-        ch.on("exit", (code: number | null) => (this.exit.code = code));
+        ch.onExit((code) => (this.exit.code = code));
         // a channel's error (a write after the connection went down) belongs to this host's run
-        ch.on("error", (e: Error) => this.finish(e));
-        ch.stderr.on("error", (e: Error) => this.finish(e));
-        ch.on("close", () =>
+        ch.onError((e: Error) => this.finish(e));
+        ch.onClose(() => this.markClosed());
+        ch.onClose(() =>
           this.finish(new Error(`the remote shell ended${this.exit.code !== null ? ` (exit ${this.exit.code})` : ""}`)),
         );
       },
@@ -242,6 +250,12 @@ export class ScriptStream {
     const q = this.queue.splice(0);
     // The shell ended before a script finished: report what it printed (sudo's refusal, say).
     const head = q.shift();
+    // ssh itself failed (it exits 255, before the remote command printed anything): its reason
+    if (head && this.exit.code === 255 && !this.sawOutput) {
+      head.reject(new ChannelFailed(this.err + this.out, why));
+      for (const p of q) p.reject(why);
+      return;
+    }
     if (head) {
       const said = (this.err + this.out).trim();
       if (said && this.exit.code !== null)
@@ -255,8 +269,7 @@ export class ScriptStream {
   async end(wait: boolean): Promise<void> {
     const ch = await this.writable;
     if (!ch || this.ended) return;
-    const closed = new Promise<void>((r) => ch.once("close", () => r()));
     ch.end();
-    if (wait) await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+    if (wait) await Promise.race([this.closed, new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 }

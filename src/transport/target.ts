@@ -8,9 +8,21 @@ export interface SshTarget {
   kind?: "ssh" | "rtx";
   /** Login password (RTX routers; Linux hosts use keys). */
   password?: Secret;
+  /** What ssh is given (ansible_host, or the inventory name): ssh_config applies to it. */
+  alias: string;
+  /** The effective HostName, Port and User (ssh -G): for messages and the known_hosts name. */
   host: string;
   port: number;
   user: string;
+  /** ssh_config's HostKeyAlias: the name the host's key is filed under. */
+  hostKeyAlias?: string;
+  /** -F: an ssh config file instead of ~/.ssh/config. */
+  sshConfigFile?: string;
+  /** ansible_ssh_common_args and ansible_ssh_extra_args, as ssh arguments. */
+  sshArgs?: string[];
+  /** ControlPersist: seconds a master connection is kept after the run (0: none). */
+  persistSeconds?: number;
+  /** -i: a key given by the inventory or the command line (ssh's own identities are tried too). */
   privateKeyPath?: string;
   /** Use ssh-agent (SSH_AUTH_SOCK) when it is set. */
   useAgent: boolean;

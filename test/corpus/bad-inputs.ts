@@ -153,8 +153,8 @@ export const BAD_INPUTS: BadInput[] = [
   { name: "empty user", inventory: inv("ansible_user: ''"), expect: /ansible_user must be a non-empty string/ },
   {
     name: "unknown ansible variable",
-    inventory: inv("ansible_ssh_common_args: -o X"),
-    expect: /unknown connection variable ansible_ssh_common_args/,
+    inventory: inv("ansible_ssh_pipelining: true"),
+    expect: /unknown connection variable ansible_ssh_pipelining/,
   },
   {
     name: "unknown deploy variable",

@@ -13,6 +13,7 @@ import { writeInventory } from "../support/lab.js";
 
 const target = (t: Partial<SshTarget>): SshTarget => ({
   name: "h",
+  alias: "192.0.2.1",
   host: "192.0.2.1",
   port: 22,
   user: "debian",

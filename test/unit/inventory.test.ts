@@ -86,7 +86,7 @@ describe("inventory", () => {
 
   it("validates connection variables with their line", () => {
     const { inventory } = parseInventory(
-      "all:\n  hosts:\n    a:\n      ansible_port: 70000\n      ansible_become: maybe\n      ansible_ssh_private_key_file: /nonexistent/key\n      ansible_ssh_common_args: -o X\n",
+      "all:\n  hosts:\n    a:\n      ansible_port: 70000\n      ansible_become: maybe\n      ansible_ssh_private_key_file: /nonexistent/key\n      ansible_ssh_common_args: -o X\n      deploy_ssh_pipelining: 1\n",
       "c.yaml",
     );
     const { problems } = resolveTargets(inventory, ["a"]);
@@ -96,7 +96,11 @@ describe("inventory", () => {
         expect.stringMatching(/^4 a.ansible_port ansible_port must be a whole number/),
         expect.stringMatching(/^5 a.ansible_become ansible_become must be true or false/),
         expect.stringMatching(/^6 a.ansible_ssh_private_key_file cannot read the private key/),
-        expect.stringMatching(/^7 a.ansible_ssh_common_args unknown connection variable/),
+        expect.stringMatching(/^8 a.deploy_ssh_pipelining unknown connection variable/),
+        // ssh's own words for arguments it refuses, at the variable that holds them
+        expect.stringMatching(
+          /^7 a.ansible_ssh_common_args ssh cannot use its configuration for a: .*no argument after keyword "x"/,
+        ),
       ]),
     );
   });

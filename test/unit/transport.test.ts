@@ -14,7 +14,9 @@ import {
   parseKnownHosts,
 } from "../../src/transport/known-hosts.js";
 import { commandLine, quote } from "../../src/transport/quote.js";
-import { lookupSshConfig, parseSshConfig } from "../../src/transport/ssh-config.js";
+import { splitArgs, sshEffective } from "../../src/transport/ssh-config.js";
+import { commandArgv, sessionArgs, setKeyTypes } from "../../src/transport/openssh.js";
+import { writeFileSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 describe("shell quoting", () => {
@@ -74,6 +76,7 @@ describe("deploy_host_key: a host key pinned before first contact", () => {
   const k2 = blob("ssh-ed25519", "another-key-two");
   const target = (pins: string[], knownHostsFile: string) => ({
     name: "vps",
+    alias: "vps",
     host: "192.0.2.9",
     port: 22,
     user: "debian",
@@ -117,17 +120,76 @@ describe("deploy_host_key: a host key pinned before first contact", () => {
   });
 });
 
-describe("~/.ssh/config", () => {
-  const cfg = parseSshConfig(
-    `Host vps\n  HostName 192.0.2.10\n  User admin\n  Port 2222\n  IdentityFile ~/.ssh/vps_key\nHost vm*\n  ProxyJump vps\nHost *\n  User fallback\n  Port 22\n`,
+describe("ssh_config, as OpenSSH reads it (ssh -G)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hcd-sshcfg-"));
+  mkdirSync(join(dir, "conf.d"));
+  writeFileSync(
+    join(dir, "conf.d", "vps.conf"),
+    "Host vps\n  HostName 192.0.2.10\n  Port 2222\n  HostKeyAlias vps-key\n",
   );
-  it("gives the first value of each option, as ssh does", () => {
-    expect(lookupSshConfig(cfg, "vps", "/home/u")).toEqual({
-      hostName: "192.0.2.10",
-      user: "admin",
-      port: 2222,
-      identityFile: ["/home/u/.ssh/vps_key"],
+  const cfg = join(dir, "config");
+  writeFileSync(
+    cfg,
+    `Include ${dir}/conf.d/*.conf\nMatch host vm* user admin\n  ProxyJump vps\nHost vps\n  User admin\n  IdentityFile ~/.ssh/vps_key\n  IdentityFile ~/.ssh/second_key\nHost *\n  User fallback\n  ServerAliveInterval 7\n`,
+  );
+  it("applies Include and Match and gives ssh's first value of each option", () => {
+    const vps = sshEffective("vps", { configFile: cfg });
+    expect(vps).toMatchObject({ hostname: "192.0.2.10", port: 2222, user: "admin", hostKeyAlias: "vps-key" });
+    expect(!("error" in vps) && vps.identityFiles.slice(0, 2).map((f) => f.replace(/^.*\/\.ssh\//, ""))).toEqual([
+      "vps_key",
+      "second_key",
+    ]);
+    expect(sshEffective("vm1", { configFile: cfg, user: "admin" })).toMatchObject({
+      proxyJump: "vps",
+      serverAliveInterval: 7,
     });
-    expect(lookupSshConfig(cfg, "vm1", "/home/u")).toEqual({ proxyJump: "vps", user: "fallback", port: 22 });
+    // Match user: not this user, no jump; the command line's user wins over User
+    const other = sshEffective("vm1", { configFile: cfg, user: "ops", port: 2200 });
+    expect(other).toMatchObject({ user: "ops", port: 2200 });
+    expect("error" in other || other.proxyJump).toBeFalsy();
+  });
+  it("names ssh's own complaint about a broken config", () => {
+    writeFileSync(join(dir, "bad"), "Host x\n  NoSuchOption yes\n");
+    const r = sshEffective("x", { configFile: join(dir, "bad") });
+    expect("error" in r && r.error).toMatch(/Bad configuration option: nosuchoption/i);
+  });
+  it("splits ansible_ssh_common_args as a shell would", () => {
+    expect(splitArgs(`-o ProxyCommand="ssh -W %h:%p -q user@gw" -o 'ForwardAgent no' -C`)).toEqual([
+      "-o",
+      "ProxyCommand=ssh -W %h:%p -q user@gw",
+      "-o",
+      "ForwardAgent no",
+      "-C",
+    ]);
+    expect(splitArgs(`-o "unterminated`)).toBeUndefined();
+  });
+  it("puts our host-key policy before the user's arguments (ssh keeps the first value)", () => {
+    const t = {
+      name: "vps",
+      alias: "vps",
+      host: "192.0.2.10",
+      port: 2222,
+      user: "admin",
+      useAgent: true,
+      knownHostsFile: join(dir, "known hosts"),
+      acceptNewHostKey: false,
+      become: false,
+      timeoutMs: 5000,
+      sshArgs: ["-o", "StrictHostKeyChecking=no"],
+      persistSeconds: 30,
+    };
+    setKeyTypes(t, ["ssh-ed25519"]);
+    const argv = commandArgv(sessionArgs(t), t, "true");
+    const opts = argv.flatMap((a, i) => (argv[i - 1] === "-o" ? [a] : []));
+    const first = (k: string) => opts.find((x) => x.startsWith(`${k}=`));
+    expect(first("StrictHostKeyChecking")).toBe("StrictHostKeyChecking=yes");
+    expect(first("UserKnownHostsFile")).toBe(`UserKnownHostsFile="${dir}/known hosts"`);
+    expect(first("HostKeyAlgorithms")).toBe("HostKeyAlgorithms=ssh-ed25519");
+    expect(first("ControlPersist")).toBe("ControlPersist=30s");
+    expect(first("PasswordAuthentication")).toBe("PasswordAuthentication=no");
+    expect(argv.slice(-3)).toEqual(["--", "vps", "true"]);
+    // ssh itself accepts the whole command line (-G stops before any connection)
+    const r = sshEffective("vps", { configFile: cfg, args: argv.slice(0, -4) });
+    expect(r).toMatchObject({ hostname: "192.0.2.10", user: "admin" });
   });
 });
