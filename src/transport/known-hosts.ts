@@ -122,7 +122,7 @@ export function recordHostKey(path: string, name: string, blob: Buffer): void {
 /**
  * The host-key policy: a key on file is accepted; a new one only when the target opts in
  * (then recorded); a changed or revoked one never. A refusal is left in `refusal` for the
- * connecting code to throw (ssh2 only hears "false").
+ * connecting code to throw (the caller only hears "false").
  */
 export function hostVerifierFor(
   t: SshTarget,

@@ -74,6 +74,18 @@ function quoteConfigPath(p: string): string {
 
 /** Everything but the host-key policy and the multiplexing: who, where, how, how long. */
 function connectionArgs(t: SshTarget): string[] {
+  // an RTX logs in by password (answered through SSH_ASKPASS, one try); a Linux host by key
+  const auth =
+    t.kind === "rtx"
+      ? [
+          ...o("PasswordAuthentication", "yes"),
+          ...o("KbdInteractiveAuthentication", "yes"),
+          ...o("PubkeyAuthentication", "no"),
+          ...o("PreferredAuthentications", "keyboard-interactive,password"),
+          ...o("NumberOfPasswordPrompts", 1),
+        ]
+      : // never a password prompt: keys (the agent's, IdentityFile's, a certificate)
+        [...o("PasswordAuthentication", "no"), ...o("KbdInteractiveAuthentication", "no")];
   const args = [...(t.sshArgs ?? [])];
   args.push("-l", t.user, "-p", String(t.port));
   if (t.privateKeyPath) args.push("-i", t.privateKeyPath);
@@ -82,9 +94,7 @@ function connectionArgs(t: SshTarget): string[] {
     ...o("ServerAliveInterval", alive),
     ...o("ServerAliveCountMax", t.aliveCountMax ?? 3),
     ...o("ConnectTimeout", Math.max(1, Math.ceil(t.timeoutMs / 1000))),
-    // Linux hosts log in with keys (the agent's, IdentityFile's, a certificate): never a password prompt
-    ...o("PasswordAuthentication", "no"),
-    ...o("KbdInteractiveAuthentication", "no"),
+    ...auth,
     ...o("LogLevel", "INFO"),
   );
   if (t.jump) args.push(...o("ProxyCommand", proxyCommand(t.jump)));

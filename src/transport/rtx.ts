@@ -1,7 +1,9 @@
-import type { Client, ClientChannel, ConnectConfig } from "ssh2";
-import { DeployError, isDeployError } from "../errors.js";
+import { DeployError } from "../errors.js";
 import { redact } from "../secrets.js";
-import { connectChecked, openShell } from "./ssh-connection.js";
+import { AskPass } from "./askpass.js";
+import { hostKeyRefusal, keyTypesFor } from "./host-key-probe.js";
+import { baseArgs, hostKeyFailed, setKeyTypes, sshFailure, sshProgram } from "./openssh.js";
+import { type ExecChannel, spawnChannel } from "./process-channel.js";
 import type { RemoteShell, RunResult, SshTarget } from "./target.js";
 
 const PROMPT = /(?:^|\n)([^\n]*[>#] )$/;
@@ -24,57 +26,68 @@ export class RtxShell implements RemoteShell {
   /** Every configuration command sent, for tests and -vv. */
   readonly sent: string[] = [];
 
+  /** What ssh said on stderr (its reason, when the login fails). */
+  private said = "";
+  /** Something came from the router: ssh logged in. */
+  private loggedIn = false;
+
   private constructor(
     readonly target: SshTarget,
-    private client: Client,
-    private chan: ClientChannel,
+    private chan: ExecChannel,
     private timeoutMs: number,
   ) {
-    chan.on("data", (d: Buffer) => {
+    chan.onStdout((d: Buffer) => {
+      this.loggedIn = true;
       this.buf += d.toString("utf8").replace(/\r/g, "");
       this.waiter?.();
     });
+    chan.onStderr((d: Buffer) => (this.said += d.toString("utf8")));
     // the router's session is this host's alone: its end or error fails what waits on it
     const gone = (why: string) => {
       this.gone ??= why;
       this.waiter?.();
     };
-    chan.on("error", (e: Error) => gone(e.message));
-    chan.on("close", () => gone("the router closed the session"));
-    client.on("error", (e: Error) => gone(e.message));
+    chan.onError((e: Error) => gone(e.message));
+    chan.onClose(() => gone("the router closed the session"));
   }
 
   /** Why the session ended under us, if it did. */
   private gone?: string;
 
+  /**
+   * `ssh -tt` with the login password (an RTX logs in by password) answered through SSH_ASKPASS;
+   * the host key checked by our policy as for any host.
+   */
   static async open(t: SshTarget, timeoutMs = 20000): Promise<RtxShell> {
-    const config: ConnectConfig & { password?: string; tryKeyboard?: boolean } = {
-      host: t.host,
-      port: t.port,
-      username: t.user,
-      password: t.password?.reveal(),
-      tryKeyboard: true,
-      readyTimeout: t.timeoutMs,
-    };
-    let client: Client;
+    const types = await keyTypesFor(t);
+    setKeyTypes(t, types);
+    const askpass = t.password ? new AskPass(t.password) : undefined;
+    const args = [
+      ...baseArgs(t, types),
+      ...["ControlMaster=no", "ControlPath=none"].flatMap((x) => ["-o", x]),
+      "-tt",
+      "--",
+      t.alias,
+    ];
+    const chan = spawnChannel(sshProgram(), args, askpass?.env);
+    const shell = new RtxShell(t, chan, timeoutMs);
     try {
-      ({ client } = await connectChecked(t, config));
-    } catch (cause) {
-      if (isDeployError(cause)) throw cause;
-      const msg = (cause as Error).message;
-      throw new DeployError(
-        "connect",
-        /authentication/i.test(msg)
-          ? `${t.host}:${t.port} refused the login of ${t.user} (check ansible_password)`
-          : `cannot reach ${t.host}:${t.port}: ${msg}`,
-        { host: t.name },
-        { cause },
-      );
-    }
-    const chan = await openShell(client, { term: "vt100", cols: 200, rows: 40 });
-    const shell = new RtxShell(t, client, chan, timeoutMs);
-    try {
-      await shell.waitFor(PROMPT, "the login prompt");
+      try {
+        await shell.waitFor(PROMPT, "the login prompt");
+      } catch (e) {
+        if (shell.loggedIn) throw e;
+        // ssh ended (or hung) before the router said anything: ssh's reason
+        if (hostKeyFailed(shell.said)) throw await hostKeyRefusal(t, shell.said);
+        if (/Permission denied/.test(shell.said))
+          throw new DeployError(
+            "connect",
+            `${t.host}:${t.port} refused the login of ${t.user} (check ansible_password)`,
+            { host: t.name },
+          );
+        throw shell.said.trim() ? sshFailure(t, shell.said) : e;
+      } finally {
+        askpass?.close();
+      }
       shell.buf = "";
       await shell.command("console lines infinity");
       await shell.command("console character ascii");
@@ -223,7 +236,6 @@ export class RtxShell implements RemoteShell {
       await new Promise((r) => setTimeout(r, 50));
     } finally {
       this.chan.end();
-      this.client.end();
     }
   }
 }

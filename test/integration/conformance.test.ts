@@ -302,7 +302,7 @@ describe("conformance: rtxTunnel, against the RTX simulator", () => {
     await sim.start();
     try {
       const check = await run(true);
-      expect(check.hosts.router).toMatchObject({ changed: 1, failed: 0 });
+      expect(check.hosts.router, JSON.stringify(check.hosts.router)).toMatchObject({ changed: 1, failed: 0 });
       expect(sim.accepted).toEqual([]);
       const first = await run();
       expect(first.hosts.router).toMatchObject({ changed: 1, failed: 0 });
