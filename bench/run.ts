@@ -1,7 +1,8 @@
 // npm run bench [-- --json] [-- --runs N] [-- --scale 4,16,64] [-- --ours-only]
 // Side by side on lab hosts behind user-space latency proxies: this tool and Ansible (Debian's
 // ansible-core, installed here if missing), first run (clean hosts) and no-change run, at 0 and
-// 50 ms RTT; the ssh2 floor client; SSH round trips per host; a scale run of ours only.
+// 50 ms RTT; the floors (OpenSSH's ssh, and the old ssh2 client); a rerun inside ControlPersist;
+// SSH round trips per host; a scale run of ours only.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { join, resolve } from "node:path";
 import { labDown, labExec, labUp, readState } from "../src/lab/lab.js";
 import { labPaths } from "../src/lab/paths.js";
 import { plainTopology } from "../src/lab/topology.js";
+import { closeMasters } from "../src/transport/openssh.js";
 import { LatencyProxy } from "./proxy.js";
 
 const argv = process.argv.slice(2);
@@ -122,8 +124,11 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
   });
 }
 
-const OURS = (inv: string) =>
-  timed(process.execPath, [resolve("dist/src/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"]);
+/** Ours; `persist`: inside the ControlPersist of an earlier run (its master connections reused). */
+const OURS = (inv: string, persist = false) =>
+  timed(process.execPath, [resolve("dist/src/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"], {
+    DEPLOY_SSH_PERSIST: persist ? "60" : "0",
+  });
 const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
   timed("ansible-playbook", ["-i", inv, "-f", "100", "bench/ansible/workload.yml"], {
     ANSIBLE_HOST_KEY_CHECKING: "False",
@@ -137,6 +142,12 @@ const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>
     ANSIBLE_DISPLAY_OK_HOSTS: "false",
     ANSIBLE_DISPLAY_SKIPPED_HOSTS: "false",
   });
+const FLOOR_OPENSSH = (s: Setup) =>
+  timed(
+    process.execPath,
+    ["bench/floor-openssh.mjs", join(s.dir, "known_hosts"), ...s.proxies.map((p) => `127.0.0.1:${p.port}`)],
+    { HCD_BENCH_KEY: labPaths.key() },
+  );
 const FLOOR = (s: Setup) =>
   timed(process.execPath, ["bench/floor.mjs", ...s.proxies.map((p) => `127.0.0.1:${p.port}`)], {
     HCD_BENCH_KEY: labPaths.key(),
@@ -184,8 +195,15 @@ async function main(): Promise<void> {
     r.roundtrips_noop_per_host = perHost(s, "turns", RUNS);
     r.connections_noop_per_host = perHost(s, "connections", RUNS);
     s.proxies.forEach((p) => p.reset());
-    r.floor = await series("floor (ssh2, one command)", () => FLOOR(s));
+    r.floor = await series("floor (OpenSSH, one command)", () => FLOOR_OPENSSH(s));
     r.roundtrips_floor_per_host = perHost(s, "turns", RUNS);
+    r.floor_ssh2 = await series("floor (ssh2, one command)", () => FLOOR(s));
+    // a rerun inside ControlPersist: the first run's master connections carry it
+    await OURS(s.ours, true);
+    s.proxies.forEach((p) => p.reset());
+    r.ours_noop_persist = await series("ours no-change, inside ControlPersist", () => OURS(s.ours, true));
+    r.roundtrips_noop_persist_per_host = perHost(s, "turns", RUNS);
+    closeMasters();
     if (OURS_ONLY) {
       await Promise.all(s.proxies.map((p) => p.stop()));
       results[rtt] = r;
@@ -220,7 +238,8 @@ async function main(): Promise<void> {
       );
     };
     await count("ours no-change", () => OURS(s.ours));
-    await count("floor", () => FLOOR(s));
+    await count("floor (OpenSSH)", () => FLOOR_OPENSSH(s));
+    await count("floor (ssh2)", () => FLOOR(s));
     await count("ansible pipelining no-change", () => ANSIBLE(s.ansible, true, s.dir));
     await Promise.all(s.proxies.map((p) => p.stop()));
     return;
@@ -237,7 +256,7 @@ async function main(): Promise<void> {
       return t;
     });
     // the floor on as many hosts: what the SSH logins alone cost this machine
-    const fl = await series(`floor, ${n} hosts, 50 ms`, () => FLOOR(s));
+    const fl = await series(`floor, ${n} hosts, 50 ms`, () => FLOOR_OPENSSH(s));
     scale.push({ hosts: n, noop: st.median, floor: fl.median, cpu: median(cpu) });
     log(`  ours' own CPU (user + system), ${n} hosts: ${cpu.map((x) => x.toFixed(2)).join(" ")} s`);
     await Promise.all(s.proxies.map((p) => p.stop()));
@@ -256,7 +275,8 @@ async function main(): Promise<void> {
       pipelining: { first: m(50, "ansible_pipelining_first"), noop: m(50, "ansible_pipelining_noop") },
     },
     ours: { first: m(50, "ours_first"), noop: m(50, "ours_noop") },
-    floor: { noop: m(50, "floor") },
+    floor: { noop: m(50, "floor"), ssh2: m(50, "floor_ssh2") },
+    ours_noop_inside_control_persist: m(50, "ours_noop_persist"),
     roundtrips_noop_per_host: results[50]!.roundtrips_noop_per_host,
     roundtrips_floor_per_host: results[50]!.roundtrips_floor_per_host,
     scale,
@@ -278,7 +298,9 @@ async function main(): Promise<void> {
       row("ansible pipelining, no-change", "ansible_pipelining_noop"),
       row("homecloud-deploy, first", "ours_first"),
       row("homecloud-deploy, no-change", "ours_noop"),
-      row("floor (ssh2, 1 command)", "floor"),
+      row("homecloud-deploy, no-change, rerun", "ours_noop_persist"),
+      row("floor (OpenSSH, 1 command)", "floor"),
+      row("floor (ssh2, 1 command)", "floor_ssh2"),
       "",
       ...RTTS.map((r) => {
         const n = (k: string) => (results[r]![k] as number).toFixed(1);
@@ -286,7 +308,7 @@ async function main(): Promise<void> {
           ? ""
           : `ansible pipelining / ours: first ${(m(r, "ansible_pipelining_first") / m(r, "ours_first")).toFixed(1)}x, no-change ${(m(r, "ansible_pipelining_noop") / m(r, "ours_noop")).toFixed(1)}x; `;
         const trips = `ours ${n("roundtrips_noop_per_host")}, floor ${n("roundtrips_floor_per_host")}${OURS_ONLY ? "" : `, ansible pipelining ${n("roundtrips_ansible_pipelining_noop_per_host")}`}`;
-        return `RTT ${r} ms: ${ansible}ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)}; round trips per host (no-change): ${trips}`;
+        return `RTT ${r} ms: ${ansible}ours / floor ${(m(r, "ours_noop") / m(r, "floor")).toFixed(2)} (OpenSSH floor), ${(m(r, "ours_noop") / m(r, "floor_ssh2")).toFixed(2)} (ssh2 floor); a rerun inside ControlPersist ${m(r, "ours_noop_persist").toFixed(2)} s, ${n("roundtrips_noop_persist_per_host")} round trips per host; round trips per host (no-change): ${trips}`;
       }),
       "",
       scaleLine(scale),

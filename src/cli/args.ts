@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { splitArgs } from "../transport/ssh-config.js";
 import { InputError, type Problem } from "../errors.js";
 import { BECOME_OPTIONS, type BecomeArgs } from "./become-options.js";
 import { VAULT_OPTIONS, type VaultArgs } from "./vault-options.js";
@@ -30,6 +31,8 @@ export interface RunArgs {
   /** -u and --private-key: above ansible.cfg's, below the inventory's ansible_user and key (as Ansible). */
   user?: string;
   privateKey?: string;
+  /** --ssh-common-args and --ssh-extra-args, split as a shell would. */
+  sshArgs?: string[];
   /** --log FILE, else $DEPLOY_LOG: the run's lines, timestamped, appended to a 0600 file. */
   log?: string;
 }
@@ -81,6 +84,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
       "extra-vars": { type: "string", short: "e", multiple: true },
       user: { type: "string", short: "u" },
       "private-key": { type: "string" },
+      "ssh-common-args": { type: "string" },
+      "ssh-extra-args": { type: "string" },
       log: { type: "string" },
     },
     "deploy --help lists the options",
@@ -104,8 +109,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
   const lockTimeout = v["lock-timeout"] === undefined ? 0 : Number(v["lock-timeout"]);
   if (!(lockTimeout >= 0))
     problems.push({ field: "--lock-timeout", message: `must be a number of seconds >= 0, not ${v["lock-timeout"]}` });
+  const sshArgs = sshArgsOf(v, problems);
   if (problems.length) throw new InputError(problems);
   return {
+    sshArgs,
     lockTimeoutSeconds: lockTimeout,
     playbook: parsed.positionals[0] ?? "",
     inventories: v.inventory,
@@ -133,4 +140,17 @@ export function parseRunArgs(argv: string[]): RunArgs {
     privateKey: v["private-key"],
     log: v.log ?? (process.env.DEPLOY_LOG || undefined),
   };
+}
+
+/** --ssh-common-args and --ssh-extra-args as ssh arguments (as Ansible's: split as a shell would). */
+export function sshArgsOf(v: Record<string, unknown>, problems: Problem[]): string[] | undefined {
+  const out: string[] = [];
+  for (const k of ["ssh-common-args", "ssh-extra-args"]) {
+    const text = v[k];
+    if (typeof text !== "string") continue;
+    const words = splitArgs(text);
+    if (words) out.push(...words);
+    else problems.push({ field: `--${k}`, message: "has an unmatched quote", hint: "as a shell would read it" });
+  }
+  return out.length ? out : undefined;
 }

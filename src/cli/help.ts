@@ -27,6 +27,8 @@ Options:
   -e, --extra-vars VARS    NAME=VALUE ..., a JSON/YAML mapping, or @FILE: above every inventory variable
   -u, --user USER          log in as USER where the inventory sets no ansible_user (above ansible.cfg)
       --private-key FILE   the SSH key where the inventory sets none (above ansible.cfg)
+      --ssh-common-args=ARGS, --ssh-extra-args=ARGS  more ssh options for every host
+                           (e.g. --ssh-common-args="-F ~/.ssh/config.work"; our host-key policy stays)
   -f, --forks N            hosts converged at once (default 20)
       --json               one JSON document on stdout instead of progress
       --log FILE           also append every line of the run, timestamped, to FILE (0600; or $DEPLOY_LOG)
@@ -72,6 +74,7 @@ nothing. Exit 0 when every check passed, 16 when one failed, 4 when a host was u
   -v                       the evidence of passing checks too
       --timeout SECONDS    SSH connect timeout (default 10)
       --accept-new-host-keys  record keys of hosts seen for the first time
+      --ssh-common-args=ARGS, --ssh-extra-args=ARGS  more ssh options for every host
   -b, --become, --become-user USER, -K, --ask-become-pass
       --vault-password-file FILE, --vault-id [LABEL@]FILE|prompt, --ask-vault-pass
   -h, --help               this text

@@ -111,6 +111,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     forks: args.forks ?? cfg?.forks,
     user: args.user ?? cfg?.remoteUser,
     privateKeyPath: args.privateKey ?? cfg?.privateKeyFile,
+    sshArgs: args.sshArgs,
     acceptNewHostKeys: args.acceptNewHostKeys,
     timeoutMs: args.timeoutMs,
     become,

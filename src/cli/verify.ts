@@ -1,10 +1,10 @@
 import { dirname } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError, type Problem } from "../errors.js";
 import { loadPlaybook } from "../playbook/load.js";
 import { forPerson } from "../output/sink.js";
 import { checkLine, verifyJson, verifyText } from "../verify/report.js";
 import { runVerify } from "../verify/run.js";
-import { parseCommandLine } from "./args.js";
+import { parseCommandLine, sshArgsOf } from "./args.js";
 import { projectInventory } from "./project.js";
 import { BECOME_OPTIONS, becomeFrom } from "./become-options.js";
 import { VAULT_OPTIONS } from "./vault-options.js";
@@ -23,6 +23,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       verbose: { type: "boolean", short: "v", multiple: true },
       timeout: { type: "string" },
       "accept-new-host-keys": { type: "boolean" },
+      "ssh-common-args": { type: "string" },
+      "ssh-extra-args": { type: "string" },
       "extra-vars": { type: "string", short: "e", multiple: true },
       ...VAULT_OPTIONS,
       ...BECOME_OPTIONS,
@@ -37,6 +39,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     throw new InputError([
       { field: "--timeout", message: `must be a positive number of seconds, not ${values.timeout}` },
     ]);
+  const sshProblems: Problem[] = [];
+  const sshArgs = sshArgsOf(values, sshProblems);
+  if (sshProblems.length) throw new InputError(sshProblems);
   const { inventory, cfg } = await projectInventory(values.inventory, values, {
     playbookDir: dirname(playbook),
     extraVars: values["extra-vars"],
@@ -51,6 +56,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     become: await becomeFrom(values),
     user: cfg?.remoteUser,
     privateKeyPath: cfg?.privateKeyFile,
+    sshArgs,
     progress: live ? (r) => process.stderr.write(forPerson(checkLine(r)) + "\n") : undefined,
   });
   if (live) process.stderr.write("\n");

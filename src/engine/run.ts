@@ -29,6 +29,8 @@ export interface RunOptions extends Selection {
   /** Defaults below the inventory's own (ansible.cfg's remote_user and private_key_file). */
   user?: string;
   privateKeyPath?: string;
+  /** --ssh-common-args and --ssh-extra-args: ssh arguments for every host, after the hosts' own. */
+  sshArgs?: string[];
   /** Opens the shell of a host; tests may count or wrap it. Default: one SSH connection per host. */
   connect?: (target: SshTarget) => Promise<RemoteShell>;
 }
@@ -57,6 +59,7 @@ export function prepareRun<P>(
     become: opts.become,
     user: opts.user,
     privateKeyPath: opts.privateKeyPath,
+    sshArgs: opts.sshArgs,
   });
   if (problems.length) throw new InputError(problems);
   return { plays, targets };

@@ -46,6 +46,8 @@ export interface TargetOptions {
   /** ansible.cfg's remote_user and private_key_file: below the inventory's, above ~/.ssh/config. */
   user?: string;
   privateKeyPath?: string;
+  /** --ssh-common-args and --ssh-extra-args, split: after each host's own ansible_ssh_*_args. */
+  sshArgs?: string[];
   /** The command line's -b, --become-user and -K: above every host's variables, as in Ansible. */
   become?: BecomeOverrides;
   /**
@@ -189,6 +191,7 @@ export function resolveTargets(
         problems.push({ ...at(h, k), message: `${k} has an unmatched quote`, hint: "as a shell would read it" });
       else sshArgs.push(...words);
     }
+    sshArgs.push(...(opts.sshArgs ?? []));
 
     let port: number | undefined;
     if (v.ansible_port !== undefined && v.ansible_port !== null) {

@@ -52,6 +52,8 @@ export interface VerifyOptions {
   become?: BecomeOverrides;
   user?: string;
   privateKeyPath?: string;
+  /** --ssh-common-args and --ssh-extra-args: ssh arguments for every host, after the hosts' own. */
+  sshArgs?: string[];
   connect?: (target: SshTarget) => Promise<RemoteShell>;
   /** Each check as it completes. */
   progress?: (r: CheckResult) => void;
@@ -126,6 +128,7 @@ export async function runVerify<P>(
     become: opts.become,
     user: opts.user,
     privateKeyPath: opts.privateKeyPath,
+    sshArgs: opts.sshArgs,
   });
   if (problems.length) throw new InputError(problems);
 

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { blob } from "../support/key-blob.js";
-import type { DeployError } from "../../src/errors.js";
+import type { DeployError, InputError } from "../../src/errors.js";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -191,5 +191,31 @@ describe("ssh_config, as OpenSSH reads it (ssh -G)", () => {
     // ssh itself accepts the whole command line (-G stops before any connection)
     const r = sshEffective("vps", { configFile: cfg, args: argv.slice(0, -4) });
     expect(r).toMatchObject({ hostname: "192.0.2.10", user: "admin" });
+  });
+});
+
+describe("--ssh-common-args and --ssh-extra-args", () => {
+  it("are split as a shell would and come after the host's own ansible_ssh_*_args", async () => {
+    const { parseRunArgs } = await import("../../src/cli/args.js");
+    const { resolveTargets } = await import("../../src/inventory/connection.js");
+    const { parseInventory } = await import("../../src/inventory/load.js");
+    const args = parseRunArgs(["site.ts", "--ssh-common-args=-o 'ForwardAgent no'", "--ssh-extra-args=-C"]);
+    expect(args.sshArgs).toEqual(["-o", "ForwardAgent no", "-C"]);
+    const bad = (() => {
+      try {
+        parseRunArgs(["site.ts", "--ssh-extra-args=-o 'x"]);
+      } catch (e) {
+        return (e as InputError).problems;
+      }
+    })();
+    expect(bad).toEqual([expect.objectContaining({ field: "--ssh-extra-args", message: "has an unmatched quote" })]);
+    const dir = mkdtempSync(join(tmpdir(), "hcd-sshargs-"));
+    const { inventory } = parseInventory(
+      "all:\n  hosts:\n    a:\n      ansible_host: 192.0.2.7\n      ansible_ssh_common_args: -o ConnectionAttempts=2\n",
+      join(dir, "inventory.yaml"),
+    );
+    const { targets, problems } = resolveTargets(inventory, ["a"], { sshArgs: args.sshArgs });
+    expect(problems).toEqual([]);
+    expect(targets.get("a")!.sshArgs).toEqual(["-o", "ConnectionAttempts=2", "-o", "ForwardAgent no", "-C"]);
   });
 });
