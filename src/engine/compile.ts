@@ -1,6 +1,7 @@
 import { InputError, type Problem } from "../errors.js";
 import { selectHosts } from "../inventory/patterns.js";
-import { originOf, type Host, type Inventory } from "../inventory/types.js";
+import type { Host, Inventory } from "../inventory/types.js";
+import { issueProblems } from "../inventory/var-issues.js";
 import type { z } from "zod";
 import type { HostContext, Playbook } from "../playbook/define.js";
 import type { VerifyCheck } from "../playbook/checks.js";
@@ -188,21 +189,16 @@ function playVars(schema: z.ZodType | undefined, inv: Inventory, h: Host, play: 
   if (r.success) return r.data;
   for (const issue of r.error.issues) {
     const key = String(issue.path[0] ?? "");
-    const value = h.vars[key];
-    const missing = value === undefined && issue.path.length === 1;
-    const at = missing
-      ? undefined
-      : originOf(
-          inv,
-          h,
-          issue.path.map((x, i) => (typeof x === "number" ? `[${x}]` : i ? `.${String(x)}` : String(x))).join(""),
-        );
+    const missing = h.vars[key] === undefined && issue.path.length === 1;
+    if (!missing) {
+      problems.push(...issueProblems(inv, h, [issue]));
+      continue;
+    }
     problems.push({
-      file: at?.file ?? inv.file,
-      line: at?.line,
-      field: `${h.name}.${issue.path.join(".")}`,
-      message: missing ? `missing: play "${play}" reads this inventory variable` : issue.message,
-      hint: missing ? `set ${key} for ${h.name} (in its host vars or a group's vars)` : undefined,
+      file: inv.file,
+      field: `${h.name}.${key}`,
+      message: `missing: play "${play}" reads this inventory variable`,
+      hint: `set ${key} for ${h.name} (in its host vars or a group's vars)`,
     });
   }
   return INVALID;

@@ -1,40 +1,15 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { resolve, dirname } from "node:path";
-import { originOf } from "./types.js";
+import { dirname, resolve } from "node:path";
 import type { Problem } from "../errors.js";
-import { isSecret, Secret } from "../secrets.js";
-import { type SshEffective, splitArgs, sshEffective } from "../transport/ssh-config.js";
-import { parseHostKeyPin } from "../transport/known-hosts.js";
-import type { HostKeyPin, SshTarget } from "../transport/target.js";
+import type { Secret } from "../secrets.js";
+import { type SshEffective, sshEffective } from "../transport/ssh-config.js";
+import type { SshTarget } from "../transport/target.js";
+import { becomePasswordOf, type ConnectionVars, parseConnectionVars, secretOf } from "./connection-vars.js";
 import type { Host, Inventory } from "./types.js";
+import { varAt } from "./var-issues.js";
 
-/** Connection variables we understand: Ansible's names plus our own deploy_* keys. */
-const KNOWN = new Set([
-  "ansible_host",
-  "ansible_port",
-  "ansible_user",
-  "ansible_ssh_private_key_file",
-  "ansible_become",
-  "ansible_become_password",
-  "ansible_become_pass",
-  "ansible_become_method",
-  "ansible_become_user",
-  "ansible_become_exe",
-  "ansible_connection",
-  "ansible_password",
-  "ansible_python_interpreter", // harmless: we need no Python on hosts
-  "ansible_ssh_common_args",
-  "ansible_ssh_extra_args",
-  "deploy_jump",
-  "deploy_ssh_persist",
-  "deploy_known_hosts_file",
-  "deploy_accept_new_host_key",
-  "deploy_host_key",
-  "deploy_timeout",
-  "deploy_server_alive_interval",
-  "deploy_server_alive_count_max",
-]);
+export { BECOME_USER } from "./connection-vars.js";
 
 export interface TargetOptions {
   acceptNewHostKeys?: boolean;
@@ -57,9 +32,6 @@ export interface TargetOptions {
   planned?: (host: string) => { address: string; clash(given: string): string | undefined } | undefined;
 }
 
-/** A user name sudo -u takes (a login name: letters, digits, _ . -). */
-export const BECOME_USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
-
 export interface BecomeOverrides {
   become?: boolean;
   user?: string;
@@ -76,6 +48,172 @@ function expand(p: string, base: string): string {
   return resolve(base, p.replace(/^~(?=\/|$)/, homedir()));
 }
 
+type At = (key: string) => Pick<Problem, "file" | "line" | "field">;
+
+/** ssh's own view of a host (its config applied); a config or arguments ssh refuses is a problem. */
+function effective(
+  alias: string,
+  o: { configFile?: string; user?: string; port?: number; args?: string[] },
+  where: Pick<Problem, "file" | "line" | "field">,
+  problems: Problem[],
+): SshEffective {
+  const r = sshEffective(alias, o);
+  if (!("error" in r)) return r;
+  problems.push({ ...where, message: `ssh cannot use its configuration for ${alias}: ${r.error}` });
+  return { hostname: alias, user: o.user ?? "root", port: o.port ?? 22, identityFiles: [] };
+}
+
+/** The relations between a host's variables that no single variable's type can say. */
+function relations(v: ConnectionVars, rtx: boolean, at: At, problems: Problem[]): void {
+  const method = v.ansible_become_method ?? (rtx ? "administrator" : "sudo");
+  if (method !== (rtx ? "administrator" : "sudo"))
+    problems.push({
+      ...at("ansible_become_method"),
+      message: `become method "${method}" is not supported here`,
+      hint: rtx ? "administrator" : "sudo",
+    });
+  if (rtx && v.ansible_password === undefined)
+    problems.push({
+      ...at("ansible_password"),
+      message: "an RTX router needs its login password in ansible_password",
+      hint: "ansible_password: !env RTX_PASSWORD",
+    });
+  if (rtx && becomePasswordOf(v) === undefined)
+    problems.push({
+      ...at("ansible_become_password"),
+      message: "an RTX router needs its administrator password in ansible_become_password",
+    });
+}
+
+/** The key given by the inventory or the command line, readable (ssh tries its own identities after it). */
+function keyFile(v: ConnectionVars, opts: TargetOptions, base: string, at: At, problems: Problem[]) {
+  const given = v.ansible_ssh_private_key_file ? expand(v.ansible_ssh_private_key_file, base) : opts.privateKeyPath;
+  if (!given) return undefined;
+  try {
+    readFileSync(given); // readable, and a file (EISDIR otherwise)
+    return given;
+  } catch (e) {
+    problems.push({
+      ...at(v.ansible_ssh_private_key_file ? "ansible_ssh_private_key_file" : "ansible_connection"),
+      message: `cannot read the private key ${given} (${(e as NodeJS.ErrnoException).code})`,
+    });
+    return undefined;
+  }
+}
+
+/** deploy_jump as `[user@]host[:port]`, not an inventory host: a target of its own. */
+function jumpSpecTarget(spec: string, like: SshTarget, opts: TargetOptions, at: At, problems: Problem[]) {
+  const m = /^(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:\s]+)(?::(\d+))?$/.exec(spec);
+  if (!m) {
+    problems.push({ ...at("deploy_jump"), message: `"${spec}" is neither an inventory host nor [user@]host[:port]` });
+    return undefined;
+  }
+  const alias = m[2]!.replace(/^\[|\]$/g, "");
+  const cfg = effective(
+    alias,
+    { configFile: opts.sshConfigPath, user: m[1], port: m[3] ? Number(m[3]) : undefined },
+    at("deploy_jump"),
+    problems,
+  );
+  const t: SshTarget = {
+    ...like,
+    name: spec,
+    kind: "ssh",
+    alias,
+    host: cfg.hostname,
+    port: cfg.port,
+    user: cfg.user,
+    hostKeyAlias: cfg.hostKeyAlias,
+    hostKeyPins: undefined,
+    sshArgs: undefined,
+    jump: undefined,
+    become: false,
+    becomePassword: undefined,
+    password: undefined,
+  };
+  return t;
+}
+
+/** One host's target: its variables typed, their relations checked, ssh's view of it applied. */
+function buildTarget(
+  inv: Inventory,
+  h: Host,
+  ctx: {
+    opts: TargetOptions;
+    base: string;
+    at: At;
+    problems: Problem[];
+    jumpHost: (n: string, viaJump: boolean) => SshTarget | undefined;
+  },
+): SshTarget | undefined {
+  const { opts, base, at, problems, jumpHost } = ctx;
+  const parsed = parseConnectionVars(inv, h);
+  problems.push(...parsed.problems);
+  const v = parsed.vars;
+  if (!v) return undefined;
+  const rtx = v.ansible_connection === "rtx";
+  relations(v, rtx, at, problems);
+
+  const given = v.ansible_host;
+  const planned = opts.planned?.(h.name);
+  const clash = given !== undefined ? planned?.clash(given) : undefined;
+  if (clash)
+    problems.push({
+      ...at("ansible_host"),
+      message: clash,
+      hint: "remove ansible_host: the host is reached at its planned address",
+    });
+  const alias = given ?? planned?.address ?? h.name;
+  if (/\s/.test(alias) || alias.startsWith("-"))
+    problems.push({ ...at("ansible_host"), message: `"${alias}" is not a host name or address` });
+  const sshArgs = [...(v.ansible_ssh_common_args ?? []), ...(v.ansible_ssh_extra_args ?? []), ...(opts.sshArgs ?? [])];
+  const argsVar = v.ansible_ssh_extra_args ? "ansible_ssh_extra_args" : "ansible_ssh_common_args";
+  const cfg = effective(
+    alias,
+    { configFile: opts.sshConfigPath, user: v.ansible_user ?? opts.user, port: v.ansible_port, args: sshArgs },
+    at(sshArgs.length ? argsVar : given !== undefined ? "ansible_host" : "ansible_connection"),
+    problems,
+  );
+  const knownHostsFile = v.deploy_known_hosts_file
+    ? expand(v.deploy_known_hosts_file, base)
+    : (cfg.userKnownHostsFile ?? `${homedir()}/.ssh/known_hosts`);
+  const aliveInterval = v.deploy_server_alive_interval ?? cfg.serverAliveInterval;
+  const t: SshTarget = {
+    name: h.name,
+    kind: rtx ? "rtx" : "ssh",
+    password: secretOf(v.ansible_password, "ansible_password"),
+    alias,
+    host: cfg.hostname,
+    port: v.ansible_port ?? cfg.port,
+    user: cfg.user,
+    ...(cfg.hostKeyAlias ? { hostKeyAlias: cfg.hostKeyAlias } : {}),
+    ...(opts.sshConfigPath ? { sshConfigFile: opts.sshConfigPath } : {}),
+    ...(sshArgs.length ? { sshArgs } : {}),
+    persistSeconds: v.deploy_ssh_persist ?? opts.persistSeconds ?? envPersist(),
+    privateKeyPath: keyFile(v, opts, base, at, problems),
+    useAgent: true,
+    knownHostsFile,
+    acceptNewHostKey: !!opts.acceptNewHostKeys || !!v.deploy_accept_new_host_key,
+    ...(v.deploy_host_key !== undefined ? { hostKeyPins: v.deploy_host_key } : {}),
+    // (a router's become password is its administrator password: -K is for sudo)
+    become: (!rtx && !!opts.become?.become) || !!v.ansible_become,
+    becomePassword: (!rtx ? opts.become?.password : undefined) ?? becomePasswordOf(v),
+    // the command line's become user was checked where it was given
+    ...((opts.become?.user ?? v.ansible_become_user) !== undefined
+      ? { becomeUser: opts.become?.user ?? v.ansible_become_user }
+      : {}),
+    ...(v.ansible_become_exe !== undefined ? { becomeExe: v.ansible_become_exe } : {}),
+    timeoutMs: v.deploy_timeout !== undefined ? v.deploy_timeout * 1000 : (opts.timeoutMs ?? 10000),
+    aliveIntervalMs: aliveInterval === undefined ? undefined : aliveInterval * 1000,
+    aliveCountMax: v.deploy_server_alive_count_max ?? cfg.serverAliveCountMax,
+  };
+  // deploy_jump: ours (its key checked by our policy, its master shared); ssh_config's ProxyJump is ssh's
+  const spec = v.deploy_jump;
+  if (spec && spec !== "none")
+    t.jump = inv.hosts.has(spec) ? jumpHost(spec, true) : jumpSpecTarget(spec, t, opts, at, problems);
+  return t;
+}
+
 /** Resolve every host's SshTarget, collecting all problems; touches no network. */
 export function resolveTargets(
   inv: Inventory,
@@ -87,294 +225,22 @@ export function resolveTargets(
   const targets = new Map<string, SshTarget>();
   const resolving = new Set<string>();
 
-  const at = (h: Host, key: string): Pick<Problem, "file" | "line" | "field"> => {
-    const o = originOf(inv, h, key);
-    return { file: o?.file ?? inv.file, line: o ? o.line : h.line, field: `${h.name}.${key}` };
-  };
-  /** ssh's own view of a host (its config applied); a config ssh refuses is a problem here. */
-  const effective = (
-    alias: string,
-    o: { user?: string; port?: number; args?: string[] },
-    where: () => Pick<Problem, "file" | "line" | "field">,
-  ): SshEffective => {
-    const r = sshEffective(alias, { configFile: opts.sshConfigPath, ...o });
-    if ("error" in r) {
-      problems.push({ ...where(), message: `ssh cannot use its configuration for ${alias}: ${r.error}` });
-      return { hostname: alias, user: o.user ?? "root", port: o.port ?? 22, identityFiles: [] };
-    }
-    return r;
-  };
-
   const one = (name: string, viaJump = false): SshTarget | undefined => {
     if (targets.has(name)) return targets.get(name);
     const h = inv.hosts.get(name);
     if (!h) return undefined;
+    const at: At = (key) => varAt(inv, h, key);
     if (resolving.has(name)) {
-      problems.push({ ...at(h, "deploy_jump"), message: `jump hosts form a loop through ${name}` });
+      problems.push({ ...at("deploy_jump"), message: `jump hosts form a loop through ${name}` });
       return undefined;
     }
     resolving.add(name);
-    const v = h.vars;
-    for (const k of Object.keys(v)) {
-      if ((k.startsWith("ansible_") || k.startsWith("deploy_")) && !KNOWN.has(k)) {
-        problems.push({
-          ...at(h, k),
-          message: `unknown connection variable ${k}`,
-          hint: `supported: ${[...KNOWN].join(", ")}`,
-        });
-      }
-    }
-    const str = (k: string): string | undefined => {
-      const x = v[k];
-      if (x === undefined || x === null) return undefined;
-      if (typeof x === "string" && x.trim() !== "") return x;
-      if (typeof x === "number") return String(x);
-      problems.push({ ...at(h, k), message: `${k} must be a non-empty string` });
-      return undefined;
-    };
-    const bool = (k: string): boolean => {
-      const x = v[k];
-      if (x === undefined || x === null) return false;
-      if (typeof x === "boolean") return x;
-      if (x === "true" || x === "false") return x === "true";
-      problems.push({ ...at(h, k), message: `${k} must be true or false, not ${JSON.stringify(x)}` });
-      return false;
-    };
-    const conn = str("ansible_connection") ?? "ssh";
-    if (conn !== "ssh" && conn !== "rtx")
-      problems.push({
-        ...at(h, "ansible_connection"),
-        message: `connection "${conn}" is not supported`,
-        hint: "ssh (Linux hosts) or rtx (YAMAHA RTX routers)",
-      });
-    const method = str("ansible_become_method") ?? (conn === "rtx" ? "administrator" : "sudo");
-    if (method !== (conn === "rtx" ? "administrator" : "sudo"))
-      problems.push({
-        ...at(h, "ansible_become_method"),
-        message: `become method "${method}" is not supported here`,
-        hint: conn === "rtx" ? "administrator" : "sudo",
-      });
-    const secretVar = (k: string): Secret | undefined => {
-      const x = v[k];
-      if (x === undefined || x === null) return undefined;
-      if (isSecret(x)) return x;
-      if (typeof x === "string") return new Secret(x, k);
-      problems.push({ ...at(h, k), message: `${k} must be a string or a secret (!env NAME)` });
-      return undefined;
-    };
-    const password = secretVar("ansible_password");
-    if (conn === "rtx" && !password)
-      problems.push({
-        ...at(h, "ansible_password"),
-        message: "an RTX router needs its login password in ansible_password",
-        hint: "ansible_password: !env RTX_PASSWORD",
-      });
-
-    const given = str("ansible_host");
-    const planned = opts.planned?.(name);
-    const clash = given !== undefined ? planned?.clash(given) : undefined;
-    if (clash)
-      problems.push({
-        ...at(h, "ansible_host"),
-        message: clash,
-        hint: "remove ansible_host: the host is reached at its planned address",
-      });
-    const alias = given ?? planned?.address ?? name;
-    if (/\s/.test(alias) || alias.startsWith("-"))
-      problems.push({ ...at(h, "ansible_host"), message: `"${alias}" is not a host name or address` });
-    const sshArgs: string[] = [];
-    for (const k of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
-      const text = str(k);
-      if (text === undefined) continue;
-      const words = splitArgs(text);
-      if (!words)
-        problems.push({ ...at(h, k), message: `${k} has an unmatched quote`, hint: "as a shell would read it" });
-      else sshArgs.push(...words);
-    }
-    sshArgs.push(...(opts.sshArgs ?? []));
-
-    let port: number | undefined;
-    if (v.ansible_port !== undefined && v.ansible_port !== null) {
-      const p =
-        typeof v.ansible_port === "string" && /^\d+$/.test(v.ansible_port) ? Number(v.ansible_port) : v.ansible_port;
-      if (typeof p !== "number" || !Number.isInteger(p) || p < 1 || p > 65535) {
-        problems.push({
-          ...at(h, "ansible_port"),
-          message: `ansible_port must be a whole number from 1 to 65535, not ${JSON.stringify(v.ansible_port)}`,
-        });
-      } else port = p;
-    }
-    const cfg = effective(alias, { user: str("ansible_user") ?? opts.user, port, args: sshArgs }, () =>
-      at(
-        h,
-        sshArgs.length
-          ? v.ansible_ssh_extra_args !== undefined
-            ? "ansible_ssh_extra_args"
-            : "ansible_ssh_common_args"
-          : given !== undefined
-            ? "ansible_host"
-            : "ansible_connection",
-      ),
-    );
-    const hostName = cfg.hostname;
-    port ??= cfg.port;
-    const user = cfg.user;
-
-    // -i: the inventory's or the command line's key; ssh tries its own identities after it
-    let privateKeyPath: string | undefined;
-    const keyVar = str("ansible_ssh_private_key_file");
-    const keyGiven = keyVar ? expand(keyVar, base) : opts.privateKeyPath;
-    if (keyGiven) {
-      try {
-        readFileSync(keyGiven); // readable, and a file (EISDIR otherwise)
-        privateKeyPath = keyGiven;
-      } catch (e) {
-        problems.push({
-          ...at(h, keyVar ? "ansible_ssh_private_key_file" : "ansible_connection"),
-          message: `cannot read the private key ${keyGiven} (${(e as NodeJS.ErrnoException).code})`,
-        });
-      }
-    }
-    const bp = v.ansible_become_password ?? v.ansible_become_pass;
-    let becomePassword: Secret | undefined;
-    if (bp !== undefined && bp !== null) {
-      if (isSecret(bp)) becomePassword = bp;
-      else if (typeof bp === "string") becomePassword = new Secret(bp, "ansible_become_password");
-      else
-        problems.push({
-          ...at(h, "ansible_become_password"),
-          message: "ansible_become_password must be a string or a secret (!env NAME)",
-        });
-    }
-    const becomeUserOf = (): { becomeUser?: string } => {
-      // the command line's was checked where it was given
-      if (opts.become?.user !== undefined) return { becomeUser: opts.become.user };
-      const u = str("ansible_become_user");
-      if (u === undefined) return {};
-      if (!BECOME_USER.test(u)) {
-        problems.push({
-          ...at(h, "ansible_become_user"),
-          message: `become user "${u}" is not a user name`,
-        });
-        return {};
-      }
-      return { becomeUser: u };
-    };
-    const pinsOf = (): { hostKeyPins?: HostKeyPin[] } => {
-      const raw = v.deploy_host_key;
-      if (raw === undefined || raw === null) return {};
-      const list = Array.isArray(raw) ? raw : [raw];
-      const pins: HostKeyPin[] = [];
-      for (const item of list) {
-        const pin = typeof item === "string" ? parseHostKeyPin(item) : undefined;
-        if (pin) pins.push(pin);
-        else
-          problems.push({
-            ...at(h, "deploy_host_key"),
-            message: `${JSON.stringify(item)} is neither a public key ("ssh-ed25519 AAAA...") nor a fingerprint ("SHA256:...")`,
-            hint: "the host's /etc/ssh/ssh_host_ed25519_key.pub, or the fingerprint your provider's console shows",
-          });
-      }
-      return pins.length ? { hostKeyPins: pins } : {};
-    };
-    const exe = str("ansible_become_exe");
-    if (exe !== undefined && !/^[A-Za-z0-9_./-]+$/.test(exe))
-      problems.push({ ...at(h, "ansible_become_exe"), message: `"${exe}" is not a command (a path or a name)` });
-    let timeoutMs = opts.timeoutMs ?? 10000;
-    if (v.deploy_timeout !== undefined) {
-      if (typeof v.deploy_timeout === "number" && v.deploy_timeout > 0) timeoutMs = v.deploy_timeout * 1000;
-      else
-        problems.push({ ...at(h, "deploy_timeout"), message: "deploy_timeout must be a positive number of seconds" });
-    }
-    const whole = (key: string, fallback: number | undefined, min: number): number | undefined => {
-      const x = v[key];
-      if (x === undefined || x === null) return fallback;
-      if (typeof x === "number" && Number.isInteger(x) && x >= min) return x;
-      problems.push({
-        ...at(h, key),
-        message: `${key} must be a whole number of at least ${min}, not ${JSON.stringify(x)}`,
-      });
-      return fallback;
-    };
-    const aliveInterval = whole("deploy_server_alive_interval", cfg.serverAliveInterval, 0);
-    const aliveCountMax = whole("deploy_server_alive_count_max", cfg.serverAliveCountMax, 1);
-    const alive = { aliveIntervalMs: aliveInterval === undefined ? undefined : aliveInterval * 1000, aliveCountMax };
-    const knownHostsRaw = str("deploy_known_hosts_file");
-    const knownHostsFile = knownHostsRaw
-      ? expand(knownHostsRaw, base)
-      : (cfg.userKnownHostsFile ?? `${homedir()}/.ssh/known_hosts`);
-    const persistSeconds = whole("deploy_ssh_persist", opts.persistSeconds ?? envPersist(), 0);
-
-    // deploy_jump: ours (its key checked by our policy, its master shared); ssh_config's ProxyJump is ssh's
-    let jump: SshTarget | undefined;
-    const jumpSpec = str("deploy_jump");
-    if (jumpSpec && jumpSpec !== "none") {
-      if (inv.hosts.has(jumpSpec)) jump = one(jumpSpec, true);
-      else {
-        const m = /^(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:\s]+)(?::(\d+))?$/.exec(jumpSpec);
-        if (!m)
-          problems.push({
-            ...at(h, "deploy_jump"),
-            message: `"${jumpSpec}" is neither an inventory host nor [user@]host[:port]`,
-          });
-        else {
-          const jh = m[2]!.replace(/^\[|\]$/g, "");
-          const jcfg = effective(jh, { user: m[1], port: m[3] ? Number(m[3]) : undefined }, () => at(h, "deploy_jump"));
-          jump = {
-            name: jumpSpec,
-            alias: jh,
-            host: jcfg.hostname,
-            port: jcfg.port,
-            user: jcfg.user,
-            ...(jcfg.hostKeyAlias ? { hostKeyAlias: jcfg.hostKeyAlias } : {}),
-            ...(opts.sshConfigPath ? { sshConfigFile: opts.sshConfigPath } : {}),
-            persistSeconds,
-            privateKeyPath,
-            useAgent: true,
-            knownHostsFile,
-            acceptNewHostKey: !!opts.acceptNewHostKeys,
-            become: false,
-            timeoutMs,
-            ...alive,
-          };
-        }
-      }
-    }
-    if (conn === "rtx" && !(v.ansible_become_password ?? v.ansible_become_pass))
-      problems.push({
-        ...at(h, "ansible_become_password"),
-        message: "an RTX router needs its administrator password in ansible_become_password",
-      });
-    const t: SshTarget = {
-      name,
-      kind: conn as "ssh" | "rtx",
-      password,
-      alias,
-      host: hostName,
-      port,
-      user,
-      ...(cfg.hostKeyAlias ? { hostKeyAlias: cfg.hostKeyAlias } : {}),
-      ...(opts.sshConfigPath ? { sshConfigFile: opts.sshConfigPath } : {}),
-      ...(sshArgs.length ? { sshArgs } : {}),
-      persistSeconds,
-      privateKeyPath,
-      useAgent: true,
-      knownHostsFile,
-      acceptNewHostKey: !!opts.acceptNewHostKeys || bool("deploy_accept_new_host_key"),
-      ...pinsOf(),
-      jump,
-      // (a router's become password is its administrator password: -K is for sudo)
-      become: (conn === "ssh" && !!opts.become?.become) || bool("ansible_become"),
-      becomePassword: (conn === "ssh" ? opts.become?.password : undefined) ?? becomePassword,
-      ...becomeUserOf(),
-      ...(exe !== undefined ? { becomeExe: exe } : {}),
-      timeoutMs,
-      ...alive,
-    };
+    const t = buildTarget(inv, h, { opts, base, at, problems, jumpHost: one });
     resolving.delete(name);
-    if (!viaJump || !targets.has(name)) targets.set(name, t);
+    if (t && (!viaJump || !targets.has(name))) targets.set(name, t);
     return t;
   };
+
   for (const n of names) one(n);
   // Jump hosts resolved along the way are not targets of the run unless named.
   for (const k of [...targets.keys()]) if (!names.includes(k)) targets.delete(k);

@@ -1,5 +1,3 @@
-import type { Secret } from "../secrets.js";
-
 export type VarValue = unknown;
 
 /** Where a value was set: a file and, when known, its line. */
@@ -52,18 +50,4 @@ export function originOf(inv: Inventory, owner: { origins: Map<string, string> }
     inv.where.get(`${who}:${path.replace(/\[[^\]]*\]$/, "")}`) ??
     inv.where.get(`${who}:${top}`)
   );
-}
-
-/** Connection settings of a host, validated. */
-export interface ConnectionVars {
-  host: string;
-  port?: number;
-  user?: string;
-  privateKeyFile?: string;
-  become: boolean;
-  becomePassword?: Secret;
-  jump?: string;
-  knownHostsFile?: string;
-  acceptNewHostKey: boolean;
-  connection: "ssh" | "local";
 }

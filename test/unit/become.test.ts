@@ -97,7 +97,7 @@ describe("become settings from the inventory and the command line", () => {
       writeInventory("all:\n  hosts:\n    a:\n      deploy_host_key: [SHA256:nope, 'ssh-ed25519 AAAA']\n"),
     );
     const { problems } = resolveTargets(bad, ["a"], {});
-    expect(problems.map((p) => `${p.line} ${p.field}`)).toEqual(["4 a.deploy_host_key", "4 a.deploy_host_key"]);
+    expect(problems.map((p) => `${p.line} ${p.field}`)).toEqual(["4 a.deploy_host_key[0]", "4 a.deploy_host_key[1]"]);
     expect(problems[0]!.message).toMatch(/neither a public key .* nor a fingerprint/);
   });
   it("parses -b, --become-user and -K; -K without a terminal is bad input, not a hang", async () => {
