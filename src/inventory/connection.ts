@@ -64,13 +64,20 @@ function effective(
 }
 
 /** The relations between a host's variables that no single variable's type can say. */
-function relations(v: ConnectionVars, rtx: boolean, at: At, problems: Problem[]): void {
+function relations(v: ConnectionVars, rtx: boolean, opts: TargetOptions, at: At, problems: Problem[]): void {
   const method = v.ansible_become_method ?? (rtx ? "administrator" : "sudo");
-  if (method !== (rtx ? "administrator" : "sudo"))
+  const methods = rtx ? ["administrator"] : ["sudo", "doas"];
+  if (!methods.includes(method))
     problems.push({
       ...at("ansible_become_method"),
-      message: `become method "${method}" is not supported here`,
-      hint: rtx ? "administrator" : "sudo",
+      message: `become method "${method}" is not supported here${method === "su" ? " (su reads its password from a terminal only)" : ""}`,
+      hint: methods.join(" or "),
+    });
+  if (method === "doas" && (becomePasswordOf(v) !== undefined || opts.become?.password !== undefined))
+    problems.push({
+      ...at(v.ansible_become_password !== undefined ? "ansible_become_password" : "ansible_become_method"),
+      message: "doas reads its password from a terminal only: it cannot be given one",
+      hint: "a nopass rule for this user in /etc/doas.conf (permit nopass deploy as root), or sudo",
     });
   if (rtx && v.ansible_password === undefined)
     problems.push({
@@ -152,7 +159,7 @@ function buildTarget(
   const v = parsed.vars;
   if (!v) return undefined;
   const rtx = v.ansible_connection === "rtx";
-  relations(v, rtx, at, problems);
+  relations(v, rtx, opts, at, problems);
 
   const given = v.ansible_host;
   const planned = opts.planned?.(h.name);
@@ -203,6 +210,7 @@ function buildTarget(
       ? { becomeUser: opts.become?.user ?? v.ansible_become_user }
       : {}),
     ...(v.ansible_become_exe !== undefined ? { becomeExe: v.ansible_become_exe } : {}),
+    ...(v.ansible_become_method === "doas" ? { becomeMethod: "doas" as const } : {}),
     timeoutMs: v.deploy_timeout !== undefined ? v.deploy_timeout * 1000 : (opts.timeoutMs ?? 10000),
     aliveIntervalMs: aliveInterval === undefined ? undefined : aliveInterval * 1000,
     aliveCountMax: v.deploy_server_alive_count_max ?? cfg.serverAliveCountMax,

@@ -57,8 +57,11 @@ export function lockScript(owner: string): string {
 /** The sudo command line that runs the session shell (empty: no become needed). */
 export function sudoPrefix(t: SshTarget): string {
   if (!needsSudo(t)) return "";
-  const exe = quote(t.becomeExe ?? "sudo");
+  const method = t.becomeMethod ?? "sudo";
+  const exe = quote(t.becomeExe ?? method);
   const user = t.becomeUser && t.becomeUser !== "root" ? `-u ${quote(t.becomeUser)} ` : "";
+  // doas asks its password on a terminal only: a password with doas is refused as bad input
+  if (method === "doas") return `${exe} -n ${user}-- `;
   return t.becomePassword ? `${exe} -S -p ${quote(SUDO_PROMPT)} ${user}-- ` : `${exe} -n ${user}-- `;
 }
 

@@ -40,7 +40,9 @@ export interface SshTarget {
   becomePassword?: Secret;
   /** sudo -u: the user to become (default root). */
   becomeUser?: string;
-  /** The sudo to run (ansible_become_exe; default sudo). */
+  /** sudo (the default) or doas (ansible_become_method). */
+  becomeMethod?: "sudo" | "doas";
+  /** The sudo (or doas) to run (ansible_become_exe; default: the method's name). */
   becomeExe?: string;
   timeoutMs: number;
   /**

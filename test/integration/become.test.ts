@@ -185,3 +185,32 @@ describe("become with sudo", () => {
     expect(passwordRan()).toBe(false);
   });
 });
+
+describe("doas (Debian's doas, a nopass rule)", () => {
+  it("becomes root through doas -n with a nopass rule; without a rule, doas's own reason and nothing run", async () => {
+    onHost(HOST, "printf 'permit nopass bnopw as root\\n' > /etc/doas.conf && chmod 0600 /etc/doas.conf");
+    try {
+      const inv = (user: string) =>
+        writeInventory(
+          `all:\n  vars:\n    ansible_ssh_private_key_file: ${labPaths.key()}\n    deploy_known_hosts_file: ${labPaths.knownHosts()}\n    ansible_become: true\n    ansible_become_method: doas\n  hosts:\n    d:\n      ansible_host: ${address(HOST)}\n      ansible_user: ${user}\n`,
+        );
+      onHost(HOST, "rm -f /srv/hcd-doas");
+      const ok = await apply("d", () => [command({ run: "id -un > /srv/hcd-doas", creates: "/srv/hcd-doas" })], {
+        inventory: inv("bnopw"),
+      });
+      expect(ok.hosts.d!.error).toBeUndefined();
+      expect(onHost(HOST, "cat /srv/hcd-doas; stat -c %U /srv/hcd-doas")).toBe("root\nroot\n");
+      // bpw has no doas rule: doas refuses, and says so
+      const refused = await apply("d", () => [command({ run: "touch /srv/hcd-doas2", creates: "/srv/hcd-doas2" })], {
+        inventory: inv("bpw"),
+      });
+      expect(refused.hosts.d!.failed + refused.hosts.d!.unreachable).toBe(1);
+      expect(refused.hosts.d!.error).toMatch(
+        /doas: (Operation not permitted|Authentication failed|a password is required)/,
+      );
+      expect(onHost(HOST, "test -e /srv/hcd-doas2 && echo yes || echo no")).toBe("no\n");
+    } finally {
+      onHost(HOST, "rm -f /etc/doas.conf /srv/hcd-doas /srv/hcd-doas2");
+    }
+  });
+});

@@ -42,6 +42,29 @@ describe("the sudo command line", () => {
   });
 });
 
+describe("doas and su", () => {
+  it("doas runs non-interactively (-n), as root or -u USER; su and doas with a password are refused at input", () => {
+    expect(sudoPrefix(target({ becomeMethod: "doas" }))).toBe("doas -n -- ");
+    expect(sudoPrefix(target({ becomeMethod: "doas", becomeUser: "postgres" }))).toBe("doas -n -u postgres -- ");
+    const inv = loadInventory(
+      writeInventory(
+        "all:\n  hosts:\n    a:\n      ansible_become_method: doas\n    b:\n      ansible_become_method: doas\n      ansible_become_password: x\n    c:\n      ansible_become_method: su\n",
+      ),
+    );
+    const { targets, problems } = resolveTargets(inv, ["a", "b", "c"], {});
+    expect(targets.get("a")!.becomeMethod).toBe("doas");
+    expect(problems.map((p) => `${p.line} ${p.field}: ${p.message}`)).toEqual([
+      "7 b.ansible_become_password: doas reads its password from a terminal only: it cannot be given one",
+      '9 c.ansible_become_method: become method "su" is not supported here (su reads its password from a terminal only)',
+    ]);
+    // -K with doas: the same refusal
+    const k = resolveTargets(inv, ["a"], { become: { become: true, password: secret("k-pw") } });
+    expect(k.problems.map((p) => p.message)).toEqual([
+      "doas reads its password from a terminal only: it cannot be given one",
+    ]);
+  });
+});
+
 describe("become settings from the inventory and the command line", () => {
   const inv = () =>
     loadInventory(
