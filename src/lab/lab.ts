@@ -7,7 +7,7 @@ import { DeployError } from "../errors.js";
 import { bootHost, isOurs, leaderPid, readPid, stopHost, waitForSsh } from "./boot.js";
 import { ensureFabric, ensureHostNetwork, removeFabric, removeHostNetwork } from "./network.js";
 import { labDir, labPaths } from "./paths.js";
-import { mountRoot, removeHostDir, unmountRoot, writeIdentity, writeImage } from "./rootfs.js";
+import { mountRoot, removeHostDir, unmountRoot, writeIdentity, writeImage, writeLogin } from "./rootfs.js";
 import { sh } from "./sh.js";
 import { mgmtAddress, type LabTopology } from "./topology.js";
 
@@ -109,6 +109,7 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
       const first = !existsSync(join(labPaths.host(h.name), "identity"));
       const key = writeIdentity(h.name, root, publicKey);
       if (first) writeImage(root, h.files ?? {}, h.enable ?? []);
+      if (first && h.login) writeLogin(root, h.login, publicKey);
       return key;
     };
     if (isRunning(h.name)) {

@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -203,4 +204,24 @@ export function writeImage(root: string, files: Record<string, string>, enable: 
 
 export function removeHostDir(host: string): void {
   rmSync(labPaths.host(host), { recursive: true, force: true });
+}
+
+/** A cloud image's login (before the first boot): a sudo user (NOPASSWD) with the key, root login off. */
+export function writeLogin(root: string, user: string, publicKey: string): void {
+  sh("useradd", ["-R", root, "-m", "-s", "/bin/bash", "-G", "sudo", user]);
+  const entry = readFileSync(join(root, "etc/passwd"), "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${user}:`));
+  const [uid, gid] = (entry ?? "").split(":").slice(2, 4).map(Number);
+  if (uid === undefined || gid === undefined || Number.isNaN(uid)) throw new Error(`useradd did not add ${user}`);
+  const ssh = join(root, "home", user, ".ssh");
+  mkdirSync(ssh, { recursive: true, mode: 0o700 });
+  writeFileSync(join(ssh, "authorized_keys"), publicKey, { mode: 0o600 });
+  chownSync(ssh, uid, gid);
+  chownSync(join(ssh, "authorized_keys"), uid, gid);
+  // what cloud-init writes for the image's default user
+  write(root, "etc/sudoers.d/90-cloud-init-users", `${user} ALL=(ALL) NOPASSWD:ALL\n`, 0o440);
+  // read before homecloud-lab.conf (sshd keeps the first value): no root login at all
+  write(root, "etc/ssh/sshd_config.d/10-cloud-image.conf", "PermitRootLogin no\n");
+  write(root, `var/lib/systemd/linger/${user}`, "");
 }

@@ -102,6 +102,7 @@ export function siteTopology(): LabTopology {
           ].join("\n"),
         },
         enable: ["systemd-networkd.service", "lab-provider-ufw.service"],
+        login: "ubuntu",
         ready: `ip -4 -o addr show dev enp1s0 | grep -q ' ${SITE.vpsUplink4}/' && ip -6 route show default dev enp1s0 | grep -q 'proto ra' && ufw status | grep -q 'Status: active'`,
       },
       {
@@ -111,9 +112,10 @@ export function siteTopology(): LabTopology {
           { name: "eth1", network: "homelan", noOffload: true },
         ],
         routes: ["-4 route add default via 172.29.0.1"],
+        login: "debian",
       },
       // systemd-networkd (enabled by static-address when it applies)
-      { name: "vm1", interfaces: [{ name: "eth0", network: "homelan", noOffload: true }] },
+      { name: "vm1", interfaces: [{ name: "eth0", network: "homelan", noOffload: true }], login: "debian" },
       {
         // Ubuntu Server: netplan, rendered by systemd-networkd
         name: "vm2",
@@ -122,6 +124,7 @@ export function siteTopology(): LabTopology {
           "/etc/netplan/50-cloud-init.yaml": "network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n",
         },
         enable: ["systemd-networkd.service"],
+        login: "ubuntu",
       },
       {
         // a desktop or RHEL-like VM: NetworkManager (the lab's management link left to the lab)
@@ -129,6 +132,7 @@ export function siteTopology(): LabTopology {
         interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
         files: { "/etc/NetworkManager/conf.d/00-lab.conf": "[keyfile]\nunmanaged-devices=interface-name:mgmt0\n" },
         enable: ["NetworkManager.service"],
+        login: "debian",
       },
       {
         // Debian with ifupdown
@@ -136,6 +140,7 @@ export function siteTopology(): LabTopology {
         interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
         files: { "/etc/network/interfaces.d/eth0": "auto eth0\niface eth0 inet manual\n" },
         enable: ["networking.service"],
+        login: "debian",
       },
     ],
   };

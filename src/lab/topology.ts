@@ -28,6 +28,11 @@ export interface LabHost {
   enable?: string[];
   /** A shell test inside the host that must pass before `lab up` returns (e.g. a DHCP lease). */
   ready?: string;
+  /**
+   * A cloud image's login: this user with NOPASSWD sudo and the lab key, root login off (as
+   * Ubuntu's and Debian's cloud images come). Without it: root logs in with the lab key.
+   */
+  login?: string;
 }
 
 export interface LabTopology {

@@ -666,13 +666,13 @@ export const BAD_INPUTS: BadInput[] = [
     "a problem under site: points at its key's own line",
     "hub: VPN",
     "hub: HOMECLOUD-VPN-TOO-LONG",
-    /inventory.yaml:16 site.hub: hub name/,
+    /inventory.yaml:18 site.hub: hub name/,
   ),
   site(
     "a wrong RDNSS points at its own line",
     "dns: [2001:db8:ffff::53]",
     "dns:\n        - 2001:db8:ffff::53\n        - nope",
-    /inventory.yaml:21 site.dns\[1\]: "nope" is not an IPv6 address/,
+    /inventory.yaml:23 site.dns\[1\]: "nope" is not an IPv6 address/,
   ),
   site(
     "uplink interface as a list",

@@ -108,7 +108,8 @@ describe("chaos: one host fails at each phase of a run", () => {
       [
         "all:",
         "  vars:",
-        "    ansible_user: root",
+        // the site lab's cloud-image logins: a sudo user, root login off
+        "    ansible_become: true",
         `    ansible_ssh_private_key_file: ${labPaths.key()}`,
         `    deploy_known_hosts_file: ${labPaths.knownHosts()}`,
         "    deploy_timeout: 5",
@@ -118,7 +119,11 @@ describe("chaos: one host fails at each phase of a run", () => {
         "  children:",
         "    chaos:",
         "      hosts:",
-        ...HOSTS.flatMap((h) => [`        ${h}:`, `          ansible_host: ${address(h)}`]),
+        ...HOSTS.flatMap((h) => [
+          `        ${h}:`,
+          `          ansible_host: ${address(h)}`,
+          `          ansible_user: ${h === "vm2" ? "ubuntu" : "debian"}`,
+        ]),
         "",
       ].join("\n"),
     );
