@@ -2,6 +2,7 @@
 // The VPS is converged before the home gateway (its cascade needs the hub), the VMs last.
 import { definePlay, definePlaybook, RunFact, z, zSecret } from "../src/index.js";
 import { SITE_HOPS, siteVmChecks, siteVpsChecks } from "./site-checks.js";
+import { sitePicture } from "./site-picture.js";
 import { renderSitePlan, siteFromInventory, type SitePlan } from "../src/net/index.js";
 import { firewall } from "../roles/firewall/index.js";
 import { ndppd } from "../roles/ndppd/index.js";
@@ -20,6 +21,7 @@ export default definePlaybook({
   name: "site",
   plan: (inventory) => siteFromInventory(inventory),
   describePlan: renderSitePlan,
+  picture: sitePicture,
   // deploy verify: the hops in the order a packet meets them; the checks sit beside each play
   hops: SITE_HOPS,
   // a VM is reached at its planned address unless its ansible_host says otherwise (a management

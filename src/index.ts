@@ -60,6 +60,8 @@ export { quote, commandLine } from "./transport/quote.js";
 export type { Hop, VerifyCheck, CheckOutput, Verdict } from "./playbook/checks.js";
 export { unitActive, pingCheck, tcpCheck, vpncmdScript, addressesCheck } from "./verify/probes.js";
 export { runVerify } from "./verify/run.js";
+export { renderSketch } from "./output/sketch.js";
+export type { Sketch, SketchNode, SketchLink, SketchCheck, HopRef } from "./output/sketch.js";
 export type { VerifyReport, CheckResult, VerifyOptions } from "./verify/run.js";
 
 export { loadInventory, parseInventory } from "./inventory/load.js";

@@ -51,7 +51,7 @@ Exit codes (bits, combined): 0 converged; 2 a task failed; 4 a host was unreacha
 
 /** Each subcommand's own help: `deploy SUB --help`, `deploy help SUB`. */
 export const SUB_HELP: Record<string, string> = {
-  plan: `usage: deploy plan PLAYBOOK.ts [-i SOURCE]... [--json] [--vault-password-file F]
+  plan: `usage: deploy plan PLAYBOOK.ts [-i SOURCE]... [--json] [--html FILE] [--vault-password-file F]
 
 Print the address plan the playbook derives from the inventory, validated; connects nowhere.
 The plan is the whole site's: there is no --limit.
@@ -59,6 +59,7 @@ The plan is the whole site's: there is no --limit.
   -i, --inventory SOURCE   the inventory (default: ansible.cfg's, else inventory/hosts.yaml)
   -e, --extra-vars VARS    NAME=VALUE ..., a JSON/YAML mapping, or @FILE: above every inventory variable
       --json               the plan as one JSON document
+      --html FILE          draw the site as a picture (one self-contained HTML file, printable)
       --vault-password-file FILE, --vault-id [LABEL@]FILE|prompt, --ask-vault-pass
   -h, --help               this text
 `,
@@ -71,6 +72,7 @@ nothing. Exit 0 when every check passed, 16 when one failed, 4 when a host was u
   -l, --limit PATTERN      only these hosts' checks
   -e, --extra-vars VARS    NAME=VALUE ..., a JSON/YAML mapping, or @FILE: above every inventory variable
       --json               one JSON document (every check, its evidence, the first failing hop)
+      --html FILE          also draw the site with every hop coloured pass, fail or skip (one HTML file)
   -v                       the evidence of passing checks too
       --timeout SECONDS    SSH connect timeout (default 10)
       --accept-new-host-keys  record keys of hosts seen for the first time

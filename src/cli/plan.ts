@@ -6,6 +6,8 @@ import { VAULT_OPTIONS } from "./vault-options.js";
 import { loadPlaybook } from "../playbook/load.js";
 import { forPerson } from "../output/sink.js";
 import { redactValue } from "../secrets.js";
+import { renderSketch } from "../output/sketch.js";
+import { writePage } from "../output/page-file.js";
 
 /** `deploy plan PLAYBOOK [-i FILE] [--json]`: the derived plan, validated; connects nowhere. */
 export async function planCommand(argv: string[]): Promise<number> {
@@ -14,10 +16,11 @@ export async function planCommand(argv: string[]): Promise<number> {
     {
       inventory: { type: "string", short: "i", multiple: true },
       json: { type: "boolean" },
+      html: { type: "string" },
       "extra-vars": { type: "string", short: "e", multiple: true },
       ...VAULT_OPTIONS,
     },
-    "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] (the plan is the whole site's: no --limit)",
+    "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] [--html FILE] (the plan is the whole site's: no --limit)",
   );
   const { values, positionals } = parsed;
   const [playbook] = positionals;
@@ -38,6 +41,15 @@ export async function planCommand(argv: string[]): Promise<number> {
       },
     ]);
   const plan = pb.plan(inv);
+  if (values.html !== undefined) {
+    if (!pb.picture)
+      throw new InputError([
+        { file: playbook, field: "--html", message: "this playbook draws no picture of its plan" },
+      ]);
+    writePage(values.html, renderSketch(pb.picture(plan)));
+    process.stderr.write(`wrote ${values.html}\n`);
+    return 0;
+  }
   process.stdout.write(
     values.json || !pb.describePlan
       ? JSON.stringify(redactValue(plan), null, 2) + "\n"

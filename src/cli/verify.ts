@@ -9,6 +9,8 @@ import { projectInventory } from "./project.js";
 import { BECOME_OPTIONS, becomeFrom } from "./become-options.js";
 import { VAULT_OPTIONS } from "./vault-options.js";
 import { liveDisplay } from "../output/color.js";
+import { renderSketch, type Sketch } from "../output/sketch.js";
+import { writePage } from "../output/page-file.js";
 
 const USAGE = "usage: deploy verify PLAYBOOK [-i INVENTORY] [--limit PATTERN] [--json] [-v]";
 
@@ -24,6 +26,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       timeout: { type: "string" },
       "accept-new-host-keys": { type: "boolean" },
       "ssh-common-args": { type: "string" },
+      html: { type: "string" },
       "ssh-extra-args": { type: "string" },
       "extra-vars": { type: "string", short: "e", multiple: true },
       ...VAULT_OPTIONS,
@@ -47,6 +50,15 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     extraVars: values["extra-vars"],
   });
   const pb = await loadPlaybook(playbook);
+  // the picture is drawn from the plan: a playbook without one is bad input before any host is touched
+  let sketch: Sketch | undefined;
+  if (values.html !== undefined) {
+    if (!pb.picture || !pb.plan)
+      throw new InputError([
+        { file: playbook, field: "--html", message: "this playbook draws no picture of its plan" },
+      ]);
+    sketch = pb.picture(pb.plan(inventory));
+  }
   const live = !values.json && liveDisplay(!!process.stderr.isTTY);
   const report = await runVerify(pb, inventory, {
     limit: values.limit,
@@ -60,6 +72,10 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     progress: live ? (r) => process.stderr.write(forPerson(checkLine(r)) + "\n") : undefined,
   });
   if (live) process.stderr.write("\n");
+  if (sketch && values.html) {
+    writePage(values.html, renderSketch(sketch, report.checks));
+    process.stderr.write(`wrote ${values.html}\n`);
+  }
   process.stdout.write(values.json ? verifyJson(report) : forPerson(verifyText(report, !!values.verbose?.length)));
   return report.exitCode;
 }

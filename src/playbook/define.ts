@@ -95,6 +95,8 @@ export interface Playbook<P = undefined> {
   plan?: (inventory: Inventory) => P;
   /** How `deploy plan` shows the plan to a person (default: JSON). */
   describePlan?: (plan: P) => string;
+  /** The picture of the plan for `deploy plan --html` and `deploy verify --html` (boxes tied to hops). */
+  picture?: (plan: P) => import("../output/sketch.js").Sketch;
   // biome-ignore lint/suspicious/noExplicitAny: each play has its own vars type
   plays: Array<Play<P, any>>;
   /** The hops `deploy verify` reports, in the order a packet meets them (others follow as found). */

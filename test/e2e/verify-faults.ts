@@ -2,7 +2,9 @@
 // made behind the tool's back is named FIRST by its hop; a deploy repairs it; verify passes again.
 // Imported by site.test.ts, so they run after the site tests (which start from a fresh lab).
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hostWrites, onHost, SOFTETHER_AUTOSAVE } from "../support/lab.js";
 
@@ -168,8 +170,13 @@ export function verifyTests(): void {
         try {
           if (f.name.includes("watchdog")) onHost("homegw", "systemctl stop homecloud-cascade-watchdog.timer");
           onHost(f.host, f.script());
-          const broken = verify();
+          const page = join(mkdtempSync(join(tmpdir(), "hcd-vf-")), "site.html");
+          const broken = verify("--html", page);
           expect(broken.code).toBe(16);
+          // the picture: the failing hop's row, and at least one box of the site drawn failed
+          const html = readFileSync(page, "utf8");
+          expect(html).toContain(`data-hop="${f.hop}" data-state="fail"`);
+          expect(html).toMatch(/class="node fail" data-id="[^"]+" data-state="fail"/);
           expect(broken.first_failing_hop, JSON.stringify(failing(broken))).toBe(f.hop);
           // nothing in an earlier hop failed, and what depends on the broken hop says so
           const hops = broken.checks.map((c) => c.hop);
