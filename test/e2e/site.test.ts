@@ -184,6 +184,34 @@ describe("the site on the lab", () => {
     expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
   }, 180_000);
 
+  it("day two: a VM taken out of the inventory loses its neighbour proxy entry and openings; put back, it is served again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const inv = join(dir, "lab.yaml");
+    const lab = readFileSync("inventory/lab.yaml", "utf8");
+    const vm4 = /\n {8}vm4:[^\n]*\n(?: {10}[^\n]*\n)+/.exec(lab)?.[0];
+    expect(vm4).toContain("home_host_index: 19");
+    writeFileSync(inv, lab.replace(vm4!, "\n"));
+    const address = "2001:db8:0:8964:8964::13";
+    const served = () => ({
+      proxy: onHost("vps", "ip -6 neigh show proxy").includes(address),
+      firewall: onHost("vps", "nft list ruleset").includes(address),
+    });
+    expect(served()).toEqual({ proxy: true, firewall: true });
+    const without = deploy("-i", inv);
+    expect(failures(without.doc)).toEqual([]);
+    // only the VPS changes: nothing of vm4 is touched, nothing of the others moves
+    expect(new Set(without.doc.tasks.filter((t) => t.status === "changed").map((t) => t.host))).toEqual(
+      new Set(["vps"]),
+    );
+    expect(served()).toEqual({ proxy: false, firewall: false });
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    const back = deploy("-i", "inventory/lab.yaml");
+    expect(failures(back.doc)).toEqual([]);
+    expect(new Set(back.doc.tasks.filter((t) => t.status === "changed").map((t) => t.host))).toEqual(new Set(["vps"]));
+    expect(served()).toEqual({ proxy: true, firewall: true });
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+  }, 240_000);
+
   // the site as an attacker sees it (issue 26): spoofing, ICMPv6 from outside, neighbour floods
   attackTests();
 
