@@ -107,6 +107,10 @@ beforeAll(() => {
       `Host locked`,
       `  HostName ${address("h1")}`,
       `  IdentityFile ${dir}/enc_key`,
+      `Host aliased`,
+      `  HostName ${address("h2")}`,
+      `  HostKeyAlias h2-by-alias`,
+      `  IdentityFile ${lab}`,
       `Host *`,
       `  User root`,
       `  IdentitiesOnly yes`,
@@ -126,10 +130,15 @@ afterAll(() => {
   onHost("h1", "sed -i '/hcd-test/d' /root/.ssh/authorized_keys");
 });
 
-/** Run one command task on an inventory host; returns what the host saw as $SSH_CONNECTION. */
+/**
+ * Run one command task on an inventory host (extraVars: its own variables, 4-space indented);
+ * returns what the host saw as $SSH_CONNECTION.
+ */
 async function reach(name: string, real: string, extraVars = ""): Promise<{ error?: string; conn: string }> {
   const inv = writeInventory(
-    `all:\n  vars:\n    ansible_ssh_common_args: -F ${cfg}\n    deploy_known_hosts_file: ${kh}\n${extraVars}  hosts:\n    ${name}: {}\n`,
+    `all:\n  vars:\n    ansible_ssh_common_args: -F ${cfg}\n    deploy_known_hosts_file: ${kh}\n  hosts:\n    ${name}:${
+      extraVars ? `\n${extraVars.replace(/^/gm, "  ").trimEnd()}\n` : " {}\n"
+    }`,
   );
   onHost(real, "rm -f /tmp/hcd-conn");
   const r = await apply(name, () => [command({ run: 'echo "$SSH_CONNECTION" > /tmp/hcd-conn' })], {
@@ -209,6 +218,25 @@ describe("OpenSSH is the transport: what ssh_config says, ssh does", () => {
       delete process.env.SSH_AUTH_SOCK;
       delete process.env.SSH_ASKPASS_REQUIRE;
     }
+  });
+
+  it("HostKeyAlias: the host's key is looked up (and checked) under the alias", async () => {
+    const aliasKh = join(dir, "known_hosts.alias");
+    const pub = readFileSync(`${labPaths.host("h2")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8").split(" ");
+    // the only entry: under the alias, not under the address
+    writeFileSync(aliasKh, `h2-by-alias ${pub[0]} ${pub[1]}\n`);
+    const r = await reach("aliased", "h2", `    deploy_known_hosts_file: ${aliasKh}\n    deploy_ssh_persist: 0\n`);
+    expect(r.error).toBeUndefined();
+    expect(r.conn.split(" ")[2]).toBe(address("h2"));
+    // another key under the alias: refused as changed, named by the alias
+    const other = readFileSync(`${labPaths.host("h3")}/root/etc/ssh/ssh_host_ed25519_key.pub`, "utf8").split(" ");
+    writeFileSync(aliasKh, `h2-by-alias ${other[0]} ${other[1]}\n`);
+    const changed = await reach(
+      "aliased",
+      "h2",
+      `    deploy_known_hosts_file: ${aliasKh}\n    deploy_ssh_persist: 0\n`,
+    );
+    expect(changed.error).toMatch(/HOST KEY OF h2-by-alias HAS CHANGED/);
   });
 
   it("ControlPersist: a second run reuses the first run's connection; with deploy_ssh_persist 0 it does not", async () => {
