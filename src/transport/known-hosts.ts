@@ -129,7 +129,7 @@ export function hostVerifierFor(
   refusal: { error?: DeployError },
   say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ) {
-  const name = knownHostsName(t.host, t.port);
+  const name = t.hostKeyAlias ?? knownHostsName(t.host, t.port);
   return (blob: Buffer): boolean => {
     const fp = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
     const pins = t.hostKeyPins ?? [];

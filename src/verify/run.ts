@@ -232,7 +232,11 @@ export async function runVerify<P>(
       return done(verdict.ok ? "pass" : "fail", evidenceOf(shown, out, verdict.note));
     } catch (e) {
       const why = formatError(e).replace(/^error: /, "");
-      if (isDeployError(e) && e.kind === "connect") lost.set(on, why);
+      // ssh logs in with the first script: a host it cannot reach fails there, as unreachable
+      if (isDeployError(e) && (e.kind === "connect" || e.kind === "hostkey")) {
+        lost.set(on, why);
+        return done("fail", `${on} is unreachable: ${why}`);
+      }
       return done("fail", why);
     }
   };

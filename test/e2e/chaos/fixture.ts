@@ -7,7 +7,7 @@
 //   confirmation  the second login of the run: the new connection that confirms a firewall change
 //   handler       the playbook's handler
 // Faults: stop (the host stops answering: an nft table in it drops SSH both ways), cut (sshd's
-// processes of the connection killed), kill (the hook waits while the test SIGKILLs the tool).
+// processes of the connections killed: every one but the listener's), kill (the hook waits while the test SIGKILLs the tool).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { labPaths } from "../../../src/lab/paths.js";
@@ -39,7 +39,7 @@ table inet hcdchaosdrop {
 }
 EOF
   ;;
-  cut) pkill -KILL -f '^sshd: (root|\\[)' ;;
+  cut) pkill -KILL -f '^sshd: [^/]' ;;
   kill) sleep 3 ;;
 esac
 exit 0
