@@ -33,6 +33,8 @@ export interface RunArgs {
   privateKey?: string;
   /** --ssh-common-args and --ssh-extra-args, split as a shell would. */
   sshArgs?: string[];
+  /** --start-at-task NAME, as Ansible's. */
+  startAtTask?: string;
   /** --log FILE, else $DEPLOY_LOG: the run's lines, timestamped, appended to a 0600 file. */
   log?: string;
 }
@@ -86,6 +88,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       "private-key": { type: "string" },
       "ssh-common-args": { type: "string" },
       "ssh-extra-args": { type: "string" },
+      "start-at-task": { type: "string" },
       log: { type: "string" },
     },
     "deploy --help lists the options",
@@ -113,6 +116,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   if (problems.length) throw new InputError(problems);
   return {
     sshArgs,
+    startAtTask: v["start-at-task"],
     lockTimeoutSeconds: lockTimeout,
     playbook: parsed.positionals[0] ?? "",
     inventories: v.inventory,

@@ -24,6 +24,7 @@ Options:
       --list-hosts         print the hosts each play would touch; connect nowhere
       --list-tasks         print each host's tasks too
       --list-tags          print each play's tags
+      --start-at-task NAME start each host at the first task so named (NAME or "ROLE : NAME"; * matches)
   -e, --extra-vars VARS    NAME=VALUE ..., a JSON/YAML mapping, or @FILE: above every inventory variable
   -u, --user USER          log in as USER where the inventory sets no ansible_user (above ansible.cfg)
       --private-key FILE   the SSH key where the inventory sets none (above ansible.cfg)

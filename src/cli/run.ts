@@ -1,4 +1,5 @@
 import { becomeFrom } from "./become-options.js";
+import { startAtTask } from "../engine/start-at.js";
 import { dirname } from "node:path";
 import { projectInventory } from "./project.js";
 import { loadPlaybook } from "../playbook/load.js";
@@ -58,12 +59,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   const playbook = await loadPlaybook(args.playbook);
   if (listing_) {
-    const plays = compile(
+    const compiled = compile(
       playbook,
       inventory,
       { tags: args.tags, skipTags: args.skipTags, limit: args.limit },
       args.playbook,
     );
+    // --list-tasks --start-at-task shows where the run would start, as Ansible's does
+    const plays = args.startAtTask ? startAtTask(compiled, args.startAtTask) : compiled;
     for (const w of new Set(plays.flatMap((p) => p.warnings))) process.stderr.write(forPerson(`warning: ${w}\n`));
     process.stdout.write(
       forPerson(args.listTags ? tagListing(args.playbook, plays) : listing(args.playbook, plays, args.listTasks)),
@@ -112,6 +115,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     user: args.user ?? cfg?.remoteUser,
     privateKeyPath: args.privateKey ?? cfg?.privateKeyFile,
     sshArgs: args.sshArgs,
+    startAtTask: args.startAtTask,
     acceptNewHostKeys: args.acceptNewHostKeys,
     timeoutMs: args.timeoutMs,
     become,

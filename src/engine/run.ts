@@ -1,4 +1,5 @@
 import { hostname, userInfo } from "node:os";
+import { startAtTask } from "./start-at.js";
 import { DeployError, InputError, formatError, isDeployError } from "../errors.js";
 import { type BecomeOverrides, resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
@@ -31,6 +32,8 @@ export interface RunOptions extends Selection {
   privateKeyPath?: string;
   /** --ssh-common-args and --ssh-extra-args: ssh arguments for every host, after the hosts' own. */
   sshArgs?: string[];
+  /** --start-at-task NAME: each host starts at the first task so named (see start-at.ts). */
+  startAtTask?: string;
   /** Opens the shell of a host; tests may count or wrap it. Default: one SSH connection per host. */
   connect?: (target: SshTarget) => Promise<RemoteShell>;
 }
@@ -50,7 +53,8 @@ export function prepareRun<P>(
   inv: Inventory,
   opts: RunOptions,
 ): { plays: CompiledPlay[]; targets: Map<string, SshTarget> } {
-  const plays = compile(playbook, inv, opts, opts.playbookFile ?? "playbook");
+  const compiled = compile(playbook, inv, opts, opts.playbookFile ?? "playbook");
+  const plays = opts.startAtTask ? startAtTask(compiled, opts.startAtTask) : compiled;
   const names = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
   const { targets, problems } = resolveTargets(inv, names, {
     planned: plannedAddresses(playbook, inv),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { startAtTask } from "../../src/engine/start-at.js";
 import { keys, overlaps } from "../../src/engine/keys.js";
 import { newToken, parseSections, section } from "../../src/engine/sections.js";
 import { compile } from "../../src/engine/compile.js";
@@ -134,6 +135,30 @@ describe("compile", () => {
     expect(only[0]!.hosts[0]!.roles.map((r) => r.role)).toEqual(["web"]);
     const skip = compile(pb, inv, { skipTags: ["web"] }, "pb.ts");
     expect(skip[0]!.hosts[0]!.roles.map((r) => r.role)).toEqual(["tasks"]);
+  });
+  it("--start-at-task: each host starts at the first task so named; later plays run whole; an unknown name is bad input", () => {
+    const pb = definePlaybook({
+      name: "t",
+      plays: [
+        { name: "one", hosts: "all", tasks: () => ["/a", "/b", "/c"].map((p) => file({ path: p, content: "" })) },
+        {
+          name: "two",
+          hosts: "a",
+          tasks: () => [file({ path: "/d", content: "" }), file({ path: "/b", content: "" })],
+        },
+      ],
+    });
+    const names = (plays: ReturnType<typeof compile>) =>
+      plays.map((p) =>
+        p.hosts.map((h) => `${h.host}: ${h.roles.flatMap((r) => r.tasks.map((t) => t.task.name)).join(", ")}`),
+      );
+    expect(names(startAtTask(compile(pb, inv, {}, "pb.ts"), "file /b"))).toEqual([
+      ["a: file /b, file /c", "b: file /b, file /c"],
+      ["a: file /d, file /b"],
+    ]);
+    // ROLE : NAME, and a wildcard; found only in the second play: the first runs nothing
+    expect(names(startAtTask(compile(pb, inv, {}, "pb.ts"), "two : file /d*"))).toEqual([[], ["a: file /d, file /b"]]);
+    expect(() => startAtTask(compile(pb, inv, {}, "pb.ts"), "file /nope")).toThrow(InputError);
   });
   it("skips a play that names an unknown group, with a warning (as Ansible); refuses a --limit that selects nothing", () => {
     const pb = definePlaybook({ name: "t", plays: [{ name: "p", hosts: "nope", tasks: () => [] }] });
