@@ -4,7 +4,7 @@ import { DeployError, InputError, formatError, isDeployError } from "../errors.j
 import { type BecomeOverrides, resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Playbook } from "../playbook/define.js";
-import { SshPool } from "../transport/connect.js";
+import { HostSessions } from "../transport/sessions.js";
 import type { HostLock, RemoteShell, SshTarget } from "../transport/target.js";
 import { compile, type CompiledPlay, type Selection } from "./compile.js";
 import { convergeHost, runProbe, type ProbeRun } from "./host-run.js";
@@ -80,9 +80,8 @@ export async function runPlaybook<P>(
   const warnings = [...new Set(plays.flatMap((p) => p.warnings))];
   for (const w of warnings) reporter.warning?.(w);
   const interrupted = opts.interrupted ?? (() => false);
-  const pool = new SshPool();
-  const connect = opts.connect ?? ((t: SshTarget) => pool.shell(t));
-  const shells = new Map<string, Promise<RemoteShell>>();
+  const sessions = new HostSessions(targets, opts.connect);
+  const shellOf = (h: string) => sessions.shellOf(h);
   const hosts: RunSummary["hosts"] = {};
   const tasks: TaskResult[] = [];
   const down = new Set<string>();
@@ -94,20 +93,11 @@ export async function runPlaybook<P>(
     },
   };
 
-  const shellOf = (h: string) => {
-    let p = shells.get(h);
-    if (!p) {
-      p = connect(targets.get(h)!);
-      shells.set(h, p);
-    }
-    return p;
-  };
-
   // Open every connection at once, and send each host's first probe right away: a host's
   // state does not depend on plays that run on other hosts. A host changed by an earlier
   // play is read again when its turn comes.
   const allHosts = [...new Set(plays.flatMap((p) => p.hosts.map((h) => h.host)))];
-  for (const h of allHosts) shellOf(h).catch(() => undefined);
+  sessions.openAll(allHosts);
   const prefetch = new Map<string, Promise<ProbeRun>>();
   const firstPlay = new Map<string, number>();
   plays.forEach((p, i) => p.hosts.forEach((h) => firstPlay.has(h.host) || firstPlay.set(h.host, i)));
@@ -215,8 +205,7 @@ export async function runPlaybook<P>(
       if (interrupted()) break;
     }
   } finally {
-    for (const p of shells.values()) await p.then((s) => s.close()).catch(() => undefined);
-    await pool.closeAll();
+    await sessions.closeAll();
   }
   return {
     check: !!opts.check,

@@ -11,7 +11,7 @@ import type { Hop } from "../playbook/checks.js";
 import type { Playbook } from "../playbook/define.js";
 import { holdsSecret, redact } from "../secrets.js";
 import { quote } from "../transport/quote.js";
-import { SshPool } from "../transport/connect.js";
+import { HostSessions } from "../transport/sessions.js";
 import type { RemoteShell, SshTarget } from "../transport/target.js";
 import { planChecks, type PlannedCheck } from "./plan-checks.js";
 import { plannedAddresses } from "../engine/planned.js";
@@ -132,19 +132,9 @@ export async function runVerify<P>(
   });
   if (problems.length) throw new InputError(problems);
 
-  const pool = new SshPool();
-  const connect = opts.connect ?? ((t: SshTarget) => pool.shell(t));
-  const shells = new Map<string, Promise<RemoteShell>>();
-  const shellOf = (h: string) => {
-    let p = shells.get(h);
-    if (!p) {
-      p = connect(targets.get(h)!);
-      shells.set(h, p);
-      p.catch(() => undefined);
-    }
-    return p;
-  };
-  for (const h of plan.runners) shellOf(h);
+  const sessions = new HostSessions(targets, opts.connect);
+  const shellOf = (h: string) => sessions.shellOf(h);
+  sessions.openAll(plan.runners);
   const lost = new Map<string, string>();
   const hopAfter = new Map(plan.hops.map((h) => [h.id, h.after ?? []]));
   const results: CheckResult[] = [];
@@ -287,8 +277,7 @@ export async function runVerify<P>(
       }
     }
   } finally {
-    for (const p of shells.values()) await p.then((s) => s.close()).catch(() => undefined);
-    await pool.closeAll();
+    await sessions.closeAll();
   }
   const order = new Map(plan.checks.map((c, i) => [c.key, i]));
   results.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
