@@ -115,6 +115,8 @@ export default definePlaybook({
         vpn_server: z.string().min(1),
         home_lan_interface: z.string().min(1).default("eth1"),
         firewall_trusted_interfaces: z.array(z.string()).default([]),
+        // the watchdog that restarts vpnserver when the cascade stays down (see the role's README)
+        cascade_watchdog: z.boolean().default(true),
       }),
       roles: (_host, p: SitePlan, v) => [
         softetherCascade({
@@ -122,6 +124,7 @@ export default definePlaybook({
           previousAdminPasswords: v.homegw_admin_password_previous ? [v.homegw_admin_password_previous] : [],
           nic: v.home_lan_interface,
           firewall: { trustedInterfaces: v.firewall_trusted_interfaces },
+          watchdog: { enabled: v.cascade_watchdog, maxDownSeconds: 60, intervalSeconds: 5 },
           cascade: {
             server: v.vpn_server,
             port: 443,

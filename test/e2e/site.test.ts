@@ -212,6 +212,39 @@ describe("the site on the lab", () => {
     expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
   }, 240_000);
 
+  it("day two: the cascade watchdog turned off (its timer stopped, its password file gone) and on again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const inv = join(dir, "lab.yaml");
+    const lab = readFileSync("inventory/lab.yaml", "utf8");
+    writeFileSync(
+      inv,
+      edited(lab, [
+        [
+          "          home_lan_interface: eth1\n",
+          "          home_lan_interface: eth1\n          cascade_watchdog: false\n",
+        ],
+      ]),
+    );
+    const state = () =>
+      onHost(
+        "homegw",
+        "systemctl is-active homecloud-cascade-watchdog.timer; test -e /etc/homecloud/cascade-watchdog.password && echo password || echo no-password",
+        true,
+      ).trim();
+    expect(state()).toBe("active\npassword");
+    const off = deploy("-i", inv);
+    expect(failures(off.doc)).toEqual([]);
+    expect(new Set(off.doc.tasks.filter((t) => t.status === "changed").map((t) => `${t.host} ${t.role}`))).toEqual(
+      new Set(["homegw softether-cascade"]),
+    );
+    expect(state()).toBe("inactive\nno-password");
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    const on = deploy("-i", "inventory/lab.yaml");
+    expect(failures(on.doc)).toEqual([]);
+    expect(state()).toBe("active\npassword");
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+  }, 240_000);
+
   // the site as an attacker sees it (issue 26): spoofing, ICMPv6 from outside, neighbour floods
   attackTests();
 
