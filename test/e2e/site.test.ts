@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { edited } from "../support/files.js";
+import { labExec } from "../../src/lab/lab.js";
 import { hostWrites, onHost } from "../support/lab.js";
 import { attackTests } from "./attacks.js";
 import { faultTests } from "./faults.js";
@@ -242,6 +243,49 @@ describe("the site on the lab", () => {
     const on = deploy("-i", "inventory/lab.yaml");
     expect(failures(on.doc)).toEqual([]);
     expect(state()).toBe("active\npassword");
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+  }, 240_000);
+
+  it("day two: the home gateway's admin password rotated (the old one given once as _previous), then back", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const current = "/var/lib/homecloud-lab/secrets/homegw_admin_password";
+    const rotated = join(dir, "homegw_admin_password.new");
+    writeFileSync(rotated, `kRotated${Date.now().toString(36)}\n`, { mode: 0o600 });
+    const line = `    homegw_admin_password: !file ${current}\n`;
+    const lab = readFileSync("inventory/lab.yaml", "utf8");
+    const rotate = (now: string, before: string) => {
+      const inv = join(dir, `lab-${now === current ? "back" : "new"}.yaml`);
+      writeFileSync(
+        inv,
+        edited(lab, [
+          [line, `    homegw_admin_password: !file ${now}\n    homegw_admin_password_previous: !file ${before}\n`],
+        ]),
+      );
+      return inv;
+    };
+    /** Whether the home gateway's vpnserver takes this administrator password. */
+    const takes = (file: string) =>
+      labExec(
+        "homegw",
+        ["sh", "-c", 'timeout 10 vpncmd localhost:5555 /SERVER /PASSWORD:"$(cat)" /CSV /CMD About </dev/null'],
+        {
+          input: readFileSync(file, "utf8").trim(),
+          capture: true,
+        },
+      ).code === 0;
+    const watchdogPassword = () => onHost("homegw", "cat /etc/homecloud/cascade-watchdog.password").trim();
+    expect(takes(current)).toBe(true);
+    const toNew = rotate(rotated, current);
+    const r = deploy("-i", toNew);
+    expect(failures(r.doc)).toEqual([]);
+    expect(takes(rotated)).toBe(true);
+    expect(takes(current)).toBe(false);
+    // the watchdog logs in with the new one
+    expect(watchdogPassword()).toBe(readFileSync(rotated, "utf8").trim());
+    expect(changed(deploy("-i", toNew).doc)).toBe(0);
+    const back = deploy("-i", rotate(current, rotated));
+    expect(failures(back.doc)).toEqual([]);
+    expect(takes(current)).toBe(true);
     expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
   }, 240_000);
 
