@@ -293,10 +293,12 @@ function softetherFromOutside(p: SitePlan): VerifyCheck[] {
       id: "softether-ports-filtered",
       title: `from outside, SoftEther's other default ports tcp/992, 1194, 5555 do not answer on the uplink`,
       on,
-      // the three at once: each waits its 4 s for an answer that must not come
+      // the three at once: each waits its 4 s for an answer that must not come. Each prints its
+      // lines in ONE write: nc writes its message in pieces, and three at once would interleave
       script: [992, 1194, 5555]
         .map(
-          (port) => `(timeout 8 nc -v -z -w 4 ${quote(p.uplink.address6)} ${port} 2>&1; echo "nc ${port} exit $?") &`,
+          (port) =>
+            `(out=$(timeout 8 nc -v -z -w 4 ${quote(p.uplink.address6)} ${port} 2>&1); rc=$?; printf '%s\\nnc %s exit %s\\n' "$out" ${port} "$rc") &`,
         )
         .concat("wait")
         .join("\n"),

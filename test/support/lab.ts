@@ -47,6 +47,8 @@ const IGNORED = [
   /^tmp(\/|$)/,
   /^var\/tmp(\/|$)/,
   /^root\/\.ssh\/known_hosts/,
+  // sudo's one-time note in the login user's home (a cloud image's sudo user), at its first sudo
+  /^home\/[^/]+\/\.sudo_as_admin_successful$/,
   // NetworkManager's own runtime state (connection timestamps, seen BSSIDs), written on its schedule
   // (and the temp files it writes them through: timestamps.NLDKZ3, renamed a moment later)
   /^var\/lib\/NetworkManager\/(timestamps|seen-bssids|NetworkManager\.state|NetworkManager-intern\.conf)(\.[A-Za-z0-9]{6})?$/,
