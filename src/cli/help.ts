@@ -10,6 +10,7 @@ Usage:
   deploy lab up [--topology plain|site] [--hosts N]
   deploy lab hosts | lab down | lab verify
   deploy lab exec HOST -- COMMAND...     run a command inside a lab host
+  deploy init [DIR] [--vps-prefix P ...] write a project of your own (inventory, playbook), asked on a terminal
   deploy completion bash|zsh|fish        print a shell completion script (subcommands, options, hosts, tags)
 
 Options:

@@ -45,6 +45,7 @@ async function dispatch(argv: string[]): Promise<number> {
   if (argv[0] === "inventory") return (await import("./inventory.js")).inventoryCommand(argv.slice(1));
   if (argv[0] === "verify") return (await import("./verify.js")).verifyCommand(argv.slice(1));
   if (argv[0] === "vault") return (await import("./vault.js")).vaultCommand(argv.slice(1));
+  if (argv[0] === "init") return (await import("./init.js")).initCommand(argv.slice(1));
   if (argv[0] === "completion") return (await import("./completion.js")).completionCommand(argv.slice(1));
   if (argv[0] === "__complete") return (await import("./complete-values.js")).completeValues(argv.slice(1));
   return (await import("./run.js")).runCommand(argv);

@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { InputError, type Problem } from "../errors.js";
+import { type SiteInput, sitePlan } from "../net/index.js";
+import { parseCommandLine } from "./args.js";
+
+const USAGE = `usage: deploy init [DIR] [--vps-prefix P] [--uplink-address A] [--uplink-interface IF]
+                   [--home-prefix P] [--hub NAME] [--tap-ipv4 A/LEN] [--dns A]... [--vm NAME:INDEX]...
+                   [--vps-host ADDRESS] [--homegw-host ADDRESS] [--user USER]`;
+
+/** What `deploy init` asks for: the option, the question, and the default (none: it must be given). */
+const FIELDS = [
+  ["vps-prefix", "the /64 your provider routes to the VPS", undefined],
+  ["uplink-address", "the VPS's own IPv6 address in it", undefined],
+  ["uplink-interface", "the VPS's uplink NIC (enp1s0 on Vultr)", "enp1s0"],
+  ["home-prefix", "the longer prefix carried home (e.g. PREFIX:8964::/78)", undefined],
+  ["hub", "the SoftEther hub (its tap is tap_<hub>)", "VPN"],
+  ["tap-ipv4", "the tap's private IPv4 (masqueraded)", "10.89.64.1/24"],
+  ["vps-host", "how you reach the VPS (an address or an ssh_config alias)", undefined],
+  ["homegw-host", "how you reach the home gateway", undefined],
+  ["user", "the login user of your hosts (a cloud image's sudo user)", "debian"],
+] as const;
+type Field = (typeof FIELDS)[number][0];
+
+const FILES = ["inventory/hosts.yaml", "playbooks/site.ts", ".gitignore", "tsconfig.json"];
+
+function inventoryYaml(v: Record<Field, string>, dns: string[], vms: Array<{ name: string; index: number }>): string {
+  const q = (s: string) => JSON.stringify(s);
+  return `# Your site (written by deploy init). Secrets are never in this file: set them before a run,
+#   export HCD_VPN_ADMIN_PASSWORD=... HCD_VPN_HOME_PASSWORD=... HCD_HOMEGW_ADMIN_PASSWORD=...
+# Every variable is described in homecloud-deploy's README ("Inventory").
+all:
+  vars:
+    ansible_user: ${q(v.user)}               # a cloud image's sudo user (NOPASSWD)
+    ansible_become: true
+    site:
+      vps_prefix: ${v["vps-prefix"]}
+      uplink_interface: ${v["uplink-interface"]}
+      uplink_address: ${v["uplink-address"]}
+      home_prefix: ${v["home-prefix"]}
+      hub: ${v.hub}
+      tap_host_index: 1
+      tap_ipv4: ${v["tap-ipv4"]}
+      dns: [${dns.join(", ")}]
+    vpn_admin_password: !env HCD_VPN_ADMIN_PASSWORD
+    vpn_home_password: !env HCD_VPN_HOME_PASSWORD
+    homegw_admin_password: !env HCD_HOMEGW_ADMIN_PASSWORD
+  children:
+    vps:
+      hosts:
+        vps:
+          ansible_host: ${q(v["vps-host"])}
+          # its SSH host key as the provider's console shows it (never trusted on first use):
+          # deploy_host_key: "SHA256:..."
+    homegw:
+      hosts:
+        homegw:
+          ansible_host: ${q(v["homegw-host"])}
+          vpn_server: ${v["uplink-address"]}
+          home_lan_interface: ens19          # its NIC on the closed home LAN (Proxmox names)
+    vms:
+      vars:
+        deploy_jump: vps
+        home_interface: ens18
+      hosts:
+${vms.map((vm) => `        ${vm.name}:\n          home_host_index: ${vm.index}\n          firewall_open: [tcp/22]`).join("\n")}
+`;
+}
+
+const PLAYBOOK = `// The site, from the homecloud-deploy package: upgrading the package brings its fixes.
+// deploy plan playbooks/site.ts | deploy playbooks/site.ts --check --diff | deploy verify playbooks/site.ts
+export { default } from "homecloud-deploy/site";
+`;
+
+const GITIGNORE = `node_modules/
+# secrets never go into git: keep them in files outside the project, or in the environment
+secrets/
+*.secret
+.vault-pass*
+*.log
+*.html
+`;
+
+const TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+    },
+    include: ["playbooks"],
+  },
+  null,
+  2,
+)}\n`;
+
+async function ask(values: Partial<Record<Field, string>>): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    for (const [name, question, dflt] of FIELDS) {
+      if (values[name] !== undefined) continue;
+      const answer = (await rl.question(`${question}${dflt ? ` [${dflt}]` : ""}: `)).trim();
+      if (answer || dflt) values[name] = answer || dflt;
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+/** `deploy init [DIR]`: a project of the user's own, validated by the address plan before anything is written. */
+export async function initCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      ...Object.fromEntries(FIELDS.map(([name]) => [name, { type: "string" as const }])),
+      dns: { type: "string", multiple: true },
+      vm: { type: "string", multiple: true },
+    },
+    USAGE,
+  );
+  const dir = positionals[0] ?? ".";
+  const given: Partial<Record<Field, string>> = {};
+  const raw = values as Record<string, unknown>;
+  for (const [name] of FIELDS) if (typeof raw[name] === "string") given[name] = raw[name] as string;
+  if (process.stdin.isTTY && FIELDS.some(([n]) => given[n] === undefined)) await ask(given);
+  const problems: Problem[] = [];
+  for (const [name, , dflt] of FIELDS) {
+    given[name] ??= dflt;
+    if (given[name] === undefined)
+      problems.push({
+        field: `--${name}`,
+        message: "missing",
+        hint: "give it, or run deploy init on a terminal to be asked",
+      });
+  }
+  const vms = ((values.vm as string[] | undefined) ?? ["vm1:16"]).map((s) => {
+    const m = /^([A-Za-z0-9_.-]+):(\d+)$/.exec(s);
+    if (!m) problems.push({ field: "--vm", message: `"${s}" is not NAME:INDEX (e.g. vm1:16)` });
+    return { name: m?.[1] ?? s, index: Number(m?.[2] ?? 0) };
+  });
+  const dns = (values.dns as string[] | undefined) ?? [];
+  const exists = FILES.filter((f) => existsSync(join(dir, f)));
+  if (exists.length)
+    problems.push({
+      field: dir,
+      message: `would overwrite ${exists.join(", ")}`,
+      hint: "init writes a new project only",
+    });
+  if (problems.length) throw new InputError(problems);
+  const v = given as Record<Field, string>;
+  const input: SiteInput = {
+    vpsPrefix: v["vps-prefix"],
+    uplinkInterface: v["uplink-interface"],
+    uplinkAddress: v["uplink-address"],
+    homePrefix: v["home-prefix"],
+    hub: v.hub,
+    tapHostIndex: 1,
+    tapIpv4: v["tap-ipv4"],
+    dns,
+    vms: vms.map((vm) => ({ name: vm.name, hostIndex: vm.index, open: ["tcp/22"] })),
+  };
+  // the same address plan as deploy plan: nothing is written for a plan that does not hold
+  const planned = sitePlan(input);
+  if (planned.problems.length)
+    throw new InputError(planned.problems.map((p) => ({ ...p, field: `--${p.field?.replace(/_/g, "-")}` })));
+  const texts: Record<string, string> = {
+    "inventory/hosts.yaml": inventoryYaml(v, dns, vms),
+    "playbooks/site.ts": PLAYBOOK,
+    ".gitignore": GITIGNORE,
+    "tsconfig.json": TSCONFIG,
+  };
+  for (const [file, text] of Object.entries(texts)) {
+    mkdirSync(join(dir, file, ".."), { recursive: true });
+    writeFileSync(join(dir, file), text, { flag: "wx" });
+  }
+  const rel = relative(process.cwd(), dir) || ".";
+  const at = rel.startsWith("..") ? resolve(dir) : rel;
+  process.stdout.write(
+    [
+      `wrote ${FILES.map((f) => join(at, f)).join(", ")}`,
+      "",
+      "next:",
+      ...(at === "." ? [] : [`  cd ${at}`]),
+      "  npx deploy plan playbooks/site.ts                   # the addresses, from your inventory",
+      "  export HCD_VPN_ADMIN_PASSWORD=... HCD_VPN_HOME_PASSWORD=... HCD_HOMEGW_ADMIN_PASSWORD=...",
+      "  npx deploy playbooks/site.ts --check --diff         # what a run would change",
+      "  npx deploy playbooks/site.ts && npx deploy verify playbooks/site.ts",
+      "",
+    ].join("\n"),
+  );
+  return 0;
+}
