@@ -186,7 +186,8 @@ export function detectStack(ifname: string): string {
   const declared = `grep -qsE "^[[:space:]]*(auto|allow-hotplug|iface)[[:space:]]+${ifname.replace(/\./g, "\\.")}([[:space:]]|$)" /etc/network/interfaces /etc/network/interfaces.d/*`;
   return [
     `if command -v netplan >/dev/null 2>&1 && ls /etc/netplan/*.yaml >/dev/null 2>&1; then echo method netplan`,
-    `elif systemctl is-active -q NetworkManager 2>/dev/null && nmcli -t -f DEVICE,STATE device 2>/dev/null | grep -q "^"${i}":" && ! nmcli -t -f DEVICE,STATE device 2>/dev/null | grep -q "^"${i}":unmanaged"; then echo method networkmanager`,
+    // NetworkManager runs, lists the device, and does not leave it unmanaged
+    `elif systemctl is-active -q NetworkManager 2>/dev/null && nmcli -t -f DEVICE device 2>/dev/null | grep -qxF -e ${i} && ! nmcli -t -f DEVICE,STATE device 2>/dev/null | grep -qxF -e ${quote(`${ifname}:unmanaged`)}; then echo method networkmanager`,
     "elif systemctl is-active -q systemd-networkd 2>/dev/null; then echo method networkd",
     `elif command -v ifup >/dev/null 2>&1 && { systemctl is-enabled -q networking 2>/dev/null || ${declared}; }; then echo method ifupdown`,
     "else echo method networkd; fi",
