@@ -9,7 +9,8 @@ import { secret } from "../../src/secrets.js";
 import { asProbe } from "../../src/engine/read-tables.js";
 import type { Resource } from "../../src/engine/types.js";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -121,6 +122,24 @@ describe("apt", () => {
     expect(step!.script).toMatch(
       /^if ! apt-cache show ndppd >\/dev\/null 2>&1; then apt-get -o DPkg::Lock::Timeout=600 update -q \|\| exit 1; fi\n/,
     );
+  });
+  it("cacheValidTime: apt-get update first when the lists are older, not when they are fresh", () => {
+    const a = apt({ names: ["ndppd"], cacheValidTime: 3600 });
+    const [step] = a.resource.steps(a.resource.parse("", 0));
+    // stand-ins on PATH: apt-cache knows every package, apt-get logs its command, stat gives the lists' age
+    const bin = mkdtempSync(join(tmpdir(), "hcd-apt-"));
+    const log = join(bin, "log");
+    writeFileSync(join(bin, "apt-cache"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    writeFileSync(join(bin, "apt-get"), `#!/bin/sh\necho "$*" | cut -d' ' -f3 >> ${log}\n`, { mode: 0o755 });
+    const run = (age: number) => {
+      writeFileSync(join(bin, "stat"), `#!/bin/sh\necho $(( $(date +%s) - ${age} ))\n`, { mode: 0o755 });
+      writeFileSync(log, "");
+      execFileSync("sh", ["-c", step!.script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      return readFileSync(log, "utf8").trim().split("\n");
+    };
+    expect(run(7200)).toEqual(["update", "install"]);
+    expect(run(60)).toEqual(["install"]);
+    expect(() => apt({ names: ["x1"], cacheValidTime: -1 })).toThrow(/cacheValidTime/);
   });
   it("rejects names that are not Debian package names", () =>
     expect(() => apt({ names: ["ok", "bad name;rm"] })).toThrow(/not a Debian package name/));

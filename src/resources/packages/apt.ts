@@ -9,6 +9,11 @@ export interface AptOptions extends TaskOptions {
   state?: "present" | "absent";
   /** Run apt-get update before installing (only when something is missing). */
   updateCache?: boolean;
+  /**
+   * As Ansible's cache_valid_time: before installing, run apt-get update when the package lists
+   * are older than this many seconds (a cloud image's lists date from when it was built).
+   */
+  cacheValidTime?: number;
 }
 
 /** dpkg-query lines `name<TAB>status-abbrev` -> installed package names. */
@@ -26,6 +31,8 @@ const LOCK_WAIT = ["-o", "DPkg::Lock::Timeout=600"];
 
 /** Debian packages installed (or absent), with apt-get. */
 export function apt(opts: AptOptions): Task {
+  if (opts.cacheValidTime !== undefined && !(opts.cacheValidTime >= 0))
+    throw new Error(`apt: cacheValidTime must be a number of seconds >= 0, not ${opts.cacheValidTime}`);
   for (const n of opts.names)
     if (!/^[a-z0-9][a-z0-9+.-]+$/.test(n)) throw new Error(`apt: "${n}" is not a Debian package name`);
   const names = [...opts.names].sort();
@@ -57,7 +64,11 @@ export function apt(opts: AptOptions): Task {
       // the first boot (then wait for it, as a person would, instead of failing).
       const update = commandLine("apt-get", ...LOCK_WAIT, "update", "-q");
       const unknown = missing.map((n) => `! apt-cache show ${commandLine(n)} >/dev/null 2>&1`).join(" || ");
-      const refresh = opts.updateCache ? `${update} && ` : `if ${unknown}; then ${update} || exit 1; fi\n`;
+      const stale =
+        opts.cacheValidTime !== undefined
+          ? ` || [ $(( $(date +%s) - $(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0) )) -gt ${Math.floor(opts.cacheValidTime)} ]`
+          : "";
+      const refresh = opts.updateCache ? `${update} && ` : `if ${unknown}${stale}; then ${update} || exit 1; fi\n`;
       return [
         {
           why: `install ${missing.join(" ")}`,
