@@ -134,8 +134,6 @@ export class ScriptStream {
    */
   private preamble?: string;
   private shellUp?: () => void;
-  /** The remote command printed something on stdout: ssh got as far as running it. */
-  private sawOutput = false;
   private markClosed: () => void = () => {};
   private closed = new Promise<void>((r) => (this.markClosed = r));
 
@@ -155,7 +153,6 @@ export class ScriptStream {
         const outText = new StringDecoder("utf8");
         const errText = new StringDecoder("utf8");
         ch.onStdout((d: Buffer) => {
-          this.sawOutput = true;
           this.out += outText.write(d);
           this.drain();
         });
@@ -253,8 +250,8 @@ export class ScriptStream {
     const q = this.queue.splice(0);
     // The shell ended before a script finished: report what it printed (sudo's refusal, say).
     const head = q.shift();
-    // ssh itself failed (it exits 255, before the remote command printed anything): its reason
-    if (head && this.exit.code === 255 && !this.sawOutput) {
+    // ssh itself failed or lost the connection (it exits 255): its reason, never a script's result
+    if (head && this.exit.code === 255) {
       head.reject(new ChannelFailed(this.err + this.out, why));
       for (const p of q) p.reject(why);
       return;
