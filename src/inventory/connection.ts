@@ -198,7 +198,6 @@ function buildTarget(
     ...(sshArgs.length ? { sshArgs } : {}),
     persistSeconds: v.deploy_ssh_persist ?? opts.persistSeconds ?? envPersist(),
     privateKeyPath: keyFile(v, opts, base, at, problems),
-    useAgent: true,
     knownHostsFile,
     acceptNewHostKey: !!opts.acceptNewHostKeys || !!v.deploy_accept_new_host_key,
     ...(v.deploy_host_key !== undefined ? { hostKeyPins: v.deploy_host_key } : {}),

@@ -24,8 +24,6 @@ export interface SshTarget {
   persistSeconds?: number;
   /** -i: a key given by the inventory or the command line (ssh's own identities are tried too). */
   privateKeyPath?: string;
-  /** Use ssh-agent (SSH_AUTH_SOCK) when it is set. */
-  useAgent: boolean;
   knownHostsFile: string;
   /** Opt-in: record a key seen for the first time instead of refusing it. */
   acceptNewHostKey: boolean;

@@ -17,7 +17,6 @@ const target = (t: Partial<SshTarget>): SshTarget => ({
   host: "192.0.2.1",
   port: 22,
   user: "debian",
-  useAgent: false,
   knownHostsFile: "/dev/null",
   acceptNewHostKey: false,
   become: true,
