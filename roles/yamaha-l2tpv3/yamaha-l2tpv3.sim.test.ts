@@ -296,5 +296,6 @@ describe("the site playbook's router play", () => {
     } finally {
       await r2.stop();
     }
-  });
+    // a deploy, a rerun and verify runs, each an ssh -tt login to the router: seconds, not the 5 s of a quick test
+  }, 60_000);
 });
