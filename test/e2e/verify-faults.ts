@@ -42,7 +42,7 @@ function deploy(): void {
  * traffic again only once the home gateway's watchdog restarted it (its next run, every 5 s, plus
  * the restart), and verify says "reach" until then. The wait is printed.
  */
-async function verifyUntilPass(what: string, seconds = 180): Promise<VerifyDoc & { code: number | null }> {
+export async function verifyUntilPass(what: string, seconds = 180): Promise<VerifyDoc & { code: number | null }> {
   const t0 = Date.now();
   for (;;) {
     const d = verify();
@@ -56,7 +56,7 @@ async function verifyUntilPass(what: string, seconds = 180): Promise<VerifyDoc &
   }
 }
 
-const failing = (d: VerifyDoc) => d.checks.filter((c) => c.status === "fail").map((c) => c.id);
+export const failing = (d: VerifyDoc) => d.checks.filter((c) => c.status === "fail").map((c) => c.id);
 const admin = (name: string) => readFileSync(`/var/lib/homecloud-lab/secrets/${name}`, "utf8").trim();
 /** A cascade command on the home gateway's hub, as its administrator. */
 const onCascade = (command: string) =>
