@@ -113,21 +113,25 @@ export function baseArgs(t: SshTarget, keyTypes?: string[]): string[] {
   return [...(t.sshConfigFile ? ["-F", t.sshConfigFile] : []), ...hostKeyPolicy(t, keyTypes), ...connectionArgs(t)];
 }
 
-/** The key types on file under this host's name, as `resolveKeyTypes` left them (set by the pool). */
-const keyTypesOf = new WeakMap<SshTarget, string[]>();
+/**
+ * Per target, set by the pool once its host key is checked: the key types on file under its
+ * name, and its master connection's socket (fixed then: keys recorded for other hosts later in
+ * the run do not move it, so the hosts behind a jump host share the jump's master).
+ */
+const prepared = new WeakMap<SshTarget, { types: string[]; path: string }>();
 export function setKeyTypes(t: SshTarget, types: string[]): void {
-  keyTypesOf.set(t, types);
+  prepared.set(t, { types, path: controlPathOf(t, types) });
 }
 export function keyTypes(t: SshTarget): string[] {
-  return keyTypesOf.get(t) ?? [];
+  return prepared.get(t)?.types ?? [];
 }
 
 /**
  * The master connection's socket: one per host and set of options (another key or
  * known_hosts content is another master, so a reused master was checked as this run would).
  */
-export function controlPath(t: SshTarget): string {
-  const args = baseArgs(t, keyTypesOf.get(t));
+function controlPathOf(t: SshTarget, types: string[]): string {
+  const args = baseArgs(t, types);
   let kh = "";
   try {
     kh = readFileSync(t.knownHostsFile, "utf8");
@@ -144,11 +148,15 @@ export function controlPath(t: SshTarget): string {
   return join(controlDir(), id);
 }
 
+export function controlPath(t: SshTarget): string {
+  return prepared.get(t)?.path ?? controlPathOf(t, keyTypes(t));
+}
+
 /** Options for a session over the host's master connection (made by the first session). */
 export function sessionArgs(t: SshTarget): string[] {
   const persist = t.persistSeconds ?? 60;
   return [
-    ...baseArgs(t, keyTypesOf.get(t)),
+    ...baseArgs(t, prepared.get(t)?.types),
     ...o("ControlMaster", "auto"),
     ...o("ControlPath", quoteConfigPath(controlPath(t))),
     ...o("ControlPersist", persist > 0 ? `${persist}s` : "no"),
@@ -157,7 +165,7 @@ export function sessionArgs(t: SshTarget): string[] {
 
 /** Options for a new connection and login of its own (no master is used or made). */
 export function freshArgs(t: SshTarget): string[] {
-  return [...baseArgs(t, keyTypesOf.get(t)), ...o("ControlMaster", "no"), ...o("ControlPath", "none")];
+  return [...baseArgs(t, prepared.get(t)?.types), ...o("ControlMaster", "no"), ...o("ControlPath", "none")];
 }
 
 /** argv of `ssh ... HOST -- COMMAND`. */
