@@ -126,7 +126,7 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
 
 /** Ours; `persist`: inside the ControlPersist of an earlier run (its master connections reused). */
 const OURS = (inv: string, persist = false) =>
-  timed(process.execPath, [resolve("dist/src/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"], {
+  timed(process.execPath, [resolve("dist/site/cli.js"), "bench/workload.ts", "-i", inv, "-f", "100"], {
     DEPLOY_SSH_PERSIST: persist ? "60" : "0",
   });
 const ANSIBLE = (inv: string, pipelining: boolean, dir: string) =>

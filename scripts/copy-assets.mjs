@@ -3,7 +3,7 @@
 import { cpSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-for (const dir of ["roles", "playbooks"]) {
+for (const dir of ["roles", "site", "playbooks"]) {
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir, { withFileTypes: true })) {
     if (!name.isDirectory()) continue;

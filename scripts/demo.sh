@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npm run build --silent
-deploy() { node dist/src/cli.js "$@"; }
+deploy() { node dist/site/cli.js "$@"; }
 deploy lab up
 deploy plan playbooks/site.ts -i inventory/lab.yaml
 deploy playbooks/site.ts -i inventory/lab.yaml --check || [ $? -eq 8 ]   # 8: changes would be made

@@ -10,7 +10,7 @@ import { jsonDocument } from "../../src/output/json.js";
 import { formatError } from "../../src/errors.js";
 import { RtxSimulator } from "../../test/support/rtx-sim.js";
 import { yamahaL2tpv3 } from "./index.js";
-import { l2tpv3LinkVar, peerRole } from "../../playbooks/site-rtx.js";
+import { l2tpv3LinkVar, peerRole } from "../../site/rtx.js";
 import { swanctlConf } from "../l2tpv3-peer/swanctl.js";
 import { secret } from "../../src/secrets.js";
 

@@ -1,8 +1,9 @@
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import { parseArgs } from "node:util";
 import { splitArgs } from "../transport/ssh-config.js";
 import { InputError, type Problem } from "../errors.js";
-import { BECOME_OPTIONS, type BecomeArgs } from "./become-options.js";
-import { VAULT_OPTIONS, type VaultArgs } from "./vault-options.js";
+import type { BecomeArgs } from "./become-options.js";
+import type { VaultArgs } from "./vault-options.js";
+import { type OptionTable, RUN_OPTIONS } from "./options.js";
 
 export interface RunArgs {
   playbook: string;
@@ -39,10 +40,8 @@ export interface RunArgs {
   log?: string;
 }
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
 /** The command line parsed by Node's parseArgs; a word it cannot take is bad input (exit 3). */
-export function parseCommandLine<O extends Options>(
+export function parseCommandLine<O extends OptionTable>(
   args: string[],
   options: O,
   hint: string,
@@ -63,36 +62,7 @@ const list = (s: string) =>
 export function parseRunArgs(argv: string[]): RunArgs {
   // -vvv counts as three -v
   const expanded = argv.flatMap((a) => (/^-v{2,}$/.test(a) ? Array(a.length - 1).fill("-v") : [a]));
-  const parsed = parseCommandLine(
-    expanded,
-    {
-      inventory: { type: "string", short: "i", multiple: true },
-      ...VAULT_OPTIONS,
-      ...BECOME_OPTIONS,
-      check: { type: "boolean", short: "C" },
-      diff: { type: "boolean", short: "D" },
-      tags: { type: "string", short: "t", multiple: true },
-      "skip-tags": { type: "string", multiple: true },
-      limit: { type: "string", short: "l" },
-      forks: { type: "string", short: "f" },
-      json: { type: "boolean" },
-      verbose: { type: "boolean", short: "v", multiple: true },
-      "accept-new-host-keys": { type: "boolean" },
-      timeout: { type: "string" },
-      "lock-timeout": { type: "string" },
-      "list-hosts": { type: "boolean" },
-      "list-tasks": { type: "boolean" },
-      "list-tags": { type: "boolean" },
-      "extra-vars": { type: "string", short: "e", multiple: true },
-      user: { type: "string", short: "u" },
-      "private-key": { type: "string" },
-      "ssh-common-args": { type: "string" },
-      "ssh-extra-args": { type: "string" },
-      "start-at-task": { type: "string" },
-      log: { type: "string" },
-    },
-    "deploy --help lists the options",
-  );
+  const parsed = parseCommandLine(expanded, RUN_OPTIONS, "deploy --help lists the options");
   const v = parsed.values;
   const problems: Problem[] = [];
   if (parsed.positionals.length !== 1)

@@ -2,13 +2,6 @@ import { InputError, type Problem } from "../errors.js";
 import { BECOME_USER, type BecomeOverrides } from "../inventory/connection.js";
 import { askHidden } from "./prompt.js";
 
-/** Become options as ansible-playbook has them: above every host's ansible_become* variables. */
-export const BECOME_OPTIONS = {
-  become: { type: "boolean", short: "b" },
-  "become-user": { type: "string" },
-  "ask-become-pass": { type: "boolean", short: "K" },
-} as const;
-
 export interface BecomeArgs {
   become?: boolean;
   "become-user"?: string;

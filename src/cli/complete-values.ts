@@ -1,5 +1,5 @@
 import { compile } from "../engine/compile.js";
-import { loadPlaybook } from "../playbook/load.js";
+import { loadPlaybook } from "../loader/load.js";
 import { projectInventory } from "./project.js";
 
 /** The -i/--inventory sources among the words typed so far. */

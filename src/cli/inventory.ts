@@ -5,27 +5,14 @@ import { selectHosts } from "../inventory/patterns.js";
 import { forPerson } from "../output/sink.js";
 import { redactValue } from "../secrets.js";
 import { projectInventory } from "./project.js";
-import { VAULT_OPTIONS } from "./vault-options.js";
+import { INVENTORY_COMMAND_OPTIONS } from "./options.js";
 
 const USAGE =
   "deploy inventory [-i SOURCE]... [--limit PATTERN] [--playbook-dir DIR] [--vault-password-file F] (--list | --host NAME | --graph [GROUP] | --list-hosts)";
 
 /** `deploy inventory`: what an inventory means, as `ansible-inventory` shows it; connects nowhere. */
 export async function inventoryCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(
-    argv,
-    {
-      inventory: { type: "string", short: "i", multiple: true },
-      "playbook-dir": { type: "string" },
-      ...VAULT_OPTIONS,
-      limit: { type: "string", short: "l" },
-      list: { type: "boolean" },
-      host: { type: "string" },
-      graph: { type: "boolean" },
-      "list-hosts": { type: "boolean" },
-    },
-    USAGE,
-  );
+  const parsed = parseCommandLine(argv, INVENTORY_COMMAND_OPTIONS, USAGE);
   const v = parsed.values;
   const modes = [v.list, v.host !== undefined, v.graph, v["list-hosts"]].filter(Boolean).length;
   if (modes !== 1 || (parsed.positionals.length && !v.graph) || parsed.positionals.length > 1) {

@@ -1,75 +1,47 @@
-import { existsSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DeployError } from "../errors.js";
-import { EXIT } from "../engine/results.js";
 import { forPerson } from "../output/sink.js";
 import { labDown, labExec, labUp, readState, isRunning } from "../lab/lab.js";
 import { labPaths } from "../lab/paths.js";
 import { plainTopology, type LabTopology } from "../lab/topology.js";
-import { siteTopology } from "../lab/site-topology.js";
+import { parseCommandLine } from "./args.js";
+import { LAB_OPTIONS } from "./options.js";
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+/** What a project adds to the lab: its topologies (the first is lab up's default) and lab verify. */
+export interface LabHooks {
+  topologies?: Record<string, () => LabTopology>;
+  verify?: (rest: string[], log: (s: string) => void) => Promise<number>;
 }
 
-async function topologyFrom(args: string[]): Promise<LabTopology> {
-  const kind = option(args, "--topology") ?? "site";
-  if (kind === "plain") return plainTopology(Number(option(args, "--hosts") ?? 3));
-  if (kind === "site") return siteTopology();
-  throw new DeployError("input", `unknown topology "${kind}"`, { field: "--topology" }, { hint: "site or plain" });
+function topologyFrom(values: { topology?: string; hosts?: string }, hooks: LabHooks): LabTopology {
+  const own = hooks.topologies ?? {};
+  const kind = values.topology ?? Object.keys(own)[0] ?? "plain";
+  if (kind === "plain") return plainTopology(Number(values.hosts ?? 3));
+  const make = own[kind];
+  if (make) return make();
+  throw new DeployError(
+    "input",
+    `unknown topology "${kind}"`,
+    { field: "--topology" },
+    { hint: ["plain", ...Object.keys(own)].join(" or ") },
+  );
 }
 
-/** This repository's root (where playbooks/site.ts is), from dist/src/cli or src/cli. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "playbooks", "site.ts"))) {
-    const up = dirname(dir);
-    if (up === dir)
-      throw new DeployError(
-        "lab",
-        "lab verify runs from a checkout of homecloud-deploy (playbooks/site.ts not found)",
-        {},
-      );
-    dir = up;
-  }
-  return dir;
-}
+const USAGE =
+  "usage: deploy lab up [--topology NAME] [--hosts N] | lab hosts | lab exec HOST -- COMMAND... | lab verify | lab down";
 
-/**
- * `deploy lab verify`: `deploy verify playbooks/site.ts -i inventory/lab.yaml` (the same code a
- * real site runs), then what only the lab can do: restart vpnserver and time the recovery.
- */
-async function labVerify(rest: string[], log: (s: string) => void): Promise<number> {
-  const { requireSiteLab, restartRecovery } = await import("../lab/verify.js");
-  requireSiteLab();
-  const root = repoRoot();
-  const at = (p: string) => relative(process.cwd(), join(root, p)) || ".";
-  const inv = at("inventory/lab.yaml");
-  let code = await (await import("./verify.js")).verifyCommand([at("playbooks/site.ts"), "-i", inv, ...rest]);
-  if (rest.includes("--json")) return code;
-  log("\nlab only:");
-  const checks = await restartRecovery(inv, (c) => log(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`));
-  if (checks.some((c) => !c.ok)) code |= EXIT.verifyFailed;
-  return code;
-}
-
-export async function labCommand(argv: string[]): Promise<number> {
+/** `deploy lab ...`; `hooks`: the project's topologies and lab verify (the site's, from site/cli.ts). */
+export async function labCommand(argv: string[], hooks: LabHooks = {}): Promise<number> {
   const [sub, ...rest] = argv;
   const log = (s: string) => process.stdout.write(forPerson(s) + "\n");
-  // --help anywhere prints the usage: it must never bring a lab up or down
-  const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
-  if (!sub || own.includes("-h") || own.includes("--help")) {
-    log(
-      "usage: deploy lab up [--topology plain|site] [--hosts N] | lab hosts | lab exec HOST -- COMMAND... | lab verify [--json] [-v] | lab down",
-    );
-    return sub ? 0 : 3;
+  if (!sub) {
+    log(USAGE);
+    return 3;
   }
   switch (sub) {
     case "up": {
       const t0 = Date.now();
-      await labUp(await topologyFrom(rest), log);
+      const { values } = parseCommandLine(rest, LAB_OPTIONS, USAGE);
+      await labUp(topologyFrom(values, hooks), log);
       log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; inventory of the running lab: ${labPaths.inventory()}`);
       return 0;
     }
@@ -89,7 +61,8 @@ export async function labCommand(argv: string[]): Promise<number> {
       return labExec(host, cmd).code;
     }
     case "verify":
-      return labVerify(rest, log);
+      if (!hooks.verify) throw new DeployError("input", "this project's lab has no verify", { field: "lab verify" });
+      return hooks.verify(rest, log);
     default:
       throw new DeployError(
         "input",

@@ -1,4 +1,5 @@
-import { HELP, SUB_HELP } from "./help.js";
+import { type CommandSpec, LIBRARY_COMMANDS } from "./commands.js";
+import { commandHelp, mainHelp } from "./help.js";
 import { InputError } from "../errors.js";
 
 const wantsHelp = (argv: string[]) =>
@@ -6,33 +7,38 @@ const wantsHelp = (argv: string[]) =>
 const wantsVersion = (argv: string[]) => argv[0] === "-V" || argv[0] === "--version";
 
 /** `deploy SUB ... --help` (before a "--": lab exec's command may have its own), `deploy help SUB`. */
-function subHelp(argv: string[]): string | undefined {
+function subHelp(argv: string[], commands: CommandSpec[]): string | undefined {
   const [sub, ...rest] = argv;
+  const named = (name: string | undefined) => commands.find((c) => c.name !== "" && !c.hidden && c.name === name);
   if (sub === "help" && rest[0] !== undefined) {
-    const text = SUB_HELP[rest[0]];
-    if (text === undefined && rest[0] !== "run")
+    const c = named(rest[0]);
+    if (c === undefined && rest[0] !== "run")
       throw new InputError([
         {
           field: "command line",
           message: `no command "${rest[0]}"`,
-          hint: `deploy help ${Object.keys(SUB_HELP).join("|")}`,
+          hint: `deploy help ${commands
+            .filter((x) => x.name && !x.hidden)
+            .map((x) => x.name)
+            .join("|")}`,
         },
       ]);
-    return text ?? HELP;
+    return c ? commandHelp(c) : mainHelp(commands);
   }
-  if (sub === undefined || SUB_HELP[sub] === undefined) return undefined;
+  const c = named(sub);
+  if (c === undefined) return undefined;
   const own = rest.includes("--") ? rest.slice(0, rest.indexOf("--")) : rest;
-  return own.some((a) => a === "-h" || a === "--help") ? SUB_HELP[sub] : undefined;
+  return own.some((a) => a === "-h" || a === "--help") ? commandHelp(c) : undefined;
 }
 
-async function dispatch(argv: string[]): Promise<number> {
-  const sub = subHelp(argv);
+async function dispatch(argv: string[], commands: CommandSpec[]): Promise<number> {
+  const sub = subHelp(argv, commands);
   if (sub !== undefined) {
     process.stdout.write(sub);
     return 0;
   }
   if (wantsHelp(argv)) {
-    process.stdout.write(HELP);
+    process.stdout.write(mainHelp(commands));
     return argv.length === 0 ? 3 : 0;
   }
   if (wantsVersion(argv)) {
@@ -40,21 +46,20 @@ async function dispatch(argv: string[]): Promise<number> {
     process.stdout.write(createRequire(import.meta.url)("../../../package.json").version + "\n");
     return 0;
   }
-  if (argv[0] === "lab") return (await import("./lab.js")).labCommand(argv.slice(1));
-  if (argv[0] === "plan") return (await import("./plan.js")).planCommand(argv.slice(1));
-  if (argv[0] === "inventory") return (await import("./inventory.js")).inventoryCommand(argv.slice(1));
-  if (argv[0] === "verify") return (await import("./verify.js")).verifyCommand(argv.slice(1));
-  if (argv[0] === "vault") return (await import("./vault.js")).vaultCommand(argv.slice(1));
-  if (argv[0] === "init") return (await import("./init.js")).initCommand(argv.slice(1));
-  if (argv[0] === "completion") return (await import("./completion.js")).completionCommand(argv.slice(1));
-  if (argv[0] === "__complete") return (await import("./complete-values.js")).completeValues(argv.slice(1));
-  return (await import("./run.js")).runCommand(argv);
+  const c = commands.find((x) => x.name !== "" && x.name === argv[0]);
+  if (c) return c.run(argv.slice(1), commands);
+  const run = commands.find((x) => x.name === "");
+  if (!run) throw new InputError([{ field: "command line", message: `no command "${argv[0]}"` }]);
+  return run.run(argv, commands);
 }
 
-/** The whole command: its exit code; errors are printed for people (no stack trace unless -vvv). */
-export async function cliMain(argv: string[]): Promise<number> {
+/**
+ * The whole command: its exit code; errors are printed for people (no stack trace unless -vvv).
+ * `commands`: the library's table, or one with more commands (the site adds init and its lab).
+ */
+export async function cliMain(argv: string[], commands: CommandSpec[] = LIBRARY_COMMANDS): Promise<number> {
   try {
-    return await dispatch(argv);
+    return await dispatch(argv, commands);
   } catch (err) {
     const { formatError, isDeployError } = await import("../errors.js");
     const { forPerson } = await import("../output/sink.js");

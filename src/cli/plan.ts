@@ -2,8 +2,8 @@ import { parseCommandLine } from "./args.js";
 import { InputError } from "../errors.js";
 import { dirname } from "node:path";
 import { projectInventory } from "./project.js";
-import { VAULT_OPTIONS } from "./vault-options.js";
-import { loadPlaybook } from "../playbook/load.js";
+import { PLAN_OPTIONS } from "./options.js";
+import { loadPlaybook } from "../loader/load.js";
 import { forPerson } from "../output/sink.js";
 import { redactValue } from "../secrets.js";
 import { renderSketch } from "../output/sketch.js";
@@ -11,21 +11,13 @@ import { writePage } from "../output/page-file.js";
 
 /** `deploy plan PLAYBOOK [-i FILE] [--json]`: the derived plan, validated; connects nowhere. */
 export async function planCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(
-    argv,
-    {
-      inventory: { type: "string", short: "i", multiple: true },
-      json: { type: "boolean" },
-      html: { type: "string" },
-      "extra-vars": { type: "string", short: "e", multiple: true },
-      ...VAULT_OPTIONS,
-    },
-    "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] [--html FILE] (the plan is the whole site's: no --limit)",
-  );
+  const usage =
+    "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json] [--html FILE] (the plan is the whole site's: no --limit)";
+  const parsed = parseCommandLine(argv, PLAN_OPTIONS, usage);
   const { values, positionals } = parsed;
   const [playbook] = positionals;
   if (positionals.length !== 1 || playbook === undefined)
-    throw new InputError([{ field: "command line", message: "usage: deploy plan PLAYBOOK [-i INVENTORY] [--json]" }]);
+    throw new InputError([{ field: "command line", message: "one playbook expected", hint: usage }]);
   const { inventory: inv } = await projectInventory(values.inventory, values, {
     lenientSecrets: true,
     playbookDir: dirname(playbook),

@@ -2,7 +2,7 @@ import { becomeFrom } from "./become-options.js";
 import { startAtTask } from "../engine/start-at.js";
 import { dirname } from "node:path";
 import { projectInventory } from "./project.js";
-import { loadPlaybook } from "../playbook/load.js";
+import { loadPlaybook } from "../loader/load.js";
 import { runPlaybook } from "../engine/run.js";
 import type { Reporter } from "../engine/reporter.js";
 import { silentReporter } from "../engine/reporter.js";

@@ -4,13 +4,6 @@ import { Secret } from "../secrets.js";
 import { askHidden } from "./prompt.js";
 import type { AnsibleConfig } from "./ansible-cfg.js";
 
-/** The vault options, as ansible-playbook has them. */
-export const VAULT_OPTIONS = {
-  "vault-password-file": { type: "string", multiple: true },
-  "vault-id": { type: "string", multiple: true },
-  "ask-vault-pass": { type: "boolean" },
-} as const;
-
 export interface VaultArgs {
   "vault-password-file"?: string[];
   "vault-id"?: string[];

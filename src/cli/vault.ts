@@ -3,7 +3,8 @@ import { InputError } from "../errors.js";
 import { encryptVault } from "../inventory/vault.js";
 import { Secret } from "../secrets.js";
 import { loadAnsibleConfig } from "./ansible-cfg.js";
-import { VAULT_OPTIONS, vaultKeysFrom } from "./vault-options.js";
+import { vaultKeysFrom } from "./vault-options.js";
+import { VAULT_COMMAND_OPTIONS } from "./options.js";
 
 const USAGE =
   "deploy vault encrypt-string [--name VAR] (--vault-password-file F | --vault-id LABEL@F | --ask-vault-pass) < value";
@@ -13,7 +14,7 @@ const USAGE =
  * an inventory or a vars file, from the text on stdin; the text never travels in argv.
  */
 export async function vaultCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(argv, { name: { type: "string" }, ...VAULT_OPTIONS }, USAGE);
+  const parsed = parseCommandLine(argv, VAULT_COMMAND_OPTIONS, USAGE);
   if (parsed.positionals.join(" ") !== "encrypt-string")
     throw new InputError([{ field: "command line", message: "the vault command is encrypt-string", hint: USAGE }]);
   const keys = await vaultKeysFrom(parsed.values, loadAnsibleConfig());

@@ -1,13 +1,13 @@
 import { dirname } from "node:path";
 import { InputError, type Problem } from "../errors.js";
-import { loadPlaybook } from "../playbook/load.js";
+import { loadPlaybook } from "../loader/load.js";
 import { forPerson } from "../output/sink.js";
 import { checkLine, verifyJson, verifyText } from "../verify/report.js";
 import { runVerify } from "../verify/run.js";
 import { parseCommandLine, sshArgsOf } from "./args.js";
 import { projectInventory } from "./project.js";
-import { BECOME_OPTIONS, becomeFrom } from "./become-options.js";
-import { VAULT_OPTIONS } from "./vault-options.js";
+import { becomeFrom } from "./become-options.js";
+import { VERIFY_OPTIONS } from "./options.js";
 import { liveDisplay } from "../output/color.js";
 import { renderSketch, type Sketch } from "../output/sketch.js";
 import { writePage } from "../output/page-file.js";
@@ -16,24 +16,7 @@ const USAGE = "usage: deploy verify PLAYBOOK [-i INVENTORY] [--limit PATTERN] [-
 
 /** `deploy verify PLAYBOOK`: the playbook's checks, hop by hop; exit 0, or 16 when one failed. */
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    {
-      inventory: { type: "string", short: "i", multiple: true },
-      limit: { type: "string", short: "l" },
-      json: { type: "boolean" },
-      verbose: { type: "boolean", short: "v", multiple: true },
-      timeout: { type: "string" },
-      "accept-new-host-keys": { type: "boolean" },
-      "ssh-common-args": { type: "string" },
-      html: { type: "string" },
-      "ssh-extra-args": { type: "string" },
-      "extra-vars": { type: "string", short: "e", multiple: true },
-      ...VAULT_OPTIONS,
-      ...BECOME_OPTIONS,
-    },
-    USAGE,
-  );
+  const { values, positionals } = parseCommandLine(argv, VERIFY_OPTIONS, USAGE);
   const [playbook] = positionals;
   if (positionals.length !== 1 || playbook === undefined)
     throw new InputError([{ field: "command line", message: "one playbook expected", hint: USAGE }]);

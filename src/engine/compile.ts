@@ -1,3 +1,4 @@
+import { dirname, resolve } from "node:path";
 import { InputError, type Problem } from "../errors.js";
 import { selectHosts } from "../inventory/patterns.js";
 import type { Host, Inventory } from "../inventory/types.js";
@@ -6,6 +7,7 @@ import type { z } from "zod";
 import type { HostContext, Playbook } from "../playbook/define.js";
 import type { VerifyCheck } from "../playbook/checks.js";
 import type { Handler, Task } from "./types.js";
+import { withTemplateBase } from "./template-base.js";
 
 export interface CompiledTask {
   role: string;
@@ -51,6 +53,19 @@ export function compile<P>(
   playbookFile: string,
   /** deploy verify: keep a host that has checks but no task. */
   keepChecked = false,
+): CompiledPlay[] {
+  // a relative template path means one beside the playbook, as in Ansible
+  return withTemplateBase(dirname(resolve(playbookFile)), () =>
+    compilePlays(playbook, inv, sel, playbookFile, keepChecked),
+  );
+}
+
+function compilePlays<P>(
+  playbook: Playbook<P>,
+  inv: Inventory,
+  sel: Selection,
+  playbookFile: string,
+  keepChecked: boolean,
 ): CompiledPlay[] {
   const problems: Problem[] = [];
   if (!playbook || !Array.isArray(playbook.plays)) {

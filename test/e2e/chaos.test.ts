@@ -37,7 +37,7 @@ interface Outcome {
 
 /** Run the chaos playbook through the real command; with `killWhenFired`, SIGKILL it once the fault fired on that host. */
 async function deploy(runId: number, extra: string[], killWhenFired?: string): Promise<Outcome> {
-  const child = spawn(process.execPath, ["dist/src/cli.js", "test/e2e/chaos/playbook.ts", "-i", inventory, ...extra], {
+  const child = spawn(process.execPath, ["dist/site/cli.js", "test/e2e/chaos/playbook.ts", "-i", inventory, ...extra], {
     // each run logs in anew (no master kept from the last run: the login phase is this run's own)
     env: { ...process.env, CI: "1", HCD_CHAOS_RUN: String(runId), DEPLOY_SSH_PERSIST: "0" },
   });

@@ -49,7 +49,7 @@ const MANAGED: Array<[string, string]> = [
 ];
 const snapshot = () => MANAGED.map(([h, p]) => onHost(h, `cat ${p} 2>/dev/null; true`));
 const converge = (inv: string, extra: string[] = []) =>
-  spawnSync(process.execPath, ["dist/src/cli.js", "playbooks/site.ts", "-i", inv, ...extra], {
+  spawnSync(process.execPath, ["dist/site/cli.js", "playbooks/site.ts", "-i", inv, ...extra], {
     encoding: "utf8",
     env: { ...process.env, CI: "1" },
   });
@@ -107,7 +107,7 @@ export function faultTests(): void {
       const delay = 150 + Math.floor(Math.random() * 4500);
       const child = spawn(
         process.execPath,
-        ["dist/src/cli.js", "playbooks/site.ts", "-i", k % 2 ? A : B, "--lock-timeout", "30"],
+        ["dist/site/cli.js", "playbooks/site.ts", "-i", k % 2 ? A : B, "--lock-timeout", "30"],
         { stdio: "ignore", env: { ...process.env, CI: "1" } },
       );
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -153,7 +153,7 @@ export function faultTests(): void {
 
   it("SIGINT stops after the current step, prints the recap and exits non-zero; the next run converges", async () => {
     const B = inventoryB();
-    const child = spawn(process.execPath, ["dist/src/cli.js", "playbooks/site.ts", "-i", B], {
+    const child = spawn(process.execPath, ["dist/site/cli.js", "playbooks/site.ts", "-i", B], {
       env: { ...process.env, CI: "1" },
     });
     const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));

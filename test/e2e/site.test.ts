@@ -13,7 +13,7 @@ import { failing, verifyTests, verifyUntilPass } from "./verify-faults.js";
 
 const HOSTS = ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"];
 const deploy = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ["dist/src/cli.js", "playbooks/site.ts", ...args, "--json"], {
+  const r = spawnSync(process.execPath, ["dist/site/cli.js", "playbooks/site.ts", ...args, "--json"], {
     encoding: "utf8",
     env: { ...process.env, CI: "1" },
   });
@@ -59,7 +59,7 @@ describe("the site on the lab", () => {
     const r = deploy("-i", "inventory/lab.yaml");
     expect(failures(r.doc)).toEqual([]);
     expect(r.code).toBe(0);
-    const v = spawnSync(process.execPath, ["dist/src/cli.js", "lab", "verify"], {
+    const v = spawnSync(process.execPath, ["dist/site/cli.js", "lab", "verify"], {
       encoding: "utf8",
       env: { ...process.env, CI: "1" },
     });

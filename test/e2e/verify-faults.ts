@@ -11,7 +11,7 @@ import { hostWrites, onHost, SOFTETHER_AUTOSAVE } from "../support/lab.js";
 
 const HOSTS = ["vps", "homegw", "vm1", "vm2", "vm3", "vm4", "inet", "upstream"];
 const node = (args: string[]) =>
-  spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+  spawnSync(process.execPath, ["dist/site/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 
 interface VerifyDoc {
   exit_code: number;

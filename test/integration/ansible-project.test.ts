@@ -27,7 +27,7 @@ describe("an Ansible project", () => {
     const run = (...extra: string[]) =>
       spawnSync(
         process.execPath,
-        ["dist/src/cli.js", "test/integration/project/playbook.ts", "-i", join(dir, "inventory"), ...extra],
+        ["dist/site/cli.js", "test/integration/project/playbook.ts", "-i", join(dir, "inventory"), ...extra],
         { encoding: "utf8", env: { ...process.env, CI: "1" } },
       );
     const noPass = run();

@@ -274,7 +274,7 @@ describe("engine against lab hosts", () => {
 
 describe("the deploy command", () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+    spawnSync(process.execPath, ["dist/site/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 
   it("prints one JSON document with hosts and tasks, honours --limit and --tags, and exits by the documented codes", () => {
     const inv = labPaths.inventory();

@@ -13,7 +13,7 @@ const RAW = /\x1b\[2J|\x1b\]52|\x1b\]0;|\x07|\r(?!\n)/;
 let inventory = "";
 
 const deploy = (extra: string[], env: Record<string, string | undefined> = { CI: "1" }) =>
-  spawnSync(process.execPath, ["dist/src/cli.js", "test/integration/hostile/playbook.ts", "-i", inventory, ...extra], {
+  spawnSync(process.execPath, ["dist/site/cli.js", "test/integration/hostile/playbook.ts", "-i", inventory, ...extra], {
     encoding: "utf8",
     env: { ...process.env, ...env },
   });
@@ -51,7 +51,7 @@ describe("a hostile host", () => {
 
   it("on a TTY (listr2): the host's sequences never reach the terminal raw, nor the secret", () => {
     seed();
-    const cmd = `${process.execPath} dist/src/cli.js test/integration/hostile/playbook.ts -i ${inventory} --diff`;
+    const cmd = `${process.execPath} dist/site/cli.js test/integration/hostile/playbook.ts -i ${inventory} --diff`;
     const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
       encoding: "utf8",
       env: { ...process.env, CI: "", TERM: "xterm" },

@@ -33,7 +33,7 @@ function project(type: "module" | "commonjs", path: string): string {
     join(dir, "playbook.ts"),
     [
       'import { realpathSync } from "node:fs";',
-      'import { dirname } from "node:path";',
+      'import { dirname, join } from "node:path";',
       'import { fileURLToPath } from "node:url";',
       'import { definePlaybook, file, template } from "homecloud-deploy";',
       'import { radvd } from "homecloud-deploy/roles/radvd";',
@@ -42,9 +42,10 @@ function project(type: "module" | "commonjs", path: string): string {
       ...(type === "module"
         ? [
             'const lib = dirname(fileURLToPath(import.meta.resolve("homecloud-deploy")));',
-            "if (dirname(realpathSync(process.argv[1]!)) !== lib) throw new Error(`a second copy of the library: ${lib}`);",
+            // the command is dist/site/cli.js of the same package as the library (dist/src)
+            'if (realpathSync(process.argv[1]!) !== join(lib, "..", "site", "cli.js")) throw new Error(`a second copy of the library: ${lib}`);',
           ]
-        : ["void realpathSync, dirname, fileURLToPath;"]),
+        : ["void realpathSync, dirname, join, fileURLToPath;"]),
       'if (typeof radvd !== "function") throw new Error("no radvd role");',
       // a relative template path is beside the playbook: no import.meta.url, which commonjs refuses
       `export default definePlaybook({ name: "pkg", plays: [{ hosts: "h1", tasks: () => [file({ path: "${path}", content: template("templates/note.hbs", { who: "${type}" }) })] }] });`,
@@ -72,7 +73,7 @@ describe("the npm package", () => {
   it("holds the built modules only: no bundle, no copy of a dependency, no install script", () => {
     const files = execFileSync("tar", ["tzf", pack()], { encoding: "utf8" }).split("\n").filter(Boolean);
     expect(files.filter((f) => /node_modules\/|\.cjs$/.test(f))).toEqual([]);
-    expect(files).toContain("package/dist/src/cli.js");
+    expect(files).toContain("package/dist/site/cli.js");
     const manifest = JSON.parse(execFileSync("tar", ["xzfO", pack(), "package/package.json"], { encoding: "utf8" }));
     expect(Object.keys(manifest.scripts ?? {}).filter((s) => /^(pre|post)?install$|^prepare$/.test(s))).toEqual([]);
   });
@@ -117,7 +118,7 @@ describe("a user's own project from the package: deploy init, then plan and --li
       cwd: dir,
       stdio: "pipe",
     });
-    const cli = join(dir, "node_modules/homecloud-deploy/dist/src/cli.js");
+    const cli = join(dir, "node_modules/homecloud-deploy/dist/site/cli.js");
     const env = {
       ...process.env,
       CI: "1",

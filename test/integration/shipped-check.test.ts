@@ -32,7 +32,7 @@ describe("the shipped inventories, --check with no network", () => {
           "exec",
           NS,
           process.execPath,
-          "dist/src/cli.js",
+          "dist/site/cli.js",
           "playbooks/site.ts",
           "-i",
           `inventory/${inv}`,

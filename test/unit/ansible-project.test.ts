@@ -241,7 +241,7 @@ describe("ansible.cfg", () => {
 
 describe("the command line of an Ansible project", () => {
   const deploy = (args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}) =>
-    spawnSync(process.execPath, [join(process.cwd(), "dist/src/cli.js"), ...args], {
+    spawnSync(process.execPath, [join(process.cwd(), "dist/site/cli.js"), ...args], {
       encoding: "utf8",
       cwd: opts.cwd,
       input: opts.input,

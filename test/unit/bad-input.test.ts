@@ -56,7 +56,7 @@ function materialise(c: BadInput): string[] {
 
 function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, ["dist/src/cli.js", ...args], { env: { ...process.env, CI: "1" } });
+    const p = spawn(process.execPath, ["dist/site/cli.js", ...args], { env: { ...process.env, CI: "1" } });
     let out = "";
     let err = "";
     p.stdout.on("data", (d) => (out += d));

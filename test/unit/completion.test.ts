@@ -1,22 +1,22 @@
 // deploy completion: the scripts it prints work in the shell (bash for real; zsh through
-// bashcompinit; fish's lines), offering subcommands, each subcommand's options from its help,
+// bashcompinit; fish's lines), offering subcommands, each subcommand's options from the command table,
 // the inventory's hosts and groups after --limit and the playbook's tags after --tags.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { optionsIn } from "../../src/cli/completion.js";
-import { SUB_HELP } from "../../src/cli/help.js";
+import { completionTable } from "../../src/cli/completion.js";
+import { SITE_COMMANDS } from "../../site/commands.js";
 
 const bin = mkdtempSync(join(tmpdir(), "hcd-complete-"));
 writeFileSync(
   join(bin, "deploy"),
-  `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(resolve("dist/src/cli.js"))} "$@"\n`,
+  `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(resolve("dist/site/cli.js"))} "$@"\n`,
   { mode: 0o755 },
 );
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+  spawnSync(process.execPath, ["dist/site/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 
 /** What bash offers for the words typed (the last one being completed). */
 function offered(...words: string[]): string[] {
@@ -35,11 +35,15 @@ function offered(...words: string[]): string[] {
 }
 
 describe("deploy completion", () => {
-  it("reads each subcommand's options from its help text", () => {
-    expect(optionsIn(SUB_HELP.verify!)).toEqual(
-      expect.arrayContaining(["-i", "--inventory", "--html", "--json", "-K"]),
-    );
-    expect(optionsIn(SUB_HELP.plan!)).toContain("--html");
+  it("takes each subcommand's options from the command table", () => {
+    const { flags, after, subcommands } = completionTable(SITE_COMMANDS);
+    expect(flags.verify).toEqual(expect.arrayContaining(["-i", "--inventory", "--html", "--json", "-K", "--help"]));
+    expect(flags.plan).toContain("--html");
+    expect(flags.init).toContain("--vps-prefix");
+    expect(subcommands).toEqual(expect.arrayContaining(["plan", "verify", "init", "lab", "help"]));
+    expect(subcommands).not.toContain("__complete");
+    expect([...after.hosts]).toEqual(expect.arrayContaining(["-l", "--limit"]));
+    expect([...after.file]).toEqual(expect.arrayContaining(["-i", "--html", "--log", "--private-key"]));
   });
   it("bash: subcommands, options, hosts and groups after --limit, tags after --tags", () => {
     expect(offered("ve")).toContain("verify");

@@ -22,7 +22,7 @@ function refused(f: () => unknown): string {
 }
 
 const deploy = (...args: string[]) =>
-  spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+  spawnSync(process.execPath, ["dist/site/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 
 describe("-e, --extra-vars", () => {
   it("NAME=VALUE words are text, quotes as a shell reads them; a mapping is typed; later ones win", () => {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseInventory } from "../../src/inventory/load.js";
 import { resolveTargets } from "../../src/inventory/connection.js";
-import { sitePlan } from "../../src/net/site-plan.js";
+import { sitePlan } from "../../site/plan/site-plan.js";
 import { stringify } from "yaml";
 
 const word = fc.stringMatching(/^[a-z0-9_:./\- [\]{}'"*&!#|>@`%]{0,12}$/);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const CLI = resolve("dist/src/cli.js");
+const CLI = resolve("dist/site/cli.js");
 const run = (cwd: string, ...args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], {
     cwd,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const deploy = (...args: string[]) =>
-  spawnSync(process.execPath, ["dist/src/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+  spawnSync(process.execPath, ["dist/site/cli.js", ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
 
 describe("deploy inventory", () => {
   it("--list prints ansible-inventory's document with every secret masked", () => {
@@ -78,7 +78,7 @@ describe("--help on every subcommand, and deploy help SUB", () => {
   it("lab hosts --help prints the usage and does nothing else; a --help after lab exec's -- is the command's", () => {
     const r = deploy("lab", "hosts", "--help");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^usage: deploy lab up \[--topology plain\|site\]/);
+    expect(r.stdout).toMatch(/^usage: deploy lab up \[--topology site\|plain\]/);
     const e = deploy("lab", "exec", "no-such-host", "--", "ls", "--help");
     expect(e.stdout).not.toMatch(/^usage:/);
     expect(e.stderr).toMatch(/no-such-host/);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { sitePlan, type SiteInput } from "../../src/net/site-plan.js";
+import { sitePlan, type SiteInput } from "../../site/plan/site-plan.js";
 import { parsePrefix6 } from "../../src/net/prefix.js";
-import { siteFromInventory } from "../../src/net/site-inventory.js";
-import { renderSitePlan } from "../../src/net/table.js";
+import { siteFromInventory } from "../../site/plan/site-inventory.js";
+import { renderSitePlan } from "../../site/plan/table.js";
 import { parseInventory } from "../../src/inventory/load.js";
 import type { InputError } from "../../src/errors.js";
 

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseInventory } from "../../src/inventory/load.js";
-import { siteFromInventory } from "../../src/net/index.js";
+import { siteFromInventory } from "../../site/plan/index.js";
 import { renderSketch, type SketchCheck } from "../../src/output/sketch.js";
-import { sitePicture } from "../../playbooks/site-picture.js";
+import { sitePicture } from "../../site/picture.js";
 import { decodePng } from "../support/png.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hcd-picture-"));

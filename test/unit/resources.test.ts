@@ -14,7 +14,10 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { setTemplateBase, template } from "../../src/resources/files/template.js";
+import { template } from "../../src/resources/files/template.js";
+import { compile } from "../../src/engine/compile.js";
+import { parseInventory } from "../../src/inventory/load.js";
+import { definePlaybook } from "../../src/playbook/define.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const plan = (t: ReturnType<typeof file>, out: string, code = 0) => t.resource.steps(t.resource.parse(out, code));
@@ -225,15 +228,37 @@ describe("command", () => {
 });
 
 describe("template paths", () => {
-  it("reads a relative path beside the playbook, a file: URL beside its module, an absolute path as it is", () => {
+  it("reads a relative path beside the playbook being compiled, a file: URL beside its module, an absolute path as it is", () => {
     const dir = mkdtempSync(join(tmpdir(), "hcd-tpl-"));
     mkdirSync(join(dir, "templates"));
     writeFileSync(join(dir, "templates", "t.hbs"), "at {{where}}\n");
-    setTemplateBase(dir);
-    expect(template("templates/t.hbs", { where: "playbook" }).text).toBe("at playbook\n");
-    expect(template(pathToFileURL(join(dir, "templates", "t.hbs")), { where: "url" }).text).toBe("at url\n");
-    expect(template(join(dir, "templates", "t.hbs"), { where: "abs" }).text).toBe("at abs\n");
-    setTemplateBase(join(dir, "templates"));
-    expect(() => template("templates/t.hbs", { where: "x" })).toThrow(/ENOENT/);
+    const inv = parseInventory("all:\n  hosts:\n    a:\n", "i.yaml").inventory;
+    /** What template() gives while the playbook's tasks are built by compile(). */
+    const text = (playbookFile: string, path: string | URL, where: string) => {
+      let out = "";
+      const pb = definePlaybook({
+        name: "t",
+        plays: [
+          {
+            hosts: "all",
+            tasks: () => {
+              out = String(template(path, { where }).text);
+              return [file({ path: "/etc/t", content: out })];
+            },
+          },
+        ],
+      });
+      compile(pb, inv, {}, playbookFile);
+      return out;
+    };
+    expect(text(join(dir, "pb.ts"), "templates/t.hbs", "playbook")).toContain("at playbook");
+    expect(text("/nowhere/pb.ts", pathToFileURL(join(dir, "templates", "t.hbs")), "url")).toContain("at url");
+    expect(text("/nowhere/pb.ts", join(dir, "templates", "t.hbs"), "abs")).toContain("at abs");
+    // the base is the compiled playbook's directory, nothing left over from an earlier compile
+    const inner = join(dir, "templates", "pb.ts");
+    expect(() => text(inner, "templates/t.hbs", "x")).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ message: expect.stringMatching(/ENOENT/) })] }),
+    );
+    expect(() => template("templates/t.hbs", { where: "outside" })).toThrow(/ENOENT/);
   });
 });

@@ -15,7 +15,7 @@ const cli = (args: string[], inv: string) => {
       "placeholder-secret-1",
     ]),
   );
-  return spawnSync(process.execPath, ["dist/src/cli.js", ...args, "-i", `inventory/${inv}`], {
+  return spawnSync(process.execPath, ["dist/site/cli.js", ...args, "-i", `inventory/${inv}`], {
     encoding: "utf8",
     env: { ...process.env, ...envs, CI: "1" },
   });

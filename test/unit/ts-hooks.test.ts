@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheHomeFor } from "../support/files.js";
-import { load, resolve } from "../../src/playbook/ts-hooks.js";
+import { load, resolve } from "../../src/loader/ts-hooks.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hcd-hooks-"));
 const cache = join(dir, "cache");

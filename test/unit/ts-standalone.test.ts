@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheHomeFor, put as putIn } from "../support/files.js";
-import { standaloneUrl } from "../../src/playbook/ts-standalone.js";
+import { standaloneUrl } from "../../src/loader/ts-standalone.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hcd-standalone-"));
 const cache = join(dir, "cache");

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import type HandlebarsModule from "handlebars";
 import type { Content } from "../../engine/types.js";
 import { isSecret } from "../../secrets.js";
+import { templateBase } from "../../engine/template-base.js";
 
 // The package's own one-file build: the same code as its main entry, which requires some 40
 // files one by one at every start.
@@ -40,17 +41,11 @@ export function renderText(source: string, data: object, name = "template"): Con
   }
 }
 
-/** Where a relative template path starts: the loaded playbook's directory (else the working directory). */
-let base: string | undefined;
-export function setTemplateBase(dir: string): void {
-  base = dir;
-}
-
 /**
  * Render a .hbs file with typed data: a file: URL (`new URL("./x.hbs", import.meta.url)`, beside
  * the module), an absolute path, or a path relative to the playbook's directory.
  */
 export function template(file: string | URL, data: object): Content {
-  const path = file instanceof URL ? fileURLToPath(file) : isAbsolute(file) ? file : resolve(base ?? ".", file);
+  const path = file instanceof URL ? fileURLToPath(file) : isAbsolute(file) ? file : resolve(templateBase(), file);
   return renderText(readFileSync(path, "utf8"), data, path);
 }

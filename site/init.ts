@@ -1,26 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { InputError, type Problem } from "../errors.js";
-import { type SiteInput, sitePlan } from "../net/index.js";
-import { parseCommandLine } from "./args.js";
+import { InputError, type Problem } from "../src/errors.js";
+import { type SiteInput, sitePlan } from "./plan/index.js";
+import { parseCommandLine } from "../src/cli/args.js";
+import { FIELDS, INIT_OPTIONS, INIT_USAGE } from "./init-options.js";
 
-const USAGE = `usage: deploy init [DIR] [--vps-prefix P] [--uplink-address A] [--uplink-interface IF]
-                   [--home-prefix P] [--hub NAME] [--tap-ipv4 A/LEN] [--dns A]... [--vm NAME:INDEX]...
-                   [--vps-host ADDRESS] [--homegw-host ADDRESS] [--user USER]`;
-
-/** What `deploy init` asks for: the option, the question, and the default (none: it must be given). */
-const FIELDS = [
-  ["vps-prefix", "the /64 your provider routes to the VPS", undefined],
-  ["uplink-address", "the VPS's own IPv6 address in it", undefined],
-  ["uplink-interface", "the VPS's uplink NIC (enp1s0 on Vultr)", "enp1s0"],
-  ["home-prefix", "the longer prefix carried home (e.g. PREFIX:8964::/78)", undefined],
-  ["hub", "the SoftEther hub (its tap is tap_<hub>)", "VPN"],
-  ["tap-ipv4", "the tap's private IPv4 (masqueraded)", "10.89.64.1/24"],
-  ["vps-host", "how you reach the VPS (an address or an ssh_config alias)", undefined],
-  ["homegw-host", "how you reach the home gateway", undefined],
-  ["user", "the login user of your hosts (a cloud image's sudo user)", "debian"],
-] as const;
 type Field = (typeof FIELDS)[number][0];
 
 const FILES = ["inventory/hosts.yaml", "playbooks/site.ts", ".gitignore", "tsconfig.json"];
@@ -113,15 +98,7 @@ async function ask(values: Partial<Record<Field, string>>): Promise<void> {
 
 /** `deploy init [DIR]`: a project of the user's own, validated by the address plan before anything is written. */
 export async function initCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    {
-      ...Object.fromEntries(FIELDS.map(([name]) => [name, { type: "string" as const }])),
-      dns: { type: "string", multiple: true },
-      vm: { type: "string", multiple: true },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parseCommandLine(argv, INIT_OPTIONS, INIT_USAGE);
   const dir = positionals[0] ?? ".";
   const given: Partial<Record<Field, string>> = {};
   const raw = values as Record<string, unknown>;

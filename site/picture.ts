@@ -2,7 +2,7 @@
 // left to right as a packet from the internet goes: the provider, the VPS, the tunnel, the home
 // gateway (or the RTX), the VMs. Each box and link names the verify hops that prove it.
 import type { Sketch, SketchLink, SketchNode } from "../src/index.js";
-import type { SitePlan } from "../src/net/index.js";
+import type { SitePlan } from "./plan/index.js";
 
 const ports = (o: Array<{ proto: string; port: number }>) => o.map((x) => `${x.proto}/${x.port}`).join(" ") || "none";
 

@@ -2,7 +2,7 @@
 // (ts-standalone.ts), registered by loadPlaybook; they run in Node's loader thread. Two jobs:
 // - .ts modules are stripped of their types by esbuild; the result is cached by content, so a
 //   playbook that did not change starts without esbuild at all;
-// - in this repository, a playbook's imports of ../src/*.ts and ../roles/*.ts are pointed at
+// - in this repository, a playbook's imports of ../src, ../roles and ../site .ts files are pointed at
 //   the compiled files in dist/ when those are not older than the sources: one module graph
 //   beside the CLI's, and nothing compiled twice.
 // "./x.js" also finds "./x.ts" (TypeScript's own convention), as does "./x" without extension.
@@ -28,7 +28,7 @@ function mtime(url: string): number {
 
 /** The compiled file of a source of this repository's src/ or roles/ (existing or not). */
 export function distOf(url: string): string | undefined {
-  const m = url.startsWith(ROOT) ? /^(src|roles)\/(.+)\.ts$/.exec(url.slice(ROOT.length)) : null;
+  const m = url.startsWith(ROOT) ? /^(src|roles|site)\/(.+)\.ts$/.exec(url.slice(ROOT.length)) : null;
   return m ? `${ROOT}dist/${m[1]}/${m[2]}.js` : undefined;
 }
 

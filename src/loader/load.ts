@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
 import { register } from "node:module";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { InputError } from "../errors.js";
-import { setTemplateBase } from "../resources/files/template.js";
-import type { Playbook } from "./define.js";
+import type { Playbook } from "../playbook/define.js";
 import { TS_FILE } from "./ts-cache.js";
 import { standaloneUrl } from "./ts-standalone.js";
 
@@ -31,8 +30,6 @@ async function typescriptUrl(path: string): Promise<string> {
 export async function loadPlaybook(file: string): Promise<Playbook<unknown>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError([{ file, message: "playbook file not found" }]);
-  // a relative template path means one beside the playbook, as in Ansible
-  setTemplateBase(dirname(path));
   let mod: { default?: unknown };
   try {
     mod = await import(TS_FILE.test(path) ? await typescriptUrl(path) : pathToFileURL(path).href);

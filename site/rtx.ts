@@ -2,7 +2,7 @@
 // (inventory var `l2tpv3_link`), from which both ends' role parameters are derived, so the
 // proposals, the key, the identities and the L2TP identifiers cannot disagree.
 import { z, zSecret } from "../src/index.js";
-import type { SitePlan } from "../src/net/index.js";
+import type { SitePlan } from "./plan/index.js";
 import { l2tpv3Peer } from "../roles/l2tpv3-peer/index.js";
 import { rtxProposals } from "../roles/l2tpv3-peer/proposals.js";
 import { yamahaL2tpv3, yamahaL2tpv3Fields } from "../roles/yamaha-l2tpv3/index.js";

@@ -1,5 +1,5 @@
-import { InputError, type Problem } from "../errors.js";
-import { originOf, type Inventory } from "../inventory/types.js";
+import { InputError, type Problem } from "../../src/errors.js";
+import { originOf, type Inventory } from "../../src/inventory/types.js";
 import { sitePlan, type SiteInput, type SitePlan } from "./site-plan.js";
 
 type Kind = "text" | "whole number" | "list of texts";

@@ -1,4 +1,4 @@
-import type { Problem } from "../errors.js";
+import type { Problem } from "../../src/errors.js";
 import {
   addr4,
   addr6,
@@ -11,7 +11,7 @@ import {
   parsePrefix6,
   prefixInPrefix6,
   type Prefix6,
-} from "./prefix.js";
+} from "../../src/net/prefix.js";
 
 /** One inbound opening of the IPv6 firewall: a protocol and port on one VM. */
 export interface Opening {

@@ -14,7 +14,8 @@ import {
   tcpCheck,
   vpncmdScript,
 } from "../src/index.js";
-import { addr6, parsePrefix6, inPrefix6, type SitePlan } from "../src/net/index.js";
+import { addr6, parsePrefix6, inPrefix6 } from "../src/net/index.js";
+import type { SitePlan } from "./plan/index.js";
 
 export const SITE_HOPS: Hop[] = [
   {

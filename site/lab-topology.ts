@@ -1,4 +1,4 @@
-import type { LabTopology } from "./topology.js";
+import type { LabTopology } from "../src/lab/topology.js";
 
 /**
  * The site of ../shared/domain.md on one machine. Only the provider side is addressed

@@ -1,7 +1,11 @@
-import { DeployError } from "../errors.js";
-import { loadInventory } from "../inventory/load.js";
-import { siteFromInventory } from "../net/index.js";
-import { labExec, readState } from "./lab.js";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DeployError } from "../src/errors.js";
+import { EXIT } from "../src/engine/results.js";
+import { loadInventory } from "../src/inventory/load.js";
+import { siteFromInventory } from "./plan/index.js";
+import { labExec, readState } from "../src/lab/lab.js";
 
 /** One lab-only check of `deploy lab verify`. */
 export interface LabCheck {
@@ -69,4 +73,37 @@ export async function restartRecovery(inventoryFile: string, log: (c: LabCheck) 
     detail: back.ok ? `after ${secs.toFixed(1)} s` : `not within ${secs.toFixed(0)} s`,
   });
   return checks;
+}
+
+/** This repository's root (where playbooks/site.ts is), from dist/site or site. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "playbooks", "site.ts"))) {
+    const up = dirname(dir);
+    if (up === dir)
+      throw new DeployError(
+        "lab",
+        "lab verify runs from a checkout of homecloud-deploy (playbooks/site.ts not found)",
+        {},
+      );
+    dir = up;
+  }
+  return dir;
+}
+
+/**
+ * `deploy lab verify`: `deploy verify playbooks/site.ts -i inventory/lab.yaml` (the same code a
+ * real site runs), then what only the lab can do: restart vpnserver and time the recovery.
+ */
+export async function labVerify(rest: string[], log: (s: string) => void): Promise<number> {
+  requireSiteLab();
+  const root = repoRoot();
+  const at = (p: string) => relative(process.cwd(), join(root, p)) || ".";
+  const inv = at("inventory/lab.yaml");
+  let code = await (await import("../src/cli/verify.js")).verifyCommand([at("playbooks/site.ts"), "-i", inv, ...rest]);
+  if (rest.includes("--json")) return code;
+  log("\nlab only:");
+  const checks = await restartRecovery(inv, (c) => log(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`));
+  if (checks.some((c) => !c.ok)) code |= EXIT.verifyFailed;
+  return code;
 }
