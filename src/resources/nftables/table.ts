@@ -78,13 +78,16 @@ export function nftTable(o: NftTableOptions): Task {
     steps: (cur): Step[] => {
       const live = cur.exists && cur.recorded?.source === source && cur.recorded.listing === cur.listingSha;
       const steps: Step[] = [];
+      const armed = `${STATE_DIR}/${o.name}.armed`;
       // Only a confirmed ruleset is recorded and kept for boot: a lockout must not survive a reboot.
       const keep = [
         `printf '%s %s\\n' ${source} "$(nft list table ${id} | sha256sum | cut -d' ' -f1)" > ${quote(stateFile)}`,
         `mkdir -p ${quote(persist.replace(/\/[^/]+$/, ""))} || exit 1`,
         tempTrap(["keep"]),
         makeTemp("keep", { dir: `${quote(persist.replace(/\/[^/]+$/, "") + "/.hcd-")}XXXXXX` }),
-        `cp ${STATE_DIR}/${o.family}-${o.name}.new "$keep" && chmod 600 "$keep" && mv -f "$keep" ${quote(persist)} || exit 1`,
+        `cp ${STATE_DIR}/${o.family}-${o.name}.new "$keep" &&`,
+        `  chmod 600 "$keep" &&`,
+        `  mv -f "$keep" ${quote(persist)} || exit 1`,
       ].join("\n");
       if (!live) {
         const why = !cur.exists
@@ -99,22 +102,34 @@ export function nftTable(o: NftTableOptions): Task {
           `base64 -d > "$new" <<'HCD_EOF'`,
           b64,
           `HCD_EOF`,
-          `if ! out=$(nft -c -f "$new" 2>&1); then printf 'nft -c rejected the ruleset:\\n%s\\n' "$out"; exit 1; fi`,
+          `if ! out=$(nft -c -f "$new" 2>&1); then`,
+          `  printf 'nft -c rejected the ruleset:\\n%s\\n' "$out"`,
+          "  exit 1",
+          "fi",
           // what to go back to: our table as it is now, or no table at all
-          `if now=$(nft list table ${id} 2>/dev/null); then printf 'table ${id}\\ndelete table ${id}\\n%s\\n' "$now" > "$backup"; else printf 'table ${id}\\ndelete table ${id}\\n' > "$backup"; fi`,
+          `if now=$(nft list table ${id} 2>/dev/null); then`,
+          `  printf 'table ${id}\\ndelete table ${id}\\n%s\\n' "$now" > "$backup"`,
+          "else",
+          `  printf 'table ${id}\\ndelete table ${id}\\n' > "$backup"`,
+          "fi",
           ...(revert > 0
             ? [
-                `systemctl stop ${unit}.timer ${unit}.service >/dev/null 2>&1; systemctl reset-failed ${unit}.timer ${unit}.service >/dev/null 2>&1`,
-                `if [ -d /run/systemd/system ]; then systemd-run --quiet --unit=${unit} --on-active=${revert} --timer-property=AccuracySec=1s nft -f "$backup" || exit 1;`,
-                `else (setsid sh -c 'sleep ${revert}; [ -e ${STATE_DIR}/${o.name}.armed ] && nft -f "$1" && rm -f ${STATE_DIR}/${o.name}.armed' _ "$backup" >/dev/null 2>&1 &); : > ${STATE_DIR}/${o.name}.armed; fi`,
+                `systemctl stop ${unit}.timer ${unit}.service >/dev/null 2>&1`,
+                `systemctl reset-failed ${unit}.timer ${unit}.service >/dev/null 2>&1`,
+                // the revert: a systemd timer, or (no systemd) a detached sleep that a confirm disarms
+                "if [ -d /run/systemd/system ]; then",
+                `  systemd-run --quiet --unit=${unit} --on-active=${revert} --timer-property=AccuracySec=1s \\`,
+                `    nft -f "$backup" || exit 1`,
+                "else",
+                `  (setsid sh -c 'sleep ${revert}; [ -e ${armed} ] && nft -f "$1" && rm -f ${armed}' _ "$backup" >/dev/null 2>&1 &)`,
+                `  : > ${armed}`,
+                "fi",
               ]
             : []),
           `nft -f "$new" || exit 1`,
           ...(revert > 0 ? [] : [keep]),
         ].join("\n");
-        const confirm = [`systemctl stop ${unit}.timer >/dev/null 2>&1; rm -f ${STATE_DIR}/${o.name}.armed`, keep].join(
-          "\n",
-        );
+        const confirm = [`systemctl stop ${unit}.timer >/dev/null 2>&1`, `rm -f ${armed}`, keep].join("\n");
         steps.push({
           why,
           script,

@@ -87,6 +87,10 @@ export function applyScript(
     ...before,
     vpncmdScript(commands, adminPassword, port),
     ...(remove.length ? [`rm -f ${remove.map(quote).join(" ")}`] : []),
-    `case "$out" in *"Error occurred"*|*"Access has been denied"*|*"Command not found"*) printf '%s\\n' "$out" | grep -v -e '^Password:' -e '^[[:space:]]*byte ' | tail -20; exit 1 ;; esac`,
+    `case "$out" in`,
+    `  *"Error occurred"*|*"Access has been denied"*|*"Command not found"*)`,
+    `    printf '%s\\n' "$out" | grep -v -e '^Password:' -e '^[[:space:]]*byte ' | tail -20`,
+    "    exit 1 ;;",
+    "esac",
   ].join("\n");
 }
