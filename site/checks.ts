@@ -1,5 +1,5 @@
 // What `deploy verify playbooks/site.ts` checks beyond each role's own checks: the paths between
-// hosts. Addresses come from the site plan; vantage points from the inventory:
+// hosts (the VMs' own in vm-checks.ts). Addresses come from the site plan; vantage points from the inventory:
 //   verify_from: a host outside the site (the internet's view: firewall openings, NAT)
 //   verify_link_from: a host on the VPS uplink's link (the provider's router's view: NDP)
 //   verify_outside_ipv6 / verify_outside_ipv4: an address outside the site the VMs should reach
@@ -76,7 +76,7 @@ export const SITE_HOPS: Hop[] = [
 const notOpened = (vm: SitePlan["vms"][number]) =>
   [9090, 8081, 5000, 12345].find((p) => !vm.open.some((o) => o.proto === "tcp" && o.port === p))!;
 
-const vantageAddress = (host: HostContext, key: string) => {
+export const vantageAddress = (host: HostContext, key: string) => {
   const v = host.vars[key];
   return typeof v === "string" && v ? v : undefined;
 };
@@ -182,81 +182,6 @@ export function siteVpsChecks(_host: HostContext, p: SitePlan, admin?: Secret, h
         closed,
         "filtered",
       ),
-    );
-  }
-  return checks;
-}
-
-/** Checks made on each VM: the RA, and the paths to the tap, the uplink, the outside and IPv4 through the NAT. */
-export function siteVmChecks(host: HostContext, p: SitePlan): VerifyCheck[] {
-  const vm = p.vms.find((v) => v.name === host.name);
-  if (!vm) return [];
-  const self = [`vm@${vm.name}`];
-  const checks: VerifyCheck[] = [
-    {
-      hop: "radvd",
-      id: "ra-received",
-      title: `${vm.name} has received a router advertisement with ${p.homePrefix}`,
-      after: ["cascade"],
-      // networkd and the kernel both keep what an RA taught as routes "proto ra"; without one,
-      // radvdump (if installed) listens for the next RA
-      script: [
-        `ip -6 route show proto ra | grep -F ${quote(p.homePrefix)} && exit 0`,
-        "command -v radvdump >/dev/null || { ip -6 route show proto ra; exit 1; }",
-        `timeout 25 stdbuf -oL radvdump 2>/dev/null | grep -m1 -i -F ${quote(`prefix ${p.homePrefix}`)}`,
-      ].join("\n"),
-      show: `ip -6 route show proto ra | grep ${p.homePrefix}  (else radvdump, 25 s)`,
-    },
-    pingCheck(
-      { hop: "reach", id: "tap6", title: `${vm.name} reaches the tap at ${vm.gateway6}`, after: self },
-      vm.gateway6,
-    ),
-    pingCheck(
-      { hop: "reach", id: "uplink6", title: `${vm.name} reaches the VPS uplink at ${p.uplink.address6}`, after: self },
-      p.uplink.address6,
-    ),
-  ];
-  const out6 = vantageAddress(host, "verify_outside_ipv6");
-  checks.push(
-    out6
-      ? pingCheck(
-          { hop: "reach", id: "outside6", title: `${vm.name} reaches ${out6} outside the site`, after: self },
-          out6,
-        )
-      : {
-          hop: "reach",
-          id: "outside6",
-          title: `${vm.name} reaches the outside over IPv6`,
-          script: "true",
-          skip: "set verify_outside_ipv6 to an address outside the site",
-        },
-  );
-  if (vm.gateway4) {
-    checks.push(
-      pingCheck(
-        { hop: "nat", id: "tap4", title: `${vm.name} reaches the tap's IPv4 ${vm.gateway4}`, after: self },
-        vm.gateway4,
-      ),
-    );
-    const out4 = vantageAddress(host, "verify_outside_ipv4");
-    checks.push(
-      out4
-        ? pingCheck(
-            {
-              hop: "nat",
-              id: "outside4",
-              title: `${vm.name} reaches ${out4} through the NAT`,
-              after: self,
-            },
-            out4,
-          )
-        : {
-            hop: "nat",
-            id: "outside4",
-            title: `${vm.name} reaches the outside over IPv4`,
-            script: "true",
-            skip: "set verify_outside_ipv4 to an address outside the site",
-          },
     );
   }
   return checks;

@@ -1,7 +1,8 @@
 // The whole site: npx deploy playbooks/site.ts [-i inventory/lab.yaml] [--check --diff] [--tags radvd] [--limit vps]
 // The VPS is converged before the home gateway (its cascade needs the hub), the VMs last.
 import { definePlay, definePlaybook, RunFact, z, zSecret } from "../src/index.js";
-import { SITE_HOPS, siteVmChecks, siteVpsChecks } from "./checks.js";
+import { SITE_HOPS, siteVpsChecks } from "./checks.js";
+import { siteVmChecks } from "./vm-checks.js";
 import { sitePicture } from "./picture.js";
 import { renderSitePlan, siteFromInventory, type SitePlan } from "./plan/index.js";
 import { firewall } from "../roles/firewall/index.js";

@@ -1,17 +1,16 @@
 import type { Problem } from "../../src/errors.js";
 import {
-  addr4,
-  addr6,
   format4,
   format6,
   hostMask4,
   hostMask6,
   inPrefix6,
-  parseInterface4,
-  parsePrefix6,
-  prefixInPrefix6,
+  type Prefix4,
   type Prefix6,
+  prefixInPrefix6,
 } from "../../src/net/prefix.js";
+import { siteSchema, type SiteVars, vmSchema, type VmVars } from "./site-schema.js";
+import { schemaProblems } from "./schema-problems.js";
 
 /** One inbound opening of the IPv6 firewall: a protocol and port on one VM. */
 export interface Opening {
@@ -81,97 +80,18 @@ export interface SitePlan {
   openings: Array<{ address: string } & Opening>;
 }
 
-const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+type Bad = (field: string, message: string, hint?: string) => void;
 
-export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const bad = (field: string, message: string, hint?: string) => problems.push({ field, message, hint });
-
-  const vps = parsePrefix6(input.vpsPrefix);
-  if (typeof vps === "string") bad("vps_prefix", vps);
-  else if (vps.length > 64)
-    bad("vps_prefix", `the VPS prefix ${vps.text} is longer than /64`, "a VPS usually owns a /64");
-  const home = parsePrefix6(input.homePrefix);
-  if (typeof home === "string") bad("home_prefix", home);
-  else if (home.length > 124) bad("home_prefix", `the home prefix ${home.text} is too small for a gateway and VMs`);
-  if (typeof vps !== "string" && typeof home !== "string") {
-    if (!prefixInPrefix6(home, vps) || home.length === vps.length)
-      bad(
-        "home_prefix",
-        `${home.text} does not lie inside the VPS prefix ${vps.text} (it must be a longer prefix carved out of it)`,
-      );
-  }
-  if (!IFNAME.test(input.uplinkInterface ?? ""))
-    bad("uplink_interface", `"${input.uplinkInterface}" is not a Linux interface name (at most 15 characters)`);
-  const uplink = addr6(input.uplinkAddress);
-  if (uplink === undefined) bad("uplink_address", `"${input.uplinkAddress}" is not an IPv6 address`);
-  else if (typeof vps !== "string" && !inPrefix6(uplink, vps))
-    bad("uplink_address", `${format6(uplink)} is outside the VPS prefix ${vps.text}`);
-  else if (typeof home !== "string" && inPrefix6(uplink, home))
-    bad(
-      "uplink_address",
-      `${format6(uplink)} lies inside the home prefix ${home.text}: the uplink must keep an address outside it`,
-    );
-
-  let uplinkRouter: string | undefined;
-  if (input.uplinkRouter !== undefined) {
-    const r = addr6(input.uplinkRouter);
-    if (r === undefined || r >> 118n !== 0x3fan)
-      bad(
-        "uplink_router",
-        `"${input.uplinkRouter}" is not a link-local IPv6 address (fe80::/10)`,
-        "the provider's router as the VPS sees it: the via of `ip -6 route show default`",
-      );
-    else uplinkRouter = format6(r);
-  }
-
-  if (!/^[A-Za-z0-9_-]{1,11}$/.test(input.hub ?? "")) {
-    bad(
-      "hub",
-      `hub name "${input.hub}" must be 1 to 11 letters, digits, _ or -`,
-      "SoftEther names the tap tap_<hub in lowercase>, and Linux allows 15 characters",
-    );
-  }
-  const variant = input.variant ?? "softether";
-  if (variant !== "softether" && variant !== "rtx")
-    bad(
-      "variant",
-      `"${variant}" is not a site variant`,
-      "softether (the tap of a SoftEther hub) or rtx (a YAMAHA RTX over L2TPv3/IPsec)",
-    );
-  let router: bigint | undefined;
-  if (variant === "rtx") {
-    router = addr6(input.routerAddress ?? "");
-    if (router === undefined)
-      bad(
-        "router_address",
-        `"${input.routerAddress ?? ""}" is not an IPv6 address`,
-        "the RTX's own IPv6 address, its tunnel endpoint",
-      );
-    else if (uplink !== undefined && router === uplink) bad("router_address", "is the VPS uplink's own address");
-    if (!IFNAME.test(input.downlink ?? "br-home"))
-      bad("downlink", `"${input.downlink}" is not a Linux interface name (at most 15 characters)`);
-  } else {
-    for (const [k, v] of [
-      ["router_address", input.routerAddress],
-      ["downlink", input.downlink],
-    ] as const)
-      if (v !== undefined) bad(k, "is only used by the rtx variant", "set variant: rtx, or leave it out");
-  }
-  const tapName = variant === "rtx" ? (input.downlink ?? "br-home") : `tap_${String(input.hub ?? "").toLowerCase()}`;
-
+/** Addresses in the home prefix, from a host index or given: inside it, not its anycast address, each used once. */
+function hostAddresses(p: Prefix6, bad: Bad) {
   const used6 = new Map<bigint, string>();
-  const hostAddr = (p: Prefix6, field: string, index?: number, address?: string): bigint | undefined => {
-    let a: bigint | undefined;
-    if (address !== undefined) {
-      a = addr6(address);
-      if (a === undefined) return void bad(field, `"${address}" is not an IPv6 address`);
-    } else if (index !== undefined) {
-      if (!Number.isInteger(index) || index < 0)
-        return void bad(field, `host index must be a whole number >= 0, not ${JSON.stringify(index)}`);
+  return (field: string, index?: number, address?: bigint): bigint | undefined => {
+    let a = address;
+    if (a === undefined) {
+      if (index === undefined) return void bad(field, "give an address or a host index");
       if (BigInt(index) > hostMask6(p.length)) return void bad(field, `host index ${index} does not fit in ${p.text}`);
       a = p.network + BigInt(index);
-    } else return void bad(field, "give an address or a host index");
+    }
     if (!inPrefix6(a, p)) return void bad(field, `${format6(a)} lies outside the home prefix ${p.text}`);
     if (a === p.network)
       return void bad(field, `${format6(a)} is the subnet-router anycast address of ${p.text}; use another host index`);
@@ -180,99 +100,102 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
     used6.set(a, field);
     return a;
   };
+}
 
-  let tap6: bigint | undefined;
-  if (typeof home !== "string") tap6 = hostAddr(home, "tap_host_index", input.tapHostIndex ?? 1);
-  const tap4 = parseInterface4(input.tapIpv4);
-  if (typeof tap4 === "string") bad("tap_ipv4", tap4);
-  else {
-    if (
-      (tap4.address & hostMask4(tap4.length)) === 0n ||
-      (tap4.address & hostMask4(tap4.length)) === hostMask4(tap4.length)
-    )
-      bad("tap_ipv4", `${format4(tap4.address)} is the network or broadcast address of its subnet`);
-    const first = Number(tap4.address >> 24n);
-    const second = Number((tap4.address >> 16n) & 255n);
-    if (!(first === 10 || (first === 172 && second >= 16 && second < 32) || (first === 192 && second === 168)))
-      bad("tap_ipv4", `${tap4.text} is not a private IPv4 address (10/8, 172.16/12, 192.168/16): it is masqueraded`);
-  }
-  const used4 = new Map<bigint, string>();
-  if (typeof tap4 !== "string") used4.set(tap4.address, "tap_ipv4");
-
-  const dns = (input.dns ?? []).filter((d, i) => {
-    if (addr6(d) !== undefined) return true;
-    bad(`dns[${i}]`, `"${d}" is not an IPv6 address`);
-    return false;
-  });
-
+/** Each VM's addresses and gateways: its IPv6 in the home prefix, its IPv4 in the tap's subnet, both unique. */
+function vmPlans(
+  vmVars: VmInput[],
+  tap4: Prefix4,
+  gateway6: string,
+  hostAddr: ReturnType<typeof hostAddresses>,
+  bad: Bad,
+): SiteVm[] {
+  const used4 = new Map<bigint, string>([[tap4.address, "tap_ipv4"]]);
   const vms: SiteVm[] = [];
   const names = new Set<string>();
-  for (const vm of input.vms ?? []) {
+  for (const vm of vmVars) {
     const f = (k: string) => `${vm.name}.${k}`;
     if (names.has(vm.name)) bad(vm.name, `VM ${vm.name} is listed twice`);
     names.add(vm.name);
-    const a =
-      typeof home === "string"
-        ? undefined
-        : hostAddr(home, vm.address !== undefined ? f("home_address") : f("home_host_index"), vm.hostIndex, vm.address);
-    let v4: bigint | undefined;
-    if (vm.ipv4 !== undefined) {
-      v4 = addr4(vm.ipv4);
-      if (v4 === undefined) bad(f("home_ipv4"), `"${vm.ipv4}" is not an IPv4 address`);
-      else if (typeof tap4 !== "string") {
-        const hm = hostMask4(tap4.length);
-        if ((v4 & ~hm) !== tap4.network)
-          bad(f("home_ipv4"), `${vm.ipv4} is outside the tap's subnet ${format4(tap4.network)}/${tap4.length}`);
-        else if ((v4 & hm) === 0n || (v4 & hm) === hm)
-          bad(f("home_ipv4"), `${vm.ipv4} is the network or broadcast address`);
-        else if (used4.has(v4)) bad(f("home_ipv4"), `${vm.ipv4} is already used by ${used4.get(v4)}`);
-        used4.set(v4, f("home_ipv4"));
-      }
+    const a = hostAddr(vm.home_address !== undefined ? f("home_address") : f("home_host_index"), vm.home_host_index, vm.home_address);
+    const v4 = vm.home_ipv4;
+    if (v4 !== undefined) {
+      const hm = hostMask4(tap4.length);
+      const text = format4(v4);
+      if ((v4 & ~hm) !== tap4.network)
+        bad(f("home_ipv4"), `${text} is outside the tap's subnet ${format4(tap4.network)}/${tap4.length}`);
+      else if ((v4 & hm) === 0n || (v4 & hm) === hm) bad(f("home_ipv4"), `${text} is the network or broadcast address`);
+      else if (used4.has(v4)) bad(f("home_ipv4"), `${text} is already used by ${used4.get(v4)}`);
+      used4.set(v4, f("home_ipv4"));
     }
-    const open: Opening[] = [];
-    (vm.open ?? []).forEach((o, i) => {
-      const m = /^(tcp|udp)\/(\d{1,5})$/.exec(String(o));
-      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
-        bad(`${f("firewall_open")}[${i}]`, `"${o}" is not proto/port such as tcp/22 or udp/51820`);
-      else open.push({ proto: m[1] as "tcp" | "udp", port: Number(m[2]) });
-    });
-    if (a !== undefined && tap6 !== undefined) {
+    if (a !== undefined)
       vms.push({
         name: vm.name,
         address6: format6(a),
         ipv4: v4 === undefined ? undefined : format4(v4),
-        ipv4Length: typeof tap4 === "string" ? undefined : tap4.length,
-        gateway6: format6(tap6),
-        gateway4: typeof tap4 === "string" || v4 === undefined ? undefined : format4(tap4.address),
-        open,
+        ipv4Length: tap4.length,
+        gateway6,
+        gateway4: v4 === undefined ? undefined : format4(tap4.address),
+        open: vm.firewall_open,
       });
-    }
   }
-  if (
-    problems.length ||
-    typeof vps === "string" ||
-    typeof home === "string" ||
-    typeof tap4 === "string" ||
-    tap6 === undefined ||
-    uplink === undefined
-  )
-    return { problems };
+  return vms;
+}
+
+/** A VM's parsed variables, with its name. */
+export type VmInput = VmVars & { name: string };
+
+/**
+ * The plan from the site's parsed values (site-schema.ts checked each on its own): only how
+ * they relate is checked here, the home prefix inside the VPS /64, the uplink outside it,
+ * every address inside its prefix and used once, the VMs' IPv4 in the tap's subnet.
+ */
+export function planFromVars(site: SiteVars, vmVars: VmInput[]): { plan?: SitePlan; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const bad: Bad = (field, message, hint) => void problems.push({ field, message, hint });
+  const { vps_prefix: vps, home_prefix: home, uplink_address: uplink, tap_ipv4: tap4 } = site;
+
+  if (!prefixInPrefix6(home, vps) || home.length === vps.length)
+    bad(
+      "home_prefix",
+      `${home.text} does not lie inside the VPS prefix ${vps.text} (it must be a longer prefix carved out of it)`,
+    );
+  if (!inPrefix6(uplink, vps)) bad("uplink_address", `${format6(uplink)} is outside the VPS prefix ${vps.text}`);
+  else if (inPrefix6(uplink, home))
+    bad(
+      "uplink_address",
+      `${format6(uplink)} lies inside the home prefix ${home.text}: the uplink must keep an address outside it`,
+    );
+  const rtx = site.variant === "rtx";
+  if (rtx) {
+    if (site.router_address === undefined)
+      bad("router_address", "is required by the rtx variant", "the RTX's own IPv6 address, its tunnel endpoint");
+    else if (site.router_address === uplink) bad("router_address", "is the VPS uplink's own address");
+  } else
+    for (const k of ["router_address", "downlink"] as const)
+      if (site[k] !== undefined) bad(k, "is only used by the rtx variant", "set variant: rtx, or leave it out");
+  const tapName = rtx ? (site.downlink ?? "br-home") : `tap_${site.hub.toLowerCase()}`;
+
+  const hostAddr = hostAddresses(home, bad);
+  const tap6 = hostAddr("tap_host_index", site.tap_host_index);
+  const vms = tap6 === undefined ? [] : vmPlans(vmVars, tap4, format6(tap6), hostAddr, bad);
+  if (problems.length || tap6 === undefined) return { problems };
   return {
     problems,
     plan: {
-      variant: variant === "rtx" ? "rtx" : "softether",
-      ...(variant === "rtx" && router !== undefined
-        ? { rtx: { routerAddress: format6(router), bridge: tapName } }
+      variant: rtx ? "rtx" : "softether",
+      ...(rtx && site.router_address !== undefined
+        ? { rtx: { routerAddress: format6(site.router_address), bridge: tapName } }
         : {}),
       vpsPrefix: vps.text,
       uplink: {
-        interface: input.uplinkInterface,
+        interface: site.uplink_interface,
         address6: format6(uplink),
-        ...(uplinkRouter ? { router: uplinkRouter } : {}),
+        ...(site.uplink_router !== undefined ? { router: format6(site.uplink_router) } : {}),
       },
       homePrefix: home.text,
       homePrefixLength: home.length,
-      hub: input.hub,
+      hub: site.hub,
       tap: {
         interface: tapName,
         address6: format6(tap6),
@@ -280,7 +203,7 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
         ipv4Network: format4(tap4.network),
         ipv4Length: tap4.length,
       },
-      dns,
+      dns: site.dns.map(format6),
       vms,
       // one /128 per declared address (the gateway, each VM): an address nobody declared is not
       // answered, so a flood of pings to random home addresses adds no neighbour entries
@@ -288,4 +211,40 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
       openings: vms.flatMap((v) => v.open.map((o) => ({ address: v.address6, ...o }))),
     },
   };
+}
+
+const drop = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * The plan from values as a program gives them (deploy init, tests): the same schema and
+ * relations as an inventory's; a problem's field is the inventory's (vps_prefix, vm1.home_ipv4).
+ */
+export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem[] } {
+  const site = siteSchema.safeParse(
+    drop({
+      variant: input.variant,
+      router_address: input.routerAddress,
+      downlink: input.downlink,
+      vps_prefix: input.vpsPrefix,
+      uplink_interface: input.uplinkInterface,
+      uplink_address: input.uplinkAddress,
+      uplink_router: input.uplinkRouter,
+      home_prefix: input.homePrefix,
+      hub: input.hub,
+      tap_host_index: input.tapHostIndex,
+      tap_ipv4: input.tapIpv4,
+      dns: input.dns,
+    }),
+  );
+  const problems = site.success ? [] : schemaProblems(site.error.issues, (path) => ({ field: path }));
+  const vms: VmInput[] = [];
+  for (const vm of input.vms ?? []) {
+    const r = vmSchema.safeParse(
+      drop({ home_host_index: vm.hostIndex, home_address: vm.address, home_ipv4: vm.ipv4, firewall_open: vm.open }),
+    );
+    if (r.success) vms.push({ ...r.data, name: vm.name });
+    else problems.push(...schemaProblems(r.error.issues, (path) => ({ field: `${vm.name}.${path}` })));
+  }
+  if (!site.success || problems.length) return { problems };
+  return planFromVars(site.data, vms);
 }

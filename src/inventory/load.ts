@@ -3,15 +3,12 @@ import { dirname, extname, join } from "node:path";
 import { isMap, isScalar } from "yaml";
 import type { Node, YAMLMap } from "yaml";
 import { InputError, type Problem } from "../errors.js";
-import { expandHostKey } from "./host-names.js";
 import type { Group, Inventory } from "./types.js";
 import { isVaultText } from "./vault.js";
 import { openVault, type VaultKeys } from "./vault-keys.js";
 import { composeVars } from "./compose.js";
-import { keyOf, lineOf, pairsOf, parseYaml, readVars, type YamlFile } from "./yaml-values.js";
-
-const GROUP_KEYS = new Set(["hosts", "vars", "children"]);
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+import { keyOf, lineOf, pairsOf, parseYaml } from "./yaml-values.js";
+import { group, NAME, type Walk, walkGroup } from "./walk-groups.js";
 
 export interface LoadOptions {
   /** `deploy plan` and listings need no secrets: missing ones are not problems there. */
@@ -20,116 +17,6 @@ export interface LoadOptions {
   vault?: VaultKeys;
   /** The playbook's folder: its group_vars/ and host_vars/ are read too, over the inventory's. */
   playbookDir?: string;
-}
-
-/** The inventory being built from one or more sources; each source file is a YamlFile in turn. */
-interface Walk extends YamlFile {
-  inv: Inventory;
-  hostVars: Map<string, Record<string, unknown>>;
-}
-
-function group(w: Walk, name: string, line?: number): Group {
-  let g = w.inv.groups.get(name);
-  if (!g) {
-    g = { name, hosts: new Set(), children: new Set(), parents: new Set(), vars: {}, line };
-    w.inv.groups.set(name, g);
-  }
-  return g;
-}
-
-function walkGroup(w: Walk, name: string, node: unknown, field: string, line?: number): void {
-  const g = group(w, name, line);
-  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return;
-  if (!isMap(node)) {
-    w.problems.push({
-      file: w.file,
-      line: lineOf(w, node as Node) ?? line,
-      field,
-      message: `group ${name} must be a mapping with hosts, vars or children`,
-    });
-    return;
-  }
-  for (const pair of pairsOf(w, node as YAMLMap)) {
-    const key = keyOf(pair);
-    const kline = lineOf(w, pair);
-    if (!GROUP_KEYS.has(key)) {
-      w.problems.push({
-        file: w.file,
-        line: kline,
-        field: `${field}.${key}`,
-        message: `unknown key "${key}" in group ${name}`,
-        hint: "a group holds only hosts, vars and children",
-      });
-      continue;
-    }
-    const value = pair.value as unknown;
-    if (key === "vars") {
-      g.vars = { ...g.vars, ...readVars(w, value, `group ${name}`, `${field}.vars`) };
-      continue;
-    }
-    if (value === null || (isScalar(value) && value.value === null)) continue;
-    if (!isMap(value)) {
-      w.problems.push({
-        file: w.file,
-        line: kline,
-        field: `${field}.${key}`,
-        message: `${key} must be a mapping (name: ...)`,
-        hint: key === "hosts" ? "write each host as `name:` on its own line" : undefined,
-      });
-      continue;
-    }
-    for (const item of pairsOf(w, value as YAMLMap)) {
-      const child = keyOf(item);
-      const cline = lineOf(w, item);
-      if (key === "hosts") {
-        const names = expandHostKey(child);
-        if ("error" in names) {
-          w.problems.push({
-            file: w.file,
-            line: cline,
-            field: `${field}.hosts.${child}`,
-            message: names.error,
-            hint: "a host is a name, an address, name:port, or a range such as vm[1:3]",
-          });
-          continue;
-        }
-        for (const name of names.names) {
-          g.hosts.add(name);
-          if (!w.inv.hosts.has(name))
-            w.inv.hosts.set(name, { name, vars: {}, origins: new Map(), groups: [], line: cline });
-          if (names.port !== undefined) w.where.set(`host ${name}:ansible_port`, { file: w.file, line: cline });
-          const hv = readVars(w, item.value, `host ${name}`, `${field}.hosts.${child}`);
-          w.hostVars.set(name, {
-            ...(w.hostVars.get(name) ?? {}),
-            ...(names.port !== undefined ? { ansible_port: names.port } : {}),
-            ...hv,
-          });
-        }
-        continue;
-      }
-      if (!NAME.test(child)) {
-        w.problems.push({
-          file: w.file,
-          line: cline,
-          field: `${field}.${key}.${child}`,
-          message: `"${child}" is not a valid group name`,
-        });
-        continue;
-      }
-      if (child === "all") {
-        w.problems.push({
-          file: w.file,
-          line: cline,
-          field: `${field}.children.all`,
-          message: "group all cannot be a child",
-        });
-        continue;
-      }
-      g.children.add(child);
-      group(w, child, cline).parents.add(name);
-      walkGroup(w, child, item.value, `${field}.children.${child}`, cline);
-    }
-  }
 }
 
 /** A group's depth as Ansible counts it: the longest path down from all (all is 0). */

@@ -489,7 +489,7 @@ export const BAD_INPUTS: BadInput[] = [
     "opening as a bare number",
     "firewall_open: [tcp/22, tcp/8080]",
     "firewall_open: [22]",
-    /vm\d.firewall_open: must be a list of texts, not \[22\]/,
+    /vm\d.firewall_open\[0\]: must be a text, not 22/,
   ),
   site("opening on port 0", "firewall_open: [tcp/22, tcp/8080]", "firewall_open: [tcp/0]", /not proto\/port/),
   site("opening with an unknown protocol", "firewall_open: [tcp/22]", "firewall_open: [sctp/22]", /not proto\/port/),
@@ -722,7 +722,7 @@ export const BAD_INPUTS: BadInput[] = [
     "rtx variant without the router's address",
     "      hub: VPN\n",
     "      hub: VPN\n      variant: rtx\n",
-    /:\d+ site.router_address: "" is not an IPv6 address/,
+    /:\d+ site.router_address: is required by the rtx variant/,
   ),
   site(
     "a router address in the softether variant",
@@ -817,6 +817,6 @@ export const BAD_INPUTS: BadInput[] = [
     "RDNSS list holding a number",
     "dns: [2001:db8:ffff::53]",
     "dns: [53]",
-    /site.dns: must be a list of texts, not \[53\]/,
+    /site.dns\[0\]: must be a text, not 53/,
   ),
 ];

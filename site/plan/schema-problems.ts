@@ -1,0 +1,37 @@
+// The site schema's issues as problems: one per key (an unknown key each on its own), with the
+// hint a person needs, placed by `where` (an inventory's file and line, or a command-line option).
+import type { z } from "zod";
+import type { Problem } from "../../src/errors.js";
+import { varPath } from "../../src/inventory/var-issues.js";
+import { EXAMPLES } from "./site-schema.js";
+
+const HINTS: Record<string, string> = {
+  variant: "softether (the tap of a SoftEther hub) or rtx (a YAMAHA RTX over L2TPv3/IPsec)",
+  vps_prefix: "a VPS usually owns a /64",
+  uplink_router: "the provider's router as the VPS sees it: the via of `ip -6 route show default`",
+  router_address: "the RTX's own IPv6 address, its tunnel endpoint",
+  hub: "SoftEther names the tap tap_<hub in lowercase>, and Linux allows 15 characters",
+};
+const BY_TYPE: Record<string, string> = { string: "2001:db8::/64", number: "16", array: "[tcp/22, tcp/443]" };
+
+export function schemaProblems(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  where: (path: string) => Omit<Problem, "message">,
+  known: readonly string[] = [],
+): Problem[] {
+  return issues.flatMap((issue): Problem[] => {
+    if (issue.code === "unrecognized_keys")
+      return issue.keys.map((k) => ({
+        ...where(varPath([...issue.path, k])),
+        message: "unknown key",
+        hint: known.length ? `known: ${known.join(", ")}` : undefined,
+      }));
+    const path = varPath(issue.path);
+    const key = String(issue.path[0] ?? "");
+    const hint =
+      issue.code === "invalid_type"
+        ? `e.g. ${key}: ${EXAMPLES[key] ?? BY_TYPE[issue.expected] ?? ""}`
+        : HINTS[key];
+    return [{ ...where(path), message: issue.message, hint }];
+  });
+}
