@@ -813,10 +813,5 @@ export const BAD_INPUTS: BadInput[] = [
     "home_ipv4: 10.89.64.10\n          home_interface: 7",
     /inventory.yaml:\d+ vm1.home_interface: .*expected string/,
   ),
-  site(
-    "RDNSS list holding a number",
-    "dns: [2001:db8:ffff::53]",
-    "dns: [53]",
-    /site.dns\[0\]: must be a text, not 53/,
-  ),
+  site("RDNSS list holding a number", "dns: [2001:db8:ffff::53]", "dns: [53]", /site.dns\[0\]: must be a text, not 53/),
 ];
