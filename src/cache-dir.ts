@@ -1,4 +1,4 @@
-// Where homecloud-deploy keeps what it can rebuild (TypeScript transforms, V8 code caches):
+// Where homecloud-deploy keeps what it can rebuild (the TypeScript transforms of playbooks):
 // $XDG_CACHE_HOME (or ~/.cache)/homecloud-deploy/KIND, else a per-user folder in the temporary
 // directory. What is read from a cache is run as code, so a folder is used only if it is a real
 // folder (not a link), owned by us and writable by nobody else: a folder someone else made in

@@ -21,7 +21,7 @@ export type ErrorKind = "input" | "connect" | "hostkey" | "task" | "lab" | "inte
 
 const ERROR_BRAND = Symbol.for("homecloud-deploy.DeployError");
 
-/** True for errors of this family from any copy of the module (dist/ and sources via tsx). */
+/** True for errors of this family from any copy of the module (dist/, or src/ through the loader). */
 export function isDeployError(e: unknown): e is DeployError {
   return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[ERROR_BRAND] === true;
 }

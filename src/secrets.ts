@@ -7,8 +7,9 @@ import { randomBytes } from "node:crypto";
 
 const MASK = "********";
 const MIN_MASKED = 3;
-// Shared by every copy of this module in a process (the CLI from dist/, a playbook importing
-// the sources through tsx): identity is a global brand, not a class.
+// Shared by every copy of this module in a process (the CLI from dist/, and a playbook of this
+// repository importing src/ through the loader's hooks while src/ is newer than dist/):
+// identity is a global brand, not a class.
 const BRAND = Symbol.for("homecloud-deploy.Secret");
 const REGISTRY = Symbol.for("homecloud-deploy.secrets");
 const g = globalThis as unknown as Record<symbol, Set<string>>;

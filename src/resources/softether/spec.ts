@@ -105,7 +105,7 @@ export function checkSpec(spec: SoftEtherSpec, reveal: (v: Secret | string) => s
   pw("adminPassword", spec.adminPassword);
   for (const [i, p] of (spec.previousAdminPasswords ?? []).entries()) pw(`previousAdminPasswords[${i}]`, p);
   // ServerPasswordSet takes it as a bare argument, which vpncmd reads as an option when it begins
-  // with - or / (as it would a name, see NAME): the server would get an empty password (seen on the lab)
+  // with - or / (as it would a name, see NAME): the server would get an empty password
   if (spec.adminPassword !== undefined && /^[-/]/.test(reveal(spec.adminPassword)))
     out.push(
       "adminPassword: vpncmd takes a server administrator password that begins with - or / for an option (ServerPasswordSet would set an empty one): choose one that does not",
