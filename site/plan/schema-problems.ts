@@ -1,8 +1,8 @@
-// The site schema's issues as problems: one per key (an unknown key each on its own), with the
-// hint a person needs, placed by `where` (an inventory's file and line, or a command-line option).
+// The site schema's issues as problems (through the inventory layer's one mapper), with the hint
+// a person needs, placed by `where` (an inventory's file and line, or a command-line option).
 import type { z } from "zod";
 import type { Problem } from "../../src/errors.js";
-import { varPath } from "../../src/inventory/var-issues.js";
+import { mapIssues } from "../../src/inventory/var-issues.js";
 import { EXAMPLES } from "./site-schema.js";
 
 const HINTS: Record<string, string> = {
@@ -19,19 +19,9 @@ export function schemaProblems(
   where: (path: string) => Omit<Problem, "message">,
   known: readonly string[] = [],
 ): Problem[] {
-  return issues.flatMap((issue): Problem[] => {
-    if (issue.code === "unrecognized_keys")
-      return issue.keys.map((k) => ({
-        ...where(varPath([...issue.path, k])),
-        message: "unknown key",
-        hint: known.length ? `known: ${known.join(", ")}` : undefined,
-      }));
-    const path = varPath(issue.path);
-    const key = String(issue.path[0] ?? "");
-    const hint =
-      issue.code === "invalid_type"
-        ? `e.g. ${key}: ${EXAMPLES[key] ?? BY_TYPE[issue.expected] ?? ""}`
-        : HINTS[key];
-    return [{ ...where(path), message: issue.message, hint }];
+  return mapIssues(issues, where, (issue, key) => {
+    if (issue.code === "unrecognized_keys") return known.length ? `known: ${known.join(", ")}` : undefined;
+    if (issue.code === "invalid_type") return `e.g. ${key}: ${EXAMPLES[key] ?? BY_TYPE[issue.expected] ?? ""}`;
+    return HINTS[key];
   });
 }

@@ -14,18 +14,36 @@ export function varAt(inv: Inventory, h: Host, path: string): Pick<Problem, "fil
 }
 
 /**
- * The one mapper from schema issues to problems: each names the inventory file and line that
- * set the variable, and the field. `hint` gives a hint for a variable, when there is one.
+ * The one mapper from schema issues to problems: `where` places a variable's path (an inventory
+ * file and line, or a command-line option), `hint` gives what a person needs for an issue. An
+ * unknown key is a problem of its own, at its own line.
  */
+export function mapIssues(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  where: (path: string) => Omit<Problem, "message">,
+  hint: (issue: z.core.$ZodIssue, key: string) => string | undefined = () => undefined,
+): Problem[] {
+  return issues.flatMap((issue): Problem[] => {
+    if (issue.code === "unrecognized_keys")
+      return issue.keys.map((k) => ({
+        ...where(varPath([...issue.path, k])),
+        message: "unknown key",
+        hint: hint(issue, k),
+      }));
+    return [{ ...where(varPath(issue.path)), message: issue.message, hint: hint(issue, String(issue.path[0] ?? "")) }];
+  });
+}
+
+/** A host's variables' issues, each at the inventory file and line that set the variable. */
 export function issueProblems(
   inv: Inventory,
   h: Host,
   issues: ReadonlyArray<z.core.$ZodIssue>,
   hint: (key: string) => string | undefined = () => undefined,
 ): Problem[] {
-  return issues.map((issue) => {
-    const path = varPath(issue.path);
-    const key = String(issue.path[0] ?? "");
-    return { ...varAt(inv, h, path), message: issue.message, hint: hint(key) };
-  });
+  return mapIssues(
+    issues,
+    (path) => varAt(inv, h, path),
+    (_, key) => hint(key),
+  );
 }
