@@ -10,11 +10,11 @@ export const SITE_COMMANDS: CommandSpec[] = withCommands(LIBRARY_COMMANDS, [
     ...lab,
     usage: [
       "lab up [--topology site|plain] [--hosts N]",
-      "lab hosts | lab down | lab verify [--json] [-v]",
+      "lab hosts | lab down | lab verify [--json] [-v] [--reboots]",
       "lab exec HOST -- COMMAND...",
     ],
     about:
-      "Lab hosts: real systemd in network namespaces on this machine (root). The site topology is the\nwhole site (inet, upstream, vps, homegw, vm1-vm4); lab verify is deploy verify plus a timed\nrestart of vpnserver on the VPS.",
+      "Lab hosts: real systemd in network namespaces on this machine (root). The site topology is the\nwhole site (inet, upstream, vps, homegw, vm1-vm4); lab verify is deploy verify plus a timed\nrestart of vpnserver on the VPS (--reboots: and a timed reboot of each host in turn).",
     run: async (argv) => {
       const [{ labCommand }, { siteTopology }, { labVerify }] = await Promise.all([
         import("../src/cli/lab.js"),

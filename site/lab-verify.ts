@@ -75,6 +75,36 @@ export async function restartRecovery(inventoryFile: string, log: (c: LabCheck) 
   return checks;
 }
 
+/**
+ * Reboot one host of the site (no deploy) and time its recovery: until it runs again with its
+ * sshd active (a marker in its /run, a tmpfs, tells the new boot from the old), then until the
+ * outside vantage point pings every VM again.
+ */
+export async function rebootRecovery(inventoryFile: string, host: string, log: (c: LabCheck) => void): Promise<LabCheck> {
+  const inv = loadInventory(inventoryFile, { lenientSecrets: true });
+  const plan = siteFromInventory(inv);
+  const outside = String(inv.allVars.verify_from ?? "inet");
+  const t0 = Date.now();
+  sh(host, "touch /run/hcd-before-reboot && systemctl reboot");
+  const booted = await until(180, () => sh(host, "! test -e /run/hcd-before-reboot && systemctl is-active -q ssh").code === 0);
+  const sshAfter = (Date.now() - t0) / 1000;
+  const t1 = Date.now();
+  const back = booted.ok
+    ? await until(240, () => plan.vms.every((vm) => sh(outside, `ping -6 -c1 -W2 ${vm.address6}`).code === 0))
+    : { ok: false, after: 0 };
+  const c: LabCheck = {
+    name: `after a reboot of ${host} (no deploy), ${outside} pings the VMs again`,
+    ok: booted.ok && back.ok,
+    detail: !booted.ok
+      ? "the host did not come back within 180 s"
+      : back.ok
+        ? `sshd active ${sshAfter.toFixed(1)} s after the reboot, the VMs answering ${((Date.now() - t1) / 1000).toFixed(1)} s later`
+        : `sshd active after ${sshAfter.toFixed(1)} s, the VMs not answering within 240 s`,
+  };
+  log(c);
+  return c;
+}
+
 /** This repository's root (where playbooks/site.ts is), from dist/site or site. */
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -100,10 +130,15 @@ export async function labVerify(rest: string[], log: (s: string) => void): Promi
   const root = repoRoot();
   const at = (p: string) => relative(process.cwd(), join(root, p)) || ".";
   const inv = at("inventory/lab.yaml");
-  let code = await (await import("../src/cli/verify.js")).verifyCommand([at("playbooks/site.ts"), "-i", inv, ...rest]);
+  const own = rest.filter((a) => a !== "--reboots");
+  let code = await (await import("../src/cli/verify.js")).verifyCommand([at("playbooks/site.ts"), "-i", inv, ...own]);
   if (rest.includes("--json")) return code;
   log("\nlab only:");
-  const checks = await restartRecovery(inv, (c) => log(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`));
+  const say = (c: LabCheck) => log(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);
+  const checks = await restartRecovery(inv, say);
+  if (rest.includes("--reboots"))
+    for (const host of ["vps", "homegw", ...siteFromInventory(loadInventory(inv, { lenientSecrets: true })).vms.map((v) => v.name)])
+      checks.push(await rebootRecovery(inv, host, say));
   if (checks.some((c) => !c.ok)) code |= EXIT.verifyFailed;
   return code;
 }

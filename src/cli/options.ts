@@ -208,4 +208,8 @@ export const LAB_OPTIONS = options({
   hosts: { type: "string", arg: "N", help: "lab up --topology plain: how many hosts (default 3)" },
   json: { type: "boolean", help: "lab verify: one JSON document" },
   verbose: { type: "boolean", short: "v", multiple: true, help: "lab verify: the evidence of passing checks too" },
+  reboots: {
+    type: "boolean",
+    help: "lab verify: also reboot each host in turn (no deploy) and time until the VMs answer again",
+  },
 });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { edited } from "../support/files.js";
 import { labExec } from "../../src/lab/lab.js";
+import { rebootRecovery } from "../../site/lab-verify.js";
 import { hostWrites, onHost } from "../support/lab.js";
 import { attackTests } from "./attacks.js";
 import { faultTests } from "./faults.js";
@@ -294,6 +295,40 @@ describe("the site on the lab", () => {
     // and the site still works end to end (the next tests start from a working site)
     expect(failing(await verifyUntilPass("the admin password rotated and back"))).toEqual([]);
   }, 420_000);
+
+  it("day two: the home user's password rotated: one run sets it on the hub and in the cascade, which comes back up", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const current = "/var/lib/homecloud-lab/secrets/vpn_home_password";
+    const rotated = join(dir, "vpn_home_password.new");
+    writeFileSync(rotated, `hRotated${Date.now().toString(36)}\n`, { mode: 0o600 });
+    const line = `    vpn_home_password: !file ${current}\n`;
+    const inv = join(dir, "lab-home-password.yaml");
+    writeFileSync(
+      inv,
+      edited(readFileSync("inventory/lab.yaml", "utf8"), [[line, `    vpn_home_password: !file ${rotated}\n`]]),
+    );
+    const r = deploy("-i", inv);
+    expect(failures(r.doc)).toEqual([]);
+    // the hub's user on the VPS and the cascade's account at home: both sides changed in one run
+    expect(new Set(r.doc.tasks.filter((t) => t.status === "changed").map((t) => `${t.host} ${t.role}`))).toEqual(
+      new Set(["vps softether-server", "homegw softether-cascade"]),
+    );
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    expect(failing(await verifyUntilPass("the home user's password rotated"))).toEqual([]);
+    const back = deploy("-i", "inventory/lab.yaml");
+    expect(failures(back.doc)).toEqual([]);
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+    expect(failing(await verifyUntilPass("the home user's password back"))).toEqual([]);
+  }, 420_000);
+
+  it("day two: each host rebooted in turn, no deploy in between: the VMs answer again, verify passes, times printed", async () => {
+    for (const host of ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"]) {
+      const c = await rebootRecovery("inventory/lab.yaml", host, (x) => console.log(`${x.name}: ${x.detail}`));
+      expect(c.ok, `${c.name}: ${c.detail}`).toBe(true);
+      expect(failing(await verifyUntilPass(`${host} rebooted`)), `${host} rebooted`).toEqual([]);
+    }
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+  }, 1_500_000);
 
   // the site as an attacker sees it (issue 26): spoofing, ICMPv6 from outside, neighbour floods
   attackTests();
