@@ -21,8 +21,8 @@ interface VerifyDoc {
   checks: Array<{ id: string; hop: string; host: string; status: string; evidence: string; blocked_by: string | null }>;
 }
 
-function verify(...extra: string[]): VerifyDoc & { code: number | null } {
-  const r = node(["verify", "playbooks/site.ts", "-i", "inventory/lab.yaml", "--json", ...extra]);
+function verify(inventory = "inventory/lab.yaml", ...extra: string[]): VerifyDoc & { code: number | null } {
+  const r = node(["verify", "playbooks/site.ts", "-i", inventory, "--json", ...extra]);
   try {
     return { ...(JSON.parse(r.stdout) as VerifyDoc), code: r.status };
   } catch {
@@ -42,10 +42,14 @@ function deploy(): void {
  * traffic again only once the home gateway's watchdog restarted it (its next run, every 5 s, plus
  * the restart), and verify says "reach" until then. The wait is printed.
  */
-export async function verifyUntilPass(what: string, seconds = 180): Promise<VerifyDoc & { code: number | null }> {
+export async function verifyUntilPass(
+  what: string,
+  seconds = 180,
+  inventory = "inventory/lab.yaml",
+): Promise<VerifyDoc & { code: number | null }> {
   const t0 = Date.now();
   for (;;) {
-    const d = verify();
+    const d = verify(inventory);
     if (d.code === 0 || Date.now() - t0 > seconds * 1000) {
       console.log(
         `${what}: verify ${d.code === 0 ? "passed" : "still failing"} ${((Date.now() - t0) / 1000).toFixed(0)} s after the deploy`,
@@ -172,7 +176,7 @@ export function verifyTests(): void {
           if (f.name.includes("watchdog")) onHost("homegw", "systemctl stop homecloud-cascade-watchdog.timer");
           onHost(f.host, f.script());
           const page = join(mkdtempSync(join(tmpdir(), "hcd-vf-")), "site.html");
-          const broken = verify("--html", page);
+          const broken = verify(undefined, "--html", page);
           expect(broken.code).toBe(16);
           // the picture: the failing hop's row, and at least one box of the site drawn failed
           const html = readFileSync(page, "utf8");
@@ -206,7 +210,7 @@ export function verifyTests(): void {
       // and no master connection kept from an earlier run (ControlPersist) still reaches it
       closeMasters();
       try {
-        const r = verify("--timeout", "3");
+        const r = verify(undefined, "--timeout", "3");
         expect(r.code).toBe(16 | 4);
         expect(r.unreachable).toEqual(["vm2"]);
         const vm2 = r.checks.filter((c) => c.host === "vm2" && !c.blocked_by);
