@@ -123,8 +123,38 @@ export const tapBridge = defineRole({
         ].join(" && "),
         affects: [keys.state("interface", p.tap)],
       }),
+      // a tap this role served before (the hub renamed): its unit stopped, disabled and removed,
+      // with its script; only this tap's are kept
+      command({
+        title: `units of other taps than ${p.tap} removed`,
+        run: staleTapsScript(unit),
+        unless: `! { ${stale(unit)}\n} | grep -q .`,
+        affects: [keys.tree("/etc/systemd/system"), keys.tree("/usr/local/lib/homecloud")],
+      }),
     ];
   },
 });
+
+/** The units of this role for other taps than the one kept (their paths, one a line). */
+const stale = (keep: string) =>
+  [
+    "for f in /etc/systemd/system/homecloud-tap-*.service; do",
+    `  [ -e "$f" ] && [ "\${f##*/}" != ${quote(keep)} ] && printf '%s\\n' "$f"`,
+    "done",
+  ].join("\n");
+
+function staleTapsScript(keep: string): string {
+  return [
+    `${stale(keep)} | while read -r f; do`,
+    '  u=${f##*/}',
+    "  tap=${u#homecloud-tap-}",
+    "  tap=${tap%.service}",
+    '  systemctl disable --now "$u" >/dev/null 2>&1',
+    '  rm -f "$f" "/usr/local/lib/homecloud/tap-up-$tap"',
+    '  echo "removed $u"',
+    "done",
+    "systemctl daemon-reload",
+  ].join("\n");
+}
 
 export default tapBridge;

@@ -314,7 +314,7 @@ describe("the site on the lab", () => {
       new Set(["vps softether-server", "homegw softether-cascade"]),
     );
     expect(changed(deploy("-i", inv).doc)).toBe(0);
-    expect(failing(await verifyUntilPass("the home user's password rotated"))).toEqual([]);
+    expect(failing(await verifyUntilPass("the home user's password rotated", 180, inv))).toEqual([]);
     const back = deploy("-i", "inventory/lab.yaml");
     expect(failures(back.doc)).toEqual([]);
     expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
