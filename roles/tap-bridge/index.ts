@@ -146,7 +146,7 @@ const stale = (keep: string) =>
 function staleTapsScript(keep: string): string {
   return [
     `${stale(keep)} | while read -r f; do`,
-    '  u=${f##*/}',
+    "  u=${f##*/}",
     "  tap=${u#homecloud-tap-}",
     "  tap=${tap%.service}",
     '  systemctl disable --now "$u" >/dev/null 2>&1',
