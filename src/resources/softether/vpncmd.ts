@@ -85,7 +85,11 @@ export function applyScript(
 ): string {
   return [
     ...before,
-    vpncmdScript(commands, adminPassword, port),
+    // Flush last: vpnserver writes its configuration file only every AutoSaveConfigSpan (300 s)
+    // and at a clean stop (Cedar/Server.c, SiSaverThread); a restart that is not clean (the
+    // cascade watchdog's at a drop, a crash, a power cut) would bring back the file's older
+    // configuration, and with it a cascade, hub or password this run had changed
+    vpncmdScript([...commands, "Flush"], adminPassword, port),
     ...(remove.length ? [`rm -f ${remove.map(quote).join(" ")}`] : []),
     `case "$out" in`,
     `  *"Error occurred"*|*"Access has been denied"*|*"Command not found"*)`,
