@@ -115,11 +115,15 @@ export function siteTopology(): LabTopology {
         login: "debian",
       },
       // systemd-networkd (enabled by static-address when it applies)
-      { name: "vm1", interfaces: [{ name: "eth0", network: "homelan", noOffload: true }], login: "debian" },
+      {
+        name: "vm1",
+        interfaces: [{ name: "eth0", network: "homelan", noOffload: true, mac: "02:00:00:00:01:01" }],
+        login: "debian",
+      },
       {
         // Ubuntu Server: netplan, rendered by systemd-networkd
         name: "vm2",
-        interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
+        interfaces: [{ name: "eth0", network: "homelan", noOffload: true, mac: "02:00:00:00:01:02" }],
         files: {
           "/etc/netplan/50-cloud-init.yaml": "network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n",
         },
@@ -129,7 +133,7 @@ export function siteTopology(): LabTopology {
       {
         // a desktop or RHEL-like VM: NetworkManager (the lab's management link left to the lab)
         name: "vm3",
-        interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
+        interfaces: [{ name: "eth0", network: "homelan", noOffload: true, mac: "02:00:00:00:01:03" }],
         files: { "/etc/NetworkManager/conf.d/00-lab.conf": "[keyfile]\nunmanaged-devices=interface-name:mgmt0\n" },
         enable: ["NetworkManager.service"],
         login: "debian",
@@ -137,7 +141,7 @@ export function siteTopology(): LabTopology {
       {
         // Debian with ifupdown
         name: "vm4",
-        interfaces: [{ name: "eth0", network: "homelan", noOffload: true }],
+        interfaces: [{ name: "eth0", network: "homelan", noOffload: true, mac: "02:00:00:00:01:04" }],
         files: { "/etc/network/interfaces.d/eth0": "auto eth0\niface eth0 inet manual\n" },
         enable: ["networking.service"],
         login: "debian",

@@ -1,5 +1,6 @@
 // The whole site: npx deploy playbooks/site.ts [-i inventory/lab.yaml] [--check --diff] [--tags radvd] [--limit vps]
 // The VPS is converged before the home gateway (its cascade needs the hub), the VMs last.
+import { bootstrapByMac } from "./bootstrap.js";
 import { definePlay, definePlaybook, RunFact, z, zSecret } from "../src/index.js";
 import { SITE_HOPS, siteVpsChecks } from "./checks.js";
 import { siteVmChecks } from "./vm-checks.js";
@@ -29,7 +30,14 @@ export default definePlaybook({
   // path); one inside the home prefix that is not the planned address is refused
   hostAddress: (p: SitePlan, host) => {
     const vm = p.vms.find((v) => v.name === host);
-    return vm ? { address: vm.address6, prefix: p.homePrefix, from: "home_host_index or home_address" } : undefined;
+    if (!vm) return undefined;
+    return {
+      address: vm.address6,
+      prefix: p.homePrefix,
+      from: "home_host_index or home_address",
+      // a first deploy: before the VM has its address, found by its MAC on the VPS's tap
+      ...(vm.mac ? { bootstrap: bootstrapByMac(p.tap.interface, vm.mac) } : {}),
+    };
   },
   plays: [
     definePlay({

@@ -27,6 +27,8 @@ export interface SiteVmInput {
   ipv4?: string;
   /** "tcp/22", "udp/51820": what the firewall lets in from the internet. */
   open?: string[];
+  /** The MAC of its NIC on the home LAN: a first deploy finds it by it. */
+  mac?: string;
 }
 
 export interface SiteInput {
@@ -57,6 +59,7 @@ export interface SiteVm {
   gateway6: string;
   gateway4?: string;
   open: Opening[];
+  mac?: string;
 }
 
 /** Every address the site roles use, derived from a few inputs and validated. */
@@ -111,6 +114,7 @@ function vmPlans(
   bad: Bad,
 ): SiteVm[] {
   const used4 = new Map<bigint, string>([[tap4.address, "tap_ipv4"]]);
+  const usedMac = new Map<string, string>();
   const vms: SiteVm[] = [];
   const names = new Set<string>();
   for (const vm of vmVars) {
@@ -128,6 +132,9 @@ function vmPlans(
       else if (used4.has(v4)) bad(f("home_ipv4"), `${text} is already used by ${used4.get(v4)}`);
       used4.set(v4, f("home_ipv4"));
     }
+    const mac = vm.home_mac;
+    if (mac !== undefined && usedMac.has(mac)) bad(f("home_mac"), `${mac} is already the MAC of ${usedMac.get(mac)}`);
+    if (mac !== undefined) usedMac.set(mac, vm.name);
     if (a !== undefined)
       vms.push({
         name: vm.name,
@@ -137,6 +144,7 @@ function vmPlans(
         gateway6,
         gateway4: v4 === undefined ? undefined : format4(tap4.address),
         open: vm.firewall_open,
+        ...(vm.home_mac !== undefined ? { mac: vm.home_mac } : {}),
       });
   }
   return vms;
@@ -240,7 +248,13 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
   const vms: VmInput[] = [];
   for (const vm of input.vms ?? []) {
     const r = vmSchema.safeParse(
-      drop({ home_host_index: vm.hostIndex, home_address: vm.address, home_ipv4: vm.ipv4, firewall_open: vm.open }),
+      drop({
+        home_host_index: vm.hostIndex,
+        home_address: vm.address,
+        home_ipv4: vm.ipv4,
+        firewall_open: vm.open,
+        home_mac: vm.mac,
+      }),
     );
     if (r.success) vms.push({ ...r.data, name: vm.name });
     else problems.push(...schemaProblems(r.error.issues, (path) => ({ field: `${vm.name}.${path}` })));

@@ -96,6 +96,23 @@ export const vmSchema = z.looseObject({
   home_address: address6().optional(),
   /** Private IPv4 inside the tap's IPv4 subnet. */
   home_ipv4: parsed((s) => addr4(s) ?? `"${s}" is not an IPv4 address`).optional(),
+  /**
+   * The MAC of its NIC on the home LAN (Proxmox: the VM's Hardware tab): a first deploy finds
+   * the VM by it on the VPS's tap, before the VM has its address.
+   */
+  // YAML 1.1 (Ansible's too) reads an unquoted all-digit MAC such as 02:00:00:00:01:01 as a number
+  home_mac: z
+    .string({
+      error: (i) =>
+        typeof i.input === "number"
+          ? "must be a text: quote the MAC (YAML reads 02:00:00:00:01:01 unquoted as a number in base 60)"
+          : `must be a text, not ${JSON.stringify(i.input)}`,
+    })
+    .refine((s) => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(s) && (Number.parseInt(s.slice(0, 2), 16) & 1) === 0, {
+      error: (i) => `"${i.input}" is not a unicast MAC address such as 52:54:00:12:34:56`,
+    })
+    .transform((s) => s.toLowerCase())
+    .optional(),
   /** "tcp/22", "udp/51820": what the firewall lets in from the internet. */
   firewall_open: z
     .array(
@@ -117,6 +134,7 @@ export type VmVars = z.output<typeof vmSchema>;
 export const EXAMPLES: Record<string, string> = {
   tap_host_index: "1",
   home_host_index: "16",
+  home_mac: "52:54:00:12:34:56",
   dns: "[2001:db8::53]",
   firewall_open: "[tcp/22, tcp/443]",
 };

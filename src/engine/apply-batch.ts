@@ -63,6 +63,10 @@ async function applyBatch(c: ApplyContext, batch: Entry[], readFrom: number): Pr
   parts.push(probe.script);
   const n = batch.filter((e) => e.steps.length).length;
   c.reporter.progress(c.host, `applying ${n} change${n > 1 ? "s" : ""}`);
+  c.reporter.applying?.(
+    c.host,
+    batch.filter((e) => e.kind === "task" && e.steps.length).map((e) => ({ role: e.role, task: e.name })),
+  );
   const r = await c.shell.runScript(parts.join("\n"));
   const secs = probeSections(tk, r.stdout, probe.copies);
   reread.forEach((i) => c.states.read(i, secs.get(`p${i}`)));

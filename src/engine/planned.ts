@@ -19,6 +19,7 @@ export function plannedAddresses<P>(playbook: Playbook<P>, inv: Inventory): Targ
     const want = addr6(p.address);
     return {
       address: p.address,
+      ...(p.bootstrap ? { bootstrap: p.bootstrap } : {}),
       clash: (given) => {
         const a = addr6(given);
         if (a === undefined || typeof prefix === "string" || !inPrefix6(a, prefix) || a === want) return undefined;

@@ -8,6 +8,8 @@ export interface Reporter {
   hostStarted(host: string): void;
   /** A task is being read/applied (for spinners). */
   progress(host: string, text: string): void;
+  /** The tasks whose changes are being carried out now (one remote script). */
+  applying?(host: string, tasks: Array<{ role: string; task: string }>): void;
   task(result: TaskResult): void;
   hostFinished(host: string, outcome: HostOutcome): void;
   playFinished(name: string): Promise<void> | void;

@@ -1,13 +1,14 @@
 import { hostname, userInfo } from "node:os";
 import { startAtTask } from "./start-at.js";
-import { DeployError, InputError, formatError, isDeployError } from "../errors.js";
+import { DeployError, InputError } from "../errors.js";
 import { type BecomeOverrides, resolveTargets } from "../inventory/connection.js";
 import type { Inventory } from "../inventory/types.js";
 import type { Playbook } from "../playbook/define.js";
 import { HostSessions } from "../transport/sessions.js";
 import type { HostLock, RemoteShell, SshTarget } from "../transport/target.js";
 import { compile, type CompiledPlay, type Selection } from "./compile.js";
-import { convergeHost, runProbe, type ProbeRun } from "./host-run.js";
+import { runProbe, type ProbeRun } from "./host-run.js";
+import { hostTurn } from "./host-turn.js";
 import { plannedAddresses } from "./planned.js";
 import { mapLimit } from "./pool.js";
 import { silentReporter, type Reporter } from "./reporter.js";
@@ -87,6 +88,11 @@ export async function runPlaybook<P>(
   const down = new Set<string>();
   const wrapped: Reporter = {
     ...reporter,
+    // what the run learns on the way (a stale lock, a host reached by its bootstrap) is in the summary too
+    warning: (m) => {
+      warnings.push(m);
+      reporter.warning?.(m);
+    },
     task: (r) => {
       tasks.push(r);
       reporter.task(r);
@@ -166,34 +172,17 @@ export async function runPlaybook<P>(
           outcome = { recap: emptyRecap(), error: "interrupted", remoteScripts: 0 };
           down.add(host);
         } else {
-          let shell: RemoteShell | undefined;
-          try {
-            shell = await shellOf(host);
-            const before = firstPlay.get(host) === playIndex ? 0 : shell.remoteScripts;
-            const r = await convergeHost(
-              shell,
-              host,
-              roles,
-              {
-                check: !!opts.check,
-                diff: !!opts.diff,
-                interrupted,
-                prefetched: prefetch.get(`${playIndex}:${host}`),
-                takeLock: lockFor(host),
-              },
-              wrapped,
-            );
-            outcome = { recap: r.recap, error: r.error, remoteScripts: shell.remoteScripts - before };
-            if (r.error) down.add(host);
-          } catch (e) {
-            down.add(host);
-            const unreachable = isDeployError(e) && (e.kind === "connect" || e.kind === "hostkey");
-            outcome = {
-              recap: { ...emptyRecap(), [unreachable ? "unreachable" : "failed"]: 1 },
-              error: formatError(e).replace(/^error: /, ""),
-              remoteScripts: shell?.remoteScripts ?? 0,
-            };
-          }
+          outcome = await hostTurn({
+            sessions,
+            host,
+            roles,
+            options: { check: !!opts.check, diff: !!opts.diff, interrupted, takeLock: lockFor(host) },
+            prefetched: prefetch.get(`${playIndex}:${host}`),
+            first: firstPlay.get(host) === playIndex,
+            reporter: wrapped,
+            forgetLock: () => locks.delete(host),
+          });
+          if (outcome.error) down.add(host);
         }
         for (const k of Object.keys(outcome.recap) as Array<keyof HostRecap>) acc[k] += outcome.recap[k];
         acc.remoteScripts += outcome.remoteScripts;

@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import type { Problem } from "../errors.js";
 import type { Secret } from "../secrets.js";
 import { type SshEffective, sshEffective } from "../transport/ssh-config.js";
-import type { SshTarget } from "../transport/target.js";
+import type { HostBootstrap, SshTarget } from "../transport/target.js";
 import { becomePasswordOf, type ConnectionVars, parseConnectionVars, secretOf } from "./connection-vars.js";
 import type { Host, Inventory } from "./types.js";
 import { varAt } from "./var-issues.js";
@@ -29,7 +29,9 @@ export interface TargetOptions {
    * The address the playbook's plan gives a host: used when it has no ansible_host; `clash`
    * says why an ansible_host given for it contradicts the plan (undefined: it does not).
    */
-  planned?: (host: string) => { address: string; clash(given: string): string | undefined } | undefined;
+  planned?: (
+    host: string,
+  ) => { address: string; clash(given: string): string | undefined; bootstrap?: HostBootstrap } | undefined;
 }
 
 export interface BecomeOverrides {
@@ -218,6 +220,8 @@ function buildTarget(
   const spec = v.deploy_jump;
   if (spec && spec !== "none")
     t.jump = inv.hosts.has(spec) ? jumpHost(spec, true) : jumpSpecTarget(spec, t, opts, at, problems);
+  // reached at its planned address through a jump host: before that address is up, where the plan says
+  if (given === undefined && planned?.bootstrap && t.jump) t.bootstrap = planned.bootstrap;
   return t;
 }
 

@@ -3,6 +3,7 @@ import type { Task } from "../engine/types.js";
 import type { Inventory } from "../inventory/types.js";
 import { isSecret, Secret as SecretValue, type Secret } from "../secrets.js";
 import type { Hop, VerifyCheck } from "./checks.js";
+import type { HostBootstrap } from "../transport/target.js";
 
 /** What roles and plays see of a host: its inventory name, merged vars and groups. */
 export interface HostContext {
@@ -116,6 +117,13 @@ export interface PlannedAddress {
   prefix: string;
   /** Where the plan takes it from, for the message (e.g. "home_host_index 16"). */
   from?: string;
+  /**
+   * A first deploy: where the host is before it has its planned address. When the planned
+   * address does not answer at the host's turn, `locate` (a POSIX sh script) runs on the host's
+   * jump host (deploy_jump) and prints the address to reach it at from there (e.g. a link-local
+   * address with its zone); `what` says how it is found, for the run's note and its errors.
+   */
+  bootstrap?: HostBootstrap;
 }
 
 /** Identity function that gives exact types to a playbook literal. */

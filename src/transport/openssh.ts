@@ -232,7 +232,8 @@ export function closeMasters(): number {
   let n = 0;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (!lstatSync(path).isSocket()) continue;
+    // a master behind a jump host ends with the jump's master: its socket may be gone by now
+    if (!lstatSync(path, { throwIfNoEntry: false })?.isSocket()) continue;
     const r = spawnSync(
       sshProgram(),
       ["-O", "exit", "-o", `ControlPath=${quoteConfigPath(path)}`, "homecloud-deploy-master"],

@@ -1,5 +1,11 @@
+import { DeployError, isDeployError } from "../errors.js";
 import { SshPool } from "./connect.js";
 import type { RemoteShell, SshTarget } from "./target.js";
+
+/** An address a locate script may print: IPv6 (with a zone) or IPv4, nothing ssh could take for an option. */
+const ADDRESS = /^[0-9A-Fa-f:.]+(%[\w.-]+)?$/;
+
+const unreachable = (e: unknown) => isDeployError(e) && e.kind === "connect";
 
 /**
  * The run's shells, one per host, opened on first use (or all at once with openAll) and closed
@@ -27,6 +33,89 @@ export class HostSessions {
       p.catch(() => undefined);
     }
     return p;
+  }
+
+  /**
+   * The host's shell at its turn in the run. A host whose planned address did not answer when
+   * the run began, and whose plan says where it is before that (SshTarget.bootstrap: a first
+   * deploy), is dialled again at its planned address (an earlier play may have brought it up),
+   * then located through its jump host and reached there. `note` hears where it was reached.
+   */
+  async reach(host: string, note?: (line: string) => void): Promise<RemoteShell> {
+    const t = this.targets.get(host);
+    const first = this.shellOf(host);
+    if (!t?.bootstrap || !t.jump) return first;
+    try {
+      return await first;
+    } catch (e) {
+      if (!unreachable(e)) throw e;
+    }
+    this.shells.delete(host);
+    let planned: unknown;
+    try {
+      return await this.shellOf(host);
+    } catch (e) {
+      if (!unreachable(e)) throw e;
+      planned = e;
+    }
+    const where = await this.locate(t, t.bootstrap, t.jump, planned);
+    // the key is filed under the planned address: the runs after this one find it there
+    const there: SshTarget = { ...t, alias: where, host: where, hostKeyAlias: t.hostKeyAlias ?? t.alias };
+    delete there.bootstrap;
+    note?.(
+      `${host}: ${t.alias} does not answer yet (a first deploy): reached at ${where} through ${t.jump.name}, found ${t.bootstrap.what}`,
+    );
+    const p = this.connect(there);
+    this.shells.set(host, p);
+    p.catch(() => undefined);
+    return p;
+  }
+
+  /** The host's connection target as the run began (before any bootstrap). */
+  target(host: string): SshTarget | undefined {
+    return this.targets.get(host);
+  }
+
+  /** Whether a host whose connection went down can be reached again by reach() (its plan's bootstrap). */
+  canReachAgain(host: string): boolean {
+    const t = this.targets.get(host);
+    return !!t?.bootstrap && !!t.jump;
+  }
+
+  /** Drop a host's session whose connection went down (closed quietly): the next reach dials again. */
+  forget(host: string): void {
+    const p = this.shells.get(host);
+    this.shells.delete(host);
+    p?.then((s) => s.close()).catch(() => undefined);
+  }
+
+  /** Run the target's locate script on its jump host: the address it prints. */
+  private async locate(
+    t: SshTarget,
+    how: NonNullable<SshTarget["bootstrap"]>,
+    jump: SshTarget,
+    planned: unknown,
+  ): Promise<string> {
+    // the jump host's own session when it is a host of the run, else one for this question
+    const ours = this.targets.get(jump.name) === jump;
+    const sh = ours ? await this.shellOf(jump.name) : await this.connect(jump);
+    try {
+      const r = await sh.runScript(how.locate);
+      const where = r.stdout.trim().split("\n").pop() ?? "";
+      if (r.code === 0 && ADDRESS.test(where)) return where;
+      const why = r.stderr.trim().split("\n").pop() || (r.code === 0 ? `it printed "${where}"` : `exit ${r.code}`);
+      throw new DeployError(
+        "connect",
+        `${t.name}: ${t.alias} does not answer (${(planned as Error).message.split("\n")[0]}), and it was not found ${how.what}: ${why}`,
+        { host: t.name },
+        {
+          hint: "is it up? On a first deploy the path to it is made by the plays before its own",
+          cause: planned,
+        },
+      );
+    } finally {
+      if (!ours) await sh.close();
+    }
   }
 
   /** Open these hosts' connections at once (their failures wait for whoever asks). */

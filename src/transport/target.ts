@@ -34,6 +34,11 @@ export interface SshTarget {
    */
   hostKeyPins?: HostKeyPin[];
   jump?: SshTarget;
+  /**
+   * A host reached at its planned address (through `jump`) before it has it: a script run on
+   * the jump host prints where it is now (see PlannedAddress.bootstrap in the playbook).
+   */
+  bootstrap?: HostBootstrap;
   become: boolean;
   becomePassword?: Secret;
   /** sudo -u: the user to become (default root). */
@@ -103,4 +108,12 @@ export interface HostKeyPin {
   fingerprint: string;
   /** The key type, when the pin is a whole public key. */
   keyType?: string;
+}
+
+/** Where a host is before it has its planned address (see SshTarget.bootstrap). */
+export interface HostBootstrap {
+  /** A POSIX sh script for the jump host: prints the address (e.g. fe80::1%tap0), or fails saying why. */
+  locate: string;
+  /** How it is found, for notes and errors (e.g. "by its MAC 02:00:00:00:01:01 on vps's tap_vpn"). */
+  what: string;
 }
