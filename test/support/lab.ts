@@ -116,3 +116,30 @@ export async function holdLock(
   if (!holding()) throw new Error(`${host}: the run meant to hold the lock did not start its change`);
   return { release: () => void onHost(host, "rm -f /srv/hold"), done };
 }
+
+/**
+ * inventory/lab.yaml as a user's inventory has it: the VMs have no ansible_host (each is reached
+ * at its planned address through the VPS, deploy_jump) and their host keys are pinned as the
+ * hypervisor's console would show them. On a fresh lab the VMs have no addresses yet: a first
+ * deploy finds them by their MACs on the VPS's tap.
+ */
+export function throughTheVps(): string {
+  const keys = new Map(
+    readFileSync(labPaths.knownHosts(), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        const [host, type, blob] = l.split(" ");
+        return [host!, `${type} ${blob}`] as const;
+      }),
+  );
+  let text = readFileSync("inventory/lab.yaml", "utf8");
+  let vms = 0;
+  text = text.replace(/^( {8}vm\d+:.*\n) {10}ansible_host: (\S+)\n/gm, (_, head: string, at: string) => {
+    vms++;
+    return `${head}          deploy_host_key: "${keys.get(at)}"\n`;
+  });
+  text = text.replace(/^ {4}vms:\n {6}vars:\n/m, (m) => `${m}        deploy_jump: vps\n`);
+  if (vms !== 4 || !text.includes("deploy_jump: vps")) throw new Error("inventory/lab.yaml changed shape");
+  return writeInventory(text);
+}

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile } from "../../src/engine/compile.js";
+import { type CompiledRole, compile } from "../../src/engine/compile.js";
 import { convergeHost, type HostRunOptions } from "../../src/engine/host-run.js";
 import type { Reporter } from "../../src/engine/reporter.js";
 import type { HostRecap, TaskResult } from "../../src/engine/results.js";
@@ -25,6 +25,10 @@ export interface LocalHost {
     tasks: () => Task[],
     tweak?: Partial<HostRunOptions>,
   ): Promise<{ recap: HostRecap; error?: string; tasks: TaskResult[]; remoteScripts: number }>;
+  /** A session on the host, as if reached at `target` (for tests of how hosts are reached). */
+  shell(target: SshTarget): PosixShell;
+  /** The tasks compiled as one play's roles on the host. */
+  roles(tasks: () => Task[]): CompiledRole[];
 }
 
 const SETUP = [
@@ -43,11 +47,15 @@ export function localHost(): LocalHost {
   const channel = (command: string) => spawnChannel("unshare", ["-rm", "sh", "-c", SETUP, "sh", command], env);
   const target = { name: "local", alias: "local", host: "local", port: 22, user: "root" } as SshTarget;
   const inventory = parseInventory("all:\n  hosts:\n    local:\n", "local.yaml").inventory;
+  const roles = (tasks: () => Task[]) => {
+    const pb = definePlaybook({ name: "t", plays: [{ name: "t", hosts: "local", tasks }] });
+    return compile(pb, inventory, {}, join(base, "playbook.ts"))[0]?.hosts[0]?.roles ?? [];
+  };
   return {
     root,
+    shell: (t) => new PosixShell(t, channel, channel),
+    roles,
     async converge(tasks, tweak = {}) {
-      const pb = definePlaybook({ name: "t", plays: [{ name: "t", hosts: "local", tasks }] });
-      const [play] = compile(pb, inventory, {}, join(base, "playbook.ts"));
       const results: TaskResult[] = [];
       const reporter: Reporter = {
         playStarted() {},
@@ -60,7 +68,7 @@ export function localHost(): LocalHost {
       const shell = new PosixShell(target, channel, channel);
       try {
         const opts: HostRunOptions = { check: false, diff: true, interrupted: () => false, ...tweak };
-        const r = await convergeHost(shell, "local", play!.hosts[0]?.roles ?? [], opts, reporter);
+        const r = await convergeHost(shell, "local", roles(tasks), opts, reporter);
         return { ...r, tasks: results, remoteScripts: shell.remoteScripts };
       } finally {
         await shell.close();

@@ -21,6 +21,7 @@ import type { HostContext } from "../../src/playbook/define.js";
 import site from "../../site/index.js";
 import { ndppd } from "../../roles/ndppd/index.js";
 import { softetherCascade } from "../../roles/softether-cascade/index.js";
+import { bootstrapByMac } from "../../site/bootstrap.js";
 import { SITE_CASCADE } from "../support/site-params.js";
 
 /** What probes print on a fresh or wrong host, for every kind of resource the site has. */
@@ -135,4 +136,7 @@ describe("ShellCheck over the shell we send", () => {
     expect(a.scripts + b.scripts).toBeGreaterThanOrEqual(8);
     expect([...a.findings, ...b.findings]).toEqual([]);
   }, 60_000);
+  it("the site's locate script for a first deploy (run on the VPS)", () => {
+    expect(shellcheck("bootstrap-locate", bootstrapByMac("tap_vpn", "52:54:00:12:34:56").locate)).toEqual([]);
+  });
 });
