@@ -4,8 +4,5 @@
 import module from "node:module";
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-const [{ cliMain }, { SITE_COMMANDS }] = await Promise.all([
-  import("../src/cli/main.js"),
-  import("./commands.js"),
-]);
+const [{ cliMain }, { SITE_COMMANDS }] = await Promise.all([import("../src/cli/main.js"), import("./commands.js")]);
 process.exit(await cliMain(process.argv.slice(2), SITE_COMMANDS));

@@ -34,9 +34,14 @@ export const INIT_OPTIONS = options({
     ]),
   ) as Record<(typeof FIELDS)[number][0], OptionSpec & { type: "string" }>),
   dns: { type: "string", multiple: true, arg: "A", help: "a resolver the VMs use (as often as needed)" },
-  vm: { type: "string", multiple: true, arg: "NAME:INDEX", help: "a VM and its host index (default vm1:16)" },
+  vm: {
+    type: "string",
+    multiple: true,
+    arg: "NAME:INDEX[,MAC]",
+    help: "a VM, its host index and the MAC of its NIC on the home LAN (default vm1:16)",
+  },
 });
 
 export const INIT_USAGE = `usage: deploy init [DIR] [--vps-prefix P] [--uplink-address A] [--uplink-interface IF]
-                   [--home-prefix P] [--hub NAME] [--tap-ipv4 A/LEN] [--dns A]... [--vm NAME:INDEX]...
+                   [--home-prefix P] [--hub NAME] [--tap-ipv4 A/LEN] [--dns A]... [--vm NAME:INDEX[,MAC]]...
                    [--vps-host ADDRESS] [--homegw-host ADDRESS] [--user USER]`;

@@ -10,7 +10,11 @@ type Field = (typeof FIELDS)[number][0];
 
 const FILES = ["inventory/hosts.yaml", "playbooks/site.ts", ".gitignore", "tsconfig.json"];
 
-function inventoryYaml(v: Record<Field, string>, dns: string[], vms: Array<{ name: string; index: number }>): string {
+function inventoryYaml(
+  v: Record<Field, string>,
+  dns: string[],
+  vms: Array<{ name: string; index: number; mac?: string }>,
+): string {
   const q = (s: string) => JSON.stringify(s);
   return `# Your site (written by deploy init). Secrets are never in this file: set them before a run,
 #   export HCD_VPN_ADMIN_PASSWORD=... HCD_VPN_HOME_PASSWORD=... HCD_HOMEGW_ADMIN_PASSWORD=...
@@ -49,7 +53,7 @@ all:
         deploy_jump: vps
         home_interface: ens18
       hosts:
-${vms.map((vm) => `        ${vm.name}:\n          home_host_index: ${vm.index}\n          firewall_open: [tcp/22]`).join("\n")}
+${vms.map((vm) => `        ${vm.name}:\n          home_host_index: ${vm.index}\n          ${vm.mac ? `home_mac: "${vm.mac}"` : '# home_mac: "bc:24:11:..."  # its NIC on the home LAN: a first deploy finds it by it'}\n          firewall_open: [tcp/22]`).join("\n")}
 `;
 }
 
@@ -115,9 +119,9 @@ export async function initCommand(argv: string[]): Promise<number> {
       });
   }
   const vms = ((values.vm as string[] | undefined) ?? ["vm1:16"]).map((s) => {
-    const m = /^([A-Za-z0-9_.-]+):(\d+)$/.exec(s);
-    if (!m) problems.push({ field: "--vm", message: `"${s}" is not NAME:INDEX (e.g. vm1:16)` });
-    return { name: m?.[1] ?? s, index: Number(m?.[2] ?? 0) };
+    const m = /^([A-Za-z0-9_.-]+):(\d+)(?:,(\S+))?$/.exec(s);
+    if (!m) problems.push({ field: "--vm", message: `"${s}" is not NAME:INDEX[,MAC] (e.g. vm1:16,bc:24:11:aa:bb:0c)` });
+    return { name: m?.[1] ?? s, index: Number(m?.[2] ?? 0), ...(m?.[3] ? { mac: m[3] } : {}) };
   });
   const dns = (values.dns as string[] | undefined) ?? [];
   const exists = FILES.filter((f) => existsSync(join(dir, f)));
@@ -138,12 +142,21 @@ export async function initCommand(argv: string[]): Promise<number> {
     tapHostIndex: 1,
     tapIpv4: v["tap-ipv4"],
     dns,
-    vms: vms.map((vm) => ({ name: vm.name, hostIndex: vm.index, open: ["tcp/22"] })),
+    vms: vms.map((vm) => ({ name: vm.name, hostIndex: vm.index, open: ["tcp/22"], mac: vm.mac })),
   };
   // the same address plan as deploy plan: nothing is written for a plan that does not hold
   const planned = sitePlan(input);
   if (planned.problems.length)
-    throw new InputError(planned.problems.map((p) => ({ ...p, field: `--${p.field?.replace(/_/g, "-")}` })));
+    throw new InputError(
+      planned.problems.map((p) => {
+        // a VM's field is the --vm that gave it (e.g. "--vm db (home_mac)")
+        const vm = vms.find((v) => p.field?.startsWith(`${v.name}.`));
+        const field = vm
+          ? `--vm ${vm.name} (${p.field!.slice(vm.name.length + 1)})`
+          : `--${p.field?.replace(/_/g, "-")}`;
+        return { ...p, field };
+      }),
+    );
   const texts: Record<string, string> = {
     "inventory/hosts.yaml": inventoryYaml(v, dns, vms),
     "playbooks/site.ts": PLAYBOOK,

@@ -80,13 +80,20 @@ export async function restartRecovery(inventoryFile: string, log: (c: LabCheck) 
  * sshd active (a marker in its /run, a tmpfs, tells the new boot from the old), then until the
  * outside vantage point pings every VM again.
  */
-export async function rebootRecovery(inventoryFile: string, host: string, log: (c: LabCheck) => void): Promise<LabCheck> {
+export async function rebootRecovery(
+  inventoryFile: string,
+  host: string,
+  log: (c: LabCheck) => void,
+): Promise<LabCheck> {
   const inv = loadInventory(inventoryFile, { lenientSecrets: true });
   const plan = siteFromInventory(inv);
   const outside = String(inv.allVars.verify_from ?? "inet");
   const t0 = Date.now();
   sh(host, "touch /run/hcd-before-reboot && systemctl reboot");
-  const booted = await until(180, () => sh(host, "! test -e /run/hcd-before-reboot && systemctl is-active -q ssh").code === 0);
+  const booted = await until(
+    180,
+    () => sh(host, "! test -e /run/hcd-before-reboot && systemctl is-active -q ssh").code === 0,
+  );
   const sshAfter = (Date.now() - t0) / 1000;
   const t1 = Date.now();
   const back = booted.ok
@@ -137,7 +144,11 @@ export async function labVerify(rest: string[], log: (s: string) => void): Promi
   const say = (c: LabCheck) => log(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}`);
   const checks = await restartRecovery(inv, say);
   if (rest.includes("--reboots"))
-    for (const host of ["vps", "homegw", ...siteFromInventory(loadInventory(inv, { lenientSecrets: true })).vms.map((v) => v.name)])
+    for (const host of [
+      "vps",
+      "homegw",
+      ...siteFromInventory(loadInventory(inv, { lenientSecrets: true })).vms.map((v) => v.name),
+    ])
       checks.push(await rebootRecovery(inv, host, say));
   if (checks.some((c) => !c.ok)) code |= EXIT.verifyFailed;
   return code;

@@ -1,6 +1,6 @@
 // What `deploy verify` checks on each VM of the site: the router advertisement, and the paths to
 // the tap, the uplink, the outside (IPv6) and through the VPS's NAT (IPv4).
-import { type HostContext, type VerifyCheck, commandLine, pingCheck, quote } from "../src/index.js";
+import { type HostContext, type VerifyCheck, pingCheck, quote } from "../src/index.js";
 import { vantageAddress } from "./checks.js";
 import type { SitePlan } from "./plan/index.js";
 

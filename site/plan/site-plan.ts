@@ -121,7 +121,11 @@ function vmPlans(
     const f = (k: string) => `${vm.name}.${k}`;
     if (names.has(vm.name)) bad(vm.name, `VM ${vm.name} is listed twice`);
     names.add(vm.name);
-    const a = hostAddr(vm.home_address !== undefined ? f("home_address") : f("home_host_index"), vm.home_host_index, vm.home_address);
+    const a = hostAddr(
+      vm.home_address !== undefined ? f("home_address") : f("home_host_index"),
+      vm.home_host_index,
+      vm.home_address,
+    );
     const v4 = vm.home_ipv4;
     if (v4 !== undefined) {
       const hm = hostMask4(tap4.length);

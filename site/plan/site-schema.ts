@@ -12,11 +12,12 @@ import {
   type Prefix6,
 } from "../../src/net/prefix.js";
 
-const must = (kind: string) => ({ error: (i: { input?: unknown }) => `must be a ${kind}, not ${JSON.stringify(i.input)}` });
+const must = (kind: string) => ({
+  error: (i: { input?: unknown }) => `must be a ${kind}, not ${JSON.stringify(i.input)}`,
+});
 const text = () => z.string(must("text"));
 // (not .int(): zod refuses integers beyond 2^53 there, which the plan says "does not fit")
 const whole = () => z.number(must("whole number")).refine(Number.isInteger, must("whole number"));
-const texts = () => z.array(z.string(must("text")), must("list of texts"));
 
 /** A text parsed by `parse`: a value, or (a string) the reason it is not one. */
 const parsed = <T>(parse: (s: string) => T | string) =>
@@ -70,14 +71,18 @@ export const siteSchema = z.strictObject(
     }).optional(),
     home_prefix: parsed<Prefix6>((s) => {
       const p = parsePrefix6(s);
-      return typeof p !== "string" && p.length > 124 ? `the home prefix ${p.text} is too small for a gateway and VMs` : p;
+      return typeof p !== "string" && p.length > 124
+        ? `the home prefix ${p.text} is too small for a gateway and VMs`
+        : p;
     }),
     hub: text()
       .refine((h) => /^[A-Za-z0-9_-]{1,11}$/.test(h), {
         error: (i) => `hub name "${i.input}" must be 1 to 11 letters, digits, _ or -`,
       })
       .default("VPN"),
-    tap_host_index: whole().min(0, { error: (i) => `host index must be a whole number >= 0, not ${i.input}` }).default(1),
+    tap_host_index: whole()
+      .min(0, { error: (i) => `host index must be a whole number >= 0, not ${i.input}` })
+      .default(1),
     tap_ipv4: parsed<Prefix4>((s) => {
       const p = parseInterface4(s);
       return typeof p === "string" ? p : (privateIpv4(p) ?? p);

@@ -26,7 +26,7 @@ const FLAGS = [
   "--home-prefix=2001:db8:0:8964:8964::/78",
   "--vps-host=vps.example.org",
   "--homegw-host=192.168.1.20",
-  "--vm=web:16",
+  "--vm=web:16,BC:24:11:AA:BB:0C",
   "--vm=mail:17",
 ];
 
@@ -39,6 +39,10 @@ describe("deploy init", () => {
     const project = join(dir, "site");
     expect(readFileSync(join(project, "playbooks/site.ts"), "utf8")).toContain('from "homecloud-deploy/site"');
     expect(readFileSync(join(project, ".gitignore"), "utf8")).toContain("secrets/");
+    // a VM given its MAC is found by it on a first deploy; one without it is shown where it goes
+    const inv = readFileSync(join(project, "inventory/hosts.yaml"), "utf8");
+    expect(inv).toMatch(/ {8}web:\n {10}home_host_index: 16\n {10}home_mac: "BC:24:11:AA:BB:0C"\n/);
+    expect(inv).toMatch(/ {8}mail:\n {10}home_host_index: 17\n {10}# home_mac: /);
     // the package, as npm i -D puts it in node_modules
     mkdirSync(join(project, "node_modules"));
     symlinkSync(resolve("."), join(project, "node_modules", "homecloud-deploy"));
@@ -66,6 +70,9 @@ describe("deploy init", () => {
     const missing = run(dir, "init", "y", "--vps-prefix=2001:db8:0:8964::/64");
     expect(missing.status).toBe(3);
     expect(missing.stderr).toMatch(/--uplink-address: missing/);
+    const mac = run(dir, "init", "z", ...FLAGS, "--vm=db:18,01:00:5e:00:00:01");
+    expect(mac.status).toBe(3);
+    expect(mac.stderr).toMatch(/--vm db \(home_mac\): "01:00:5e:00:00:01" is not a unicast MAC address/);
     expect(existsSync(join(dir, "y"))).toBe(false);
   });
 });
