@@ -3,6 +3,7 @@
 //   verify_from: a host outside the site (the internet's view: firewall openings, NAT)
 //   verify_link_from: a host on the VPS uplink's link (the provider's router's view: NDP)
 //   verify_outside_ipv6 / verify_outside_ipv4: an address outside the site the VMs should reach
+//   verify_resolve: a name the VMs' resolvers (site.dns) answer
 import {
   type HostContext,
   type Hop,

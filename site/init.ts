@@ -31,10 +31,11 @@ all:
       hub: ${v.hub}
       tap_host_index: 1
       tap_ipv4: ${v["tap-ipv4"]}
-      dns: [${dns.join(", ")}]
+      dns: [${dns.join(", ")}]      # the VMs' resolvers (--dns)
     vpn_admin_password: !env HCD_VPN_ADMIN_PASSWORD
     vpn_home_password: !env HCD_VPN_HOME_PASSWORD
     homegw_admin_password: !env HCD_HOMEGW_ADMIN_PASSWORD
+    verify_resolve: deb.debian.org       # deploy verify: each VM resolves it
   children:
     vps:
       hosts:
@@ -123,7 +124,8 @@ export async function initCommand(argv: string[]): Promise<number> {
     if (!m) problems.push({ field: "--vm", message: `"${s}" is not NAME:INDEX[,MAC] (e.g. vm1:16,bc:24:11:aa:bb:0c)` });
     return { name: m?.[1] ?? s, index: Number(m?.[2] ?? 0), ...(m?.[3] ? { mac: m[3] } : {}) };
   });
-  const dns = (values.dns as string[] | undefined) ?? [];
+  // public resolvers unless given (Google's, Cloudflare's): a VM without one cannot even apt update
+  const dns = (values.dns as string[] | undefined) ?? ["2001:4860:4860::8888", "2606:4700:4700::1111"];
   const exists = FILES.filter((f) => existsSync(join(dir, f)));
   if (exists.length)
     problems.push({

@@ -16,6 +16,9 @@ import type { LabTopology } from "../src/lab/topology.js";
 export const SITE = {
   inet6: "2001:db8:ffff::10",
   inet4: "172.30.0.10",
+  /** The resolver on inet, and a name it answers (lab.yaml: site.dns, verify_resolve). */
+  dns6: "2001:db8:ffff::53",
+  dnsName: "www.lab.test",
   vpsPrefix: "2001:db8:0:8964::/64",
   vpsUplink6: "2001:db8:0:8964::2",
   vpsUplink4: "172.31.0.2",
@@ -28,8 +31,25 @@ export function siteTopology(): LabTopology {
     hosts: [
       {
         name: "inet",
-        interfaces: [{ name: "eth0", network: "inet", addresses: [`${SITE.inet6}/64`, `${SITE.inet4}/24`] }],
+        interfaces: [
+          { name: "eth0", network: "inet", addresses: [`${SITE.inet6}/64`, `${SITE.dns6}/64`, `${SITE.inet4}/24`] },
+        ],
         routes: ["-6 route add default via 2001:db8:ffff::1", "-4 route add default via 172.30.0.1"],
+        // the internet's resolver (the inventory's site.dns): it answers for lab.test
+        files: {
+          "/lib/systemd/system/lab-dns.service": [
+            "[Unit]",
+            "Description=The lab internet's resolver (lab.test)",
+            "",
+            "[Service]",
+            `ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --no-resolv --no-hosts --pid-file= --user=nobody --bind-interfaces --listen-address=${SITE.dns6} --local=/lab.test/ --host-record=${SITE.dnsName},${SITE.inet6},${SITE.inet4}`,
+            "",
+            "[Install]",
+            "WantedBy=multi-user.target",
+            "",
+          ].join("\n"),
+        },
+        enable: ["lab-dns.service"],
       },
       {
         name: "upstream",

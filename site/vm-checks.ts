@@ -1,5 +1,5 @@
 // What `deploy verify` checks on each VM of the site: the router advertisement, and the paths to
-// the tap, the uplink, the outside (IPv6) and through the VPS's NAT (IPv4).
+// the tap, the uplink, the outside (IPv6) and through the VPS's NAT (IPv4); a name resolved.
 import { type HostContext, type VerifyCheck, pingCheck, quote } from "../src/index.js";
 import { vantageAddress } from "./checks.js";
 import type { SitePlan } from "./plan/index.js";
@@ -76,5 +76,28 @@ export function siteVmChecks(host: HostContext, p: SitePlan): VerifyCheck[] {
           },
     );
   }
+  checks.push(resolveCheck(host, vm.name, p.dns));
   return checks;
+}
+
+/** The VM resolves a name (verify_resolve, e.g. deb.debian.org): apt and everything else need it. */
+function resolveCheck(host: HostContext, vm: string, dns: string[]): VerifyCheck {
+  const name = vantageAddress(host, "verify_resolve");
+  const base = { hop: "reach", id: "resolve", after: [`vm@${vm}`] };
+  if (!dns.length)
+    return { ...base, title: `${vm} resolves names`, script: "true", skip: "give the VMs resolvers in site.dns" };
+  if (!name)
+    return {
+      ...base,
+      title: `${vm} resolves names`,
+      script: "true",
+      skip: "set verify_resolve to a name the resolvers answer (e.g. deb.debian.org)",
+    };
+  return {
+    ...base,
+    title: `${vm} resolves ${name} (resolvers ${dns.join(", ")})`,
+    // getent asks as every program does (nsswitch, /etc/resolv.conf)
+    script: `timeout 15 getent ahosts ${quote(name)} || { echo "--- /etc/resolv.conf"; cat /etc/resolv.conf; exit 1; }`,
+    show: `getent ahosts ${name}`,
+  };
 }

@@ -22,6 +22,8 @@ export { command } from "./resources/commands/command.js";
 export type { CommandOptions } from "./resources/commands/command.js";
 
 export { interfaceAddresses } from "./resources/network/addresses.js";
+export { resolvers } from "./resources/network/resolvers.js";
+export type { ResolversOptions } from "./resources/network/resolvers.js";
 export { uplinkAcceptRa } from "./resources/network/accept-ra.js";
 export type { UplinkAcceptRaOptions } from "./resources/network/accept-ra.js";
 export type { InterfaceAddressesOptions } from "./resources/network/addresses.js";

@@ -1,4 +1,4 @@
-import { addressesCheck, commandLine, defineRole, interfaceAddresses, z } from "../../src/index.js";
+import { addressesCheck, commandLine, defineRole, interfaceAddresses, resolvers, z } from "../../src/index.js";
 
 /** A home VM's static IPv6 (home prefix) and private IPv4, with the tap addresses as gateways. */
 export const staticAddress = defineRole({
@@ -20,7 +20,10 @@ export const staticAddress = defineRole({
      * routes, and any station on the LAN can send one (a rogue RA would take the VM's traffic).
      */
     acceptRa: z.boolean().default(false),
-    /** Resolvers, in the stack's own DNS setting (RDNSS is not read with RAs off). */
+    /**
+     * Resolvers, in the stack's own DNS setting (RDNSS is not read with RAs off), and in
+     * /etc/resolv.conf where nothing manages it (no systemd-resolved, resolvconf or NetworkManager).
+     */
     dns: z.array(z.string().regex(/^[0-9A-Fa-f:.]+$/)).default([]),
   }),
   hop: "vm",
@@ -63,6 +66,8 @@ export const staticAddress = defineRole({
       acceptRa: p.acceptRa,
       dns: p.dns,
     }),
+    // where no resolver manager carries the stack's DNS setting into /etc/resolv.conf
+    ...(p.dns.length ? [resolvers({ servers: p.dns })] : []),
   ],
 });
 

@@ -60,7 +60,14 @@ export class HostSessions {
     }
     const where = await this.locate(t, t.bootstrap, t.jump, planned);
     // the key is filed under the planned address: the runs after this one find it there
-    const there: SshTarget = { ...t, alias: where, host: where, hostKeyAlias: t.hostKeyAlias ?? t.alias };
+    const there: SshTarget = {
+      ...t,
+      alias: where,
+      host: where,
+      hostKeyAlias: t.hostKeyAlias ?? t.alias,
+      // the host's network is about to change under this session: a silent drop is found in 15 s, not 45
+      aliveIntervalMs: t.aliveIntervalMs ?? 5000,
+    };
     delete there.bootstrap;
     note?.(
       `${host}: ${t.alias} does not answer yet (a first deploy): reached at ${where} through ${t.jump.name}, found ${t.bootstrap.what}`,

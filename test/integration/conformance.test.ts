@@ -21,6 +21,7 @@ import {
   service,
   softether,
   sysctl,
+  resolvers,
   uplinkAcceptRa,
 } from "../../src/index.js";
 import { RtxSimulator } from "../support/rtx-sim.js";
@@ -130,6 +131,15 @@ const cases: Case[] = [
     tasks: () => [sysctl({ key: "net.ipv6.conf.all.forwarding", value: 1 })],
     holds: `[ "$(sysctl -n net.ipv6.conf.all.forwarding)" = 1 ] && grep -q '^net.ipv6.conf.all.forwarding = 1$' /etc/sysctl.d/90-homecloud-net.ipv6.conf.all.forwarding.conf`,
     drift: "sysctl -q -w net.ipv6.conf.all.forwarding=0",
+  },
+  {
+    // a host whose /etc/resolv.conf nothing manages (no systemd-resolved, resolvconf or NetworkManager)
+    name: "resolvers",
+    host: "h3",
+    tasks: () => [resolvers({ servers: ["2001:db8:ffff::53", "192.0.2.53"] })],
+    holds:
+      "grep -qx 'nameserver 2001:db8:ffff::53' /etc/resolv.conf && grep -qx 'nameserver 192.0.2.53' /etc/resolv.conf",
+    drift: "echo 'nameserver 192.0.2.99' > /etc/resolv.conf",
   },
   {
     name: "command with creates",

@@ -1,6 +1,6 @@
 // Table-driven: recorded probe output -> parsed state; current + desired -> steps.
 import { describe, expect, it } from "vitest";
-import { apt, command, directory, file, line, service, sysctl } from "../../src/index.js";
+import { apt, command, directory, file, line, service, sysctl, resolvers } from "../../src/index.js";
 import { editLines } from "../../src/resources/files/line.js";
 import { parseServiceProbe } from "../../src/resources/services/service.js";
 import { parseDpkgQuery } from "../../src/resources/packages/apt.js";
@@ -260,5 +260,30 @@ describe("template paths", () => {
       expect.objectContaining({ problems: [expect.objectContaining({ message: expect.stringMatching(/ENOENT/) })] }),
     );
     expect(() => template("templates/t.hbs", { where: "outside" })).toThrow(/ENOENT/);
+  });
+});
+
+describe("resolvers", () => {
+  const r = resolvers({ servers: ["2001:db8::53", "192.0.2.53", "192.0.2.54", "192.0.2.55"] })
+    .resource as Resource<object>;
+  it("leaves /etc/resolv.conf to systemd-resolved, resolvconf or NetworkManager, which carry the stack's DNS setting", () => {
+    for (const m of ["systemd-resolved", "resolvconf", "NetworkManager"])
+      expect(r.steps(r.parse(`manager ${m}\ntext\nnameserver 192.0.2.99\n`, 0))).toEqual([]);
+  });
+  it("writes it where nothing manages it: the first three resolvers (glibc reads no more); then nothing to do", () => {
+    const steps = r.steps(r.parse("text\nnameserver 192.0.2.99\n", 0));
+    expect(steps).toHaveLength(1);
+    const after = steps[0]!.diff!.after as string;
+    expect(after.split("\n").filter((l) => l.startsWith("nameserver"))).toEqual([
+      "nameserver 2001:db8::53",
+      "nameserver 192.0.2.53",
+      "nameserver 192.0.2.54",
+    ]);
+    expect(r.steps(r.parse(`text\n${after}`, 0))).toEqual([]);
+  });
+  it("refuses what is not an address", () => {
+    expect(() => resolvers({ servers: ["ns1.example.org"] })).toThrow(
+      /"ns1.example.org" is not an IPv4 or IPv6 address/,
+    );
   });
 });
