@@ -9,19 +9,20 @@ export const SITE_COMMANDS: CommandSpec[] = withCommands(LIBRARY_COMMANDS, [
   {
     ...lab,
     usage: [
-      "lab up [--topology site|plain] [--hosts N]",
+      "lab up [--topology site|field|plain] [--hosts N]",
       "lab hosts | lab down | lab verify [--json] [-v] [--reboots]",
       "lab exec HOST -- COMMAND...",
     ],
     about:
-      "Lab hosts: real systemd in network namespaces on this machine (root). The site topology is the\nwhole site (inet, upstream, vps, homegw, vm1-vm4); lab verify is deploy verify plus a timed\nrestart of vpnserver on the VPS (--reboots: and a timed reboot of each host in turn).",
+      "Lab hosts: real systemd in network namespaces on this machine (root). The site topology is the\nwhole site (inet, upstream, vps, homegw, vm1-vm4); field is the site as a user meets it (a laptop at\nhome behind IPv4 NAT, fresh images, ufw, a mirror: scripts/rehearse.sh); lab verify is deploy verify plus a timed\nrestart of vpnserver on the VPS (--reboots: and a timed reboot of each host in turn).",
     run: async (argv) => {
-      const [{ labCommand }, { siteTopology }, { labVerify }] = await Promise.all([
+      const [{ labCommand }, { siteTopology }, { fieldTopology }, { labVerify }] = await Promise.all([
         import("../src/cli/lab.js"),
         import("./lab-topology.js"),
+        import("./field-topology.js"),
         import("./lab-verify.js"),
       ]);
-      return labCommand(argv, { topologies: { site: siteTopology }, verify: labVerify });
+      return labCommand(argv, { topologies: { site: siteTopology, field: fieldTopology }, verify: labVerify });
     },
   },
   {

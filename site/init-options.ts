@@ -34,6 +34,11 @@ export const INIT_OPTIONS = options({
     ]),
   ) as Record<(typeof FIELDS)[number][0], OptionSpec & { type: "string" }>),
   dns: { type: "string", multiple: true, arg: "A", help: "a resolver the VMs use (as often as needed)" },
+  "vpn-server": {
+    type: "string",
+    arg: "ADDRESS",
+    help: "the VPS as the home gateway reaches it (default: --vps-host)",
+  },
   vm: {
     type: "string",
     multiple: true,
@@ -44,4 +49,4 @@ export const INIT_OPTIONS = options({
 
 export const INIT_USAGE = `usage: deploy init [DIR] [--vps-prefix P] [--uplink-address A] [--uplink-interface IF]
                    [--home-prefix P] [--hub NAME] [--tap-ipv4 A/LEN] [--dns A]... [--vm NAME:INDEX[,MAC]]...
-                   [--vps-host ADDRESS] [--homegw-host ADDRESS] [--user USER]`;
+                   [--vps-host ADDRESS] [--homegw-host ADDRESS] [--vpn-server ADDRESS] [--user USER]`;

@@ -12,6 +12,7 @@ const FILES = ["inventory/hosts.yaml", "playbooks/site.ts", ".gitignore", "tscon
 
 function inventoryYaml(
   v: Record<Field, string>,
+  server: string,
   dns: string[],
   vms: Array<{ name: string; index: number; mac?: string }>,
 ): string {
@@ -47,7 +48,7 @@ all:
       hosts:
         homegw:
           ansible_host: ${q(v["homegw-host"])}
-          vpn_server: ${v["uplink-address"]}
+          vpn_server: ${q(server)}          # the VPS as the home gateway reaches it (IPv4 if home has no IPv6)
           home_lan_interface: ens19          # its NIC on the closed home LAN (Proxmox names)
     vms:
       vars:
@@ -160,7 +161,8 @@ export async function initCommand(argv: string[]): Promise<number> {
       }),
     );
   const texts: Record<string, string> = {
-    "inventory/hosts.yaml": inventoryYaml(v, dns, vms),
+    // the home gateway reaches the VPS as the user's laptop at home does, unless told otherwise
+    "inventory/hosts.yaml": inventoryYaml(v, (raw["vpn-server"] as string | undefined) ?? v["vps-host"], dns, vms),
     "playbooks/site.ts": PLAYBOOK,
     ".gitignore": GITIGNORE,
     "tsconfig.json": TSCONFIG,

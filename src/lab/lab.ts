@@ -76,7 +76,9 @@ export function labInventory(state: LabState): string {
     `    deploy_known_hosts_file: ${labPaths.knownHosts()}`,
     "  hosts:",
   ];
-  for (const h of state.hosts) lines.push(`    ${h.name}:`, `      ansible_host: ${h.address}`);
+  const managed = (name: string) => state.topology.hosts.find((x) => x.name === name)?.management !== false;
+  for (const h of state.hosts.filter((x) => managed(x.name)))
+    lines.push(`    ${h.name}:`, `      ansible_host: ${h.address}`);
   return lines.join("\n") + "\n";
 }
 
@@ -126,15 +128,21 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
   writeFileSync(labPaths.knownHosts(), keys.join("\n") + "\n");
   chmodSync(labPaths.knownHosts(), 0o644);
   writeFileSync(labPaths.inventory(), labInventory(state));
+  // a host without a management link is ready by its own word only
+  const managed = (name: string) => topology.hosts.find((x) => x.name === name)?.management !== false;
   const results = await Promise.all(
     state.hosts
-      .filter((h) => started.includes(h.name))
+      .filter((h) => started.includes(h.name) && managed(h.name))
       .map(async (h) => ({ h, ok: await waitForSsh(h.address, 90000) })),
   );
   // hosts whose image needs a moment after sshd (a DHCP lease, an RA): wait for their own word
   for (const h of topology.hosts.filter((x) => x.ready && started.includes(x.name))) {
     let ok = false;
     for (let i = 0; i < 300 && !ok; i++) {
+      if (!leaderPid(h.name)) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
       ok = labExec(h.name, ["sh", "-c", h.ready!], { capture: true }).code === 0;
       if (!ok) await new Promise((r) => setTimeout(r, 100));
     }

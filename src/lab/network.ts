@@ -56,11 +56,13 @@ export function ensureHostNetwork(host: LabHost, index: number): void {
   const mv = labNames.mgmtVeth(index);
   if (linkExists(undefined, mv)) sh("ip", ["link", "del", mv], { allowFail: true });
   if (linkExists(undefined, mv) && !waitGone(mv)) ip(undefined, "link", "del", mv);
-  ip(undefined, "link", "add", mv, "type", "veth", "peer", "name", "mgmt0", "netns", ns);
-  ip(undefined, "link", "set", mv, "master", labNames.mgmtBridge(), "up");
-  inNs("sysctl", "-q", "-w", "net.ipv6.conf.mgmt0.disable_ipv6=1");
-  ip(ns, "addr", "add", `${mgmtAddress(index)}/24`, "dev", "mgmt0");
-  ip(ns, "link", "set", "mgmt0", "up");
+  if (host.management !== false) {
+    ip(undefined, "link", "add", mv, "type", "veth", "peer", "name", "mgmt0", "netns", ns);
+    ip(undefined, "link", "set", mv, "master", labNames.mgmtBridge(), "up");
+    inNs("sysctl", "-q", "-w", "net.ipv6.conf.mgmt0.disable_ipv6=1");
+    ip(ns, "addr", "add", `${mgmtAddress(index)}/24`, "dev", "mgmt0");
+    ip(ns, "link", "set", "mgmt0", "up");
+  }
   const sw = labNames.switchNs();
   host.interfaces.forEach((itf, k) => {
     const br = ensureSwitchBridge(itf.network);

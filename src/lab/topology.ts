@@ -33,6 +33,11 @@ export interface LabHost {
    * Ubuntu's and Debian's cloud images come). Without it: root logs in with the lab key.
    */
   login?: string;
+  /**
+   * false: no management link at all (a host that must reach the others only the way it would in
+   * the field, e.g. a user's laptop at home); lab up then waits for its `ready` test, not its sshd.
+   */
+  management?: boolean;
 }
 
 export interface LabTopology {

@@ -1,30 +1,12 @@
 // A Debian mirror inside the lab: one host serves .deb files over HTTP, another installs them
 // with apt for real (lab hosts otherwise see every package of the machine already installed).
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { LAB_DEBS, packagesIndex } from "../../src/lab/apt-index.js";
 import { labExec } from "../../src/lab/lab.js";
 import { address, onHost } from "./lab.js";
 
 /** Filled by scripts/setup.sh from scripts/lab-debs.txt. */
-export const DEBS = "/var/cache/homecloud-lab/debs";
+export const DEBS = LAB_DEBS;
 const PORT = 8080;
-
-/** The Packages index of the .deb files in DEBS, as apt reads it (trusted=yes: no Release). */
-function packagesIndex(): string {
-  const debs = existsSync(DEBS) ? readdirSync(DEBS).filter((f) => f.endsWith(".deb")) : [];
-  if (!debs.length) throw new Error(`no .deb files in ${DEBS}: run scripts/setup.sh`);
-  return debs
-    .map((f) => {
-      const path = join(DEBS, f);
-      const control = spawnSync("dpkg-deb", ["-f", path], { encoding: "utf8" });
-      if (control.status !== 0) throw new Error(`dpkg-deb -f ${path}: ${control.stderr}`);
-      const sha = createHash("sha256").update(readFileSync(path)).digest("hex");
-      return `${control.stdout.trimEnd()}\nFilename: ./${f}\nSize: ${statSync(path).size}\nSHA256: ${sha}\n`;
-    })
-    .join("\n");
-}
 
 /** Serve DEBS from `server` (a transient unit in that host); returns apt's source line. */
 export function serveMirror(server: string): string {
