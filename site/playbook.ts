@@ -95,7 +95,13 @@ export default definePlaybook({
           minInterval: 3,
           maxInterval: 10,
         }),
-        ndppd({ uplink: p.uplink.interface, rules: p.ndp.map((r) => r.target) }),
+        p.ndpProxy === "kernel"
+          ? ndppd({
+              uplink: p.uplink.interface,
+              mode: "kernel",
+              addresses: p.ndp.map((r) => r.target.replace(/\/128$/, "")),
+            })
+          : ndppd({ uplink: p.uplink.interface, rules: p.ndp.map((r) => r.target) }),
         firewall({
           uplink: p.uplink.interface,
           tap: p.tap.interface,

@@ -80,6 +80,8 @@ export interface SitePlan {
   dns: string[];
   vms: SiteVm[];
   ndp: Array<{ target: string; mode: "static" }>;
+  /** ndppd's static rules, or the kernel's proxy_ndp with one entry per address. */
+  ndpProxy: "ndppd" | "kernel";
   openings: Array<{ address: string } & Opening>;
 }
 
@@ -220,6 +222,7 @@ export function planFromVars(site: SiteVars, vmVars: VmInput[]): { plan?: SitePl
       // one /128 per declared address (the gateway, each VM): an address nobody declared is not
       // answered, so a flood of pings to random home addresses adds no neighbour entries
       ndp: [format6(tap6), ...vms.map((v) => v.address6)].map((a) => ({ target: `${a}/128`, mode: "static" })),
+      ndpProxy: site.ndp_proxy,
       openings: vms.flatMap((v) => v.open.map((o) => ({ address: v.address6, ...o }))),
     },
   };

@@ -88,6 +88,10 @@ export const siteSchema = z.strictObject(
       return typeof p === "string" ? p : (privateIpv4(p) ?? p);
     }),
     dns: z.array(address6(), must("list of texts")).default([]),
+    /** Who answers neighbour solicitations for the home addresses on the uplink: ndppd, or the kernel's proxy_ndp. */
+    ndp_proxy: z
+      .enum(["ndppd", "kernel"], { error: (i) => `must be ndppd or kernel, not ${JSON.stringify(i.input)}` })
+      .default("ndppd"),
   },
   { error: (i) => (i.code === "unrecognized_keys" ? "unknown key" : undefined) },
 );

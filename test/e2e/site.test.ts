@@ -344,6 +344,115 @@ describe("the site on the lab", () => {
     expect(failing(await verifyUntilPass("the home user's password back"))).toEqual([]);
   }, 420_000);
 
+  it("day two: the hub renamed: the tap, its addresses, units, radvd, nft and ufw rules move; nothing of the old is left; and back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const inv = join(dir, "lab-hub.yaml");
+    writeFileSync(
+      inv,
+      edited(readFileSync("inventory/lab.yaml", "utf8"), [["      hub: VPN\n", "      hub: HOME2\n"]]),
+    );
+    /** What the VPS holds for one tap: its link, its units and scripts, radvd, nft, ufw, SoftEther's hub. */
+    const traces = (tap: string, hub: string) =>
+      onHost(
+        "vps",
+        [
+          `ip -o link show dev ${tap} 2>/dev/null | cut -d' ' -f2`,
+          `ls /etc/systemd/system /usr/local/sbin /usr/local/lib/homecloud 2>/dev/null | grep -F ${tap} || true`,
+          `grep -l ${tap} /etc/radvd.conf 2>/dev/null || true`,
+          `nft list ruleset | grep -c ${tap} || true`,
+          `ufw show added | grep -c ${tap} || true`,
+          `grep -c 'declare ${hub}$' /var/lib/softether/vpn_server.config || true`,
+        ].join("; "),
+      );
+    const gone = (tap: string, hub: string) => expect(traces(tap, hub).trim().split("\n")).toEqual(["0", "0", "0"]);
+    const r = deploy("-i", inv);
+    expect(failures(r.doc)).toEqual([]);
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    gone("tap_vpn", "VPN");
+    expect(onHost("vps", "ip -6 -o addr show dev tap_home2")).toContain("2001:db8:0:8964:8964::1/78");
+    expect(failing(await verifyUntilPass("the hub renamed", 240, inv))).toEqual([]);
+    const back = deploy("-i", "inventory/lab.yaml");
+    expect(failures(back.doc)).toEqual([]);
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+    gone("tap_home2", "HOME2");
+    expect(failing(await verifyUntilPass("the hub back"))).toEqual([]);
+  }, 900_000);
+
+  it("day two: ndppd switched to the kernel's proxy_ndp (ndppd stopped, disabled, its file gone) and back (the entries gone)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const inv = join(dir, "lab-ndp.yaml");
+    writeFileSync(
+      inv,
+      edited(readFileSync("inventory/lab.yaml", "utf8"), [
+        ["      hub: VPN\n", "      hub: VPN\n      ndp_proxy: kernel\n"],
+      ]),
+    );
+    const state = () =>
+      onHost(
+        "vps",
+        [
+          "systemctl is-active ndppd || true",
+          "systemctl is-enabled ndppd 2>/dev/null || true",
+          "[ -e /etc/ndppd.conf ] && echo conf || echo no-conf",
+          "sysctl -n net.ipv6.conf.enp1s0.proxy_ndp",
+          "ip -6 neigh show proxy dev enp1s0 | cut -d' ' -f1 | sort | tr '\\n' ' '",
+        ].join("; "),
+      ).split("\n");
+    const r = deploy("-i", inv);
+    expect(failures(r.doc)).toEqual([]);
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    expect(state()).toEqual([
+      "inactive",
+      "disabled",
+      "no-conf",
+      "1",
+      "2001:db8:0:8964:8964::1 2001:db8:0:8964:8964::10 2001:db8:0:8964:8964::11 2001:db8:0:8964:8964::12 2001:db8:0:8964:8964::13 ",
+    ]);
+    expect(failing(await verifyUntilPass("NDP by the kernel", 120, inv))).toEqual([]);
+    const back = deploy("-i", "inventory/lab.yaml");
+    expect(failures(back.doc)).toEqual([]);
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+    expect(state()).toEqual(["active", "enabled", "conf", "0", ""]);
+    expect(failing(await verifyUntilPass("NDP by ndppd again"))).toEqual([]);
+  }, 600_000);
+
+  it("day two: a VM's address changes (home_host_index 16 -> 20): the run finds the VM where it is, moves it; nothing of the old address is left; and back", async () => {
+    // the user's inventory: the VMs reached only through the VPS, at their planned addresses
+    const user = throughTheVps();
+    const inv = join(mkdtempSync(join(tmpdir(), "hcd-site-")), "moved.yaml");
+    writeFileSync(
+      inv,
+      edited(readFileSync(user, "utf8"), [["          home_host_index: 16\n", "          home_host_index: 20\n"]]),
+    );
+    const traces = (address: string) => {
+      // the address itself, not one it begins (::1 is the tap's, ::10 a VM's)
+      const at = new RegExp(`${address}(?![0-9a-f:])`);
+      return {
+        vm1: at.test(onHost("vm1", "ip -6 -o addr show dev eth0; cat /etc/systemd/network/50-homecloud-eth0.network")),
+        vps: at.test(onHost("vps", "nft list ruleset; cat /etc/ndppd.conf; ufw show added")),
+      };
+    };
+    const r = deploy("-i", inv);
+    expect(failures(r.doc)).toEqual([]);
+    expect(r.code).toBe(0);
+    // vm1 is not at its new address yet: found by its MAC, reached at its link-local address
+    expect(r.doc.warnings).toContainEqual(
+      expect.stringMatching(/^vm1: 2001:db8:0:8964:8964::14 does not answer yet \(a first deploy\): reached at fe80::/),
+    );
+    expect(traces("2001:db8:0:8964:8964::10")).toEqual({ vm1: false, vps: false });
+    expect(traces("2001:db8:0:8964:8964::14")).toEqual({ vm1: true, vps: true });
+    // the next run reaches it at its new address
+    const again = deploy("-i", inv);
+    expect(again.doc.warnings).toEqual([]);
+    expect(changed(again.doc)).toBe(0);
+    expect(failing(await verifyUntilPass("vm1 moved", 120, inv))).toEqual([]);
+    const back = deploy("-i", user);
+    expect(failures(back.doc)).toEqual([]);
+    expect(changed(deploy("-i", user).doc)).toBe(0);
+    expect(traces("2001:db8:0:8964:8964::14")).toEqual({ vm1: false, vps: false });
+    expect(failing(await verifyUntilPass("vm1 back"))).toEqual([]);
+  }, 600_000);
+
   it("day two: each host rebooted in turn, no deploy in between: the VMs answer again, verify passes, times printed", async () => {
     for (const host of ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"]) {
       const c = await rebootRecovery("inventory/lab.yaml", host, (x) => console.log(`${x.name}: ${x.detail}`));

@@ -47,7 +47,20 @@ export function configProbe(adminPassword: string, port: number, previous: strin
   const tries = [adminPassword, ...previous];
   return [
     `if ! command -v vpncmd >/dev/null 2>&1; then echo "state absent"; exit 0; fi`,
-    `if [ -d /run/systemd/system ] && ! systemctl is-active -q softether-vpnserver; then echo "state stopped"; exit 0; fi`,
+    // a restart under way (a watchdog's, vpnserver stops in 9-25 s) is waited out, up to 60 s
+    `if [ -d /run/systemd/system ]; then`,
+    `  i=0`,
+    `  while [ $i -lt 120 ]; do`,
+    // on the way (activating, deactivating), or between a restart's stop and its start (a job queued)
+    `    case "$(systemctl is-active softether-vpnserver)" in`,
+    `      activating|deactivating|reloading) ;;`,
+    `      *) [ -z "$(systemctl list-jobs --no-legend softether-vpnserver.service 2>/dev/null)" ] && break ;;`,
+    `    esac`,
+    `    i=$((i+1))`,
+    `    sleep 0.5`,
+    `  done`,
+    `  if ! systemctl is-active -q softether-vpnserver; then echo "state stopped"; exit 0; fi`,
+    `fi`,
     // one pair of temp files for every try: new ones per try would leave all but the last behind
     tempTrap(["f", "o"]),
     makeTemp("f"),
