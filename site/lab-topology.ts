@@ -21,6 +21,8 @@ export const SITE = {
   dnsName: "www.lab.test",
   vpsPrefix: "2001:db8:0:8964::/64",
   vpsUplink6: "2001:db8:0:8964::2",
+  /** The /64 a renumbered VPS moves to (the day-two test): on-link at upstream too. */
+  vpsPrefix2: "2001:db8:0:8965::/64",
   vpsUplink4: "172.31.0.2",
   homegw4: "172.29.0.2",
 } as const;
@@ -70,6 +72,8 @@ export function siteTopology(): LabTopology {
             "",
             "[Network]",
             "Address=2001:db8:0:8964::1/64",
+            // a second /64 on the same link: the VPS renumbered (another instance, another provider)
+            `Address=${SITE.vpsPrefix2.replace("::/64", "::1/64")}`,
             "Address=172.31.0.1/24",
             "IPv6SendRA=yes",
             "DHCPServer=yes",

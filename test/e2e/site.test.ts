@@ -453,6 +453,50 @@ describe("the site on the lab", () => {
     expect(failing(await verifyUntilPass("vm1 back"))).toEqual([]);
   }, 600_000);
 
+  it("day two: renumbered (the VPS moves to another /64): one run moves the tap, radvd, ndppd, the firewall and every VM; nothing of the old prefix is left; and back", async () => {
+    const inv = join(mkdtempSync(join(tmpdir(), "hcd-site-")), "renumbered.yaml");
+    writeFileSync(
+      inv,
+      edited(readFileSync("inventory/lab.yaml", "utf8"), [
+        ["vps_prefix: 2001:db8:0:8964::/64", "vps_prefix: 2001:db8:0:8965::/64"],
+        ["uplink_address: 2001:db8:0:8964::2", "uplink_address: 2001:db8:0:8965::2"],
+        ["home_prefix: 2001:db8:0:8964:8964::/78", "home_prefix: 2001:db8:0:8965:8964::/78"],
+      ]),
+    );
+    // the provider's side: the VPS's own address moves (cloud-init's netplan file, as a new instance has it)
+    const provider = (from: string, to: string) =>
+      onHost(
+        "vps",
+        `sed -i 's|${from}/64|${to}/64|' /etc/netplan/50-cloud-init.yaml && netplan generate && networkctl reload && networkctl reconfigure enp1s0 && sleep 1 && ip -6 -o addr show dev enp1s0 scope global`,
+      );
+    const old = (prefix: string) => {
+      const seen: string[] = [];
+      for (const h of ["vps", "vm1", "vm2", "vm3", "vm4"]) {
+        const text = onHost(
+          h,
+          "ip -6 -o addr show; ip -6 route show; ip -6 neigh show proxy; cat /etc/radvd.conf /etc/ndppd.conf 2>/dev/null; nft list ruleset 2>/dev/null; ufw show added 2>/dev/null; true",
+        );
+        // (the provider's RAs keep announcing its link's prefixes: those routes are the provider's)
+        for (const line of text.split("\n"))
+          if (line.includes(prefix) && !/ proto ra /.test(line)) seen.push(`${h}: ${line.trim()}`);
+      }
+      return seen;
+    };
+    expect(provider("2001:db8:0:8964::2", "2001:db8:0:8965::2")).toContain("2001:db8:0:8965::2/64");
+    const r = deploy("-i", inv);
+    expect(failures(r.doc)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    expect(old("2001:db8:0:8964:")).toEqual([]);
+    expect(failing(await verifyUntilPass("renumbered", 240, inv))).toEqual([]);
+    expect(provider("2001:db8:0:8965::2", "2001:db8:0:8964::2")).toContain("2001:db8:0:8964::2/64");
+    const back = deploy("-i", "inventory/lab.yaml");
+    expect(failures(back.doc)).toEqual([]);
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+    expect(old("2001:db8:0:8965:")).toEqual([]);
+    expect(failing(await verifyUntilPass("numbered back", 240))).toEqual([]);
+  }, 900_000);
+
   it("day two: each host rebooted in turn, no deploy in between: the VMs answer again, verify passes, times printed", async () => {
     for (const host of ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"]) {
       const c = await rebootRecovery("inventory/lab.yaml", host, (x) => console.log(`${x.name}: ${x.detail}`));
