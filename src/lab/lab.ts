@@ -160,6 +160,29 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
   return state;
 }
 
+/**
+ * A host reinstalled (a VPS rebuilt by its provider): stopped, its disk and identity wiped, booted
+ * again from the image as a new host (new SSH host keys, nothing of the old state) at the same
+ * addresses. The lab's known_hosts gets its new key; a copy kept from before still has the old one.
+ */
+export async function labRebuild(host: string, log: (s: string) => void = () => {}): Promise<void> {
+  requireRoot();
+  const state = readState();
+  const h = state?.hosts.find((x) => x.name === host);
+  if (!state || !h)
+    throw new DeployError(
+      "lab",
+      `lab host ${host} is not up`,
+      {},
+      { hint: "deploy lab hosts lists the running hosts" },
+    );
+  await stopHost(host);
+  unmountRoot(host);
+  removeHostNetwork(host, h.index);
+  removeHostDir(host);
+  await labUp(state.topology, log);
+}
+
 export async function labDown(log: (s: string) => void = () => {}): Promise<void> {
   requireRoot();
   const state = readState();

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { DeployError } from "../errors.js";
 import type { HostKeyPin, SshTarget } from "./target.js";
@@ -109,6 +109,19 @@ export function readKnownHosts(path: string): KnownHost[] {
   return existsSync(path) ? parseKnownHosts(readFileSync(path, "utf8")) : [];
 }
 
+/** Remove the plain entries for `name` (not @revoked or @cert-authority lines), then record `blob`. */
+export function replaceHostKey(path: string, name: string, blob: Buffer): void {
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const drop = new Set(
+    parseKnownHosts(text)
+      .filter((e) => !e.marker && entryMatches(e, name))
+      .map((e) => e.line),
+  );
+  const kept = text.split("\n").filter((_, i) => !drop.has(i + 1));
+  writeFileSync(path, kept.join("\n"), { mode: 0o600 });
+  recordHostKey(path, name, blob);
+}
+
 /** Record a new key as a hashed entry, as `ssh -o HashKnownHosts=yes` would. */
 export function recordHostKey(path: string, name: string, blob: Buffer): void {
   const salt = randomBytes(20);
@@ -152,6 +165,16 @@ export function hostVerifierFor(
       // as ssh does: the person sees every key trusted on first use (a pinned one was checked)
       const file = t.knownHostsFile.replace(/[\x00-\x1f\x7f]/g, "?");
       say(`${t.name}: recorded the host key of ${name}, ${fp}${pins.length ? " (the pinned one)" : ""}, in ${file}`);
+      return true;
+    }
+    // the inventory pins the key it presents (checked above): a host reinstalled with a new key
+    // (a rebuilt VPS) is trusted by that pin; its old entries give way
+    if (verdict.status === "changed" && pins.length) {
+      replaceHostKey(t.knownHostsFile, name, blob);
+      const file = t.knownHostsFile.replace(/[\x00-\x1f\x7f]/g, "?");
+      say(
+        `${t.name}: the host key of ${name} changed to the pinned one, ${fp}: it replaces ${verdict.expected.join(", ")} in ${file}`,
+      );
       return true;
     }
     if (verdict.status === "unknown") {

@@ -1,11 +1,12 @@
 // The mission, end to end: the site playbook against the site lab with real daemons.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { edited } from "../support/files.js";
-import { labExec } from "../../src/lab/lab.js";
+import { labExec, labRebuild } from "../../src/lab/lab.js";
+import { labPaths } from "../../src/lab/paths.js";
 import { rebootRecovery } from "../../site/lab-verify.js";
 import { hostWrites, onHost, throughTheVps } from "../support/lab.js";
 import { attackTests } from "./attacks.js";
@@ -495,6 +496,45 @@ describe("the site on the lab", () => {
     expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
     expect(old("2001:db8:0:8965:")).toEqual([]);
     expect(failing(await verifyUntilPass("numbered back", 240))).toEqual([]);
+  }, 900_000);
+
+  it("day two: a rebuilt VPS (a fresh image, a new host key, the same address): refused as changed; its new key pinned, one run restores the whole site", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    // the user's known_hosts, from before the rebuild
+    const kh = join(dir, "known_hosts");
+    copyFileSync(labPaths.knownHosts(), kh);
+    const before = edited(readFileSync("inventory/lab.yaml", "utf8"), [
+      ["    deploy_known_hosts_file: /var/lib/homecloud-lab/known_hosts\n", `    deploy_known_hosts_file: ${kh}\n`],
+    ]);
+    const inv = join(dir, "rebuilt.yaml");
+    writeFileSync(inv, before);
+    await labRebuild("vps");
+    const refused = deploy("-i", inv);
+    expect(refused.doc.hosts.vps!.unreachable).toBe(1);
+    expect(JSON.stringify(refused.doc)).toContain("HOST KEY OF 10.231.0.12 HAS CHANGED");
+    // README's procedure: pin the key the provider's console shows for the new instance
+    const fresh = readFileSync(labPaths.knownHosts(), "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("10.231.0.12 "))!
+      .split(" ")
+      .slice(1, 3)
+      .join(" ");
+    writeFileSync(
+      inv,
+      edited(before, [
+        [
+          "          ansible_host: 10.231.0.12\n",
+          `          ansible_host: 10.231.0.12\n          deploy_host_key: "${fresh}"\n`,
+        ],
+      ]),
+    );
+    const r = deploy("-i", inv);
+    expect(failures(r.doc)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("the host key of 10.231.0.12 changed to the pinned one");
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    expect(failing(await verifyUntilPass("the VPS rebuilt", 300, inv))).toEqual([]);
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
   }, 900_000);
 
   it("day two: each host rebooted in turn, no deploy in between: the VMs answer again, verify passes, times printed", async () => {

@@ -117,6 +117,24 @@ describe("deploy_host_key: a host key pinned before first contact", () => {
     // once on file, the pin and known_hosts must both agree
     expect(hostVerifierFor(target([fingerprint(k2)], kh), {})(k1)).toBe(false);
   });
+  it("a host reinstalled with a new key (a rebuilt VPS): refused as changed, unless the inventory pins the new key, which then replaces the old entry", () => {
+    const kh = join(mkdtempSync(join(tmpdir(), "hcd-pin-")), "known_hosts");
+    const other = `192.0.2.77 ssh-ed25519 ${k1.toString("base64")}\n`;
+    writeFileSync(kh, `${other}192.0.2.9 ssh-ed25519 ${k1.toString("base64")}\n`);
+    const refused: { error?: DeployError } = {};
+    expect(hostVerifierFor(target([], kh), refused)(k2)).toBe(false);
+    expect(refused.error?.message).toMatch(/^HOST KEY OF 192\.0\.2\.9 HAS CHANGED/);
+    const said: string[] = [];
+    expect(hostVerifierFor(target([fingerprint(k2)], kh), {}, (l) => said.push(l))(k2)).toBe(true);
+    expect(said).toEqual([
+      `vps: the host key of 192.0.2.9 changed to the pinned one, ssh-ed25519 ${fingerprint(k2)}: it replaces ssh-ed25519 ${fingerprint(k1)} in ${kh}`,
+    ]);
+    const entries = parseKnownHosts(readFileSync(kh, "utf8"));
+    expect(checkHostKey(entries, "192.0.2.9", k2)).toEqual({ status: "known" });
+    expect(checkHostKey(entries, "192.0.2.9", k1).status).toBe("changed");
+    // another host's entry stays
+    expect(readFileSync(kh, "utf8").startsWith(other)).toBe(true);
+  });
 });
 
 describe("ssh_config, as OpenSSH reads it (ssh -G)", () => {
