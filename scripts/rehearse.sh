@@ -55,8 +55,12 @@ user "npx deploy init . --vps-prefix 2001:db8:0:8964::/64 --uplink-address 2001:
 # the lab's one difference: its internet's resolver answers lab.test only
 user "sed -i 's/verify_resolve: deb.debian.org/verify_resolve: www.lab.test/' inventory/hosts.yaml"
 
+# and its outside addresses for verify are the lab internet's
+user "sed -i -e 's/verify_outside_ipv6: .*/verify_outside_ipv6: 2001:db8:ffff::10/' -e 's/verify_outside_ipv4: .*/verify_outside_ipv4: 172.30.0.10/' inventory/hosts.yaml"
+
 step "Your own site: the plan, then the first deploy (host keys accepted on first contact)"
 user "npx deploy plan playbooks/site.ts"
+printf 'unattended-upgrades on the VPS (holding the dpkg lock): %s\n' "$(deploy lab exec vps -- systemctl is-active lab-unattended || true)"
 user "npx deploy playbooks/site.ts --accept-new-host-keys"
 
 step "Your own site: deploy verify"

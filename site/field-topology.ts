@@ -162,16 +162,17 @@ export function fieldTopology(): LabTopology {
             ],
             ["After=ufw.service", "ConditionPathExists=!/var/lib/lab-provider-ufw.done"],
           ),
-          // unattended-upgrades' first run after boot holds dpkg's lock (a POSIX lock, as apt takes it)
+          // unattended-upgrades' first run after boot holds dpkg's lock (a POSIX lock, as apt takes it):
+          // the first deploy meets it
           "/usr/local/lib/lab/unattended-upgrade": [
             "import fcntl, time",
             'lock = open("/var/lib/dpkg/lock-frontend", "w")',
             "fcntl.lockf(lock, fcntl.LOCK_EX)",
-            "time.sleep(20)",
+            "time.sleep(45)",
             "",
           ].join("\n"),
           "/lib/systemd/system/lab-unattended.service": unit(
-            "unattended-upgrades' first run, holding the dpkg lock for 20 s",
+            "unattended-upgrades' first run, holding the dpkg lock for 45 s",
             ["Type=simple", "ExecStart=/usr/bin/python3 /usr/local/lib/lab/unattended-upgrade"],
             ["After=lab-fresh-image.service"],
           ),

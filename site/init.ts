@@ -37,6 +37,8 @@ all:
     vpn_home_password: !env HCD_VPN_HOME_PASSWORD
     homegw_admin_password: !env HCD_HOMEGW_ADMIN_PASSWORD
     verify_resolve: deb.debian.org       # deploy verify: each VM resolves it
+    verify_outside_ipv6: 2001:4860:4860::8888   # deploy verify: each VM reaches these (outside the site)
+    verify_outside_ipv4: 8.8.8.8
   children:
     vps:
       hosts:
