@@ -103,9 +103,17 @@ export function siteVpsChecks(_host: HostContext, p: SitePlan, admin?: Secret, h
     {
       hop: "ndp",
       id: "rules-cover-vms",
-      title: `an ndppd rule on ${p.uplink.interface} covers every VM address`,
-      script: "sed -n 's/^[[:space:]]*rule[[:space:]]\\{1,\\}\\([^[:space:]]*\\).*/\\1/p' /etc/ndppd.conf",
-      show: "rules in /etc/ndppd.conf",
+      ...(p.ndpProxy === "kernel"
+        ? {
+            title: `a kernel NDP proxy entry on ${p.uplink.interface} covers every VM address`,
+            script: `ip -6 neigh show proxy dev ${quote(p.uplink.interface)} | cut -d' ' -f1`,
+            show: `ip -6 neigh show proxy dev ${p.uplink.interface}`,
+          }
+        : {
+            title: `an ndppd rule on ${p.uplink.interface} covers every VM address`,
+            script: "sed -n 's/^[[:space:]]*rule[[:space:]]\\{1,\\}\\([^[:space:]]*\\).*/\\1/p' /etc/ndppd.conf",
+            show: "rules in /etc/ndppd.conf",
+          }),
       judge: (r) => {
         const rules = r.stdout.split("\n").filter(Boolean);
         const covered = (a: string) =>

@@ -18,8 +18,8 @@ export interface HostTurn {
   /** The host's first play: the remote scripts counted are the session's own. */
   first: boolean;
   reporter: Reporter;
-  /** Before a second attempt on a new session: forget the old session's run lock. */
-  forgetLock: () => void;
+  /** Before a second attempt on a new session: forget the old session's run lock (true: it was held). */
+  forgetLock: () => boolean;
 }
 
 /**
@@ -66,8 +66,10 @@ export async function hostTurn(turn: HostTurn): Promise<HostOutcome> {
       note(`${host}: ${e.message.split("\n")[0]}; reaching it again to carry on`);
     }
     sessions.forget(host);
-    turn.forgetLock();
+    const held = turn.forgetLock();
     shell = await sessions.reach(host, note);
+    // the lost session's shell may live on for hours on the host, holding the run lock: ended now
+    if (held) await turn.options.takeLock?.();
     const recap = emptyRecap();
     for (const t of seen.values()) recap[t.status === "ok" ? "ok" : t.status]++;
     const twice = emptyRecap();

@@ -119,6 +119,8 @@ export async function runPlaybook<P>(
   // ends. A lock left by a killed run is stale and reported.
   const owner = `run by ${userInfo().username}@${hostname()} pid ${process.pid} since ${new Date().toISOString()}`;
   const locks = new Map<string, Promise<HostLock | undefined>>();
+  /** Hosts whose session holding the lock was lost (hostTurn): their next lock takes it over. */
+  const takeOver = new Set<string>();
   const lockOf = (h: string): Promise<HostLock | undefined> => {
     let p = locks.get(h);
     if (!p) {
@@ -127,7 +129,7 @@ export async function runPlaybook<P>(
         if (!sh.lock) return undefined;
         const deadline = Date.now() + (opts.lockTimeoutSeconds ?? 0) * 1000;
         for (;;) {
-          const l = await sh.lock(owner);
+          const l = await sh.lock(owner, { takeOver: takeOver.has(h) });
           if (l.status === "locked") {
             if (l.previous)
               wrapped.warning?.(
@@ -180,7 +182,12 @@ export async function runPlaybook<P>(
             prefetched: prefetch.get(`${playIndex}:${host}`),
             first: firstPlay.get(host) === playIndex,
             reporter: wrapped,
-            forgetLock: () => locks.delete(host),
+            forgetLock: () => {
+              const had = locks.has(host);
+              locks.delete(host);
+              if (had) takeOver.add(host);
+              return had;
+            },
           });
           if (outcome.error) down.add(host);
         }

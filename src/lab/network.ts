@@ -67,6 +67,11 @@ export function ensureHostNetwork(host: LabHost, index: number): void {
   host.interfaces.forEach((itf, k) => {
     const br = ensureSwitchBridge(itf.network);
     const outer = labNames.linkVeth(index, k);
+    // a host booted again (lab rebuild): its old namespace's veth ends vanish in the background
+    for (let n = 0; n < 50 && linkExists(sw, outer); n++) {
+      sh("ip", ["-n", sw, "link", "del", outer], { allowFail: true });
+      if (linkExists(sw, outer)) spawnSync("sleep", ["0.1"]);
+    }
     ip(sw, "link", "add", outer, "type", "veth", "peer", "name", itf.name, "netns", ns);
     ip(sw, "link", "set", outer, "master", br, "up");
     if (itf.mac) ip(ns, "link", "set", itf.name, "address", itf.mac);

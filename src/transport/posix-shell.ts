@@ -73,11 +73,11 @@ export class PosixShell implements RemoteShell {
     }
   }
 
-  async lock(owner: string): Promise<HostLock> {
+  async lock(owner: string, opts: { takeOver?: boolean } = {}): Promise<HostLock> {
     this.stream ??= ScriptStream.open(this.session, this.target).stream;
     let out: string;
     try {
-      out = await this.stream.lock(owner);
+      out = await this.stream.lock(owner, !!opts.takeOver);
       this.connected = true;
     } catch (cause) {
       throw await this.failed(cause);

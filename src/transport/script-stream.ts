@@ -9,6 +9,8 @@ export const LOCK_FILE = "/run/homecloud-deploy.lock";
 export const LOCK_OWNER = "/run/homecloud-deploy.owner";
 /** Changes whenever a run takes or gives up the lock: a probe read under another value is stale. */
 export const LOCK_GEN = "/run/homecloud-deploy.gen";
+/** The PID of the session shell that holds the lock (for this run's own take-over after a lost connection). */
+export const LOCK_HOLDER = "/run/homecloud-deploy.holder";
 /** Longest command line (with the first script in it) before that script goes on stdin instead. */
 const MAX_INLINE = 64 * 1024;
 const SUDO_PROMPT = "[homecloud-deploy sudo]";
@@ -33,9 +35,11 @@ export function frame(mark: string, seq: number, script: string, inSession = fal
 /**
  * Taken in the session shell itself, so it is held until the session ends (a killed run's
  * connection drops, its shell reads EOF and exits, the kernel frees the flock). Prints
- * `locked GEN [stale OWNER]`, `shared GEN` or `busy OWNER`.
+ * `locked GEN [stale OWNER]`, `shared GEN` or `busy OWNER`. `takeOver`: this run lost the
+ * session that holds the lock (its shell may live on until the server notices the dead
+ * connection, for hours): that shell, the holder, is ended and the lock taken over.
  */
-export function lockScript(owner: string): string {
+export function lockScript(owner: string, takeOver = false): string {
   const bump = `cat /proc/sys/kernel/random/uuid > ${LOCK_GEN}`;
   return [
     `__hcd_g=; [ -r ${LOCK_GEN} ] && read -r __hcd_g < ${LOCK_GEN}`,
@@ -44,11 +48,24 @@ export function lockScript(owner: string): string {
     `if ! command exec 9>>${LOCK_FILE}; then echo "error cannot open ${LOCK_FILE}";`,
     `elif flock -n 9; then`,
     `  __hcd_s=; [ -s ${LOCK_OWNER} ] && __hcd_s="$(cat ${LOCK_OWNER})"`,
-    `  printf '%s\\n' ${quote(owner)} > ${LOCK_OWNER}; ${bump}`,
+    `  printf '%s\\n' ${quote(owner)} > ${LOCK_OWNER}; echo $$ > ${LOCK_HOLDER}; ${bump}`,
     `  trap 'rm -f ${LOCK_OWNER}; ${bump}' EXIT`,
     `  printf 'locked %s\\n' "$__hcd_g"; [ -n "$__hcd_s" ] && printf 'stale %s\\n' "$__hcd_s"`,
     // the same run reaching one machine under two inventory names shares the lock
-    `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then exec 9>&-; printf 'shared %s\\n' "$__hcd_g"`,
+    ...(takeOver
+      ? [
+          `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then`,
+          `  __hcd_p=; [ -s ${LOCK_HOLDER} ] && read -r __hcd_p < ${LOCK_HOLDER}`,
+          `  [ -n "$__hcd_p" ] && [ "$__hcd_p" != $$ ] && kill "$__hcd_p" 2>/dev/null`,
+          `  if flock -w 10 9; then`,
+          `    printf '%s\\n' ${quote(owner)} > ${LOCK_OWNER}; echo $$ > ${LOCK_HOLDER}; ${bump}`,
+          `    trap 'rm -f ${LOCK_OWNER}; ${bump}' EXIT`,
+          `    printf 'locked %s\\n' "$__hcd_g"`,
+          `  else exec 9>&-; echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"; fi`,
+        ]
+      : [
+          `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then exec 9>&-; printf 'shared %s\\n' "$__hcd_g"`,
+        ]),
     `else exec 9>&-; echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"`,
     `fi`,
   ].join("\n");
@@ -204,11 +221,11 @@ export class ScriptStream {
   }
 
   /** Send the lock script, framed to run in the session shell itself (not in a subshell: the flock must outlive it). */
-  async lock(owner: string): Promise<string> {
+  async lock(owner: string, takeOver = false): Promise<string> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
     const ch = await this.writable;
-    if (ch && !this.ended) ch.write(frame(this.mark, seq, lockScript(owner), true));
+    if (ch && !this.ended) ch.write(frame(this.mark, seq, lockScript(owner, takeOver), true));
     return (await p).stdout;
   }
 

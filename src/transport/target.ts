@@ -77,9 +77,10 @@ export interface RemoteShell {
   close(): Promise<void>;
   /**
    * Take the host's run lock until close() (the remote session shell holds an flock, so a
-   * killed run's lock is freed when its connection drops). Busy: try again later.
+   * killed run's lock is freed when its connection drops). Busy: try again later. `takeOver`:
+   * this run's own earlier session on the host was lost; its shell is ended, the lock taken over.
    */
-  lock?(owner: string): Promise<HostLock>;
+  lock?(owner: string, opts?: { takeOver?: boolean }): Promise<HostLock>;
   /** Remote scripts run so far: each costs at least one round trip. */
   readonly remoteScripts: number;
 }

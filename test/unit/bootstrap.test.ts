@@ -77,7 +77,7 @@ describe("reaching a host before it has its planned address", () => {
       options: { check: false, diff: false, interrupted: () => false, takeLock: async () => false },
       first: true,
       reporter: s.reporter,
-      forgetLock: () => {},
+      forgetLock: () => false,
     });
     expect(out.error).toBeUndefined();
     expect(existsSync(`${d}/moved`) && existsSync(`${d}/after`)).toBe(true);
@@ -106,7 +106,7 @@ describe("reaching a host before it has its planned address", () => {
       options: { check: false, diff: false, interrupted: () => false, takeLock: async () => false },
       first: true,
       reporter: s.reporter,
-      forgetLock: () => {},
+      forgetLock: () => false,
     });
     expect(out.recap.unreachable).toBe(1);
     expect(out.error).toContain(
@@ -119,6 +119,25 @@ describe("reaching a host before it has its planned address", () => {
     const h = localHost();
     const s = staged(h, "echo '-oProxyCommand=evil'");
     await expect(s.sessions.reach("vm")).rejects.toThrow(/it printed "-oProxyCommand=evil"/);
+  }, 30_000);
+});
+
+describe("the run lock after a lost session", () => {
+  it("this run takes over the lock its lost session's shell still holds (ending that shell); another run stays out", async () => {
+    const h = localHost();
+    const lost = h.shell(target("vm"));
+    expect(await lost.lock!("run 1")).toMatchObject({ status: "locked" });
+    // another run: busy while the lost session's shell lives on
+    expect(await h.shell(target("vm")).lock!("run 2")).toMatchObject({ status: "busy", previous: "run 1" });
+    const again = h.shell(target("vm"));
+    expect(await again.lock!("run 1", { takeOver: true })).toMatchObject({ status: "locked" });
+    // the old holder is gone, and the lock is held by the new session
+    await expect(lost.runScript("true")).rejects.toThrow();
+    expect(await h.shell(target("vm")).lock!("run 2")).toMatchObject({ status: "busy", previous: "run 1" });
+    await again.close();
+    const next = h.shell(target("vm"));
+    expect(await next.lock!("run 2")).toMatchObject({ status: "locked" });
+    await next.close();
   }, 30_000);
 });
 

@@ -103,8 +103,20 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
           diff: { path, before: cur.text ?? null, after: text },
         });
       }
-      if (cur.text !== text || missing.length) {
-        const apply = applyCommand(cur.method, o.interface, path);
+      // what our earlier file gave the interface and this one does not (a VM moved, a prefix renumbered):
+      // a stack's reload does not always take an address away (networkd leaves it), so it is removed
+      const ours = new Set((cur.text ?? "").split(/[\s="',]+/).map(norm));
+      const wanted = [...o.addresses, o.gateway6 ?? "", o.gateway4 ?? ""].map(norm);
+      const stale = cur.live.filter((a) => ours.has(norm(a)) && !wanted.includes(norm(a)));
+      const oldHops = cur.gateways.filter((g) => ours.has(norm(g)) && !wanted.includes(norm(g)));
+      const removal = [
+        ...stale.map((a) => `ip addr del ${quote(a)} dev ${i} 2>/dev/null || true`),
+        ...oldHops.map(
+          (g) => `ip ${g.includes(":") ? "-6" : "-4"} route del default via ${quote(g)} dev ${i} 2>/dev/null || true`,
+        ),
+      ];
+      if (cur.text !== text || missing.length || removal.length) {
+        const apply = [applyCommand(cur.method, o.interface, path), ...removal].join("\n");
         const ready = [
           ...o.addresses.map((a) => `ip -o addr show dev ${i} scope global | grep -qiF ${quote(` ${a} `)}`),
           ...[o.gateway6, o.gateway4]
@@ -112,9 +124,14 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
             .map((g) => `${nextHops} | grep -qixF ${quote(g)}`),
         ].join(" &&\n    ");
         steps.push({
-          why: missing.length
-            ? `apply ${missing.join(", ")} on ${o.interface} (${cur.method})`
-            : `apply the configuration of ${o.interface}`,
+          why: [
+            missing.length
+              ? `apply ${missing.join(", ")} on ${o.interface} (${cur.method})`
+              : `apply the configuration of ${o.interface}`,
+            ...(stale.length || oldHops.length
+              ? [`remove the old ${[...stale, ...oldHops.map((g) => `default route via ${g}`)].join(", ")}`]
+              : []),
+          ].join("; "),
           // every address, then the default routes (networkd adds a route once its address left DAD);
           // held for three reads in a row: a reconfigure may first drop what was there, a moment later
           script: [
