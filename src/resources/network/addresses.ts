@@ -3,6 +3,7 @@ import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
 import { quote } from "../../transport/quote.js";
 import { atomicWrite } from "../files/write.js";
+import { addr6, hostMask6 } from "../../net/prefix.js";
 import {
   applyCommand,
   detectStack,
@@ -21,6 +22,18 @@ export interface InterfaceAddressesOptions extends TaskOptions, StackInput {
    * (netplan, NetworkManager, systemd-networkd or ifupdown: see detectStack).
    */
   method?: "auto" | Stack;
+}
+
+/** An IPv6 address/length that lies in the subnet of one of `wanted` (each address/length). */
+function sameSubnet6(live: string, wanted: string[]): boolean {
+  const a = addr6(live.split("/")[0] ?? "");
+  if (a === undefined) return false;
+  return wanted.some((w) => {
+    const [x, l] = w.split("/");
+    const b = addr6(x ?? "");
+    const mask = hostMask6(Number(l));
+    return b !== undefined && l !== undefined && (a & ~mask) === (b & ~mask);
+  });
 }
 
 interface State {
@@ -107,7 +120,11 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
       // a stack's reload does not always take an address away (networkd leaves it), so it is removed
       const ours = new Set((cur.text ?? "").split(/[\s="',]+/).map(norm));
       const wanted = [...o.addresses, o.gateway6 ?? "", o.gateway4 ?? ""].map(norm);
-      const stale = cur.live.filter((a) => ours.has(norm(a)) && !wanted.includes(norm(a)));
+      // and one in the subnet of a wanted address (a VM moved within its prefix, also when a lost
+      // session had already written the new file)
+      const stale = cur.live.filter(
+        (a) => !wanted.includes(norm(a)) && (ours.has(norm(a)) || sameSubnet6(a, o.addresses)),
+      );
       const oldHops = cur.gateways.filter((g) => ours.has(norm(g)) && !wanted.includes(norm(g)));
       const removal = [
         ...stale.map((a) => `ip addr del ${quote(a)} dev ${i} 2>/dev/null || true`),
@@ -116,12 +133,14 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
         ),
       ];
       if (cur.text !== text || missing.length || removal.length) {
-        const apply = [applyCommand(cur.method, o.interface, path), ...removal].join("\n");
+        const apply = applyCommand(cur.method, o.interface, path);
         const ready = [
           ...o.addresses.map((a) => `ip -o addr show dev ${i} scope global | grep -qiF ${quote(` ${a} `)}`),
           ...[o.gateway6, o.gateway4]
             .filter((g): g is string => !!g)
             .map((g) => `${nextHops} | grep -qixF ${quote(g)}`),
+          // and the old ones gone (a stack still applying its old configuration may bring one back)
+          ...stale.map((a) => `! ip -o addr show dev ${i} scope global | grep -qiF ${quote(` ${a} `)}`),
         ].join(" &&\n    ");
         steps.push({
           why: [
@@ -138,6 +157,7 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
             apply,
             "i=0; ok=0",
             "while [ $i -lt 100 ]; do",
+            ...removal.map((r) => `  ${r}`),
             `  if ${ready}; then`,
             "    ok=$((ok + 1))",
             "    [ $ok -ge 3 ] && exit 0",
