@@ -34,6 +34,7 @@ export async function hostTurn(turn: HostTurn): Promise<HostOutcome> {
   const note = (line: string) => reporter.warning?.(line);
   let shell: RemoteShell | undefined;
   let scripts = 0;
+  let plannedDown: unknown;
   try {
     shell = await sessions.reach(host, note);
     const moved = shell.target !== sessions.target(host);
@@ -61,13 +62,18 @@ export async function hostTurn(turn: HostTurn): Promise<HostOutcome> {
       );
       return { recap: r.recap, error: r.error, remoteScripts: shell.remoteScripts - before };
     } catch (e) {
-      if (turn.options.check || !sessions.canReachAgain(host) || !isDeployError(e) || e.kind !== "connect") throw e;
+      if (!sessions.canReachAgain(host) || !isDeployError(e) || e.kind !== "connect") throw e;
+      // a session at the planned address that never answered (it opened lazily: the key was on
+      // file) is a host not there yet; a session that answered and was lost is reached again
+      const lost = /^lost during the run/.test(e.message);
+      if (lost && turn.options.check) throw e;
       scripts = shell.remoteScripts - before;
-      note(`${host}: ${e.message.split("\n")[0]}; reaching it again to carry on`);
+      if (lost) note(`${host}: ${e.message.split("\n")[0]}; reaching it again to carry on`);
+      sessions.forget(host);
+      plannedDown = lost ? undefined : e;
     }
-    sessions.forget(host);
     const held = turn.forgetLock();
-    shell = await sessions.reach(host, note);
+    shell = await sessions.reach(host, note, plannedDown);
     // the lost session's shell may live on for hours on the host, holding the run lock: ended now
     if (held) await turn.options.takeLock?.();
     const recap = emptyRecap();

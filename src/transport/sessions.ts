@@ -39,24 +39,28 @@ export class HostSessions {
    * The host's shell at its turn in the run. A host whose planned address did not answer when
    * the run began, and whose plan says where it is before that (SshTarget.bootstrap: a first
    * deploy), is dialled again at its planned address (an earlier play may have brought it up),
-   * then located through its jump host and reached there. `note` hears where it was reached.
+   * then located through its jump host and reached there. `note` hears where it was reached;
+   * `plannedDown`, the failure of a session at the planned address that never answered.
    */
-  async reach(host: string, note?: (line: string) => void): Promise<RemoteShell> {
+  async reach(host: string, note?: (line: string) => void, plannedDown?: unknown): Promise<RemoteShell> {
     const t = this.targets.get(host);
-    const first = this.shellOf(host);
-    if (!t?.bootstrap || !t.jump) return first;
-    try {
-      return await first;
-    } catch (e) {
-      if (!unreachable(e)) throw e;
-    }
-    this.shells.delete(host);
-    let planned: unknown;
-    try {
-      return await this.shellOf(host);
-    } catch (e) {
-      if (!unreachable(e)) throw e;
-      planned = e;
+    if (!t?.bootstrap || !t.jump) return this.shellOf(host);
+    // plannedDown: a session at the planned address failed before it ever answered (a shell
+    // opens lazily where the host's key is on file already): straight to the bootstrap
+    let planned: unknown = plannedDown;
+    if (planned === undefined) {
+      try {
+        return await this.shellOf(host);
+      } catch (e) {
+        if (!unreachable(e)) throw e;
+      }
+      this.shells.delete(host);
+      try {
+        return await this.shellOf(host);
+      } catch (e) {
+        if (!unreachable(e)) throw e;
+        planned = e;
+      }
     }
     const where = await this.locate(t, t.bootstrap, t.jump, planned);
     // the key is filed under the planned address: the runs after this one find it there

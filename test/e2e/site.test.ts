@@ -449,6 +449,7 @@ describe("the site on the lab", () => {
     expect(failing(await verifyUntilPass("vm1 moved", 120, inv))).toEqual([]);
     const back = deploy("-i", user);
     expect(failures(back.doc)).toEqual([]);
+    expect(back.code).toBe(0);
     expect(changed(deploy("-i", user).doc)).toBe(0);
     expect(traces("2001:db8:0:8964:8964::14")).toEqual({ vm1: false, vps: false });
     expect(failing(await verifyUntilPass("vm1 back"))).toEqual([]);

@@ -21,14 +21,24 @@ const target = (alias: string, extra: Partial<SshTarget> = {}) =>
   ({ name: alias, alias, host: alias, port: 22, user: "root", knownHostsFile: "/dev/null", ...extra }) as SshTarget;
 
 /** A VM reached through "jump" at its planned address, which never answers; the jump host runs `locate`. */
-function staged(h: LocalHost, locate: string, opts: { dropOn?: string } = {}) {
+function staged(h: LocalHost, locate: string, opts: { dropOn?: string; lazy?: boolean } = {}) {
   const vm = target(PLANNED, { name: "vm", jump: target("jump"), bootstrap: { locate, what: "by a test" } });
   const dials: string[] = [];
   let dropped = false;
   const connect = async (t: SshTarget): Promise<RemoteShell> => {
     dials.push(t.alias);
-    if (t.alias === PLANNED)
-      throw new DeployError("connect", `ssh: connect to host ${PLANNED} port 22: No route to host`, { host: "vm" });
+    const down = new DeployError("connect", `ssh: connect to host ${PLANNED} port 22: No route to host`, {
+      host: "vm",
+    });
+    // lazy: a shell opens without a word (the host's key is on file); its first script fails
+    if (t.alias === PLANNED && opts.lazy)
+      return Object.assign(Object.create(h.shell(t)) as RemoteShell, {
+        target: t,
+        runScript: async () => {
+          throw down;
+        },
+      });
+    if (t.alias === PLANNED) throw down;
     const sh = h.shell(t);
     // the connection goes down as the marked script's change lands (its answer never comes back)
     return Object.assign(Object.create(sh) as RemoteShell, {
@@ -94,6 +104,23 @@ describe("reaching a host before it has its planned address", () => {
       expect.stringMatching(/^command .*after.*: changed$/),
     ]);
     expect(out.recap).toMatchObject({ changed: 3, ok: 0, failed: 0, unreachable: 0 });
+  }, 30_000);
+
+  it("a session at the planned address that opened without a word and failed at its first script: located at once", async () => {
+    const h = localHost();
+    const s = staged(h, "echo fe80::1%lo", { lazy: true });
+    const out = await hostTurn({
+      sessions: s.sessions,
+      host: "vm",
+      roles: h.roles(() => [directory({ path: join(h.root, "lazy") })]),
+      options: { check: false, diff: false, interrupted: () => false, takeLock: async () => false },
+      first: true,
+      reporter: s.reporter,
+      forgetLock: () => false,
+    });
+    expect(out.error).toBeUndefined();
+    expect(s.dials).toEqual([PLANNED, "jump", "fe80::1%lo"]);
+    expect(existsSync(join(h.root, "lazy"))).toBe(true);
   }, 30_000);
 
   it("says where it looked when the host is not found, and leaves the host unreachable", async () => {
