@@ -14,7 +14,7 @@ export const SITE_COMMANDS: CommandSpec[] = withCommands(LIBRARY_COMMANDS, [
       "lab exec HOST -- COMMAND...",
     ],
     about:
-      "Lab hosts: real systemd in network namespaces on this machine (root). The site topology is the\nwhole site (inet, upstream, vps, homegw, vm1-vm4); field is the site as a user meets it (a laptop at\nhome behind IPv4 NAT, fresh images, ufw, a mirror: scripts/rehearse.sh); lab verify is deploy verify plus a timed\nrestart of vpnserver on the VPS (--reboots: and a timed reboot of each host in turn).",
+      "Lab hosts: real systemd in network namespaces on this machine (root). The site topology is the\nwhole site (inet, upstream, vps, homegw, vm1-vm4); field is the site as a user meets it (a laptop\nat home behind IPv4 NAT, fresh images, ufw, a mirror: scripts/rehearse.sh). lab verify is deploy\nverify plus a timed restart of vpnserver on the VPS (--reboots: and a timed reboot of each host).",
     run: async (argv) => {
       const [{ labCommand }, { siteTopology }, { fieldTopology }, { labVerify }] = await Promise.all([
         import("../src/cli/lab.js"),

@@ -78,7 +78,7 @@ describe("--help on every subcommand, and deploy help SUB", () => {
   it("lab hosts --help prints the usage and does nothing else; a --help after lab exec's -- is the command's", () => {
     const r = deploy("lab", "hosts", "--help");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^usage: deploy lab up \[--topology site\|plain\]/);
+    expect(r.stdout).toMatch(/^usage: deploy lab up \[--topology site\|field\|plain\]/);
     const e = deploy("lab", "exec", "no-such-host", "--", "ls", "--help");
     expect(e.stdout).not.toMatch(/^usage:/);
     expect(e.stderr).toMatch(/no-such-host/);
