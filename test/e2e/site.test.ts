@@ -59,31 +59,11 @@ describe("the site on the lab", () => {
   });
 
   it("converges, and the site works: lab verify (deploy verify + the timed restart) passes every check", () => {
-    // the first deploy as a user's inventory has it: the VMs reached only through the VPS, at
-    // addresses they do not have yet: each is found by its MAC on the VPS's tap
-    const user = throughTheVps();
-    const r = deploy("-i", user);
+    // (the first deploy through the VPS, as a user's inventory has it, is the field rehearsal's
+    // and the VM-move test's: here the VMs are reached over the management link)
+    const r = deploy("-i", "inventory/lab.yaml");
     expect(failures(r.doc)).toEqual([]);
     expect(r.code).toBe(0);
-    for (const [vm, i] of [
-      ["vm1", 10],
-      ["vm2", 11],
-      ["vm3", 12],
-      ["vm4", 13],
-    ] as const) {
-      expect(r.doc.warnings).toContainEqual(
-        expect.stringMatching(
-          new RegExp(
-            `^${vm}: 2001:db8:0:8964:8964::${i} does not answer yet \\(a first deploy\\): reached at fe80::[0-9a-f:]+%tap_vpn through vps, found by its MAC 02:00:00:00:01:0${i - 9} on tap_vpn$`,
-          ),
-        ),
-      );
-      expect(r.doc.hosts[vm]!.changed, vm).toBeGreaterThan(0);
-    }
-    // a rerun reaches every VM at its final address: nothing to find, nothing to change
-    const again = deploy("-i", user);
-    expect(again.doc.warnings).toEqual([]);
-    expect(changed(again.doc)).toBe(0);
     const v = spawnSync(process.execPath, ["dist/site/cli.js", "lab", "verify"], {
       encoding: "utf8",
       env: { ...process.env, CI: "1" },
@@ -204,9 +184,18 @@ describe("the site on the lab", () => {
         .filter((t) => t.status === "changed")
         .map((t) => `${t.host} ${t.role}`)
         .sort(),
-    ).toEqual(["vm1 static-address", "vm2 static-address", "vm3 static-address", "vm4 static-address"]);
+    ).toEqual([
+      // the stack's DNS setting, and /etc/resolv.conf where nothing manages it (vm3 runs NetworkManager)
+      "vm1 static-address",
+      "vm1 static-address",
+      "vm2 static-address",
+      "vm2 static-address",
+      "vm3 static-address",
+      "vm4 static-address",
+      "vm4 static-address",
+    ]);
     const back = deploy("-i", "inventory/lab.yaml", "--tags", "radvd,static-address");
-    expect(changed(back.doc)).toBe(6);
+    expect(changed(back.doc)).toBe(9);
     expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
   }, 180_000);
 
