@@ -9,7 +9,7 @@ import { ensureFabric, ensureHostNetwork, removeFabric, removeHostNetwork } from
 import { labDir, labPaths } from "./paths.js";
 import { mountRoot, removeHostDir, unmountRoot, writeIdentity, writeImage, writeLogin } from "./rootfs.js";
 import { sh } from "./sh.js";
-import { mgmtAddress, type LabTopology } from "./topology.js";
+import { isManaged, mgmtAddress, type LabTopology } from "./topology.js";
 
 export interface LabState {
   topology: LabTopology;
@@ -76,8 +76,7 @@ export function labInventory(state: LabState): string {
     `    deploy_known_hosts_file: ${labPaths.knownHosts()}`,
     "  hosts:",
   ];
-  const managed = (name: string) => state.topology.hosts.find((x) => x.name === name)?.management !== false;
-  for (const h of state.hosts.filter((x) => managed(x.name)))
+  for (const h of state.hosts.filter((x) => isManaged(state.topology, x.name)))
     lines.push(`    ${h.name}:`, `      ansible_host: ${h.address}`);
   return lines.join("\n") + "\n";
 }
@@ -129,10 +128,9 @@ export async function labUp(topology: LabTopology, log: (s: string) => void = ()
   chmodSync(labPaths.knownHosts(), 0o644);
   writeFileSync(labPaths.inventory(), labInventory(state));
   // a host without a management link is ready by its own word only
-  const managed = (name: string) => topology.hosts.find((x) => x.name === name)?.management !== false;
   const results = await Promise.all(
     state.hosts
-      .filter((h) => started.includes(h.name) && managed(h.name))
+      .filter((h) => started.includes(h.name) && isManaged(topology, h.name))
       .map(async (h) => ({ h, ok: await waitForSsh(h.address, 90000) })),
   );
   // hosts whose image needs a moment after sshd (a DHCP lease, an RA): wait for their own word

@@ -45,6 +45,11 @@ export interface LabTopology {
   hosts: LabHost[];
 }
 
+/** Whether a host of the topology has a management link (see LabHost.management). */
+export function isManaged(topology: LabTopology, name: string): boolean {
+  return topology.hosts.find((x) => x.name === name)?.management !== false;
+}
+
 export const MGMT_PREFIX = "10.231.0";
 export const MGMT_GATEWAY = `${MGMT_PREFIX}.1`;
 
