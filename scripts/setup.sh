@@ -12,7 +12,11 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 trap '[ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d' EXIT
 apt-get update -q
+# firewalld's package enables it: on this machine it would filter the lab's traffic (lab hosts
+# start it themselves where a test wants it); left as it was where it was installed before
+had_firewalld=$(dpkg-query -W -f '${Status}' firewalld 2>/dev/null | grep -c 'ok installed' || true)
 apt-get install -y -q --no-install-recommends $(grep -v '^#' scripts/packages.txt)
+[ "$had_firewalld" = 1 ] || systemctl disable -q firewalld.service
 # .deb files that lab tests install for real inside a host from a local mirror (a lab host
 # otherwise sees every package of this machine already installed)
 debs=$(grep -v '^#' scripts/lab-debs.txt)

@@ -25,6 +25,12 @@ export const SITE_HOPS: Hop[] = [
     hint: "the provider's address and route on the VPS; forwarding and accept_ra come from tap-bridge",
     tags: ["tap-bridge"],
   },
+  {
+    id: "host-firewall",
+    title: "ufw or firewalld on the VPS: the site's traffic allowed through them",
+    hint: "a firewall of the provider's image drops what it does not allow, whatever our nftables table accepts",
+    tags: ["firewall"],
+  },
   { id: "softether", title: "SoftEther VPN server on the VPS: hub and local bridge", tags: ["softether-server"] },
   // the rtx variant: the router's tunnel config, then the link as the VPS sees it
   { id: "rtx", title: "the RTX's tunnel configuration (over its CLI)", tags: ["yamaha-l2tpv3"] },

@@ -33,7 +33,10 @@ export function sitePicture(p: SitePlan): Sketch {
         `firewall: ${p.openings.length} openings`,
       ],
       column: 2,
-      hops: ["uplink", "softether", "tap", "radvd", "ndp", "firewall", "l2tp"].map((hop) => ({ hop, host: "vps" })),
+      hops: ["uplink", "host-firewall", "softether", "tap", "radvd", "ndp", "firewall", "l2tp"].map((hop) => ({
+        hop,
+        host: "vps",
+      })),
     },
     {
       id: "tunnel",

@@ -54,7 +54,7 @@ export default definePlaybook({
           vpn_home_password: zSecret.optional(),
           l2tpv3_link: l2tpv3LinkVar.optional(),
           firewall_trusted_interfaces: z.array(z.string()).default([]),
-          firewall_firewalld: z.enum(["refuse", "opened"]).default("refuse"),
+          firewall_firewalld: z.enum(["open", "opened", "refuse"]).default("open"),
         })
         .superRefine((v, ctx) => {
           const rtx = v.site.variant === "rtx";

@@ -31,6 +31,12 @@ export { nftTable } from "./resources/nftables/table.js";
 export { ufwOpenings, ufwRules } from "./resources/nftables/ufw.js";
 export type { UfwOpeningsOptions } from "./resources/nftables/ufw.js";
 export { firewalldRefused } from "./resources/nftables/firewalld.js";
+export {
+  firewalldOpenings,
+  firewalldProbe,
+  firewalldDiffers,
+  parseFirewalld,
+} from "./resources/nftables/firewalld-openings.js";
 export type { NftTableOptions } from "./resources/nftables/table.js";
 export { rtxTunnel } from "./resources/rtx/l2tpv3.js";
 export type { RtxTunnelOptions } from "./resources/rtx/l2tpv3.js";

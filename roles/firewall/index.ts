@@ -2,7 +2,11 @@ import {
   apt,
   defineRole,
   file,
+  firewalldDiffers,
+  firewalldOpenings,
+  firewalldProbe,
   firewalldRefused,
+  parseFirewalld,
   nftTable,
   renderText,
   service,
@@ -77,10 +81,11 @@ export const firewall = defineRole({
     inputInterfaces: z.array(ifname).default([]),
     inputPolicy: z.enum(["drop", "accept"]).default("drop"),
     /**
-     * firewalld on the host: "refuse" (the task fails with what to open), or "opened" (you
-     * opened the site's traffic in firewalld yourself). ufw is handled, firewalld not yet.
+     * firewalld on the host, where it runs: "open" (the site's zone and policies are added to
+     * it), "opened" (you opened the site's traffic in firewalld yourself: left alone), or
+     * "refuse" (the task fails with what to open).
      */
-    firewalld: z.enum(["refuse", "opened"]).default("refuse"),
+    firewalld: z.enum(["open", "opened", "refuse"]).default("open"),
     revertAfterSeconds: z.number().int().min(10).default(60),
   }),
   checks: (p) => [
@@ -92,7 +97,7 @@ export const firewall = defineRole({
       judge: (r) => /table inet homecloud/.test(r.stdout),
     },
     {
-      hop: "firewall",
+      hop: "host-firewall",
       id: "ufw",
       title: "ufw, where it runs, lets the site's traffic through",
       script: "command -v ufw >/dev/null 2>&1 || { echo 'no ufw'; exit 0; }; ufw status | head -1; ufw show added",
@@ -107,6 +112,25 @@ export const firewall = defineRole({
           note: missing.length
             ? `ufw is active and drops what the site needs: no ${missing.join(", ")}`
             : "ufw is active, the site's rules are in it",
+        };
+      },
+    },
+    {
+      hop: "host-firewall",
+      id: "firewalld",
+      title: "firewalld, where it runs, lets the site's traffic through",
+      script: firewalldProbe(),
+      show: "firewall-cmd --get-active-zones; firewall-cmd --info-policy=homecloud-in",
+      judge: (r) => {
+        const st = parseFirewalld(r.stdout);
+        if (st.stopped) return { ok: true, note: "firewalld is not running" };
+        if (p.firewalld !== "open") return { ok: true, note: `firewalld runs; firewall_firewalld: ${p.firewalld}` };
+        const missing = firewalldDiffers(st, { allow: ufwOf(p).allow, tap: p.tap }, "runtime");
+        return {
+          ok: !missing.length,
+          note: missing.length
+            ? `firewalld runs and drops what the site needs: ${missing.join(", ")} missing or changed (run the deploy again)`
+            : "firewalld runs, the site's zone and policies are in it",
         };
       },
     },
@@ -125,6 +149,8 @@ export const firewall = defineRole({
             }),
           ]
         : []),
+      // a host that runs firewalld (Fedora's, Rocky's images) drops what its zones do not allow
+      ...(p.firewalld === "open" ? [firewalldOpenings({ allow: ufwOf(p).allow, tap: p.tap, uplink: p.uplink })] : []),
       apt({ names: ["nftables"] }),
       nftTable({
         family: "inet",

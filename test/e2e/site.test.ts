@@ -11,7 +11,7 @@ import { rebootRecovery } from "../../site/lab-verify.js";
 import { hostWrites, onHost, throughTheVps } from "../support/lab.js";
 import { attackTests } from "./attacks.js";
 import { faultTests } from "./faults.js";
-import { failing, verifyTests, verifyUntilPass } from "./verify-faults.js";
+import { failing, verify, verifyTests, verifyUntilPass } from "./verify-faults.js";
 
 const HOSTS = ["vps", "homegw", "vm1", "vm2", "vm3", "vm4"];
 const deploy = (...args: string[]) => {
@@ -404,6 +404,40 @@ describe("the site on the lab", () => {
     expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
     expect(state()).toEqual(["active", "enabled", "conf", "0", ""]);
     expect(failing(await verifyUntilPass("NDP by ndppd again"))).toEqual([]);
+  }, 600_000);
+
+  it("firewalld instead of ufw on the VPS (as on Fedora's or Rocky's images): verify names it; one run opens its zone and policies, it keeps running, the site works through it; and back", async () => {
+    const fw = () =>
+      onHost(
+        "vps",
+        "systemctl is-active firewalld || true; firewall-cmd --get-active-zones 2>/dev/null | tr -s ' \\n' ' '; echo; nft list tables | sort | tr '\\n' ' '",
+      ).split("\n");
+    onHost("vps", "ufw disable >/dev/null && systemctl start firewalld");
+    try {
+      const before = verify();
+      expect(failing(before)).toContain("host-firewall/firewalld@vps");
+      expect(before.first_failing_hop).toBe("host-firewall");
+      const r = deploy("-i", "inventory/lab.yaml");
+      expect(failures(r.doc)).toEqual([]);
+      expect(r.doc.tasks.filter((t) => t.status === "changed" && /^firewalld/.test(t.task)).map((t) => t.host)).toEqual(
+        ["vps"],
+      );
+      expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+      const [active, zones, tables] = fw();
+      expect(active).toBe("active");
+      expect(zones).toMatch(/homecloud interfaces: tap_vpn/);
+      expect(tables).toContain("table inet firewalld");
+      expect(tables).toContain("table inet homecloud");
+      expect(failing(await verifyUntilPass("through firewalld", 150))).toEqual([]);
+    } finally {
+      onHost(
+        "vps",
+        "systemctl stop firewalld; rm -f /etc/firewalld/zones/homecloud.xml* /etc/firewalld/policies/homecloud-*.xml*; ufw --force enable >/dev/null",
+      );
+    }
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+    expect(fw()[0]).toBe("inactive");
+    expect(failing(await verifyUntilPass("ufw again", 150))).toEqual([]);
   }, 600_000);
 
   it("day two: a VM's address changes (home_host_index 16 -> 20): the run finds the VM where it is, moves it; nothing of the old address is left; and back", async () => {

@@ -21,7 +21,7 @@ interface VerifyDoc {
   checks: Array<{ id: string; hop: string; host: string; status: string; evidence: string; blocked_by: string | null }>;
 }
 
-function verify(inventory = "inventory/lab.yaml", ...extra: string[]): VerifyDoc & { code: number | null } {
+export function verify(inventory = "inventory/lab.yaml", ...extra: string[]): VerifyDoc & { code: number | null } {
   const r = node(["verify", "playbooks/site.ts", "-i", inventory, "--json", ...extra]);
   try {
     return { ...(JSON.parse(r.stdout) as VerifyDoc), code: r.status };

@@ -11,6 +11,7 @@ import {
   definePlaybook,
   directory,
   file,
+  firewalldOpenings,
   interfaceAddresses,
   line,
   nftTable,
@@ -39,6 +40,8 @@ interface Case {
   holds: string;
   /** Shell that changes the state behind our back. */
   drift?: string;
+  /** Shell run at the end, passed or failed (e.g. stop a daemon that would filter later cases). */
+  after?: string;
 }
 
 const cases: Case[] = [
@@ -140,6 +143,18 @@ const cases: Case[] = [
     holds:
       "grep -qx 'nameserver 2001:db8:ffff::53' /etc/resolv.conf && grep -qx 'nameserver 192.0.2.53' /etc/resolv.conf",
     drift: "echo 'nameserver 192.0.2.99' > /etc/resolv.conf",
+  },
+  {
+    // firewalld as Fedora's images run it; the drift is a runtime-only change (lost at a
+    // reload): the permanent configuration holds, the run reloads it
+    name: "firewalldOpenings",
+    host: "h2",
+    setup: "systemctl start firewalld",
+    tasks: () => [firewalldOpenings({ allow: ["22/tcp", "443/tcp"], tap: "tap_fw", uplink: "eth1" })],
+    holds:
+      "firewall-cmd --info-policy=homecloud-host | grep -qx '  ports: 22/tcp 443/tcp' && firewall-cmd --info-zone=homecloud | grep -qx '  interfaces: tap_fw' && firewall-cmd --info-policy=homecloud-out | grep -qx '  egress-zones: ANY' && grep -q 'homecloud' /etc/firewalld/policies/homecloud-in.xml",
+    drift: "firewall-cmd -q --policy=homecloud-out --remove-egress-zone=ANY",
+    after: "systemctl stop firewalld",
   },
   {
     name: "command with creates",
@@ -253,38 +268,46 @@ const cases: Case[] = [
 describe("conformance: every resource", () => {
   for (const c of cases) {
     it(c.name, async () => {
-      if (c.setup) onHost(c.host, c.setup);
-      const initiallyHolds = onHost(c.host, `if ${c.holds}; then echo yes; fi`).trim() === "yes";
-
-      const before = hostWrites(c.host);
-      const check = await apply(c.host, c.tasks, { check: true });
-      expect(failedOf(check)).toBe(0);
-      expect(hostWrites(c.host)).toBe(before); // check mode wrote nothing
-      expect(changedOf(check) > 0).toBe(!initiallyHolds);
-
-      const first = await apply(c.host, c.tasks);
-      expect(failedOf(first), JSON.stringify(first.tasks)).toBe(0);
-      expect(changedOf(first) > 0).toBe(!initiallyHolds);
-      onHost(c.host, c.holds);
-
-      const second = await apply(c.host, c.tasks);
-      expect(changedOf(second), JSON.stringify(second.tasks)).toBe(0);
-      expect(second.hosts[c.host]!.remoteScripts).toBe(1); // a no-change run is one remote script
-
-      if (c.drift) {
-        onHost(c.host, c.drift);
-        const drifted = hostWrites(c.host);
-        const found = await apply(c.host, c.tasks, { check: true });
-        expect(changedOf(found)).toBeGreaterThan(0);
-        expect(found.exitCode & 8).toBe(8);
-        expect(hostWrites(c.host)).toBe(drifted);
-        const repaired = await apply(c.host, c.tasks);
-        expect(changedOf(repaired)).toBeGreaterThan(0);
-        onHost(c.host, c.holds);
+      try {
+        await conforms(c);
+      } finally {
+        if (c.after) onHost(c.host, c.after);
       }
     });
   }
 });
+
+async function conforms(c: Case): Promise<void> {
+  if (c.setup) onHost(c.host, c.setup);
+  const initiallyHolds = onHost(c.host, `if ${c.holds}; then echo yes; fi`).trim() === "yes";
+
+  const before = hostWrites(c.host);
+  const check = await apply(c.host, c.tasks, { check: true });
+  expect(failedOf(check)).toBe(0);
+  expect(hostWrites(c.host)).toBe(before); // check mode wrote nothing
+  expect(changedOf(check) > 0).toBe(!initiallyHolds);
+
+  const first = await apply(c.host, c.tasks);
+  expect(failedOf(first), JSON.stringify(first.tasks)).toBe(0);
+  expect(changedOf(first) > 0).toBe(!initiallyHolds);
+  onHost(c.host, c.holds);
+
+  const second = await apply(c.host, c.tasks);
+  expect(changedOf(second), JSON.stringify(second.tasks)).toBe(0);
+  expect(second.hosts[c.host]!.remoteScripts).toBe(1); // a no-change run is one remote script
+
+  if (c.drift) {
+    onHost(c.host, c.drift);
+    const drifted = hostWrites(c.host);
+    const found = await apply(c.host, c.tasks, { check: true });
+    expect(changedOf(found)).toBeGreaterThan(0);
+    expect(found.exitCode & 8).toBe(8);
+    expect(hostWrites(c.host)).toBe(drifted);
+    const repaired = await apply(c.host, c.tasks);
+    expect(changedOf(repaired)).toBeGreaterThan(0);
+    onHost(c.host, c.holds);
+  }
+}
 
 describe("conformance: rtxTunnel, against the RTX simulator", () => {
   const sim = new RtxSimulator({ user: "admin", password: "conf-login-1", adminPassword: "conf-admin-1" });

@@ -89,7 +89,7 @@ describe("the picture of the site, in headless Chromium", () => {
   it("deploy verify --html: passing hops green, the failing one red with its check, what it blocks marked", () => {
     const ok = (hop: string, host: string): SketchCheck => ({ hop, host, title: `${hop} ok`, status: "pass" });
     const checks: SketchCheck[] = [
-      ...["uplink", "softether", "tap", "radvd", "ndp", "firewall"].map((h) => ok(h, "vps")),
+      ...["uplink", "host-firewall", "softether", "tap", "radvd", "ndp", "firewall"].map((h) => ok(h, "vps")),
       ok("cascade", "vps"),
       { hop: "cascade", host: "homegw", title: "the cascade is Established", status: "fail", evidence: "Offline <&>" },
       ...["vm1", "vm2"].flatMap((vm) => [
