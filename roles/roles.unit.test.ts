@@ -14,6 +14,7 @@ const host = (warnings: string[] = []): HostContext => ({
   vars: {},
   groups: ["all"],
   warn: (m) => warnings.push(m),
+  optional: () => {},
 });
 function build(
   ri: {

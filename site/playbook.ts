@@ -29,7 +29,7 @@ export default definePlaybook({
   // a VM is reached at its planned address unless its ansible_host says otherwise (a management
   // path); one inside the home prefix that is not the planned address is refused
   hostAddress: (p: SitePlan, host) => {
-    const vm = p.vms.find((v) => v.name === host);
+    const vm = [...p.vms, ...p.retired].find((v) => v.name === host);
     if (!vm) return undefined;
     return {
       address: vm.address6,
@@ -156,9 +156,12 @@ export default definePlaybook({
       hosts: "vms",
       vars: z.object({ home_interface: z.string().min(1).default("eth0") }),
       roles: (host, p: SitePlan, v) => {
-        const vm = p.vms.find((v) => v.name === host.name)!;
+        const retired = p.retired.find((v) => v.name === host.name);
+        if (retired) host.optional(`${host.name} is marked state: absent`);
+        const vm = retired ?? p.vms.find((v) => v.name === host.name)!;
         return [
           staticAddress({
+            ...(retired ? { state: "absent" as const } : {}),
             interface: v.home_interface,
             address6: vm.address6,
             prefixLength6: p.homePrefixLength,
@@ -170,7 +173,7 @@ export default definePlaybook({
           }),
         ];
       },
-      checks: (host, p: SitePlan) => siteVmChecks(host, p),
+      checks: (host, p: SitePlan) => (p.retired.some((v) => v.name === host.name) ? [] : siteVmChecks(host, p)),
     }),
     definePlay({
       // The rtx variant: a YAMAHA RTX router at home with an L2TPv3/IPsec tunnel over IPv6 to

@@ -13,7 +13,7 @@ const A = "2001:db8:77::10";
 const B = "2001:db8:77::11";
 type Params = Parameters<typeof ndppd>[0];
 
-const ctx: HostContext = { name: HOST, vars: {}, groups: ["all"], warn: () => {} };
+const ctx: HostContext = { name: HOST, vars: {}, groups: ["all"], warn: () => {}, optional: () => {} };
 const role = (p: Params) => () => {
   const r = ndppd(p);
   return r.build(r.schema.parse(r.input), ctx);

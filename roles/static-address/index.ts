@@ -25,9 +25,15 @@ export const staticAddress = defineRole({
      * /etc/resolv.conf where nothing manages it (no systemd-resolved, resolvconf or NetworkManager).
      */
     dns: z.array(z.string().regex(/^[0-9A-Fa-f:.]+$/)).default([]),
+    /**
+     * absent: what this role gave the VM is taken away (our file of any stack, the addresses,
+     * the default routes), detached a few seconds later; /etc/resolv.conf is left as it is.
+     */
+    state: z.enum(["present", "absent"]).default("present"),
   }),
   hop: "vm",
   checks: (p) => {
+    if (p.state === "absent") return [];
     const addresses = [`${p.address6}/${p.prefixLength6}`, ...(p.ipv4 ? [`${p.ipv4}/${p.prefixLength4 ?? 24}`] : [])];
     const gateways = [p.gateway6, ...(p.ipv4 && p.gateway4 ? [p.gateway4] : [])];
     return [
@@ -65,9 +71,10 @@ export const staticAddress = defineRole({
       metric: p.metric,
       acceptRa: p.acceptRa,
       dns: p.dns,
+      state: p.state,
     }),
     // where no resolver manager carries the stack's DNS setting into /etc/resolv.conf
-    ...(p.dns.length ? [resolvers({ servers: p.dns })] : []),
+    ...(p.dns.length && p.state === "present" ? [resolvers({ servers: p.dns })] : []),
   ],
 });
 

@@ -239,6 +239,7 @@ describe("the site playbook's router play", () => {
         vars: vpsVars,
         groups: [],
         warn: () => {},
+        optional: () => {},
       });
       const conf = swan.map((t) => t.resource.name).join("\n");
       expect(conf).toContain("file /etc/swanctl/conf.d/homecloud-l2tpv3.conf");

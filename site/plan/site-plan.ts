@@ -29,6 +29,8 @@ export interface SiteVmInput {
   open?: string[];
   /** The MAC of its NIC on the home LAN: a first deploy finds it by it. */
   mac?: string;
+  /** absent: retired from the site (SitePlan.retired). */
+  state?: "present" | "absent";
 }
 
 export interface SiteInput {
@@ -60,6 +62,8 @@ export interface SiteVm {
   gateway4?: string;
   open: Opening[];
   mac?: string;
+  /** Marked `state: absent`: retired from the site (see SitePlan.retired). */
+  absent?: true;
 }
 
 /** Every address the site roles use, derived from a few inputs and validated. */
@@ -78,7 +82,13 @@ export interface SitePlan {
    */
   tap: { interface: string; address6: string; ipv4: string; ipv4Network: string; ipv4Length: number };
   dns: string[];
+  /** The VMs the site serves. */
   vms: SiteVm[];
+  /**
+   * VMs marked `state: absent`: the VPS no longer serves them (no forwarding, openings or
+   * neighbour proxy entry), and where one can still be reached its static configuration goes.
+   */
+  retired: SiteVm[];
   ndp: Array<{ target: string; mode: "static" }>;
   /** ndppd's static rules, or the kernel's proxy_ndp with one entry per address. */
   ndpProxy: "ndppd" | "kernel";
@@ -151,6 +161,7 @@ function vmPlans(
         gateway4: v4 === undefined ? undefined : format4(tap4.address),
         open: vm.firewall_open,
         ...(vm.home_mac !== undefined ? { mac: vm.home_mac } : {}),
+        ...(vm.state === "absent" ? { absent: true as const } : {}),
       });
   }
   return vms;
@@ -192,7 +203,8 @@ export function planFromVars(site: SiteVars, vmVars: VmInput[]): { plan?: SitePl
 
   const hostAddr = hostAddresses(home, bad);
   const tap6 = hostAddr("tap_host_index", site.tap_host_index);
-  const vms = tap6 === undefined ? [] : vmPlans(vmVars, tap4, format6(tap6), hostAddr, bad);
+  const all = tap6 === undefined ? [] : vmPlans(vmVars, tap4, format6(tap6), hostAddr, bad);
+  const vms = all.filter((v) => !v.absent);
   if (problems.length || tap6 === undefined) return { problems };
   return {
     problems,
@@ -219,6 +231,7 @@ export function planFromVars(site: SiteVars, vmVars: VmInput[]): { plan?: SitePl
       },
       dns: site.dns.map(format6),
       vms,
+      retired: all.filter((v) => v.absent),
       // one /128 per declared address (the gateway, each VM): an address nobody declared is not
       // answered, so a flood of pings to random home addresses adds no neighbour entries
       ndp: [format6(tap6), ...vms.map((v) => v.address6)].map((a) => ({ target: `${a}/128`, mode: "static" })),
@@ -261,6 +274,7 @@ export function sitePlan(input: SiteInput): { plan?: SitePlan; problems: Problem
         home_ipv4: vm.ipv4,
         firewall_open: vm.open,
         home_mac: vm.mac,
+        state: vm.state,
       }),
     );
     if (r.success) vms.push({ ...r.data, name: vm.name });

@@ -122,6 +122,13 @@ export const vmSchema = z.looseObject({
     })
     .transform((s) => s.toLowerCase())
     .optional(),
+  /**
+   * absent: the VM is retired: the VPS stops serving it (forwarding, openings, neighbour proxy)
+   * and, where it can still be reached, its static configuration is removed.
+   */
+  state: z
+    .enum(["present", "absent"], { error: (i) => `must be present or absent, not ${JSON.stringify(i.input)}` })
+    .default("present"),
   /** "tcp/22", "udp/51820": what the firewall lets in from the internet. */
   firewall_open: z
     .array(

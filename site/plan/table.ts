@@ -51,6 +51,12 @@ export function renderSitePlan(p: SitePlan): string {
       `${vm.gateway6}${vm.gateway4 ? ", " + vm.gateway4 : ""}`,
     ]);
   out.push("Addresses", table(hosts), "");
+  if (p.retired.length)
+    out.push(
+      "Retired (state: absent): not served by the VPS; their static configuration is removed where they can be reached",
+      ...p.retired.map((vm) => `  ${vm.name}: ${vm.address6}${vm.ipv4 ? `, ${vm.ipv4}` : ""}`),
+      "",
+    );
   out.push(
     `Router advertisements (radvd on the ${p.rtx ? "bridge" : "tap"})`,
     `  ${p.tap.interface}: prefix ${p.homePrefix}, on-link, no SLAAC${p.homePrefixLength === 64 ? "" : " (not a /64)"}${p.dns.length ? `, RDNSS ${p.dns.join(" ")}` : ""}`,

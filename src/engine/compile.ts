@@ -27,7 +27,8 @@ export interface CompiledRole {
 export interface CompiledPlay {
   name: string;
   warnings: string[];
-  hosts: Array<{ host: string; roles: CompiledRole[]; checks: VerifyCheck[] }>;
+  /** `optional`: the note of a host that may be gone (HostContext.optional). */
+  hosts: Array<{ host: string; roles: CompiledRole[]; checks: VerifyCheck[]; optional?: string }>;
 }
 
 export interface Selection {
@@ -106,11 +107,15 @@ function compilePlays<P>(
     for (const name of hosts) {
       const h = inv.hosts.get(name)!;
       let role = "";
+      let optional: string | undefined;
       const ctx: HostContext = {
         name,
         vars: h.vars,
         groups: h.groups,
         warn: (m) => compiled.warnings.push(`${name}${role ? ` [${role}]` : ""}: ${m}`),
+        optional: (note) => {
+          optional = note;
+        },
       };
       const roles: CompiledRole[] = [];
       const checks: VerifyCheck[] = [];
@@ -168,7 +173,12 @@ function compilePlays<P>(
         problems.push({ file: playbookFile, field: `plays[${pi}] for host ${name}`, message: (e as Error).message });
       }
       if (roles.some((r) => r.tasks.length) || (keepChecked && checks.length))
-        compiled.hosts.push({ host: name, roles: roles.filter((r) => r.tasks.length), checks });
+        compiled.hosts.push({
+          host: name,
+          roles: roles.filter((r) => r.tasks.length),
+          checks,
+          ...(optional ? { optional } : {}),
+        });
     }
     plays.push(compiled);
   });

@@ -166,7 +166,7 @@ export async function runPlaybook<P>(
         play.name,
         live.map((h) => h.host),
       );
-      await mapLimit(live, opts.forks ?? 20, async ({ host, roles }) => {
+      await mapLimit(live, opts.forks ?? 20, async ({ host, roles, optional }) => {
         const acc = (hosts[host] ??= { ...emptyRecap(), remoteScripts: 0 });
         wrapped.hostStarted(host);
         let outcome: HostOutcome;
@@ -190,6 +190,11 @@ export async function runPlaybook<P>(
             },
           });
           if (outcome.error) down.add(host);
+          // a host that may be gone and is: skipped with its note, not an error
+          if (optional && outcome.recap.unreachable) {
+            wrapped.warning?.(`${host}: ${optional}; it cannot be reached, so it is skipped (${outcome.error})`);
+            outcome = { ...outcome, recap: { ...emptyRecap(), skipped: 1 }, error: undefined };
+          }
         }
         for (const k of Object.keys(outcome.recap) as Array<keyof HostRecap>) acc[k] += outcome.recap[k];
         acc.remoteScripts += outcome.remoteScripts;

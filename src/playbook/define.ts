@@ -12,6 +12,12 @@ export interface HostContext {
   readonly groups: readonly string[];
   /** Say something the user should know that does not stop the run (shown before it starts). */
   warn(message: string): void;
+  /**
+   * This host may be gone (e.g. a VM marked `state: absent`): when it cannot be reached, the run
+   * skips it with this note instead of counting it unreachable, and `deploy verify` does not
+   * check it (as Ansible's ignore_unreachable).
+   */
+  optional(note: string): void;
 }
 
 export interface RoleDefinition<S extends z.ZodType> {

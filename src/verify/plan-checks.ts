@@ -66,11 +66,13 @@ export function planChecks(
   };
 
   for (const play of plays) {
-    for (const { host, roles, checks } of play.hosts) {
+    for (const { host, roles, checks, optional } of play.hosts) {
       const h = inv.hosts.get(host)!;
+      // a host that may be gone is not verified
+      const gone = optional ? `${optional}: not verified` : undefined;
       for (const c of checks) {
         let runOn: string | undefined = host;
-        let skip = c.skip;
+        let skip = gone ?? c.skip;
         if (typeof c.on === "string") runOn = c.on;
         else if (c.on) {
           const v = h.vars[c.on.vantage];
@@ -107,10 +109,11 @@ export function planChecks(
             hop: r.hop ?? r.role,
             id: `${r.role}-as-deployed`,
             host,
-            runOn: host,
+            runOn: gone ? undefined : host,
             title: `role ${r.role} is as deployed (its tasks in check mode would change nothing)`,
             after: [],
             roles: [r],
+            ...(gone ? { skip: gone } : {}),
           },
           [r.role],
         );

@@ -231,6 +231,54 @@ describe("the site on the lab", () => {
     expect(failing(await verifyUntilPass("vm4 put back"))).toEqual([]);
   }, 420_000);
 
+  it("day two: every VM marked state: absent: the VPS stops serving them, each stack's static configuration is removed; a rerun changes nothing; and back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
+    const inv = join(dir, "lab-absent.yaml");
+    const lab = readFileSync("inventory/lab.yaml", "utf8");
+    writeFileSync(inv, lab.replace(/(\n {10}home_host_index: \d+\n)/g, "$1          state: absent\n"));
+    const vms = ["vm1", "vm2", "vm3", "vm4"];
+    const addresses = [
+      "2001:db8:0:8964:8964::10",
+      "2001:db8:0:8964:8964::11",
+      "2001:db8:0:8964:8964::12",
+      "2001:db8:0:8964:8964::13",
+    ];
+    /** What the site gave a VM that is still there: our file of any stack, its addresses, its default routes. */
+    const given = (vm: string) =>
+      onHost(
+        vm,
+        [
+          "ls /etc/systemd/network/50-homecloud-eth0.network /etc/netplan/60-homecloud-eth0.yaml /etc/NetworkManager/system-connections/homecloud-eth0.nmconnection /etc/network/interfaces.d/homecloud-eth0 2>/dev/null",
+          "nmcli -g NAME connection show 2>/dev/null | grep homecloud",
+          "ip -o addr show dev eth0 scope global | grep -E '2001:db8:0:8964:8964|10\\.89\\.64' | awk '{print $4}'",
+          "ip -6 route show default | grep 8964:8964::1",
+          "ip -4 route show default | grep 10.89.64.1",
+          "true",
+        ].join("; "),
+      ).trim();
+    for (const vm of vms) expect(given(vm)).not.toBe("");
+    const served = () => onHost("vps", "cat /etc/ndppd.conf; ip -6 neigh show proxy; nft list ruleset");
+    const r = deploy("-i", inv);
+    expect(failures(r.doc)).toEqual([]);
+    expect(new Set(r.doc.tasks.filter((t) => t.status === "changed").map((t) => t.host))).toEqual(
+      new Set(["vps", ...vms]),
+    );
+    // the removal runs detached, 3 s after its task: wait for it (each stack, at most 30 s)
+    const t0 = Date.now();
+    while (vms.some((vm) => given(vm) !== "") && Date.now() - t0 < 30_000)
+      await new Promise((res) => setTimeout(res, 1000));
+    expect(Object.fromEntries(vms.map((vm) => [vm, given(vm)]))).toEqual({ vm1: "", vm2: "", vm3: "", vm4: "" });
+    for (const a of addresses) expect(served()).not.toContain(a);
+    expect(changed(deploy("-i", inv).doc)).toBe(0);
+    // nothing of the VMs is verified; the VPS's side passes without them
+    expect(failing(await verifyUntilPass("every VM retired", 120, inv))).toEqual([]);
+    const back = deploy("-i", "inventory/lab.yaml");
+    expect(failures(back.doc)).toEqual([]);
+    expect(changed(deploy("-i", "inventory/lab.yaml").doc)).toBe(0);
+    for (const vm of vms) expect(given(vm)).not.toBe("");
+    expect(failing(await verifyUntilPass("every VM back"))).toEqual([]);
+  }, 600_000);
+
   it("day two: the cascade watchdog turned off (its timer stopped, its password file gone) and on again", () => {
     const dir = mkdtempSync(join(tmpdir(), "hcd-site-"));
     const inv = join(dir, "lab.yaml");

@@ -4,7 +4,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { command, directory, file, handler, keys, line } from "../../src/index.js";
+import {
+  command,
+  definePlaybook,
+  directory,
+  file,
+  handler,
+  keys,
+  line,
+  loadInventory,
+  runPlaybook,
+} from "../../src/index.js";
 import { labPaths } from "../../src/lab/paths.js";
 import { address, apply, baseVars, changedOf, failedOf, onHost, writeInventory } from "../support/lab.js";
 
@@ -117,6 +127,34 @@ describe("engine against lab hosts", () => {
     expect(r.hosts.ghost!.error).toMatch(/cannot reach/);
     expect(r.hosts.h3!.changed).toBe(1);
     expect(r.exitCode).toBe(4);
+  });
+
+  it("a host marked optional (e.g. a VM retired from the site) that cannot be reached is skipped with its note, not an error", async () => {
+    const inv = writeInventory(
+      `all:\n  vars:\n${baseVars()}  hosts:\n    h3:\n      ansible_host: ${address("h3")}\n    ghost:\n      ansible_host: 127.0.0.1\n      ansible_port: 1\n`,
+    );
+    onHost("h3", "rm -f /srv/e6b");
+    const pb = definePlaybook({
+      name: "t",
+      plays: [
+        {
+          name: "p",
+          hosts: "all",
+          tasks: (h) => {
+            if (h.name === "ghost") h.optional("ghost is marked state: absent");
+            return [file({ path: "/srv/e6b", content: "x\n" })];
+          },
+        },
+      ],
+    });
+    const r = await runPlaybook(pb, loadInventory(inv), { playbookFile: "t" });
+    expect(r.hosts.ghost).toMatchObject({ unreachable: 0, failed: 0, skipped: 1 });
+    expect(r.hosts.ghost!.error).toBeUndefined();
+    expect(r.warnings.join("\n")).toMatch(
+      /ghost: ghost is marked state: absent; it cannot be reached, so it is skipped \(.*cannot reach/,
+    );
+    expect(r.hosts.h3!.changed).toBe(1);
+    expect(r.exitCode).toBe(0);
   });
 
   it("refuses an unknown host key unless asked to record it, and a changed key always", async () => {

@@ -10,7 +10,7 @@ import { firewall } from "../../roles/firewall/index.js";
 import { SITE_CASCADE, SITE_FIREWALL } from "../support/site-params.js";
 import { softetherCascade } from "../../roles/softether-cascade/index.js";
 
-const host: HostContext = { name: "h", vars: {}, groups: ["all"], warn: () => {} };
+const host: HostContext = { name: "h", vars: {}, groups: ["all"], warn: () => {}, optional: () => {} };
 
 /** The text the role's nftables task would load on a host without the table. */
 function tableOf(ri: ReturnType<typeof firewall> | ReturnType<typeof softetherCascade>): string {

@@ -33,6 +33,21 @@ describe("prefixes", () => {
 });
 
 describe("the site plan", () => {
+  it("a VM marked state: absent is retired: not served (no NDP rule, opening or forwarding), its address kept for reaching it", () => {
+    const vms = good.vms.map((v, i) => (i === 0 ? { ...v, state: "absent" as const } : v));
+    const { plan, problems } = sitePlan({ ...good, vms });
+    expect(problems).toEqual([]);
+    expect(plan!.vms.map((v) => v.name)).not.toContain("vm1");
+    expect(plan!.retired).toEqual([
+      expect.objectContaining({ name: "vm1", address6: "2001:db8:0:8964:8964::10", absent: true }),
+    ]);
+    expect(JSON.stringify(plan!.ndp)).not.toContain("8964:8964::10/");
+    expect(plan!.openings.map((o) => o.address)).not.toContain("2001:db8:0:8964:8964::10");
+    expect(renderSitePlan(plan!)).toContain("Retired (state: absent)");
+    // its address stays taken while it is listed
+    const clash = sitePlan({ ...good, vms: [...vms, { name: "vm9", hostIndex: 16 }] });
+    expect(clash.problems.map((p) => p.message).join()).toMatch(/already used by vm1/);
+  });
   it("derives every address", () => {
     const { plan, problems } = sitePlan(good);
     expect(problems).toEqual([]);

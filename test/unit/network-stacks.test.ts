@@ -203,3 +203,34 @@ describe("the uplink keeps accepting RAs while forwarding, the way its stack lis
     expect(steps("method networkd\nnetwork-file n/a\nlive 1\n")).toHaveLength(2);
   });
 });
+
+describe("a retired interface configuration (state: absent)", () => {
+  const t = interfaceAddresses({ ...opts, state: "absent" });
+  const steps = (out: string) => t.resource.steps(t.resource.parse(out, 0));
+  it("nothing of ours: nothing to do", () => {
+    expect(steps("method networkmanager\nlive 192.0.2.7/24\ngateways 192.0.2.1\nactive Wired connection 1\n")).toEqual(
+      [],
+    );
+  });
+  it("our file and addresses: removed the stack's way, detached a few seconds later (the session goes with them)", () => {
+    const file = Buffer.from(nmKeyfile(opts)).toString("base64");
+    const s = steps(
+      `method networkmanager\nlive 10.89.64.10/24 2001:db8::10/78\ngateways 2001:db8::1 10.89.64.1\nactive homecloud-eth0\nfile /etc/NetworkManager/system-connections/homecloud-eth0.nmconnection\n${file}\nend`,
+    );
+    expect(s).toHaveLength(1);
+    expect(s[0]!.why).toBe(
+      "remove /etc/NetworkManager/system-connections/homecloud-eth0.nmconnection; take 2001:db8::10/78, 10.89.64.10/24, the default route via 2001:db8::1, the default route via 10.89.64.1 off eth0; in 3 s, detached (this session may go with them)",
+    );
+    expect(s[0]!.script).toMatch(
+      /^systemd-run --quiet --collect --unit=homecloud-release-eth0-\$\$ --on-active=3 \/bin\/sh -c '/,
+    );
+    expect(s[0]!.script).toContain("nmcli connection delete homecloud-eth0");
+    expect(s[0]!.script).toContain("ip addr del 2001:db8::10/78 dev eth0");
+    expect(s[0]!.diff).toMatchObject({ after: null });
+  });
+  it("the addresses alone (a file someone removed): still taken off", () => {
+    const s = steps("method ifupdown\nlive 2001:db8::10/78\ngateways \nactive \n");
+    expect(s[0]!.why).toMatch(/^take 2001:db8::10\/78 off eth0; in 3 s/);
+    expect(s[0]!.script).not.toContain("ifdown");
+  });
+});

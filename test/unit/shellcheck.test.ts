@@ -99,7 +99,7 @@ function checkHost(name: string, tasks: Task[]): { findings: string[]; scripts: 
   return { findings, scripts };
 }
 
-const ctx: HostContext = { name: "h", vars: {}, groups: ["all"], warn: () => {} };
+const ctx: HostContext = { name: "h", vars: {}, groups: ["all"], warn: () => {}, optional: () => {} };
 const built = (ri: {
   schema: { parse(x: unknown): unknown };
   input: unknown;

@@ -7,6 +7,7 @@ import { addr6, hostMask6 } from "../../net/prefix.js";
 import {
   applyCommand,
   detectStack,
+  releaseCommand,
   nmConnectionId,
   type Stack,
   STACKS,
@@ -22,7 +23,16 @@ export interface InterfaceAddressesOptions extends TaskOptions, StackInput {
    * (netplan, NetworkManager, systemd-networkd or ifupdown: see detectStack).
    */
   method?: "auto" | Stack;
+  /**
+   * absent: our file of the interface removed (whichever stack's), the stack told, and these
+   * addresses and default routes taken off. It runs detached, a few seconds after the task,
+   * because the session that asks for it usually comes over one of these addresses.
+   */
+  state?: "present" | "absent";
 }
+
+/** Seconds between an absent task and the removal it starts (the session ends first). */
+export const RELEASE_DELAY_S = 3;
 
 /** An IPv6 address/length that lies in the subnet of one of `wanted` (each address/length). */
 function sameSubnet6(live: string, wanted: string[]): boolean {
@@ -44,6 +54,8 @@ interface State {
   gateways: string[];
   /** NetworkManager: the connection active on the device now. */
   active?: string;
+  /** Which of our files (of any stack) exist for the interface. */
+  files: string[];
 }
 
 export { ifupdownFile, networkdFile } from "./stacks.js";
@@ -59,7 +71,10 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
   const nextHops = `{ ip -6 route show default; ip -4 route show default; } 2>/dev/null | grep -o 'via [^ ]* dev [^ ]*' | awk -v d=${i} '$4 == d {print $2}'`;
   const resource: Resource<State> = {
     kind: "addresses",
-    name: `addresses of ${o.interface}: ${o.addresses.join(" ")}`,
+    name:
+      o.state === "absent"
+        ? `addresses of ${o.interface}: ${o.addresses.join(" ")} absent`
+        : `addresses of ${o.interface}: ${o.addresses.join(" ")}`,
     reads: [...files.map((f) => keys.tree(f)), keys.state("interface", o.interface)],
     writes: [
       ...files.map((f) => keys.tree(f)),
@@ -92,9 +107,11 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
         .split(/\s+/)
         .filter(Boolean);
       const active = (lines.find((l) => l.startsWith("active ")) ?? "active ").slice(7).trim();
-      return { method, text, live, gateways, active: active || undefined };
+      const files = lines.filter((l) => l.startsWith("file ")).map((l) => l.slice(5));
+      return { method, text, live, gateways, active: active || undefined, files };
     },
     steps: (cur): Step[] => {
+      if (o.state === "absent") return releaseSteps(o, cur);
       const path = stackFile(cur.method, o.interface);
       const text = stackText(cur.method, o);
       const steps: Step[] = [];
@@ -176,4 +193,42 @@ export function interfaceAddresses(o: InterfaceAddressesOptions): Task {
     },
   };
   return task(resource, o);
+}
+
+/**
+ * Our configuration of the interface taken away: each stack's file of ours removed the stack's
+ * way, then the addresses and default routes we gave. Started detached (systemd-run, a few
+ * seconds later): the removal usually cuts the session that asked for it.
+ */
+function releaseSteps(o: InterfaceAddressesOptions, cur: State): Step[] {
+  const norm = (a: string) => a.toLowerCase();
+  const live = o.addresses.filter((a) => cur.live.map(norm).includes(norm(a)));
+  const hops = [o.gateway6, o.gateway4].filter((g): g is string => !!g && cur.gateways.map(norm).includes(norm(g)));
+  if (!cur.files.length && !live.length && !hops.length) return [];
+  const i = quote(o.interface);
+  const script = [
+    ...STACKS.filter((st) => cur.files.includes(stackFile(st, o.interface))).map((st) =>
+      releaseCommand(st, o.interface, stackFile(st, o.interface)),
+    ),
+    ...o.addresses.map((a) => `ip addr del ${quote(a)} dev ${i} 2>/dev/null`),
+    ...[o.gateway6, o.gateway4]
+      .filter((g): g is string => !!g)
+      .map((g) => `ip ${g.includes(":") ? "-6" : "-4"} route del default via ${quote(g)} dev ${i} 2>/dev/null`),
+    "true",
+  ].join("\n");
+  return [
+    {
+      why: [
+        ...cur.files.map((f) => `remove ${f}`),
+        ...(live.length || hops.length
+          ? [`take ${[...live, ...hops.map((g) => `the default route via ${g}`)].join(", ")} off ${o.interface}`]
+          : []),
+        `in ${RELEASE_DELAY_S} s, detached (this session may go with them)`,
+      ].join("; "),
+      script: `systemd-run --quiet --collect --unit=homecloud-release-${o.interface}-$$ --on-active=${RELEASE_DELAY_S} /bin/sh -c ${quote(script)}`,
+      ...(cur.text !== undefined
+        ? { diff: { path: stackFile(cur.method, o.interface), before: cur.text, after: null } }
+        : {}),
+    },
+  ];
 }

@@ -235,3 +235,26 @@ export function applyCommand(stack: Stack, ifname: string, file: string): string
       ].join("\n");
   }
 }
+
+/**
+ * What takes our configuration of an interface away again (a VM retired from the site): the
+ * stack's file removed and the stack told, so that the interface falls back to what the host
+ * had (NetworkManager's automatic connection, DHCP/SLAAC of another file, or nothing).
+ */
+export function releaseCommand(stack: Stack, ifname: string, file: string): string {
+  const i = quote(ifname);
+  const f = quote(file);
+  switch (stack) {
+    case "networkd":
+      return `rm -f ${f}\nnetworkctl reload 2>/dev/null; networkctl reconfigure ${i} 2>/dev/null`;
+    case "ifupdown":
+      return `ifdown --force ${i} >/dev/null 2>&1; rm -f ${f}\nip link set ${i} up`;
+    case "netplan":
+      return `rm -f ${f}\n${applyCommand("netplan", ifname, file)}`;
+    case "networkmanager":
+      return [
+        `nmcli connection delete ${quote(nmConnectionId(ifname))} >/dev/null 2>&1; rm -f ${f}`,
+        `nmcli device connect ${i} >/dev/null 2>&1`,
+      ].join("\n");
+  }
+}
