@@ -128,14 +128,25 @@ export async function runPlaybook<P>(
         const sh = await shellOf(h);
         if (!sh.lock) return undefined;
         const deadline = Date.now() + (opts.lockTimeoutSeconds ?? 0) * 1000;
+        let evict: string | undefined;
         for (;;) {
-          const l = await sh.lock(owner, { takeOver: takeOver.has(h) });
+          const l = await sh.lock(owner, { takeOver: takeOver.has(h), evict });
           if (l.status === "locked") {
             if (l.previous)
               wrapped.warning?.(
                 `${h}: an earlier run did not finish (${l.previous}); its lock was stale and is taken over`,
               );
+            if (evict)
+              wrapped.warning?.(
+                `${h}: the run that held its lock (${evict}) has ended, but its session shell lived on there (its connection died unnoticed): ended, and the lock taken over`,
+              );
             return l;
+          }
+          // held by a run of this machine that is gone: its shell on the host outlived a connection
+          // that died unnoticed (the host's address moved under it); that holder is ended
+          if (!evict && l.previous && endedHere(l.previous)) {
+            evict = l.previous;
+            continue;
           }
           if (Date.now() >= deadline) {
             throw new DeployError(
@@ -227,4 +238,16 @@ export function exitCodeOf(hosts: RunSummary["hosts"], check: boolean, interrupt
     if (check && h.changed) code |= EXIT.drift;
   }
   return code;
+}
+
+/** An owner line of a run on this machine (`run by U@HOST pid N since T`) whose process is gone. */
+export function endedHere(ownerLine: string): boolean {
+  const m = /^run by [^@\s]+@(\S+) pid (\d+) since \S+$/.exec(ownerLine);
+  if (!m || m[1] !== hostname() || Number(m[2]) === process.pid) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }

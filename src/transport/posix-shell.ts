@@ -73,11 +73,11 @@ export class PosixShell implements RemoteShell {
     }
   }
 
-  async lock(owner: string, opts: { takeOver?: boolean } = {}): Promise<HostLock> {
+  async lock(owner: string, opts: { takeOver?: boolean; evict?: string } = {}): Promise<HostLock> {
     this.stream ??= ScriptStream.open(this.session, this.target).stream;
     let out: string;
     try {
-      out = await this.stream.lock(owner, !!opts.takeOver);
+      out = await this.stream.lock(owner, opts.evict ?? (opts.takeOver ? owner : undefined));
       this.connected = true;
     } catch (cause) {
       throw await this.failed(cause);

@@ -35,11 +35,12 @@ export function frame(mark: string, seq: number, script: string, inSession = fal
 /**
  * Taken in the session shell itself, so it is held until the session ends (a killed run's
  * connection drops, its shell reads EOF and exits, the kernel frees the flock). Prints
- * `locked GEN [stale OWNER]`, `shared GEN` or `busy OWNER`. `takeOver`: this run lost the
- * session that holds the lock (its shell may live on until the server notices the dead
- * connection, for hours): that shell, the holder, is ended and the lock taken over.
+ * `locked GEN [stale OWNER]`, `shared GEN` or `busy OWNER`. `takeOverFrom`: the owner line of
+ * a holder to end: this run's own (it lost the session that holds the lock), or a run that has
+ * ended on this machine. A lost session's shell may live on until the server notices the dead
+ * connection, for hours: that shell, the holder, is ended and the lock taken over.
  */
-export function lockScript(owner: string, takeOver = false): string {
+export function lockScript(owner: string, takeOverFrom?: string): string {
   const bump = `cat /proc/sys/kernel/random/uuid > ${LOCK_GEN}`;
   return [
     `__hcd_g=; [ -r ${LOCK_GEN} ] && read -r __hcd_g < ${LOCK_GEN}`,
@@ -51,10 +52,9 @@ export function lockScript(owner: string, takeOver = false): string {
     `  printf '%s\\n' ${quote(owner)} > ${LOCK_OWNER}; echo $$ > ${LOCK_HOLDER}; ${bump}`,
     `  trap 'rm -f ${LOCK_OWNER}; ${bump}' EXIT`,
     `  printf 'locked %s\\n' "$__hcd_g"; [ -n "$__hcd_s" ] && printf 'stale %s\\n' "$__hcd_s"`,
-    // the same run reaching one machine under two inventory names shares the lock
-    ...(takeOver
+    ...(takeOverFrom !== undefined
       ? [
-          `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then`,
+          `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(takeOverFrom)} ]; then`,
           `  __hcd_p=; [ -s ${LOCK_HOLDER} ] && read -r __hcd_p < ${LOCK_HOLDER}`,
           `  [ -n "$__hcd_p" ] && [ "$__hcd_p" != $$ ] && kill "$__hcd_p" 2>/dev/null`,
           `  if flock -w 10 9; then`,
@@ -63,9 +63,9 @@ export function lockScript(owner: string, takeOver = false): string {
           `    printf 'locked %s\\n' "$__hcd_g"`,
           `  else exec 9>&-; echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"; fi`,
         ]
-      : [
-          `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then exec 9>&-; printf 'shared %s\\n' "$__hcd_g"`,
-        ]),
+      : []),
+    // the same run reaching one machine under two inventory names shares the lock
+    `elif [ "$(cat ${LOCK_OWNER} 2>/dev/null)" = ${quote(owner)} ]; then exec 9>&-; printf 'shared %s\\n' "$__hcd_g"`,
     `else exec 9>&-; echo "busy $(cat ${LOCK_OWNER} 2>/dev/null)"`,
     `fi`,
   ].join("\n");
@@ -221,11 +221,11 @@ export class ScriptStream {
   }
 
   /** Send the lock script, framed to run in the session shell itself (not in a subshell: the flock must outlive it). */
-  async lock(owner: string, takeOver = false): Promise<string> {
+  async lock(owner: string, takeOverFrom?: string): Promise<string> {
     const seq = ++this.seq;
     const p = this.enqueue(seq);
     const ch = await this.writable;
-    if (ch && !this.ended) ch.write(frame(this.mark, seq, lockScript(owner, takeOver), true));
+    if (ch && !this.ended) ch.write(frame(this.mark, seq, lockScript(owner, takeOverFrom), true));
     return (await p).stdout;
   }
 

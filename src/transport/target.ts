@@ -79,8 +79,10 @@ export interface RemoteShell {
    * Take the host's run lock until close() (the remote session shell holds an flock, so a
    * killed run's lock is freed when its connection drops). Busy: try again later. `takeOver`:
    * this run's own earlier session on the host was lost; its shell is ended, the lock taken over.
+   * `evict`: the owner line of a run that has ended on this machine while its session shell
+   * lives on on the host (its connection died unnoticed): that shell is ended too.
    */
-  lock?(owner: string, opts?: { takeOver?: boolean }): Promise<HostLock>;
+  lock?(owner: string, opts?: { takeOver?: boolean; evict?: string }): Promise<HostLock>;
   /** Remote scripts run so far: each costs at least one round trip. */
   readonly remoteScripts: number;
 }

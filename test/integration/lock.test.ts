@@ -1,4 +1,6 @@
 // Promise 4: one run at a time per host.
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
 import { silentReporter } from "../../src/engine/reporter.js";
 import { command } from "../../src/index.js";
@@ -54,6 +56,42 @@ describe("the host lock", () => {
       /h2: an earlier run did not finish \(run by someone@elsewhere pid 4242 since 2026-01-01T00:00:00Z\); its lock was stale/,
     );
     expect(onHost("h2", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");
+  });
+
+  it("a lock whose run ended on this machine while its session shell lives on (a connection that died unnoticed) is taken over", async () => {
+    // a pid of this machine that no longer runs
+    const gone = spawnSync("true").pid!;
+    const line = `run by root@${hostname()} pid ${gone} since 2026-12-02T00:00:00Z`;
+    // what such a shell leaves on the host: it holds the flock, names its run and itself
+    onHost(
+      "h2",
+      `rm -f /srv/lock-e; setsid sh -c 'exec 9>>/run/homecloud-deploy.lock; flock -n 9 || exit 1; echo "${line}" > /run/homecloud-deploy.owner; echo $$ > /run/homecloud-deploy.holder; exec sleep 600' </dev/null >/dev/null 2>&1 &
+      for i in $(seq 50); do [ -s /run/homecloud-deploy.holder ] && break; sleep 0.1; done`,
+    );
+    const holder = onHost("h2", "cat /run/homecloud-deploy.holder").trim();
+    const warnings: string[] = [];
+    const r = await apply("h2", () => [command({ run: "touch /srv/lock-e", creates: "/srv/lock-e" })], {
+      reporter: { ...silentReporter, warning: (w) => warnings.push(w) },
+    });
+    expect(r.hosts.h2!.error).toBeUndefined();
+    expect(r.hosts.h2!.changed).toBe(1);
+    expect(warnings.join("\n")).toContain(`h2: the run that held its lock (${line}) has ended`);
+    expect(onHost("h2", `kill -0 ${holder} 2>/dev/null && echo alive || echo ended`)).toBe("ended\n");
+    expect(onHost("h2", "cat /run/homecloud-deploy.owner 2>/dev/null; true")).toBe("");
+    // a live holder of another machine's run is never ended
+    onHost(
+      "h2",
+      `setsid sh -c 'exec 9>>/run/homecloud-deploy.lock; flock -n 9 || exit 1; echo "run by root@elsewhere pid ${gone} since 2026-12-02T00:00:00Z" > /run/homecloud-deploy.owner; echo $$ > /run/homecloud-deploy.holder; exec sleep 600' </dev/null >/dev/null 2>&1 &
+      for i in $(seq 50); do grep -q elsewhere /run/homecloud-deploy.owner 2>/dev/null && break; sleep 0.1; done`,
+    );
+    const other = onHost("h2", "cat /run/homecloud-deploy.holder").trim();
+    onHost("h2", "rm -f /srv/lock-e");
+    const refused = await apply("h2", () => [command({ run: "touch /srv/lock-e", creates: "/srv/lock-e" })]);
+    expect(refused.hosts.h2!.error).toMatch(/being converged by another run \(run by root@elsewhere/);
+    onHost(
+      "h2",
+      `kill ${other}; for i in $(seq 50); do kill -0 ${other} 2>/dev/null || break; sleep 0.1; done; rm -f /run/homecloud-deploy.owner`,
+    );
   });
 
   it("check mode takes no lock (it writes nothing), where a run would be refused", async () => {
