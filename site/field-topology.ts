@@ -1,6 +1,6 @@
 import { LAB_DEBS, packagesIndex } from "../src/lab/apt-index.js";
 import type { LabHost, LabTopology } from "../src/lab/topology.js";
-import { SITE } from "./lab-topology.js";
+import { internetHost, labUnit, providerLink, SITE } from "./lab-topology.js";
 
 /**
  * The site as a user meets it, for the field rehearsal (scripts/rehearse.sh): the deploy runs on
@@ -29,19 +29,7 @@ export const FIELD = {
   homegwPackages: ["softether-vpnserver", "softether-vpncmd", "softether-common"],
 } as const;
 
-const unit = (description: string, body: string[], extra: string[] = []) =>
-  [
-    "[Unit]",
-    `Description=${description}`,
-    ...extra,
-    "",
-    "[Service]",
-    ...body,
-    "",
-    "[Install]",
-    "WantedBy=multi-user.target",
-    "",
-  ].join("\n");
+const unit = labUnit;
 
 /** A fresh cloud image as far as `packages` go: purged, no apt lists, the lab's mirror the only source (once). */
 function freshImage(packages: readonly string[]): Record<string, string> {
@@ -78,16 +66,8 @@ export function fieldTopology(): LabTopology {
   return {
     name: "field",
     hosts: [
-      {
-        name: "inet",
-        interfaces: [
-          { name: "eth0", network: "inet", addresses: [`${SITE.inet6}/64`, `${SITE.dns6}/64`, `${SITE.inet4}/24`] },
-        ],
-        routes: ["-6 route add default via 2001:db8:ffff::1", "-4 route add default via 172.30.0.1"],
+      internetHost({
         files: {
-          "/lib/systemd/system/lab-dns.service": unit("The internet's resolver (lab.test)", [
-            `ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --no-resolv --no-hosts --pid-file= --user=nobody --bind-interfaces --listen-address=${SITE.dns6} --local=/lab.test/ --host-record=${SITE.dnsName},${SITE.inet6},${SITE.inet4}`,
-          ]),
           // a Debian mirror (flat, trusted): the .deb files setup.sh downloaded, and their index
           // (linked under names without the "%3a" of an epoch: the web server would decode it)
           "/srv/mirror/Packages": packagesIndex(LAB_DEBS, "./debs/", (f) => f.replaceAll("%3a", "_")),
@@ -101,8 +81,8 @@ export function fieldTopology(): LabTopology {
             `ExecStart=/usr/bin/python3 -m http.server 80 --bind ${SITE.inet4} --directory /srv/mirror`,
           ]),
         },
-        enable: ["lab-dns.service", "lab-mirror.service"],
-      },
+        enable: ["lab-mirror.service"],
+      }),
       {
         name: "upstream",
         interfaces: [
@@ -114,28 +94,7 @@ export function fieldTopology(): LabTopology {
         sysctls: { "net.ipv6.conf.all.forwarding": "1", "net.ipv4.ip_forward": "1" },
         files: {
           // the provider: RAs with the /64 for SLAAC (as Vultr's), DHCPv4 for the one IPv4
-          "/etc/systemd/network/10-eth-vps.network": [
-            "[Match]",
-            "Name=eth-vps",
-            "",
-            "[Network]",
-            "Address=2001:db8:0:8964::1/64",
-            "Address=172.31.0.1/24",
-            "IPv6SendRA=yes",
-            "DHCPServer=yes",
-            "",
-            "[IPv6SendRA]",
-            "RouterLifetimeSec=1800",
-            "",
-            "[IPv6Prefix]",
-            "Prefix=2001:db8:0:8964::/64",
-            "",
-            "[DHCPServer]",
-            "PoolOffset=2",
-            "PoolSize=1",
-            "EmitDNS=no",
-            "",
-          ].join("\n"),
+          "/etc/systemd/network/10-eth-vps.network": providerLink({ slaac: true }),
         },
         enable: ["systemd-networkd.service"],
       },

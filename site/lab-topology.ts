@@ -1,4 +1,4 @@
-import type { LabTopology } from "../src/lab/topology.js";
+import type { LabHost, LabTopology } from "../src/lab/topology.js";
 
 /**
  * The site of ../shared/domain.md on one machine. Only the provider side is addressed
@@ -31,28 +31,7 @@ export function siteTopology(): LabTopology {
   return {
     name: "site",
     hosts: [
-      {
-        name: "inet",
-        interfaces: [
-          { name: "eth0", network: "inet", addresses: [`${SITE.inet6}/64`, `${SITE.dns6}/64`, `${SITE.inet4}/24`] },
-        ],
-        routes: ["-6 route add default via 2001:db8:ffff::1", "-4 route add default via 172.30.0.1"],
-        // the internet's resolver (the inventory's site.dns): it answers for lab.test
-        files: {
-          "/lib/systemd/system/lab-dns.service": [
-            "[Unit]",
-            "Description=The lab internet's resolver (lab.test)",
-            "",
-            "[Service]",
-            `ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --no-resolv --no-hosts --pid-file= --user=nobody --bind-interfaces --listen-address=${SITE.dns6} --local=/lab.test/ --host-record=${SITE.dnsName},${SITE.inet6},${SITE.inet4}`,
-            "",
-            "[Install]",
-            "WantedBy=multi-user.target",
-            "",
-          ].join("\n"),
-        },
-        enable: ["lab-dns.service"],
-      },
+      internetHost(),
       {
         name: "upstream",
         interfaces: [
@@ -66,31 +45,11 @@ export function siteTopology(): LabTopology {
         sysctls: { "net.ipv6.conf.all.forwarding": "1", "net.ipv4.ip_forward": "1" },
         // the provider: RAs (the VPS's IPv6 default route) and DHCPv4 (its one address) on the VPS link
         files: {
-          "/etc/systemd/network/10-eth-vps.network": [
-            "[Match]",
-            "Name=eth-vps",
-            "",
-            "[Network]",
-            "Address=2001:db8:0:8964::1/64",
-            // a second /64 on the same link: the VPS renumbered (another instance, another provider)
-            `Address=${SITE.vpsPrefix2.replace("::/64", "::1/64")}`,
-            "Address=172.31.0.1/24",
-            "IPv6SendRA=yes",
-            "DHCPServer=yes",
-            "",
-            "[IPv6SendRA]",
-            "RouterLifetimeSec=1800",
-            "",
-            "[IPv6Prefix]",
-            "Prefix=2001:db8:0:8964::/64",
-            "AddressAutoconfiguration=no",
-            "",
-            "[DHCPServer]",
-            "PoolOffset=2",
-            "PoolSize=1",
-            "EmitDNS=no",
-            "",
-          ].join("\n"),
+          // a second /64 on the same link: the VPS renumbered (another instance, another provider)
+          "/etc/systemd/network/10-eth-vps.network": providerLink({
+            slaac: false,
+            more: [SITE.vpsPrefix2.replace("::/64", "::1/64")],
+          }),
         },
         enable: ["systemd-networkd.service"],
       },
@@ -171,5 +130,73 @@ export function siteTopology(): LabTopology {
         login: "debian",
       },
     ],
+  };
+}
+
+/**
+ * The provider's side of the VPS link (systemd-networkd on upstream): its router on the VPS /64
+ * (RAs with the prefix, SLAAC allowed or not) and a DHCPv4 server for the VPS's one IPv4.
+ * `more`: further addresses of the router on that link.
+ */
+export function providerLink(o: { slaac: boolean; more?: string[] }): string {
+  return [
+    "[Match]",
+    "Name=eth-vps",
+    "",
+    "[Network]",
+    "Address=2001:db8:0:8964::1/64",
+    ...(o.more ?? []).map((a) => `Address=${a}`),
+    "Address=172.31.0.1/24",
+    "IPv6SendRA=yes",
+    "DHCPServer=yes",
+    "",
+    "[IPv6SendRA]",
+    "RouterLifetimeSec=1800",
+    "",
+    "[IPv6Prefix]",
+    "Prefix=2001:db8:0:8964::/64",
+    ...(o.slaac ? [] : ["AddressAutoconfiguration=no"]),
+    "",
+    "[DHCPServer]",
+    "PoolOffset=2",
+    "PoolSize=1",
+    "EmitDNS=no",
+    "",
+  ].join("\n");
+}
+
+/** A systemd service unit, enabled for multi-user.target. */
+export const labUnit = (description: string, body: string[], extra: string[] = []) =>
+  [
+    "[Unit]",
+    `Description=${description}`,
+    ...extra,
+    "",
+    "[Service]",
+    ...body,
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+
+/**
+ * The lab's internet: a host on both families behind upstream, with a resolver that answers for
+ * lab.test (the inventory's site.dns); `more`: what else it serves (the field lab's mirror).
+ */
+export function internetHost(more: { files?: Record<string, string>; enable?: string[] } = {}): LabHost {
+  return {
+    name: "inet",
+    interfaces: [
+      { name: "eth0", network: "inet", addresses: [`${SITE.inet6}/64`, `${SITE.dns6}/64`, `${SITE.inet4}/24`] },
+    ],
+    routes: ["-6 route add default via 2001:db8:ffff::1", "-4 route add default via 172.30.0.1"],
+    files: {
+      "/lib/systemd/system/lab-dns.service": labUnit("The lab internet's resolver (lab.test)", [
+        `ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --no-resolv --no-hosts --pid-file= --user=nobody --bind-interfaces --listen-address=${SITE.dns6} --local=/lab.test/ --host-record=${SITE.dnsName},${SITE.inet6},${SITE.inet4}`,
+      ]),
+      ...more.files,
+    },
+    enable: ["lab-dns.service", ...(more.enable ?? [])],
   };
 }
