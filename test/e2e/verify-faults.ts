@@ -160,7 +160,19 @@ export function verifyTests(): void {
       expect(first.code).toBe(0);
       // every hop is there, and the vantage points made their checks (not skipped)
       expect(new Set(first.checks.map((c) => c.hop))).toEqual(
-        new Set(["uplink", "softether", "tap", "cascade", "radvd", "ndp", "vm", "reach", "firewall", "nat"]),
+        new Set([
+          "uplink",
+          "host-firewall",
+          "softether",
+          "tap",
+          "cascade",
+          "radvd",
+          "ndp",
+          "vm",
+          "reach",
+          "firewall",
+          "nat",
+        ]),
       );
       expect(first.checks.filter((c) => c.status !== "pass")).toEqual([]);
       expect(first.checks.length).toBeGreaterThanOrEqual(40);
