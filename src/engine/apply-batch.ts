@@ -114,7 +114,7 @@ async function confirmed(c: ApplyContext, e: Entry, check: boolean): Promise<str
     );
     c.states.read(e.index, parseSections(tk, again.stdout).get("p"));
   }
-  if (!check) return undefined;
+  if (!check || e.steps.some((st) => st.deferred)) return undefined;
   let left: string[];
   try {
     left = c.states.stepsFor(e.index).map((s) => s.why);

@@ -22,6 +22,12 @@ export interface Step {
    * by itself and the task fails with the reason.
    */
   confirm?: { script: string; revertAfterSeconds: number };
+  /**
+   * The step starts a change that completes after the task (detached, e.g. a removal that would
+   * cut the session asking for it): the fresh read after the apply is not held against it; the
+   * next run reads what it left.
+   */
+  deferred?: true;
 }
 
 export interface ProbeContext {

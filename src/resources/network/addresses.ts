@@ -226,6 +226,7 @@ function releaseSteps(o: InterfaceAddressesOptions, cur: State): Step[] {
         `in ${RELEASE_DELAY_S} s, detached (this session may go with them)`,
       ].join("; "),
       script: `systemd-run --quiet --collect --unit=homecloud-release-${o.interface}-$$ --on-active=${RELEASE_DELAY_S} /bin/sh -c ${quote(script)}`,
+      deferred: true,
       ...(cur.text !== undefined
         ? { diff: { path: stackFile(cur.method, o.interface), before: cur.text, after: null } }
         : {}),
