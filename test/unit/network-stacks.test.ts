@@ -222,7 +222,7 @@ describe("a retired interface configuration (state: absent)", () => {
       "remove /etc/NetworkManager/system-connections/homecloud-eth0.nmconnection; take 2001:db8::10/78, 10.89.64.10/24, the default route via 2001:db8::1, the default route via 10.89.64.1 off eth0; in 3 s, detached (this session may go with them)",
     );
     expect(s[0]!.script).toMatch(
-      /^systemd-run --quiet --collect --unit=homecloud-release-eth0-\$\$ --on-active=3 \/bin\/sh -c '/,
+      /^systemd-run --quiet --collect --unit=homecloud-release-eth0-\$\$ --on-active=3 --timer-property=AccuracySec=100ms \/bin\/sh -c '/,
     );
     expect(s[0]!.script).toContain("nmcli connection delete homecloud-eth0");
     expect(s[0]!.script).toContain("ip addr del 2001:db8::10/78 dev eth0");

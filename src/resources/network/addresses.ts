@@ -225,7 +225,8 @@ function releaseSteps(o: InterfaceAddressesOptions, cur: State): Step[] {
           : []),
         `in ${RELEASE_DELAY_S} s, detached (this session may go with them)`,
       ].join("; "),
-      script: `systemd-run --quiet --collect --unit=homecloud-release-${o.interface}-$$ --on-active=${RELEASE_DELAY_S} /bin/sh -c ${quote(script)}`,
+      // (a timer's default accuracy is a minute: it would fire anywhere in the next 60 s)
+      script: `systemd-run --quiet --collect --unit=homecloud-release-${o.interface}-$$ --on-active=${RELEASE_DELAY_S} --timer-property=AccuracySec=100ms /bin/sh -c ${quote(script)}`,
       deferred: true,
       ...(cur.text !== undefined
         ? { diff: { path: stackFile(cur.method, o.interface), before: cur.text, after: null } }
