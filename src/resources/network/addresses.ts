@@ -32,7 +32,7 @@ export interface InterfaceAddressesOptions extends TaskOptions, StackInput {
 }
 
 /** Seconds between an absent task and the removal it starts (the session ends first). */
-export const RELEASE_DELAY_S = 3;
+const RELEASE_DELAY_S = 3;
 
 /** An IPv6 address/length that lies in the subnet of one of `wanted` (each address/length). */
 function sameSubnet6(live: string, wanted: string[]): boolean {

@@ -1,6 +1,7 @@
 import type { Resource, Step, Task, TaskOptions } from "../../engine/types.js";
 import { keys } from "../../engine/keys.js";
 import { task } from "../../engine/types.js";
+import { IFNAME, PORT } from "./ufw.js";
 
 export interface FirewalldOpeningsOptions extends TaskOptions {
   /** Ports open on the host itself: "443/tcp", "500/udp". */
@@ -28,15 +29,13 @@ export interface FirewalldState {
 }
 
 /** The objects we own in firewalld: one zone for the tap, three policies. Nobody else's is touched. */
-export const FIREWALLD_ZONE = "homecloud";
+const FIREWALLD_ZONE = "homecloud";
 const OBJECTS = [
   { kind: "zone", name: FIREWALLD_ZONE },
   { kind: "policy", name: "homecloud-host" },
   { kind: "policy", name: "homecloud-in" },
   { kind: "policy", name: "homecloud-out" },
 ] as const;
-const PORT = /^\d{1,5}\/(tcp|udp)$/;
-const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 /**
  * The probe, shared with `deploy verify`: whether firewalld runs, and our objects as firewalld
@@ -82,7 +81,7 @@ export function parseFirewalld(out: string): FirewalldState {
  * interface of its own, the common case of a VPS's uplink (firewalld issue 1205). What passes
  * between which interfaces is decided by our own table (tap <-> uplink, the declared hosts).
  */
-export function firewalldWanted(o: Pick<FirewalldOpeningsOptions, "allow" | "tap">) {
+function firewalldWanted(o: Pick<FirewalldOpeningsOptions, "allow" | "tap">) {
   const none = { target: "", interfaces: [] as string[], ingress: [] as string[], egress: [] as string[], ports: [] };
   return {
     [FIREWALLD_ZONE]: { ...none, target: "default", interfaces: [o.tap] },

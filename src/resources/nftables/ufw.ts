@@ -21,8 +21,9 @@ interface State {
 
 /** The comment that marks the rules we own; nobody else's rule is ever touched. */
 const MARK = "homecloud-deploy";
-const PORT = /^\d{1,5}\/(tcp|udp)$/;
-const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+/** What a host firewall's rule may name: a port as "443/tcp", an interface. */
+export const PORT = /^\d{1,5}\/(tcp|udp)$/;
+export const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 /**
  * What the site needs opened in ufw, where ufw is installed (Vultr's and Ubuntu's images run it
